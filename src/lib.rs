@@ -1,0 +1,14 @@
+//! partnerscope: a partnership self-assessment survey engine.
+//!
+//! The modules, from the inside out:
+
+/// Instruments: scales, dimensions, factors, items and bands, loaded from TOML files.
+pub mod instrument;
+/// Report tables and the CSV files they are written to.
+pub mod report;
+/// Reading a responses CSV file into rows for scoring.
+pub mod responses;
+/// Statistics of responses: scores, summaries, reliability, agreement, change, suppression.
+pub mod scoring;
+/// The instruments that ship inside the binary.
+pub mod shipped;

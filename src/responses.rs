@@ -1,0 +1,325 @@
+//! Reading a responses CSV file: header `respondent,group,wave,<item ids…>`, one row per respondent.
+//!
+//! Values are checked against the item's scale while reading, so every row handed on can be scored
+//! without further checks. Blank, `NA` and the scale's non-substantive codes (e.g. `dk`) are missing.
+//! Columns of the instrument's comment and profile questions are accepted and ignored, so a raw
+//! export can be scored as it is.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use crate::instrument::Instrument;
+use crate::scoring::Answer;
+
+/// A problem in a responses file, at a row (1-based, the header is row 1) and possibly a column.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{message}", location(*row, column))]
+pub struct ResponsesError {
+    /// 1-based row, counting the header as row 1.
+    pub row: u64,
+    /// 1-based column and its name, where the problem is in one cell.
+    pub column: Option<(usize, String)>,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn location(row: u64, column: &Option<(usize, String)>) -> String {
+    match column {
+        Some((index, name)) if !name.is_empty() => {
+            format!("row {row}, column {index} ({name}): ")
+        }
+        Some((index, _)) => format!("row {row}, column {index}: "),
+        None => format!("row {row}: "),
+    }
+}
+
+/// What a column of the file holds.
+#[derive(Debug, Clone, Copy)]
+enum Column {
+    Respondent,
+    Group,
+    Wave,
+    Item(usize),
+    Ignored,
+}
+
+/// One row, borrowed from the reader until the next call.
+#[derive(Debug)]
+pub struct Row<'a> {
+    /// The respondent's id (never blank).
+    pub respondent: &'a str,
+    /// The group, or blank.
+    pub group: &'a str,
+    /// The wave, or blank.
+    pub wave: &'a str,
+    /// Answers in instrument item order.
+    pub answers: &'a [Answer],
+}
+
+/// Per item: how to read a cell.
+struct ItemReader {
+    min: i16,
+    max: i16,
+    missing: Vec<String>,
+}
+
+/// Streams checked rows from a responses CSV file.
+pub struct ResponsesReader<R: Read> {
+    csv: csv::Reader<R>,
+    columns: Vec<Column>,
+    names: Vec<String>,
+    items: Vec<ItemReader>,
+    record: csv::ByteRecord,
+    answers: Vec<Answer>,
+    /// The first row each respondent id was seen on.
+    seen: HashMap<Box<str>, u64>,
+    fields: [(usize, usize); 3],
+}
+
+fn utf8(bytes: &[u8], row: u64, column: usize, name: &str) -> Result<String, ResponsesError> {
+    String::from_utf8(bytes.to_vec()).map_err(|_| ResponsesError {
+        row,
+        column: Some((column + 1, name.to_string())),
+        message: "the text is not valid UTF-8 (save the file as UTF-8 CSV)".into(),
+    })
+}
+
+fn csv_error(e: csv::Error) -> ResponsesError {
+    let row = e.position().map_or(0, |p| p.line());
+    let message = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("the row has {len} cells but the header has {expected_len}"),
+        csv::ErrorKind::Io(io) => format!("cannot read the file: {io}"),
+        csv::ErrorKind::Utf8 { err, .. } => {
+            format!("column {}: the text is not valid UTF-8", err.field() + 1)
+        }
+        _ => e.to_string(),
+    };
+    ResponsesError {
+        row,
+        column: None,
+        message,
+    }
+}
+
+impl<R: Read> ResponsesReader<R> {
+    /// Reads and checks the header.
+    pub fn new(input: R, instrument: &Instrument) -> Result<Self, ResponsesError> {
+        let mut csv = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(false)
+            .from_reader(input);
+        let mut header = csv::ByteRecord::new();
+        if !csv.read_byte_record(&mut header).map_err(csv_error)? {
+            return Err(ResponsesError {
+                row: 1,
+                column: None,
+                message:
+                    "the file is empty; it needs a header row `respondent,group,wave,<item ids…>`"
+                        .into(),
+            });
+        }
+        let mut names = Vec::with_capacity(header.len());
+        for (i, field) in header.iter().enumerate() {
+            let mut name = utf8(field, 1, i, "")?;
+            if i == 0 {
+                // Spreadsheets often save a byte-order mark in front of the first header.
+                name = name.trim_start_matches('\u{feff}').to_string();
+            }
+            names.push(name.trim().to_string());
+        }
+        let item_index: HashMap<&str, usize> = instrument
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (item.id.as_str(), i))
+            .collect();
+        let ignored: Vec<&str> = instrument
+            .comments
+            .iter()
+            .map(|c| c.id.as_str())
+            .chain(instrument.profile.as_ref().map(|p| p.id.as_str()))
+            .collect();
+        let mut columns = Vec::with_capacity(names.len());
+        let mut first: HashMap<&str, usize> = HashMap::new();
+        let mut problems = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            if let Some(earlier) = first.insert(name.as_str(), i) {
+                problems.push(format!(
+                    "column {} (`{name}`) repeats column {}",
+                    i + 1,
+                    earlier + 1
+                ));
+            }
+            columns.push(match name.as_str() {
+                "respondent" => Column::Respondent,
+                "group" => Column::Group,
+                "wave" => Column::Wave,
+                n if ignored.contains(&n) => Column::Ignored,
+                n => match item_index.get(n) {
+                    Some(&item) => Column::Item(item),
+                    None => {
+                        problems.push(format!(
+                            "column {} (`{name}`) is not an item of instrument `{}`",
+                            i + 1,
+                            instrument.id
+                        ));
+                        Column::Ignored
+                    }
+                },
+            });
+        }
+        if !first.contains_key("respondent") {
+            problems.push("there is no `respondent` column".into());
+        }
+        let absent: Vec<&str> = instrument
+            .items
+            .iter()
+            .filter(|item| !first.contains_key(item.id.as_str()))
+            .map(|item| item.id.as_str())
+            .collect();
+        if !absent.is_empty() {
+            problems.push(format!("item columns are missing: {}", absent.join(", ")));
+        }
+        if !problems.is_empty() {
+            return Err(ResponsesError {
+                row: 1,
+                column: None,
+                message: format!("the header is not usable: {}", problems.join("; ")),
+            });
+        }
+        let position = |name: &str| first.get(name).map_or((usize::MAX, 0), |&i| (i, 0));
+        let fields = [position("respondent"), position("group"), position("wave")];
+        let items = instrument
+            .items
+            .iter()
+            .map(|item| {
+                let scale = &instrument.scales[item.scale];
+                ItemReader {
+                    min: scale.min,
+                    max: scale.max,
+                    missing: scale.missing.clone(),
+                }
+            })
+            .collect();
+        Ok(ResponsesReader {
+            csv,
+            columns,
+            names,
+            items,
+            record: csv::ByteRecord::new(),
+            answers: vec![None; instrument.items.len()],
+            seen: HashMap::new(),
+            fields,
+        })
+    }
+
+    /// Bytes read so far (for progress reporting).
+    pub fn bytes_read(&self) -> u64 {
+        self.csv.position().byte()
+    }
+
+    /// The next row, or `None` at the end of the file.
+    pub fn next_row(&mut self) -> Result<Option<Row<'_>>, ResponsesError> {
+        if !self
+            .csv
+            .read_byte_record(&mut self.record)
+            .map_err(csv_error)?
+        {
+            return Ok(None);
+        }
+        let row = self.record.position().map_or(0, |p| p.line());
+        let mut texts = [(0usize, 0usize); 3];
+        for (c, (field, column)) in self.record.iter().zip(&self.columns).enumerate() {
+            match *column {
+                Column::Item(item) => {
+                    self.answers[item] =
+                        parse_answer(field, &self.items[item]).map_err(|message| {
+                            ResponsesError {
+                                row,
+                                column: Some((c + 1, self.names[c].clone())),
+                                message,
+                            }
+                        })?;
+                }
+                Column::Respondent | Column::Group | Column::Wave => {
+                    if std::str::from_utf8(field).is_err() {
+                        return Err(utf8(field, row, c, &self.names[c]).unwrap_err());
+                    }
+                }
+                Column::Ignored => {}
+            }
+        }
+        for (slot, &(index, _)) in texts.iter_mut().zip(&self.fields) {
+            if index != usize::MAX {
+                let range = self
+                    .record
+                    .range(index)
+                    .expect("the header fixed the width");
+                *slot = (range.start, range.end);
+            }
+        }
+        self.fields = [
+            (self.fields[0].0, 0),
+            (self.fields[1].0, 0),
+            (self.fields[2].0, 0),
+        ];
+        let text = |(start, end): (usize, usize)| -> &str {
+            std::str::from_utf8(&self.record.as_slice()[start..end])
+                .expect("checked above")
+                .trim()
+        };
+        let respondent = text(texts[0]);
+        if respondent.is_empty() {
+            return Err(ResponsesError {
+                row,
+                column: Some((self.fields[0].0 + 1, "respondent".into())),
+                message: "the respondent id is blank".into(),
+            });
+        }
+        if let Some(&earlier) = self.seen.get(respondent) {
+            return Err(ResponsesError {
+                row,
+                column: Some((self.fields[0].0 + 1, "respondent".into())),
+                message: format!("respondent `{respondent}` already appears on row {earlier}"),
+            });
+        }
+        self.seen.insert(respondent.into(), row);
+        Ok(Some(Row {
+            respondent,
+            group: text(texts[1]),
+            wave: text(texts[2]),
+            answers: &self.answers,
+        }))
+    }
+}
+
+fn parse_answer(field: &[u8], item: &ItemReader) -> Result<Answer, String> {
+    let trimmed = field.trim_ascii();
+    if trimmed.is_empty() || trimmed == b"NA" {
+        return Ok(None);
+    }
+    let value = std::str::from_utf8(trimmed)
+        .ok()
+        .and_then(|s| s.parse::<i16>().ok());
+    match value {
+        Some(v) if (item.min..=item.max).contains(&v) => Ok(Some(v)),
+        _ => {
+            let text = String::from_utf8_lossy(trimmed);
+            if item
+                .missing
+                .iter()
+                .any(|code| code.eq_ignore_ascii_case(&text))
+            {
+                return Ok(None);
+            }
+            let mut allowed = format!("{}..{}, blank or NA", item.min, item.max);
+            for code in &item.missing {
+                allowed.push_str(", ");
+                allowed.push_str(code);
+            }
+            Err(format!("`{text}` is not on the item's scale ({allowed})"))
+        }
+    }
+}

@@ -1,0 +1,447 @@
+//! Scoring responses: per-respondent scores and the statistics of design section 3.
+//!
+//! Scoring streams. A [`Scorer`] takes one response at a time, returns its scores and folds it into
+//! per-cell accumulators; [`Scorer::finish`] turns those into [`Results`]. Memory grows with the
+//! number of groups and waves, never with the number of responses, because answers are small
+//! integers: covariances are kept as exact integer sums, and score distributions as counts per
+//! possible score (a score is `sum / answered`, so it takes finitely many values). Exact sums also
+//! make the results independent of row order and of how the rows were split between threads.
+
+mod results;
+pub mod stats;
+
+use std::collections::HashMap;
+
+use crate::instrument::Instrument;
+
+pub use results::{CellStats, Comparison, CompositeStats, ItemStats, Options, Reported, Results};
+
+/// A respondent's answer to one item: the scale value, or `None` when missing or non-substantive.
+pub type Answer = Option<i16>;
+
+/// A respondent's score on a dimension or factor: the sum of the (reverse-keyed) answered items
+/// over how many were answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Score {
+    /// Sum of the answered items, after reverse keying.
+    pub sum: i32,
+    /// Number of answered items (at least one).
+    pub answered: u16,
+}
+
+impl Score {
+    /// The score as a number: the mean of the answered items.
+    pub fn value(self) -> f64 {
+        f64::from(self.sum) / f64::from(self.answered)
+    }
+}
+
+/// Reverse keying with the scale's own bounds: `x' = min + max − x`.
+pub fn reverse_key(value: i16, min: i16, max: i16) -> i16 {
+    min + max - value
+}
+
+/// A dimension or factor: the items it averages and its answered rule.
+#[derive(Debug, Clone)]
+struct Composite {
+    items: Vec<usize>,
+    min_answered: f64,
+    lo: i32,
+    hi: i32,
+    /// Start of the counts for `answered = c` in this composite's histogram, at index c − 1.
+    offsets: Vec<usize>,
+    /// Start of this composite's histogram in a cell's histogram vector.
+    base: usize,
+}
+
+impl Composite {
+    fn slot(&self, score: Score) -> usize {
+        let c = usize::from(score.answered);
+        self.base + self.offsets[c - 1] + (score.sum - c as i32 * self.lo) as usize
+    }
+
+    fn histogram_len(&self) -> usize {
+        let k = self.items.len();
+        self.offsets[k - 1] + k * (self.hi - self.lo) as usize + 1
+    }
+
+    /// `(value, count)` pairs of the composite's histogram in a cell, by ascending value.
+    fn distribution(&self, histogram: &[u64]) -> Vec<(f64, u64)> {
+        let mut values = Vec::new();
+        for c in 1..=self.items.len() {
+            let start = self.base + self.offsets[c - 1];
+            for (i, &count) in histogram[start..start + c * (self.hi - self.lo) as usize + 1]
+                .iter()
+                .enumerate()
+            {
+                if count > 0 {
+                    let sum = c as i32 * self.lo + i as i32;
+                    let score = Score {
+                        sum,
+                        answered: c as u16,
+                    };
+                    values.push((score.value(), count));
+                }
+            }
+        }
+        // Equal fractions (2/1, 4/2) divide to the same double, so they merge into one value.
+        values.sort_by(|a, b| a.0.total_cmp(&b.0));
+        values.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1 += later.1;
+            }
+            same
+        });
+        values
+    }
+}
+
+/// Sums over the rows that answered both items of a pair, kept exactly as integers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct PairSums {
+    n: i64,
+    sx: i64,
+    sy: i64,
+    sxx: i64,
+    syy: i64,
+    sxy: i64,
+}
+
+impl PairSums {
+    fn add(&mut self, other: &PairSums) {
+        self.n += other.n;
+        self.sx += other.sx;
+        self.sy += other.sy;
+        self.sxx += other.sxx;
+        self.syy += other.syy;
+        self.sxy += other.sxy;
+    }
+
+    /// Covariance with denominator n − 1: `(n·Σxy − Σx·Σy) / (n(n − 1))`, numerator exact.
+    fn covariance(&self) -> Option<f64> {
+        if self.n < 2 {
+            return None;
+        }
+        let n = i128::from(self.n);
+        let numerator = n * i128::from(self.sxy) - i128::from(self.sx) * i128::from(self.sy);
+        Some(numerator as f64 / (n * (n - 1)) as f64)
+    }
+}
+
+/// Where the items of one dimension are in the pair accumulators.
+#[derive(Debug, Clone)]
+struct DimensionLayout {
+    /// Items of the dimension, in order; positions in this list index the pair triangle.
+    items: Vec<usize>,
+    /// Start of the dimension's upper triangle (with diagonal) in a cell's pair vector.
+    pair_base: usize,
+    points: u32,
+}
+
+impl DimensionLayout {
+    fn k(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Index of the pair (a, b), a ≤ b, in the dimension's upper triangle.
+    fn tri(&self, a: usize, b: usize) -> usize {
+        // Row a of the triangle holds b = a..k, so it starts after Σ_{r<a} (k − r) entries.
+        let row_start = a * self.k() - a * a.saturating_sub(1) / 2;
+        self.pair_base + row_start + (b - a)
+    }
+}
+
+/// The instrument rearranged for fast scoring.
+#[derive(Debug, Clone)]
+struct Layout {
+    /// Per item: scale bounds, reverse flag, dimension and position within it.
+    items: Vec<ItemLayout>,
+    dimensions: Vec<DimensionLayout>,
+    /// Dimensions first (same indices), then factors.
+    composites: Vec<Composite>,
+    histogram_len: usize,
+    pairs_len: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ItemLayout {
+    min: i16,
+    max: i16,
+    reverse: bool,
+    dimension: usize,
+    position: usize,
+}
+
+impl Layout {
+    fn new(instrument: &Instrument) -> Self {
+        let mut items: Vec<ItemLayout> = instrument
+            .items
+            .iter()
+            .map(|item| {
+                let scale = &instrument.scales[item.scale];
+                ItemLayout {
+                    min: scale.min,
+                    max: scale.max,
+                    reverse: item.reverse,
+                    dimension: item.dimension,
+                    position: 0,
+                }
+            })
+            .collect();
+        let mut dimensions = Vec::new();
+        let mut pairs_len = 0;
+        for d in &instrument.dimensions {
+            for (position, &item) in d.items.iter().enumerate() {
+                items[item].position = position;
+            }
+            let k = d.items.len();
+            dimensions.push(DimensionLayout {
+                items: d.items.clone(),
+                pair_base: pairs_len,
+                points: instrument.scales[d.scale].points(),
+            });
+            pairs_len += k * (k + 1) / 2;
+        }
+        let members = instrument
+            .dimensions
+            .iter()
+            .map(|d| (&d.items, d.min_answered, d.scale))
+            .chain(instrument.factors.iter().map(|f| {
+                let d = &instrument.dimensions[f.dimension];
+                (&f.items, f.min_answered, d.scale)
+            }));
+        let mut composites = Vec::new();
+        let mut histogram_len = 0;
+        for (items, min_answered, scale) in members {
+            let scale = &instrument.scales[scale];
+            let (lo, hi) = (i32::from(scale.min), i32::from(scale.max));
+            let mut offsets = Vec::with_capacity(items.len());
+            let mut next = 0;
+            for c in 1..=items.len() {
+                offsets.push(next);
+                next += c * (hi - lo) as usize + 1;
+            }
+            let composite = Composite {
+                items: items.clone(),
+                min_answered,
+                lo,
+                hi,
+                offsets,
+                base: histogram_len,
+            };
+            histogram_len += composite.histogram_len();
+            composites.push(composite);
+        }
+        Layout {
+            items,
+            dimensions,
+            composites,
+            histogram_len,
+            pairs_len,
+        }
+    }
+}
+
+/// Identifies a cell of respondents: one wave and one group (either may be absent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CellKey {
+    /// Index of the wave in the scorer's [`Labels`], if the row has one.
+    pub wave: Option<u32>,
+    /// Index of the group in the scorer's [`Labels`], if the row has one.
+    pub group: Option<u32>,
+}
+
+/// Interns group or wave labels in order of first appearance.
+#[derive(Debug, Clone, Default)]
+pub struct Labels {
+    names: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl Labels {
+    /// The index of `label`, adding it if new; blank labels have none.
+    pub fn intern(&mut self, label: &str) -> Option<u32> {
+        if label.is_empty() {
+            return None;
+        }
+        if let Some(&i) = self.index.get(label) {
+            return Some(i);
+        }
+        let i = self.names.len() as u32;
+        self.names.push(label.to_string());
+        self.index.insert(label.to_string(), i);
+        Some(i)
+    }
+
+    /// Labels in order of first appearance.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+}
+
+/// Everything the statistics need about the rows of one cell.
+#[derive(Debug, Clone, PartialEq)]
+struct Cell {
+    rows: u64,
+    /// Counts per possible score, for every composite.
+    histogram: Vec<u64>,
+    /// Pair sums over the upper triangle of every dimension.
+    pairs: Vec<PairSums>,
+    /// Per dimension: members who answered every item (for rwg(j)).
+    complete: Vec<u64>,
+    /// Per item: sum and sum of squares over the complete members of its dimension.
+    complete_sums: Vec<(i64, i64)>,
+}
+
+impl Cell {
+    fn new(layout: &Layout) -> Self {
+        Cell {
+            rows: 0,
+            histogram: vec![0; layout.histogram_len],
+            pairs: vec![PairSums::default(); layout.pairs_len],
+            complete: vec![0; layout.dimensions.len()],
+            complete_sums: vec![(0, 0); layout.items.len()],
+        }
+    }
+
+    fn add(&mut self, other: &Cell) {
+        self.rows += other.rows;
+        for (a, b) in self.histogram.iter_mut().zip(&other.histogram) {
+            *a += b;
+        }
+        for (a, b) in self.pairs.iter_mut().zip(&other.pairs) {
+            a.add(b);
+        }
+        for (a, b) in self.complete.iter_mut().zip(&other.complete) {
+            *a += b;
+        }
+        for (a, b) in self.complete_sums.iter_mut().zip(&other.complete_sums) {
+            a.0 += b.0;
+            a.1 += b.1;
+        }
+    }
+}
+
+/// Scores responses one at a time and accumulates what the statistics need.
+#[derive(Debug, Clone)]
+pub struct Scorer {
+    layout: Layout,
+    cells: HashMap<CellKey, Cell>,
+    /// Reverse-keyed answers of the current row (reused to avoid an allocation per row).
+    keyed: Vec<Answer>,
+}
+
+impl Scorer {
+    /// A scorer for `instrument`.
+    pub fn new(instrument: &Instrument) -> Self {
+        let layout = Layout::new(instrument);
+        Scorer {
+            keyed: vec![None; layout.items.len()],
+            layout,
+            cells: HashMap::new(),
+        }
+    }
+
+    /// Number of scores per respondent: dimensions, then factors, in instrument order.
+    pub fn score_count(&self) -> usize {
+        self.layout.composites.len()
+    }
+
+    /// Scores one response (raw answers in instrument item order, values already checked against
+    /// their scales) into `scores` (dimensions then factors) and adds it to `cell`.
+    pub fn add(&mut self, cell: CellKey, answers: &[Answer], scores: &mut [Option<Score>]) {
+        let layout = &self.layout;
+        debug_assert_eq!(answers.len(), layout.items.len());
+        for ((keyed, &answer), item) in self.keyed.iter_mut().zip(answers).zip(&layout.items) {
+            *keyed = answer.map(|v| {
+                if item.reverse {
+                    reverse_key(v, item.min, item.max)
+                } else {
+                    v
+                }
+            });
+        }
+        let acc = self.cells.entry(cell).or_insert_with(|| Cell::new(layout));
+        acc.rows += 1;
+        for (composite, score) in layout.composites.iter().zip(scores.iter_mut()) {
+            let mut sum = 0i32;
+            let mut answered = 0u16;
+            for &i in &composite.items {
+                if let Some(v) = self.keyed[i] {
+                    sum += i32::from(v);
+                    answered += 1;
+                }
+            }
+            // Floating division, not `answered >= ceil(min * k)`: ceil(0.7 * 10) is 8 in doubles.
+            let enough = answered > 0
+                && f64::from(answered) / composite.items.len() as f64 >= composite.min_answered;
+            *score = enough.then_some(Score { sum, answered });
+            if let Some(s) = *score {
+                acc.histogram[composite.slot(s)] += 1;
+            }
+        }
+        let mut present: Vec<(usize, i64)> = Vec::with_capacity(16);
+        for (d, dimension) in layout.dimensions.iter().enumerate() {
+            present.clear();
+            present.extend(
+                dimension
+                    .items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(p, &i)| self.keyed[i].map(|v| (p, i64::from(v)))),
+            );
+            for (x, &(a, va)) in present.iter().enumerate() {
+                for &(b, vb) in &present[x..] {
+                    let pair = &mut acc.pairs[dimension.tri(a, b)];
+                    pair.n += 1;
+                    pair.sx += va;
+                    pair.sy += vb;
+                    pair.sxx += va * va;
+                    pair.syy += vb * vb;
+                    pair.sxy += va * vb;
+                }
+            }
+            if present.len() == dimension.k() {
+                acc.complete[d] += 1;
+                for (&i, &(_, v)) in dimension.items.iter().zip(&present) {
+                    let sums = &mut acc.complete_sums[i];
+                    sums.0 += v;
+                    sums.1 += v * v;
+                }
+            }
+        }
+    }
+
+    /// Adds everything `other` accumulated (from the same instrument) to this scorer.
+    pub fn merge(&mut self, other: Scorer) {
+        for (key, cell) in other.cells {
+            match self.cells.get_mut(&key) {
+                Some(mine) => mine.add(&cell),
+                None => {
+                    self.cells.insert(key, cell);
+                }
+            }
+        }
+    }
+
+    /// The statistics of everything added so far.
+    pub fn finish(
+        &self,
+        instrument: &Instrument,
+        groups: &Labels,
+        waves: &Labels,
+        options: &Options,
+    ) -> Results {
+        results::compute(self, instrument, groups, waves, options)
+    }
+
+    /// All cells merged whose key satisfies `keep`.
+    fn merged(&self, keep: impl Fn(&CellKey) -> bool) -> Cell {
+        let mut total = Cell::new(&self.layout);
+        for (_, cell) in self.cells.iter().filter(|(k, _)| keep(k)) {
+            total.add(cell);
+        }
+        total
+    }
+}

@@ -1,0 +1,230 @@
+//! `partnerscope score` end to end: report files, suppression, and bad input that names its place
+//! and leaves nothing behind.
+
+use std::path::Path;
+
+use crate::support::{fixture, partnerscope, read_csv, score, stderr};
+
+const INSTRUMENT: &str = "reference/basic.toml";
+const HEADER: &str = "respondent,group,wave,t1,t2,t3,t4,t5,g1,g2,g3,g4,e1,e2,e3";
+
+fn write_responses(dir: &Path, body: &[u8]) -> std::path::PathBuf {
+    let path = dir.join("responses.csv");
+    std::fs::write(&path, body).unwrap();
+    path
+}
+
+/// Runs `score` on `body` and asserts it fails with a message containing `expected`, leaving the
+/// output folder exactly as it was.
+fn fails_cleanly(body: &[u8], expected: &[&str]) {
+    let input = tempfile::tempdir().unwrap();
+    let responses = write_responses(input.path(), body);
+    let (out, output) = score(&fixture(INSTRUMENT), &responses, &[]);
+    let message = stderr(&output);
+    assert!(!output.status.success(), "should fail: {message}");
+    for part in expected {
+        assert!(message.contains(part), "`{part}` not in: {message}");
+    }
+    let left: Vec<_> = std::fs::read_dir(out.path()).unwrap().collect();
+    assert!(left.is_empty(), "partial output left behind: {left:?}");
+}
+
+#[test]
+fn writes_the_seven_reports_with_the_design_columns() {
+    let (dir, output) = score(&fixture(INSTRUMENT), &fixture("reference/basic.csv"), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let headers = [
+        (
+            "respondents",
+            "respondent,group,wave,trust,governance,engagement,respect,reliability,decisions,roles",
+        ),
+        (
+            "dimensions",
+            "dimension,n,mean,sd,se,ci_low,ci_high,median,min,max,alpha,alpha_ci_low,alpha_ci_high,std_alpha,average_r,band",
+        ),
+        (
+            "factors",
+            "factor,dimension,n,mean,sd,ci_low,ci_high,alpha,band",
+        ),
+        (
+            "items",
+            "item,dimension,factor,reverse,n,mean,sd,r_drop,alpha_if_deleted",
+        ),
+        (
+            "groups",
+            "group,dimension,n,mean,sd,ci_low,ci_high,median,rwg_j,band,suppressed",
+        ),
+        (
+            "waves",
+            "wave,dimension,n,mean,sd,ci_low,ci_high,alpha,band,suppressed",
+        ),
+        (
+            "comparisons",
+            "dimension,from_wave,to_wave,n_from,n_to,mean_diff,t,df,p,cohens_d",
+        ),
+    ];
+    for (name, header) in headers {
+        let (got, _) = read_csv(&dir.path().join(format!("{name}.csv")));
+        assert_eq!(got.join(","), header, "{name}.csv");
+    }
+    let files = std::fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(files, 7, "exactly the seven reports, no scratch folder");
+    let (_, dimensions) = read_csv(&dir.path().join("dimensions.csv"));
+    let bands: Vec<&str> = dimensions.iter().map(|r| r[15].as_str()).collect();
+    assert!(
+        bands
+            .iter()
+            .all(|b| ["Strength", "Borderline", "Concern"].contains(b)),
+        "{bands:?}"
+    );
+}
+
+#[test]
+fn small_groups_report_only_their_size() {
+    let body = format!(
+        "{HEADER}\n\
+         a,big,w1,4,4,2,4,4,4,2,4,4,4,4,4\n\
+         b,big,w1,5,4,1,5,4,4,2,4,5,4,5,4\n\
+         c,big,w1,3,4,2,4,3,3,3,4,4,2,4,4\n\
+         d,small,w1,1,2,5,2,1,2,4,2,1,2,2,1\n\
+         e,small,w1,2,1,4,1,2,1,5,2,2,1,1,2\n"
+    );
+    let input = tempfile::tempdir().unwrap();
+    let responses = write_responses(input.path(), body.as_bytes());
+    let (dir, output) = score(&fixture(INSTRUMENT), &responses, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let (_, groups) = read_csv(&dir.path().join("groups.csv"));
+    for row in &groups {
+        if row[0] == "small" {
+            assert_eq!(row[2], "2");
+            assert!(
+                row[3..10].iter().all(String::is_empty),
+                "suppressed row carries a statistic: {row:?}"
+            );
+            assert_eq!(row[10], "true");
+        } else {
+            assert_eq!((row[2].as_str(), row[10].as_str()), ("3", "false"));
+            assert!(!row[3].is_empty());
+        }
+    }
+    // With a threshold of 2 the small group is shown.
+    let (dir, _) = score(&fixture(INSTRUMENT), &responses, &["--min-group-size", "2"]);
+    let (_, groups) = read_csv(&dir.path().join("groups.csv"));
+    assert!(groups.iter().all(|r| r[10] == "false"));
+}
+
+#[test]
+fn text_cells_that_look_like_formulas_are_neutralised() {
+    let body = format!("{HEADER}\n=HYPERLINK(\"x\"),@grp,+w,4,4,2,4,4,4,2,4,4,4,4,4\n");
+    let input = tempfile::tempdir().unwrap();
+    let responses = write_responses(input.path(), body.as_bytes());
+    let (dir, output) = score(&fixture(INSTRUMENT), &responses, &["--min-group-size", "1"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let (_, rows) = read_csv(&dir.path().join("respondents.csv"));
+    assert_eq!(&rows[0][..3], ["'=HYPERLINK(\"x\")", "'@grp", "'+w"]);
+    let (_, groups) = read_csv(&dir.path().join("groups.csv"));
+    assert_eq!(groups[0][0], "'@grp");
+}
+
+#[test]
+fn a_value_off_the_scale_names_its_row_and_column() {
+    fails_cleanly(
+        format!("{HEADER}\nr1,a,w,1,2,3,4,5,1,2,3,4,1,2,3\nr2,a,w,1,2,3,4,5,1,2,9,4,1,2,3\n")
+            .as_bytes(),
+        &[
+            "row 3, column 11 (g3)",
+            "`9` is not on the item's scale (1..5",
+        ],
+    );
+}
+
+#[test]
+fn an_unknown_item_column_is_named() {
+    fails_cleanly(
+        format!("{HEADER},x9\nr1,a,w,1,2,3,4,5,1,2,3,4,1,2,3,4\n").as_bytes(),
+        &[
+            "row 1",
+            "column 16 (`x9`) is not an item of instrument `fixture-basic`",
+        ],
+    );
+}
+
+#[test]
+fn a_missing_respondent_column_is_named() {
+    fails_cleanly(
+        b"group,wave,t1,t2,t3,t4,t5,g1,g2,g3,g4,e1,e2,e3\na,w,1,2,3,4,5,1,2,3,4,1,2,3\n",
+        &["row 1", "no `respondent` column"],
+    );
+}
+
+#[test]
+fn a_duplicate_respondent_names_both_rows() {
+    fails_cleanly(
+        format!("{HEADER}\nr1,a,w,1,2,3,4,5,1,2,3,4,1,2,3\nr2,a,w,1,2,3,4,5,1,2,3,4,1,2,3\nr1,a,w,1,2,3,4,5,1,2,3,4,1,2,3\n").as_bytes(),
+        &["row 4, column 1 (respondent)", "already appears on row 2"],
+    );
+}
+
+#[test]
+fn text_that_is_not_utf8_names_its_row_and_column() {
+    let mut body = format!("{HEADER}\nr1,a,w,1,2,3,4,5,1,2,3,4,1,2,3\nr2,").into_bytes();
+    body.extend_from_slice(b"caf\xe9,w,1,2,3,4,5,1,2,3,4,1,2,3\n");
+    fails_cleanly(&body, &["row 3, column 2 (group)", "not valid UTF-8"]);
+}
+
+#[test]
+fn a_short_row_is_named() {
+    fails_cleanly(
+        format!("{HEADER}\nr1,a,w,1,2,3\n").as_bytes(),
+        &["row 2", "the row has 6 cells but the header has 15"],
+    );
+}
+
+#[test]
+fn a_failed_run_keeps_the_previous_reports() {
+    let (dir, output) = score(&fixture(INSTRUMENT), &fixture("reference/basic.csv"), &[]);
+    assert!(output.status.success());
+    let before = std::fs::read(dir.path().join("dimensions.csv")).unwrap();
+    let input = tempfile::tempdir().unwrap();
+    let bad = write_responses(
+        input.path(),
+        format!("{HEADER}\nr1,a,w,7,2,3,4,5,1,2,3,4,1,2,3\n").as_bytes(),
+    );
+    let output = partnerscope(&[
+        "score",
+        "--instrument",
+        fixture(INSTRUMENT).to_str().unwrap(),
+        "--responses",
+        bad.to_str().unwrap(),
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    assert_eq!(
+        std::fs::read(dir.path().join("dimensions.csv")).unwrap(),
+        before
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 7);
+}
+
+#[test]
+fn non_substantive_codes_and_a_byte_order_mark_are_accepted() {
+    let toml = std::fs::read_to_string(fixture(INSTRUMENT))
+        .unwrap()
+        .replace(
+            "[scales.agree5]",
+            "[scales.agree5]\nmissing = [{ code = \"dk\", label = \"Don't know\" }]",
+        );
+    let input = tempfile::tempdir().unwrap();
+    let instrument = input.path().join("dk.toml");
+    std::fs::write(&instrument, toml).unwrap();
+    let responses = write_responses(
+        input.path(),
+        format!("\u{feff}{HEADER}\nr1,a,w,4,DK,dk,dk,dk,4,4,4,4,4,4,4\n").as_bytes(),
+    );
+    let (dir, output) = score(&instrument, &responses, &["--min-group-size", "1"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let (_, rows) = read_csv(&dir.path().join("respondents.csv"));
+    // Trust: one of five answered is below the 0.5 rule; governance has g2 reverse-keyed (4 → 2).
+    assert_eq!(&rows[0][3..6], ["", "3.5", "4"]);
+}

@@ -1,0 +1,208 @@
+//! Instrument files: the shipped ones load, and a bad file gets every problem with its place.
+
+use partnerscope::instrument::{LoadError, load_str};
+use partnerscope::shipped;
+
+use crate::support::{partnerscope, stderr};
+
+#[test]
+fn every_shipped_instrument_scores_trust_governance_and_engagement() {
+    let instruments = shipped::all().expect("shipped instruments load");
+    assert_eq!(instruments.len(), 3);
+    for instrument in &instruments {
+        for id in ["trust", "governance", "engagement"] {
+            assert!(
+                instrument.dimensions.iter().any(|d| d.id == id),
+                "{} has no {id} dimension",
+                instrument.id
+            );
+        }
+        assert!(
+            instrument.items.iter().any(|i| i.reverse),
+            "{} has no reverse-keyed item",
+            instrument.id
+        );
+        assert!(!instrument.bands.is_empty());
+        assert!(instrument.profile.is_some());
+        for item in &instrument.items {
+            assert!(
+                !instrument
+                    .text(&format!("item.{}.text", item.id))
+                    .is_empty()
+            );
+        }
+    }
+    let ids: Vec<&str> = instruments.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "collaboration-factors",
+            "partnership-synergy",
+            "coalition-effectiveness"
+        ]
+    );
+}
+
+#[test]
+fn the_collaboration_factors_instrument_follows_wilders_twenty_factors_and_forty_items() {
+    let instrument = shipped::by_id("collaboration-factors").unwrap();
+    assert_eq!(instrument.factors.len(), 20);
+    assert_eq!(instrument.items.len(), 40);
+    let bands: Vec<(String, f64)> = instrument
+        .bands
+        .iter()
+        .map(|b| (instrument.band_label(b).to_string(), b.min))
+        .collect();
+    assert_eq!(
+        bands,
+        [
+            ("Strength".to_string(), 4.0),
+            ("Borderline".to_string(), 3.0),
+            ("Concern".to_string(), 1.0)
+        ]
+    );
+    // 3.95 is not rounded up into Strength.
+    assert_eq!(instrument.band_of(3.95), Some(1));
+    assert_eq!(instrument.band_of(4.0), Some(0));
+}
+
+const BAD: &str = r#"id = "Bad Id"
+version = "1"
+title = "x"
+description = "y"
+colour = "red"
+min_answered = 1.5
+
+[scales.agree5]
+values = [1, 2, 4]
+labels = ["a", "b"]
+
+[scales.four]
+values = [1, 2, 3, 4]
+labels = ["a", "b", "c", "d"]
+
+[scales.five]
+values = [1, 2, 3, 4, 5]
+labels = ["a", "b", "c", "d", "e"]
+
+[[dimensions]]
+id = "trust"
+title = "Trust"
+
+[[dimensions]]
+id = "empty"
+title = "Empty"
+
+[[factors]]
+id = "f1"
+dimension = "nope"
+title = "F"
+
+[[items]]
+id = "t1"
+text = "x"
+scale = "four"
+dimension = "trust"
+
+[[items]]
+id = "t1"
+text = "y"
+scale = "five"
+dimension = "trust"
+reverse = "yes"
+
+[[items]]
+id = "t3"
+text = "y"
+scale = "four"
+factor = "f1"
+
+[[bands]]
+label = "High"
+min = 7
+"#;
+
+#[test]
+fn a_bad_instrument_gets_every_problem_with_line_and_column() {
+    let Err(LoadError::Invalid { file, problems }) = load_str("bad.toml", BAD) else {
+        panic!("the file must be rejected");
+    };
+    assert_eq!(file, "bad.toml");
+    let found: Vec<(usize, usize, &str)> = problems
+        .iter()
+        .map(|p| (p.line, p.column, p.message.as_str()))
+        .collect();
+    let expect = [
+        (1, 6, "instrument id `Bad Id` must start"),
+        (5, 1, "unknown key `colour`"),
+        (6, 16, "`min_answered` must be a fraction"),
+        (
+            9,
+            17,
+            "values must be ascending consecutive integers: 4 follows 2",
+        ),
+        (10, 10, "has 3 values but 2 labels"),
+        (25, 6, "dimension `empty` has no items"),
+        (30, 13, "unknown dimension `nope`"),
+        (40, 6, "duplicate id `t1` (first used at line 34, column 6)"),
+        (
+            42,
+            9,
+            "uses scale `five` (1..5) but dimension `trust` already uses scale `four` (1..4)",
+        ),
+        (44, 11, "`reverse` must be true or false"),
+        (50, 10, "unknown factor `f1`"),
+        (54, 7, "band `High` starts at 7, outside the range 1..4"),
+    ];
+    for (line, column, text) in expect {
+        assert!(
+            found
+                .iter()
+                .any(|&(l, c, m)| l == line && c == column && m.contains(text)),
+            "missing {line}:{column} {text} in {found:#?}"
+        );
+    }
+    assert_eq!(found.len(), expect.len(), "{found:#?}");
+}
+
+#[test]
+fn syntax_errors_are_all_reported_with_their_place() {
+    let Err(LoadError::Invalid { problems, .. }) =
+        load_str("x.toml", "id = \"x\"\nversion = \n[[items]\n")
+    else {
+        panic!("must fail");
+    };
+    let places: Vec<(usize, usize)> = problems.iter().map(|p| (p.line, p.column)).collect();
+    assert_eq!(places, [(2, 11), (3, 9)]);
+}
+
+#[test]
+fn check_command_exits_non_zero_and_prints_file_line_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, BAD).unwrap();
+    let output = partnerscope(&["instruments", "check", bad.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains(&format!("{}:5:1: unknown key `colour`", bad.display())));
+    let shipped: Vec<String> = shipped::SOURCES
+        .iter()
+        .map(|(file, _)| format!("{}/{file}", env!("CARGO_MANIFEST_DIR")))
+        .collect();
+    let mut args = vec!["instruments", "check"];
+    args.extend(shipped.iter().map(String::as_str));
+    let output = partnerscope(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+#[test]
+fn list_command_names_the_shipped_instruments() {
+    let output = partnerscope(&["instruments", "list"]);
+    let listing = String::from_utf8(output.stdout).unwrap();
+    for id in [
+        "collaboration-factors",
+        "partnership-synergy",
+        "coalition-effectiveness",
+    ] {
+        assert!(listing.contains(id), "{listing}");
+    }
+}

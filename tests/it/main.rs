@@ -1,0 +1,7 @@
+//! The integration tests, one binary: each module is one area of the product.
+
+mod cli_score;
+mod instruments;
+mod properties;
+mod reference;
+mod support;

@@ -1,0 +1,154 @@
+//! Laws the statistics must obey for any data, checked on generated data.
+
+use partnerscope::instrument::{Instrument, load_str};
+use partnerscope::report;
+use partnerscope::scoring::stats::{Covariance, reliability};
+use partnerscope::scoring::{Answer, CellKey, Labels, Options, Results, Scorer, reverse_key};
+use proptest::prelude::*;
+
+/// One dimension `trust` of `k` items on a 1..5 scale, the first half in factor `core`.
+fn instrument(k: usize, reversed: &[bool]) -> Instrument {
+    let mut toml = String::from(
+        "id = \"p\"\nversion = \"1\"\ntitle = \"p\"\ndescription = \"p\"\n\
+         [scales.s]\nvalues = [1, 2, 3, 4, 5]\nlabels = [\"a\", \"b\", \"c\", \"d\", \"e\"]\n\
+         [[dimensions]]\nid = \"trust\"\ntitle = \"T\"\n\
+         [[factors]]\nid = \"core\"\ndimension = \"trust\"\ntitle = \"C\"\n\
+         [[bands]]\nlabel = \"High\"\nmin = 3.5\n[[bands]]\nlabel = \"Low\"\nmin = 1\n",
+    );
+    for i in 0..k {
+        let parent = if i < k.div_ceil(2) {
+            "factor = \"core\""
+        } else {
+            "dimension = \"trust\""
+        };
+        toml.push_str(&format!(
+            "[[items]]\nid = \"i{i}\"\ntext = \"x\"\nscale = \"s\"\n{parent}\nreverse = {}\n",
+            reversed.get(i).copied().unwrap_or(false)
+        ));
+    }
+    load_str("generated.toml", &toml).expect("generated instrument is valid")
+}
+
+/// Rows of answers: each cell 1..5 or missing (about one in six).
+fn rows(k: usize, max_rows: usize) -> impl Strategy<Value = Vec<Vec<Answer>>> {
+    let cell = prop_oneof![1 => Just(None), 5 => (1i16..=5).prop_map(Some)];
+    prop::collection::vec(prop::collection::vec(cell, k), 0..max_rows)
+}
+
+fn labelled_rows(k: usize) -> impl Strategy<Value = Vec<(u8, u8, Vec<Answer>)>> {
+    let cell = prop_oneof![1 => Just(None), 5 => (1i16..=5).prop_map(Some)];
+    prop::collection::vec((0u8..4, 0u8..3, prop::collection::vec(cell, k)), 0..60)
+}
+
+fn score_all(
+    instrument: &Instrument,
+    rows: &[(u8, u8, Vec<Answer>)],
+    options: &Options,
+) -> Results {
+    let (mut groups, mut waves) = (Labels::default(), Labels::default());
+    let mut scorer = Scorer::new(instrument);
+    let mut scores = vec![None; scorer.score_count()];
+    for (g, w, answers) in rows {
+        let cell = CellKey {
+            group: groups.intern(&format!("g{g}")),
+            wave: waves.intern(&format!("w{w}")),
+        };
+        scorer.add(cell, answers, &mut scores);
+    }
+    scorer.finish(instrument, &groups, &waves, options)
+}
+
+fn same(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * y.abs().max(1e-3),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn reversing_an_answer_twice_gives_it_back(min in -5i16..5, width in 1i16..10, offset in 0i16..10) {
+        let max = min + width;
+        let x = min + offset % (width + 1);
+        let once = reverse_key(x, min, max);
+        prop_assert!((min..=max).contains(&once));
+        prop_assert_eq!(reverse_key(once, min, max), x);
+    }
+
+    #[test]
+    fn alpha_does_not_depend_on_item_order(data in rows(5, 40), perm in Just((0..5).collect::<Vec<usize>>()).prop_shuffle()) {
+        let as_f64: Vec<Vec<Option<f64>>> = data.iter().map(|r| r.iter().map(|v| v.map(f64::from)).collect()).collect();
+        let permuted: Vec<Vec<Option<f64>>> = as_f64.iter().map(|r| perm.iter().map(|&i| r[i]).collect()).collect();
+        let a = Covariance::pairwise(&as_f64, 5).map(|c| reliability(&c, data.len() as u64));
+        let b = Covariance::pairwise(&permuted, 5).map(|c| reliability(&c, data.len() as u64));
+        prop_assert_eq!(a.is_some(), b.is_some());
+        if let (Some(a), Some(b)) = (a, b) {
+            prop_assert!(same(a.alpha, b.alpha) && same(a.std_alpha, b.std_alpha) && same(a.ci_low, b.ci_low));
+        }
+    }
+
+    #[test]
+    fn streamed_integer_sums_agree_with_the_direct_pairwise_formula(data in rows(4, 50), reversed in prop::collection::vec(any::<bool>(), 4)) {
+        let instrument = instrument(4, &reversed);
+        let labelled: Vec<(u8, u8, Vec<Answer>)> = data.iter().map(|r| (0, 0, r.clone())).collect();
+        let results = score_all(&instrument, &labelled, &Options::default());
+        let keyed: Vec<Vec<Option<f64>>> = data.iter().map(|r| {
+            r.iter().zip(&reversed).map(|(v, &rev)| v.map(|x| f64::from(if rev { 6 - x } else { x }))).collect()
+        }).collect();
+        let direct = Covariance::pairwise(&keyed, 4).map(|c| reliability(&c, data.len() as u64)).unwrap_or_default();
+        let streamed = results.dimensions[0].reliability;
+        prop_assert!(same(streamed.alpha, direct.alpha), "{:?} vs {:?}", streamed, direct);
+        prop_assert!(same(streamed.average_r, direct.average_r));
+        prop_assert!(same(streamed.ci_high, direct.ci_high));
+    }
+
+    #[test]
+    fn splitting_the_rows_between_scorers_changes_nothing(data in labelled_rows(5), split in 0usize..60) {
+        let instrument = instrument(5, &[false, true]);
+        let options = Options::default();
+        let whole = score_all(&instrument, &data, &options);
+        let split = split.min(data.len());
+        let (mut groups, mut waves) = (Labels::default(), Labels::default());
+        let keys: Vec<CellKey> = data.iter().map(|(g, w, _)| CellKey {
+            group: groups.intern(&format!("g{g}")), wave: waves.intern(&format!("w{w}")),
+        }).collect();
+        let mut first = Scorer::new(&instrument);
+        let mut second = Scorer::new(&instrument);
+        let mut scores = vec![None; first.score_count()];
+        for (i, (key, (_, _, answers))) in keys.iter().zip(&data).enumerate() {
+            let scorer = if i < split { &mut first } else { &mut second };
+            scorer.add(*key, answers, &mut scores);
+        }
+        first.merge(second);
+        prop_assert_eq!(first.finish(&instrument, &groups, &waves, &options), whole);
+    }
+
+    #[test]
+    fn no_suppressed_cell_ever_carries_a_statistic(data in labelled_rows(3), threshold in 1u64..8) {
+        let instrument = instrument(3, &[true]);
+        let results = score_all(&instrument, &data, &Options { min_group_size: threshold });
+        for (name, first_stat, flag) in [("groups", 3, 10), ("waves", 3, 9)] {
+            let mut out = Vec::new();
+            report::write_summary(name, &mut out, &instrument, &results).unwrap().unwrap();
+            let mut reader = csv::Reader::from_reader(out.as_slice());
+            for record in reader.records() {
+                let record = record.unwrap();
+                let n: u64 = record[2].parse().unwrap();
+                if &record[flag] == "true" {
+                    prop_assert!(n < threshold);
+                    prop_assert!((first_stat..flag).all(|c| record[c].is_empty()), "{:?}", record);
+                } else {
+                    prop_assert!(n >= threshold);
+                }
+            }
+        }
+        for c in &results.comparisons {
+            if c.n_from < threshold || c.n_to < threshold {
+                prop_assert!(c.change.mean_diff.is_none() && c.change.t.is_none() && c.change.cohens_d.is_none());
+            }
+        }
+    }
+}

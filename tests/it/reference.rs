@@ -1,0 +1,108 @@
+//! Every report value against reference values from R psych/multilevel and scipy/pingouin.
+//!
+//! The fixtures and the scripts that made them are in `tests/fixtures/reference/` and
+//! `scripts/fixtures/`; agreement is required to 1e-9 relative.
+
+use serde_json::Value;
+
+use crate::support::{fixture, read_csv, score};
+
+/// Relative tolerance of the design note, with an absolute floor for reference values of zero.
+fn agrees(ours: f64, reference: f64) -> bool {
+    (ours - reference).abs() <= 1e-9 * reference.abs() + 1e-12
+}
+
+/// Key columns identify a row; every other expected column is compared.
+const KEYS: &[&str] = &[
+    "respondent",
+    "dimension",
+    "factor",
+    "item",
+    "group",
+    "wave",
+    "from_wave",
+    "to_wave",
+];
+
+fn check_report(name: &str, dataset: &str, dir: &std::path::Path, expected: &Value) {
+    let (header, rows) = read_csv(&dir.join(format!("{name}.csv")));
+    let expected_rows = expected[name]
+        .as_array()
+        .unwrap_or_else(|| panic!("{name} in fixture"));
+    assert_eq!(
+        rows.len(),
+        expected_rows.len(),
+        "{dataset} {name}.csv: number of rows"
+    );
+    let column = |key: &str| header.iter().position(|h| h == key);
+    let mut compared = 0;
+    for (i, (row, want)) in rows.iter().zip(expected_rows).enumerate() {
+        let want = want.as_object().unwrap();
+        for (key, value) in want {
+            let c = column(key).unwrap_or_else(|| panic!("{name}.csv has no column {key}"));
+            let cell = &row[c];
+            let at = format!("{dataset} {name}.csv row {} column {key}", i + 2);
+            match value {
+                Value::Null => assert_eq!(cell, "", "{at}: expected blank"),
+                Value::Bool(b) => assert_eq!(cell, &b.to_string(), "{at}"),
+                Value::String(s) => {
+                    assert!(
+                        KEYS.contains(&key.as_str()) || key == "factor",
+                        "{at}: unexpected text"
+                    );
+                    assert_eq!(cell, s, "{at}");
+                }
+                Value::Number(n) => {
+                    let reference = n.as_f64().unwrap();
+                    let ours: f64 = cell
+                        .parse()
+                        .unwrap_or_else(|_| panic!("{at}: `{cell}` is not a number"));
+                    assert!(
+                        agrees(ours, reference),
+                        "{at}: ours {ours}, reference {reference}"
+                    );
+                    compared += 1;
+                }
+                other => panic!("{at}: unexpected fixture value {other}"),
+            }
+        }
+    }
+    assert!(compared > 0, "{dataset} {name}: nothing compared");
+}
+
+fn check_dataset(dataset: &str) {
+    let instrument = fixture(&format!("reference/{dataset}.toml"));
+    let responses = fixture(&format!("reference/{dataset}.csv"));
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture(&format!("reference/{dataset}.expected.json"))).unwrap(),
+    )
+    .unwrap();
+    // The fixtures carry no suppression: every cell is reported.
+    let (dir, output) = score(&instrument, &responses, &["--min-group-size", "1"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        crate::support::stderr(&output)
+    );
+    for name in [
+        "respondents",
+        "dimensions",
+        "factors",
+        "items",
+        "groups",
+        "waves",
+        "comparisons",
+    ] {
+        check_report(name, dataset, dir.path(), &expected);
+    }
+}
+
+#[test]
+fn basic_data_set_matches_r_psych_multilevel_and_scipy() {
+    check_dataset("basic");
+}
+
+#[test]
+fn seven_point_data_set_with_a_stricter_answered_rule_matches_the_references() {
+    check_dataset("wide7");
+}
