@@ -6,6 +6,8 @@
 //! export can be scored as it is.
 
 use std::collections::HashMap;
+
+use foldhash::fast::RandomState;
 use std::io::Read;
 
 use crate::instrument::Instrument;
@@ -72,8 +74,9 @@ pub struct ResponsesReader<R: Read> {
     record: csv::ByteRecord,
     answers: Vec<Answer>,
     /// The first row each respondent id was seen on.
-    seen: HashMap<Box<str>, u64>,
-    fields: [(usize, usize); 3],
+    seen: HashMap<Box<str>, u64, RandomState>,
+    /// Columns of the respondent, group and wave (the latter two may be absent).
+    fields: [Option<usize>; 3],
 }
 
 fn utf8(bytes: &[u8], row: u64, column: usize, name: &str) -> Result<String, ResponsesError> {
@@ -189,8 +192,7 @@ impl<R: Read> ResponsesReader<R> {
                 message: format!("the header is not usable: {}", problems.join("; ")),
             });
         }
-        let position = |name: &str| first.get(name).map_or((usize::MAX, 0), |&i| (i, 0));
-        let fields = [position("respondent"), position("group"), position("wave")];
+        let fields = ["respondent", "group", "wave"].map(|name| first.get(name).copied());
         let items = instrument
             .items
             .iter()
@@ -210,7 +212,7 @@ impl<R: Read> ResponsesReader<R> {
             items,
             record: csv::ByteRecord::new(),
             answers: vec![None; instrument.items.len()],
-            seen: HashMap::new(),
+            seen: HashMap::default(),
             fields,
         })
     }
@@ -230,7 +232,6 @@ impl<R: Read> ResponsesReader<R> {
             return Ok(None);
         }
         let row = self.record.position().map_or(0, |p| p.line());
-        let mut texts = [(0usize, 0usize); 3];
         for (c, (field, column)) in self.record.iter().zip(&self.columns).enumerate() {
             match *column {
                 Column::Item(item) => {
@@ -251,45 +252,38 @@ impl<R: Read> ResponsesReader<R> {
                 Column::Ignored => {}
             }
         }
-        for (slot, &(index, _)) in texts.iter_mut().zip(&self.fields) {
-            if index != usize::MAX {
-                let range = self
-                    .record
-                    .range(index)
-                    .expect("the header fixed the width");
-                *slot = (range.start, range.end);
-            }
-        }
-        self.fields = [
-            (self.fields[0].0, 0),
-            (self.fields[1].0, 0),
-            (self.fields[2].0, 0),
-        ];
-        let text = |(start, end): (usize, usize)| -> &str {
-            std::str::from_utf8(&self.record.as_slice()[start..end])
+        let texts = self.fields.map(|column| {
+            column.map_or(0..0, |c| {
+                self.record.range(c).expect("the header fixed the width")
+            })
+        });
+        let text = |range: &std::ops::Range<usize>| -> &str {
+            std::str::from_utf8(&self.record.as_slice()[range.clone()])
                 .expect("checked above")
                 .trim()
         };
-        let respondent = text(texts[0]);
+        let respondent = text(&texts[0]);
+        let respondent_column =
+            || Some((self.fields[0].unwrap_or(0) + 1, "respondent".to_string()));
         if respondent.is_empty() {
             return Err(ResponsesError {
                 row,
-                column: Some((self.fields[0].0 + 1, "respondent".into())),
+                column: respondent_column(),
                 message: "the respondent id is blank".into(),
             });
         }
         if let Some(&earlier) = self.seen.get(respondent) {
             return Err(ResponsesError {
                 row,
-                column: Some((self.fields[0].0 + 1, "respondent".into())),
+                column: respondent_column(),
                 message: format!("respondent `{respondent}` already appears on row {earlier}"),
             });
         }
         self.seen.insert(respondent.into(), row);
         Ok(Some(Row {
             respondent,
-            group: text(texts[1]),
-            wave: text(texts[2]),
+            group: text(&texts[1]),
+            wave: text(&texts[2]),
             answers: &self.answers,
         }))
     }
@@ -297,6 +291,13 @@ impl<R: Read> ResponsesReader<R> {
 
 fn parse_answer(field: &[u8], item: &ItemReader) -> Result<Answer, String> {
     let trimmed = field.trim_ascii();
+    // Nearly every cell is one digit: skip the general parse for it.
+    if let [digit @ b'0'..=b'9'] = trimmed {
+        let v = i16::from(digit - b'0');
+        if (item.min..=item.max).contains(&v) {
+            return Ok(Some(v));
+        }
+    }
     if trimmed.is_empty() || trimmed == b"NA" {
         return Ok(None);
     }

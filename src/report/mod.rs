@@ -57,30 +57,74 @@ fn band_label(instrument: &Instrument, band: Option<usize>) -> String {
 }
 
 /// Writes `respondents.csv` one row at a time, as responses are scored.
+///
+/// Rows are written straight to the output rather than through `csv::Writer`: with a million
+/// respondents this file is hundreds of megabytes, and only the three text cells can need quoting.
 pub struct RespondentsWriter<W: Write> {
-    csv: csv::Writer<W>,
-    record: Vec<String>,
+    out: W,
+    texts: Vec<ScoreTexts>,
+    line: Vec<u8>,
+}
+
+/// The text of every score a composite can take, formatted on first use: a score is
+/// `sum / answered` with few possible values, and formatting doubles dominates a large report.
+struct ScoreTexts {
+    lo: i32,
+    width: usize,
+    cache: Vec<Option<Box<str>>>,
+}
+
+impl ScoreTexts {
+    fn new(lo: i16, hi: i16, items: usize) -> Self {
+        let width = (hi - lo) as usize;
+        // Σ over answered = 1..=items of the (answered · width + 1) possible sums.
+        let len = width * items * (items + 1) / 2 + items;
+        ScoreTexts {
+            lo: i32::from(lo),
+            width,
+            cache: vec![None; len],
+        }
+    }
+
+    fn get(&mut self, score: Score) -> &str {
+        let c = usize::from(score.answered);
+        let start = self.width * c * (c - 1) / 2 + (c - 1);
+        let slot = start + (score.sum - c as i32 * self.lo) as usize;
+        self.cache[slot].get_or_insert_with(|| number(Some(score.value())).into_boxed_str())
+    }
 }
 
 impl<W: Write> RespondentsWriter<W> {
     /// Starts the file with its header: `respondent,group,wave,<dimension ids…>,<factor ids…>`.
-    pub fn new(out: W, instrument: &Instrument) -> csv::Result<Self> {
-        let mut csv = csv::Writer::from_writer(out);
+    pub fn new(mut out: W, instrument: &Instrument) -> std::io::Result<Self> {
+        let mut line = Vec::new();
         let header = ["respondent", "group", "wave"]
             .into_iter()
-            .map(str::to_string)
+            .chain(instrument.dimensions.iter().map(|d| d.id.as_str()))
+            .chain(instrument.factors.iter().map(|f| f.id.as_str()));
+        for (i, name) in header.enumerate() {
+            if i > 0 {
+                line.push(b',');
+            }
+            push_text(&mut line, name);
+        }
+        line.push(b'\n');
+        out.write_all(&line)?;
+        let scale = |dimension: usize| &instrument.scales[instrument.dimensions[dimension].scale];
+        let texts = instrument
+            .dimensions
+            .iter()
+            .enumerate()
+            .map(|(d, dim)| (d, dim.items.len()))
             .chain(
                 instrument
-                    .dimensions
+                    .factors
                     .iter()
-                    .map(|d| text(&d.id).into_owned()),
+                    .map(|f| (f.dimension, f.items.len())),
             )
-            .chain(instrument.factors.iter().map(|f| text(&f.id).into_owned()));
-        csv.write_record(header)?;
-        Ok(RespondentsWriter {
-            csv,
-            record: Vec::new(),
-        })
+            .map(|(d, items)| ScoreTexts::new(scale(d).min, scale(d).max, items))
+            .collect();
+        Ok(RespondentsWriter { out, texts, line })
     }
 
     /// Writes one respondent's scores (dimensions then factors; blank where missing).
@@ -90,19 +134,45 @@ impl<W: Write> RespondentsWriter<W> {
         group: &str,
         wave: &str,
         scores: &[Option<Score>],
-    ) -> csv::Result<()> {
-        self.record.clear();
-        self.record.push(text(respondent).into_owned());
-        self.record.push(text(group).into_owned());
-        self.record.push(text(wave).into_owned());
-        self.record
-            .extend(scores.iter().map(|s| number(s.map(Score::value))));
-        self.csv.write_record(&self.record)
+    ) -> std::io::Result<()> {
+        self.line.clear();
+        push_text(&mut self.line, respondent);
+        self.line.push(b',');
+        push_text(&mut self.line, group);
+        self.line.push(b',');
+        push_text(&mut self.line, wave);
+        for (score, texts) in scores.iter().zip(&mut self.texts) {
+            self.line.push(b',');
+            if let Some(s) = score {
+                self.line.extend_from_slice(texts.get(*s).as_bytes());
+            }
+        }
+        self.line.push(b'\n');
+        self.out.write_all(&self.line)
     }
 
     /// Flushes and returns the underlying writer.
-    pub fn finish(self) -> std::io::Result<W> {
-        self.csv.into_inner().map_err(|e| e.into_error())
+    pub fn finish(mut self) -> std::io::Result<W> {
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// Appends a neutralised text cell, quoted as the csv crate quotes (only when it holds a comma,
+/// quote or line break), so this file reads exactly like the others.
+fn push_text(line: &mut Vec<u8>, s: &str) {
+    let s = text(s);
+    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        line.push(b'"');
+        for b in s.bytes() {
+            if b == b'"' {
+                line.push(b'"');
+            }
+            line.push(b);
+        }
+        line.push(b'"');
+    } else {
+        line.extend_from_slice(s.as_bytes());
     }
 }
 
@@ -409,6 +479,24 @@ mod tests {
         assert_eq!(number(Some(f64::NAN)), "");
         assert_eq!(number(Some(f64::INFINITY)), "");
         assert_eq!(number(None), "");
+    }
+
+    #[test]
+    fn respondent_rows_quote_text_like_the_csv_crate() {
+        let instrument = crate::shipped::by_id("coalition-effectiveness").unwrap();
+        let mut writer = RespondentsWriter::new(Vec::new(), &instrument).unwrap();
+        let scores = vec![None; instrument.dimensions.len() + instrument.factors.len()];
+        writer
+            .write("a,\"b\"", "line\nbreak", "-w", &scores)
+            .unwrap();
+        let bytes = writer.finish().unwrap();
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        let row = reader.records().next().unwrap().unwrap();
+        assert_eq!(
+            (&row[0], &row[1], &row[2]),
+            ("a,\"b\"", "line\nbreak", "'-w")
+        );
+        assert_eq!(row.len(), 3 + scores.len());
     }
 
     #[test]

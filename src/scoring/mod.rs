@@ -98,13 +98,14 @@ impl Composite {
 }
 
 /// Sums over the rows that answered both items of a pair, kept exactly as integers.
+///
+/// Sums of squares are not needed: an item's variance is the diagonal pair (i, i), and the
+/// correlations of design section 3 come from rescaling the covariance matrix by its diagonal.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct PairSums {
     n: i64,
     sx: i64,
     sy: i64,
-    sxx: i64,
-    syy: i64,
     sxy: i64,
 }
 
@@ -113,8 +114,6 @@ impl PairSums {
         self.n += other.n;
         self.sx += other.sx;
         self.sy += other.sy;
-        self.sxx += other.sxx;
-        self.syy += other.syy;
         self.sxy += other.sxy;
     }
 
@@ -256,7 +255,7 @@ pub struct CellKey {
 #[derive(Debug, Clone, Default)]
 pub struct Labels {
     names: Vec<String>,
-    index: HashMap<String, u32>,
+    index: HashMap<String, u32, foldhash::fast::RandomState>,
 }
 
 impl Labels {
@@ -327,7 +326,7 @@ impl Cell {
 #[derive(Debug, Clone)]
 pub struct Scorer {
     layout: Layout,
-    cells: HashMap<CellKey, Cell>,
+    cells: HashMap<CellKey, Cell, foldhash::fast::RandomState>,
     /// Reverse-keyed answers of the current row (reused to avoid an allocation per row).
     keyed: Vec<Answer>,
 }
@@ -339,7 +338,7 @@ impl Scorer {
         Scorer {
             keyed: vec![None; layout.items.len()],
             layout,
-            cells: HashMap::new(),
+            cells: HashMap::default(),
         }
     }
 
@@ -392,13 +391,12 @@ impl Scorer {
                     .filter_map(|(p, &i)| self.keyed[i].map(|v| (p, i64::from(v)))),
             );
             for (x, &(a, va)) in present.iter().enumerate() {
+                let row = dimension.tri(a, a) - a;
                 for &(b, vb) in &present[x..] {
-                    let pair = &mut acc.pairs[dimension.tri(a, b)];
+                    let pair = &mut acc.pairs[row + b];
                     pair.n += 1;
                     pair.sx += va;
                     pair.sy += vb;
-                    pair.sxx += va * va;
-                    pair.syy += vb * vb;
                     pair.sxy += va * vb;
                 }
             }

@@ -228,3 +228,72 @@ fn non_substantive_codes_and_a_byte_order_mark_are_accepted() {
     // Trust: one of five answered is below the 0.5 rule; governance has g2 reverse-keyed (4 → 2).
     assert_eq!(&rows[0][3..6], ["", "3.5", "4"]);
 }
+
+/// Scores `responses` in this process, one row after another, into report bytes by name.
+fn score_sequentially(instrument: &Path, responses: &Path) -> Vec<(String, Vec<u8>)> {
+    use partnerscope::report::{self, RespondentsWriter};
+    use partnerscope::responses::ResponsesReader;
+    use partnerscope::scoring::{CellKey, Labels, Options, Scorer};
+
+    let instrument = partnerscope::instrument::load_file(instrument).unwrap();
+    let file = std::fs::File::open(responses).unwrap();
+    let mut reader = ResponsesReader::new(file, &instrument).unwrap();
+    let mut writer = RespondentsWriter::new(Vec::new(), &instrument).unwrap();
+    let mut scorer = Scorer::new(&instrument);
+    let (mut groups, mut waves) = (Labels::default(), Labels::default());
+    let mut scores = vec![None; scorer.score_count()];
+    while let Some(row) = reader.next_row().unwrap() {
+        let cell = CellKey {
+            group: groups.intern(row.group),
+            wave: waves.intern(row.wave),
+        };
+        scorer.add(cell, row.answers, &mut scores);
+        writer
+            .write(row.respondent, row.group, row.wave, &scores)
+            .unwrap();
+    }
+    let results = scorer.finish(&instrument, &groups, &waves, &Options::default());
+    let mut files = vec![("respondents".to_string(), writer.finish().unwrap())];
+    for name in &report::REPORT_NAMES[1..] {
+        let mut bytes = Vec::new();
+        report::write_summary(name, &mut bytes, &instrument, &results)
+            .unwrap()
+            .unwrap();
+        files.push((name.to_string(), bytes));
+    }
+    files
+}
+
+#[test]
+fn the_threaded_command_writes_the_same_bytes_as_a_sequential_pass() {
+    // Enough rows for several batches between the reading and the scoring thread.
+    let mut body = format!("{HEADER}\n");
+    let mut state = 7u32;
+    for row in 0..30_000 {
+        let mut next = || {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (state >> 16) % 6
+        };
+        let group = ["gov", "health", "residents", "tiny"][(row % 97 % 4) as usize];
+        let wave = ["w1", "w2", "w3"][(row / 10_000) as usize];
+        body.push_str(&format!("r{row},{group},{wave}"));
+        for _ in 0..12 {
+            match next() {
+                0 => body.push(','),
+                v => body.push_str(&format!(",{v}")),
+            }
+        }
+        body.push('\n');
+    }
+    let input = tempfile::tempdir().unwrap();
+    let responses = write_responses(input.path(), body.as_bytes());
+    let (dir, output) = score(&fixture(INSTRUMENT), &responses, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    for (name, expected) in score_sequentially(&fixture(INSTRUMENT), &responses) {
+        let written = std::fs::read(dir.path().join(format!("{name}.csv"))).unwrap();
+        assert!(
+            written == expected,
+            "{name}.csv differs from the sequential pass"
+        );
+    }
+}
