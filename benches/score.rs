@@ -74,7 +74,10 @@ fn generate(path: &Path) -> std::io::Result<()> {
 }
 
 /// Runs `command`, returning wall seconds and the child's peak resident memory in MiB.
-#[expect(clippy::zombie_processes, reason = "the child is reaped by wait4, which reads its rusage")]
+#[expect(
+    clippy::zombie_processes,
+    reason = "the child is reaped by wait4, which reads its rusage"
+)]
 fn measure(command: &mut Command) -> (f64, f64) {
     let start = Instant::now();
     let child = command.spawn().expect("the binary starts");

@@ -6,6 +6,7 @@
 //! export can be scored as it is.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use foldhash::fast::RandomState;
 use std::io::Read;
@@ -272,14 +273,21 @@ impl<R: Read> ResponsesReader<R> {
                 message: "the respondent id is blank".into(),
             });
         }
-        if let Some(&earlier) = self.seen.get(respondent) {
-            return Err(ResponsesError {
-                row,
-                column: respondent_column(),
-                message: format!("respondent `{respondent}` already appears on row {earlier}"),
-            });
+        match self.seen.entry(respondent.into()) {
+            Entry::Occupied(earlier) => {
+                return Err(ResponsesError {
+                    row,
+                    column: respondent_column(),
+                    message: format!(
+                        "respondent `{respondent}` already appears on row {}",
+                        earlier.get()
+                    ),
+                });
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(row);
+            }
         }
-        self.seen.insert(respondent.into(), row);
         Ok(Some(Row {
             respondent,
             group: text(&texts[1]),

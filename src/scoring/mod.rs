@@ -329,6 +329,8 @@ pub struct Scorer {
     cells: HashMap<CellKey, Cell, foldhash::fast::RandomState>,
     /// Reverse-keyed answers of the current row (reused to avoid an allocation per row).
     keyed: Vec<Answer>,
+    /// Positions and values of the answered items of one dimension of the current row.
+    present: Vec<(usize, i64)>,
 }
 
 impl Scorer {
@@ -337,6 +339,7 @@ impl Scorer {
         let layout = Layout::new(instrument);
         Scorer {
             keyed: vec![None; layout.items.len()],
+            present: Vec::new(),
             layout,
             cells: HashMap::default(),
         }
@@ -380,7 +383,7 @@ impl Scorer {
                 acc.histogram[composite.slot(s)] += 1;
             }
         }
-        let mut present: Vec<(usize, i64)> = Vec::with_capacity(16);
+        let present = &mut self.present;
         for (d, dimension) in layout.dimensions.iter().enumerate() {
             present.clear();
             present.extend(
@@ -391,9 +394,11 @@ impl Scorer {
                     .filter_map(|(p, &i)| self.keyed[i].map(|v| (p, i64::from(v)))),
             );
             for (x, &(a, va)) in present.iter().enumerate() {
-                let row = dimension.tri(a, a) - a;
+                // Row a of the triangle: pairs (a, a..k), indexed by b − a.
+                let start = dimension.tri(a, a);
+                let row = &mut acc.pairs[start..start + dimension.k() - a];
                 for &(b, vb) in &present[x..] {
-                    let pair = &mut acc.pairs[row + b];
+                    let pair = &mut row[b - a];
                     pair.n += 1;
                     pair.sx += va;
                     pair.sy += vb;
@@ -402,7 +407,7 @@ impl Scorer {
             }
             if present.len() == dimension.k() {
                 acc.complete[d] += 1;
-                for (&i, &(_, v)) in dimension.items.iter().zip(&present) {
+                for (&i, &(_, v)) in dimension.items.iter().zip(present.iter()) {
                     let sums = &mut acc.complete_sums[i];
                     sums.0 += v;
                     sums.1 += v * v;
