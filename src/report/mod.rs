@@ -3,6 +3,12 @@
 //! The command line and the dashboard downloads both write through these functions, so the same
 //! responses give the same bytes wherever they are scored.
 
+pub mod chart;
+pub mod dashboard;
+mod workbook;
+
+pub use workbook::WorkbookWriter;
+
 use std::borrow::Cow;
 use std::io::Write;
 
@@ -45,15 +51,6 @@ pub fn text(s: &str) -> Cow<'_, str> {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{s}")),
         _ => Cow::Borrowed(s),
     }
-}
-
-fn boolean(b: bool) -> &'static str {
-    if b { "true" } else { "false" }
-}
-
-fn band_label(instrument: &Instrument, band: Option<usize>) -> String {
-    band.map(|b| text(instrument.band_label(&instrument.bands[b])).into_owned())
-        .unwrap_or_default()
 }
 
 /// Writes `respondents.csv` one row at a time, as responses are scored.
@@ -176,293 +173,338 @@ fn push_text(line: &mut Vec<u8>, s: &str) {
     }
 }
 
-fn summary_cells(s: &Summary, with_se: bool, with_median_range: bool) -> Vec<String> {
-    let mut cells = vec![s.n.to_string(), number(s.mean), number(s.sd)];
-    if with_se {
-        cells.push(number(s.se));
-    }
-    cells.push(number(s.ci_low));
-    cells.push(number(s.ci_high));
-    if with_median_range {
-        cells.push(number(s.median));
-        cells.push(number(s.min));
-        cells.push(number(s.max));
-    }
-    cells
+/// One cell of a summary report, typed so each output format can render it properly.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Free text (ids, labels): neutralised in CSV.
+    Text(String),
+    /// A statistic; `None` is an empty cell.
+    Number(Option<f64>),
+    /// A count.
+    Count(u64),
+    /// A flag.
+    Bool(bool),
 }
 
-fn writer<W: Write>(out: W, header: &[&str]) -> csv::Result<csv::Writer<W>> {
+/// A summary report: its file name (without `.csv`), header and rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// Name of the report, e.g. `dimensions`.
+    pub name: &'static str,
+    /// Column names.
+    pub header: &'static [&'static str],
+    /// Rows, each as long as the header.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+const DIMENSIONS: &[&str] = &[
+    "dimension",
+    "n",
+    "mean",
+    "sd",
+    "se",
+    "ci_low",
+    "ci_high",
+    "median",
+    "min",
+    "max",
+    "alpha",
+    "alpha_ci_low",
+    "alpha_ci_high",
+    "std_alpha",
+    "average_r",
+    "band",
+];
+const FACTORS: &[&str] = &[
+    "factor",
+    "dimension",
+    "n",
+    "mean",
+    "sd",
+    "ci_low",
+    "ci_high",
+    "alpha",
+    "band",
+];
+const ITEMS: &[&str] = &[
+    "item",
+    "dimension",
+    "factor",
+    "reverse",
+    "n",
+    "mean",
+    "sd",
+    "r_drop",
+    "alpha_if_deleted",
+];
+const GROUPS: &[&str] = &[
+    "group",
+    "dimension",
+    "n",
+    "mean",
+    "sd",
+    "ci_low",
+    "ci_high",
+    "median",
+    "rwg_j",
+    "band",
+    "suppressed",
+];
+const WAVES: &[&str] = &[
+    "wave",
+    "dimension",
+    "n",
+    "mean",
+    "sd",
+    "ci_low",
+    "ci_high",
+    "alpha",
+    "band",
+    "suppressed",
+];
+const COMPARISONS: &[&str] = &[
+    "dimension",
+    "from_wave",
+    "to_wave",
+    "n_from",
+    "n_to",
+    "mean_diff",
+    "t",
+    "df",
+    "p",
+    "cohens_d",
+];
+
+fn id(s: &str) -> Cell {
+    Cell::Text(s.to_string())
+}
+
+fn band_cell(instrument: &Instrument, band: Option<usize>) -> Cell {
+    Cell::Text(
+        band.map(|b| instrument.band_label(&instrument.bands[b]).to_string())
+            .unwrap_or_default(),
+    )
+}
+
+fn n_mean_sd(s: &Summary) -> [Cell; 3] {
+    [Cell::Count(s.n), Cell::Number(s.mean), Cell::Number(s.sd)]
+}
+
+fn dimensions_table(instrument: &Instrument, results: &Results) -> Table {
+    let rows = instrument
+        .dimensions
+        .iter()
+        .zip(&results.dimensions)
+        .map(
+            |(
+                d,
+                CompositeStats {
+                    summary: s,
+                    reliability: r,
+                    band,
+                },
+            )| {
+                let mut row = vec![id(&d.id)];
+                row.extend(n_mean_sd(s));
+                row.extend(
+                    [s.se, s.ci_low, s.ci_high, s.median, s.min, s.max]
+                        .into_iter()
+                        .chain([r.alpha, r.ci_low, r.ci_high, r.std_alpha, r.average_r])
+                        .map(Cell::Number),
+                );
+                row.push(band_cell(instrument, *band));
+                row
+            },
+        )
+        .collect();
+    Table {
+        name: "dimensions",
+        header: DIMENSIONS,
+        rows,
+    }
+}
+
+fn factors_table(instrument: &Instrument, results: &Results) -> Table {
+    let rows = instrument
+        .factors
+        .iter()
+        .zip(&results.factors)
+        .map(|(f, stats)| {
+            let s = &stats.summary;
+            let mut row = vec![id(&f.id), id(&instrument.dimensions[f.dimension].id)];
+            row.extend(n_mean_sd(s));
+            row.extend([s.ci_low, s.ci_high, stats.reliability.alpha].map(Cell::Number));
+            row.push(band_cell(instrument, stats.band));
+            row
+        })
+        .collect();
+    Table {
+        name: "factors",
+        header: FACTORS,
+        rows,
+    }
+}
+
+fn items_table(instrument: &Instrument, results: &Results) -> Table {
+    let rows = instrument
+        .items
+        .iter()
+        .zip(&results.items)
+        .map(|(item, stats)| {
+            vec![
+                id(&item.id),
+                id(&instrument.dimensions[item.dimension].id),
+                Cell::Text(
+                    item.factor
+                        .map(|f| instrument.factors[f].id.clone())
+                        .unwrap_or_default(),
+                ),
+                Cell::Bool(item.reverse),
+                Cell::Count(stats.n),
+                Cell::Number(stats.mean),
+                Cell::Number(stats.sd),
+                Cell::Number(stats.r_drop),
+                Cell::Number(stats.alpha_if_deleted),
+            ]
+        })
+        .collect();
+    Table {
+        name: "items",
+        header: ITEMS,
+        rows,
+    }
+}
+
+/// The cells of a group or wave row after its label and dimension; a suppressed cell keeps only n.
+fn cell_row(
+    instrument: &Instrument,
+    cell: &Reported<CellStats>,
+    extra: impl Fn(&CellStats) -> Vec<Option<f64>>,
+    blanks: usize,
+) -> Vec<Cell> {
+    match cell {
+        Reported::Suppressed { n } => {
+            let mut row = vec![Cell::Count(*n)];
+            row.extend(std::iter::repeat_n(Cell::Number(None), blanks - 1));
+            row.push(Cell::Text(String::new()));
+            row.push(Cell::Bool(true));
+            row
+        }
+        Reported::Shown(stats) => {
+            let s = &stats.summary;
+            let mut row = n_mean_sd(s).to_vec();
+            row.extend(
+                [s.ci_low, s.ci_high]
+                    .into_iter()
+                    .chain(extra(stats))
+                    .map(Cell::Number),
+            );
+            row.push(band_cell(instrument, stats.band));
+            row.push(Cell::Bool(false));
+            row
+        }
+    }
+}
+
+fn cells_table(
+    instrument: &Instrument,
+    name: &'static str,
+    header: &'static [&'static str],
+    labels: &[String],
+    cells: &[Vec<Reported<CellStats>>],
+    extra: impl Fn(&CellStats) -> Vec<Option<f64>> + Copy,
+) -> Table {
+    // Suppression blanks everything between `n` and the flag: the statistics and the band.
+    let blanked = header.len() - 4;
+    let mut rows = Vec::new();
+    for (label, per_dimension) in labels.iter().zip(cells) {
+        for (d, cell) in instrument.dimensions.iter().zip(per_dimension) {
+            let mut row = vec![id(label), id(&d.id)];
+            row.extend(cell_row(instrument, cell, extra, blanked));
+            rows.push(row);
+        }
+    }
+    Table { name, header, rows }
+}
+
+fn comparisons_table(instrument: &Instrument, results: &Results) -> Table {
+    let rows = results
+        .comparisons
+        .iter()
+        .map(|c| {
+            let ch = &c.change;
+            let mut row = vec![
+                id(&instrument.dimensions[c.dimension].id),
+                id(&results.wave_names[c.from_wave]),
+                id(&results.wave_names[c.to_wave]),
+                Cell::Count(c.n_from),
+                Cell::Count(c.n_to),
+            ];
+            row.extend([ch.mean_diff, ch.t, ch.df, ch.p, ch.cohens_d].map(Cell::Number));
+            row
+        })
+        .collect();
+    Table {
+        name: "comparisons",
+        header: COMPARISONS,
+        rows,
+    }
+}
+
+/// The six summary reports (every report but `respondents`), in [`REPORT_NAMES`] order.
+pub fn summary_tables(instrument: &Instrument, results: &Results) -> Vec<Table> {
+    vec![
+        dimensions_table(instrument, results),
+        factors_table(instrument, results),
+        items_table(instrument, results),
+        cells_table(
+            instrument,
+            "groups",
+            GROUPS,
+            &results.group_names,
+            &results.groups,
+            |s| vec![s.summary.median, s.rwg_j],
+        ),
+        cells_table(
+            instrument,
+            "waves",
+            WAVES,
+            &results.wave_names,
+            &results.waves,
+            |s| vec![s.alpha],
+        ),
+        comparisons_table(instrument, results),
+    ]
+}
+
+/// Writes a summary report as CSV.
+pub fn write_csv<W: Write>(table: &Table, out: W) -> csv::Result<()> {
     let mut csv = csv::Writer::from_writer(out);
-    csv.write_record(header)?;
-    Ok(csv)
-}
-
-fn done<W: Write>(csv: csv::Writer<W>) -> csv::Result<()> {
+    csv.write_record(table.header)?;
+    for row in &table.rows {
+        csv.write_record(row.iter().map(|cell| match cell {
+            Cell::Text(s) => text(s).into_owned(),
+            Cell::Number(x) => number(*x),
+            Cell::Count(n) => n.to_string(),
+            Cell::Bool(b) => b.to_string(),
+        }))?;
+    }
     csv.into_inner()
         .map_err(|e| csv::Error::from(e.into_error()))?;
     Ok(())
 }
 
-/// Writes `dimensions.csv`.
-pub fn write_dimensions<W: Write>(
-    out: W,
-    instrument: &Instrument,
-    results: &Results,
-) -> csv::Result<()> {
-    let mut csv = writer(
-        out,
-        &[
-            "dimension",
-            "n",
-            "mean",
-            "sd",
-            "se",
-            "ci_low",
-            "ci_high",
-            "median",
-            "min",
-            "max",
-            "alpha",
-            "alpha_ci_low",
-            "alpha_ci_high",
-            "std_alpha",
-            "average_r",
-            "band",
-        ],
-    )?;
-    for (d, stats) in instrument.dimensions.iter().zip(&results.dimensions) {
-        let CompositeStats {
-            summary,
-            reliability: r,
-            band,
-        } = stats;
-        let mut row = vec![text(&d.id).into_owned()];
-        row.extend(summary_cells(summary, true, true));
-        row.extend([r.alpha, r.ci_low, r.ci_high, r.std_alpha, r.average_r].map(number));
-        row.push(band_label(instrument, *band));
-        csv.write_record(&row)?;
-    }
-    done(csv)
-}
-
-/// Writes `factors.csv`.
-pub fn write_factors<W: Write>(
-    out: W,
-    instrument: &Instrument,
-    results: &Results,
-) -> csv::Result<()> {
-    let mut csv = writer(
-        out,
-        &[
-            "factor",
-            "dimension",
-            "n",
-            "mean",
-            "sd",
-            "ci_low",
-            "ci_high",
-            "alpha",
-            "band",
-        ],
-    )?;
-    for (f, stats) in instrument.factors.iter().zip(&results.factors) {
-        let mut row = vec![
-            text(&f.id).into_owned(),
-            text(&instrument.dimensions[f.dimension].id).into_owned(),
-        ];
-        row.extend(summary_cells(&stats.summary, false, false));
-        row.push(number(stats.reliability.alpha));
-        row.push(band_label(instrument, stats.band));
-        csv.write_record(&row)?;
-    }
-    done(csv)
-}
-
-/// Writes `items.csv`.
-pub fn write_items<W: Write>(
-    out: W,
-    instrument: &Instrument,
-    results: &Results,
-) -> csv::Result<()> {
-    let mut csv = writer(
-        out,
-        &[
-            "item",
-            "dimension",
-            "factor",
-            "reverse",
-            "n",
-            "mean",
-            "sd",
-            "r_drop",
-            "alpha_if_deleted",
-        ],
-    )?;
-    for (item, stats) in instrument.items.iter().zip(&results.items) {
-        csv.write_record([
-            text(&item.id).into_owned(),
-            text(&instrument.dimensions[item.dimension].id).into_owned(),
-            item.factor
-                .map(|f| text(&instrument.factors[f].id).into_owned())
-                .unwrap_or_default(),
-            boolean(item.reverse).to_string(),
-            stats.n.to_string(),
-            number(stats.mean),
-            number(stats.sd),
-            number(stats.r_drop),
-            number(stats.alpha_if_deleted),
-        ])?;
-    }
-    done(csv)
-}
-
-/// The cells of a group or wave row from its first statistic on; a suppressed cell keeps only n.
-fn cell_row(
-    instrument: &Instrument,
-    cell: &Reported<CellStats>,
-    extra: impl Fn(&CellStats) -> Vec<String>,
-    blanks: usize,
-) -> Vec<String> {
-    match cell {
-        Reported::Suppressed { n } => {
-            let mut row = vec![n.to_string()];
-            row.extend(std::iter::repeat_n(String::new(), blanks));
-            row.push(boolean(true).to_string());
-            row
-        }
-        Reported::Shown(stats) => {
-            let mut row = summary_cells(&stats.summary, false, false);
-            row.extend(extra(stats));
-            row.push(band_label(instrument, stats.band));
-            row.push(boolean(false).to_string());
-            row
-        }
-    }
-}
-
-/// Writes `groups.csv`.
-pub fn write_groups<W: Write>(
-    out: W,
-    instrument: &Instrument,
-    results: &Results,
-) -> csv::Result<()> {
-    let mut csv = writer(
-        out,
-        &[
-            "group",
-            "dimension",
-            "n",
-            "mean",
-            "sd",
-            "ci_low",
-            "ci_high",
-            "median",
-            "rwg_j",
-            "band",
-            "suppressed",
-        ],
-    )?;
-    for (name, cells) in results.group_names.iter().zip(&results.groups) {
-        for (d, cell) in instrument.dimensions.iter().zip(cells) {
-            let mut row = vec![text(name).into_owned(), text(&d.id).into_owned()];
-            row.extend(cell_row(
-                instrument,
-                cell,
-                |s| vec![number(s.summary.median), number(s.rwg_j)],
-                7,
-            ));
-            csv.write_record(&row)?;
-        }
-    }
-    done(csv)
-}
-
-/// Writes `waves.csv`.
-pub fn write_waves<W: Write>(
-    out: W,
-    instrument: &Instrument,
-    results: &Results,
-) -> csv::Result<()> {
-    let mut csv = writer(
-        out,
-        &[
-            "wave",
-            "dimension",
-            "n",
-            "mean",
-            "sd",
-            "ci_low",
-            "ci_high",
-            "alpha",
-            "band",
-            "suppressed",
-        ],
-    )?;
-    for (name, cells) in results.wave_names.iter().zip(&results.waves) {
-        for (d, cell) in instrument.dimensions.iter().zip(cells) {
-            let mut row = vec![text(name).into_owned(), text(&d.id).into_owned()];
-            row.extend(cell_row(instrument, cell, |s| vec![number(s.alpha)], 6));
-            csv.write_record(&row)?;
-        }
-    }
-    done(csv)
-}
-
-/// Writes `comparisons.csv`.
-pub fn write_comparisons<W: Write>(
-    out: W,
-    instrument: &Instrument,
-    results: &Results,
-) -> csv::Result<()> {
-    let mut csv = writer(
-        out,
-        &[
-            "dimension",
-            "from_wave",
-            "to_wave",
-            "n_from",
-            "n_to",
-            "mean_diff",
-            "t",
-            "df",
-            "p",
-            "cohens_d",
-        ],
-    )?;
-    for c in &results.comparisons {
-        let ch = &c.change;
-        csv.write_record([
-            text(&instrument.dimensions[c.dimension].id).into_owned(),
-            text(&results.wave_names[c.from_wave]).into_owned(),
-            text(&results.wave_names[c.to_wave]).into_owned(),
-            c.n_from.to_string(),
-            c.n_to.to_string(),
-            number(ch.mean_diff),
-            number(ch.t),
-            number(ch.df),
-            number(ch.p),
-            number(ch.cohens_d),
-        ])?;
-    }
-    done(csv)
-}
-
-/// Writes the summary report `name` (any of [`REPORT_NAMES`] but `respondents`).
+/// Writes the summary report `name` (any of [`REPORT_NAMES`] but `respondents`) as CSV.
 pub fn write_summary<W: Write>(
     name: &str,
     out: W,
     instrument: &Instrument,
     results: &Results,
 ) -> Option<csv::Result<()>> {
-    Some(match name {
-        "dimensions" => write_dimensions(out, instrument, results),
-        "factors" => write_factors(out, instrument, results),
-        "items" => write_items(out, instrument, results),
-        "groups" => write_groups(out, instrument, results),
-        "waves" => write_waves(out, instrument, results),
-        "comparisons" => write_comparisons(out, instrument, results),
-        _ => return None,
-    })
+    let table = summary_tables(instrument, results)
+        .into_iter()
+        .find(|t| t.name == name)?;
+    Some(write_csv(&table, out))
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::support::{fixture, partnerscope, read_csv, score, stderr};
+use crate::support::{fixture, partnerscope, read_csv, score, score_sequentially, stderr};
 
 const INSTRUMENT: &str = "reference/basic.toml";
 const HEADER: &str = "respondent,group,wave,t1,t2,t3,t4,t5,g1,g2,g3,g4,e1,e2,e3";
@@ -227,41 +227,6 @@ fn non_substantive_codes_and_a_byte_order_mark_are_accepted() {
     let (_, rows) = read_csv(&dir.path().join("respondents.csv"));
     // Trust: one of five answered is below the 0.5 rule; governance has g2 reverse-keyed (4 → 2).
     assert_eq!(&rows[0][3..6], ["", "3.5", "4"]);
-}
-
-/// Scores `responses` in this process, one row after another, into report bytes by name.
-fn score_sequentially(instrument: &Path, responses: &Path) -> Vec<(String, Vec<u8>)> {
-    use partnerscope::report::{self, RespondentsWriter};
-    use partnerscope::responses::ResponsesReader;
-    use partnerscope::scoring::{CellKey, Labels, Options, Scorer};
-
-    let instrument = partnerscope::instrument::load_file(instrument).unwrap();
-    let file = std::fs::File::open(responses).unwrap();
-    let mut reader = ResponsesReader::new(file, &instrument).unwrap();
-    let mut writer = RespondentsWriter::new(Vec::new(), &instrument).unwrap();
-    let mut scorer = Scorer::new(&instrument);
-    let (mut groups, mut waves) = (Labels::default(), Labels::default());
-    let mut scores = vec![None; scorer.score_count()];
-    while let Some(row) = reader.next_row().unwrap() {
-        let cell = CellKey {
-            group: groups.intern(row.group),
-            wave: waves.intern(row.wave),
-        };
-        scorer.add(cell, row.answers, &mut scores);
-        writer
-            .write(row.respondent, row.group, row.wave, &scores)
-            .unwrap();
-    }
-    let results = scorer.finish(&instrument, &groups, &waves, &Options::default());
-    let mut files = vec![("respondents".to_string(), writer.finish().unwrap())];
-    for name in &report::REPORT_NAMES[1..] {
-        let mut bytes = Vec::new();
-        report::write_summary(name, &mut bytes, &instrument, &results)
-            .unwrap()
-            .unwrap();
-        files.push((name.to_string(), bytes));
-    }
-    files
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! The integration tests, one binary: each module is one area of the product.
 
 mod cli_score;
+mod dashboard;
 mod instruments;
 mod properties;
 mod reference;
 mod support;
+mod workbook;

@@ -53,3 +53,75 @@ pub fn score(instrument: &Path, responses: &Path, extra: &[&str]) -> (tempfile::
     let output = partnerscope(&args);
     (out, output)
 }
+
+/// What a sequential, in-process scoring of a responses file produces.
+pub struct Scored {
+    pub instrument: partnerscope::instrument::Instrument,
+    pub results: partnerscope::scoring::Results,
+    /// Respondent, group, wave and scores of every row.
+    pub rows: Vec<(
+        String,
+        String,
+        String,
+        Vec<Option<partnerscope::scoring::Score>>,
+    )>,
+}
+
+/// Scores `responses` in this process, one row after another.
+pub fn score_in_process(
+    instrument: &Path,
+    responses: &Path,
+    options: &partnerscope::scoring::Options,
+) -> Scored {
+    use partnerscope::responses::ResponsesReader;
+    use partnerscope::scoring::{CellKey, Labels, Scorer};
+
+    let instrument = partnerscope::instrument::load_file(instrument).unwrap();
+    let file = std::fs::File::open(responses).unwrap();
+    let mut reader = ResponsesReader::new(file, &instrument).unwrap();
+    let mut scorer = Scorer::new(&instrument);
+    let (mut groups, mut waves) = (Labels::default(), Labels::default());
+    let mut scores = vec![None; scorer.score_count()];
+    let mut rows = Vec::new();
+    while let Some(row) = reader.next_row().unwrap() {
+        let cell = CellKey {
+            group: groups.intern(row.group),
+            wave: waves.intern(row.wave),
+        };
+        scorer.add(cell, row.answers, &mut scores);
+        rows.push((
+            row.respondent.to_string(),
+            row.group.to_string(),
+            row.wave.to_string(),
+            scores.clone(),
+        ));
+    }
+    let results = scorer.finish(&instrument, &groups, &waves, options);
+    Scored {
+        instrument,
+        results,
+        rows,
+    }
+}
+
+/// Scores `responses` in this process, one row after another, into report bytes by name.
+pub fn score_sequentially(instrument: &Path, responses: &Path) -> Vec<(String, Vec<u8>)> {
+    use partnerscope::report::{self, RespondentsWriter};
+
+    let scored = score_in_process(
+        instrument,
+        responses,
+        &partnerscope::scoring::Options::default(),
+    );
+    let mut writer = RespondentsWriter::new(Vec::new(), &scored.instrument).unwrap();
+    for (respondent, group, wave, scores) in &scored.rows {
+        writer.write(respondent, group, wave, scores).unwrap();
+    }
+    let mut files = vec![("respondents".to_string(), writer.finish().unwrap())];
+    for table in report::summary_tables(&scored.instrument, &scored.results) {
+        let mut bytes = Vec::new();
+        report::write_csv(&table, &mut bytes).unwrap();
+        files.push((table.name.to_string(), bytes));
+    }
+    files
+}

@@ -1,0 +1,482 @@
+//! What a facilitator's dashboard shows, computed and formatted for display.
+//!
+//! Templates receive finished numbers (two decimals, intervals, p-values) and typed notices
+//! ([`Warning`], [`Transition`]) which they put into words from the message catalogue, so no
+//! interface sentence lives here.
+
+use super::chart::{BandMark, ChartRow, interval_chart};
+use crate::instrument::Instrument;
+use crate::scoring::stats::Summary;
+use crate::scoring::{Reported, Results};
+
+/// Alpha below this suggests the items of a dimension do not measure one thing.
+pub const LOW_ALPHA: f64 = 0.7;
+/// Fewer scored respondents than this make an interval wide.
+pub const SMALL_SAMPLE: u64 = 10;
+/// A corrected item-total correlation below this marks an item that fits its dimension poorly.
+pub const WEAK_ITEM: f64 = 0.3;
+
+/// Something the facilitator should know before trusting a number.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Warning {
+    /// Cronbach's alpha is low (formatted value).
+    LowAlpha(String),
+    /// Few respondents have a score.
+    SmallSample(u64),
+}
+
+/// How a dimension's band changed since the previous round.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Transition {
+    /// Reached the top band (e.g. "became a strength").
+    BecameTop(String),
+    /// Left the top band.
+    LeftTop(String),
+    /// Moved to a higher band.
+    Up(String, String),
+    /// Moved to a lower band.
+    Down(String, String),
+}
+
+/// One dimension's headline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DimensionCard {
+    /// Dimension id.
+    pub id: String,
+    /// Dimension title.
+    pub title: String,
+    /// Respondents with a score.
+    pub n: u64,
+    /// Mean, two decimals (empty without scores).
+    pub mean: String,
+    /// 95 % interval, e.g. "3.58–3.86" (empty when undefined).
+    pub ci: String,
+    /// Band label (empty without one).
+    pub band: String,
+    /// Band description.
+    pub band_description: String,
+    /// Alpha, two decimals.
+    pub alpha: String,
+    /// Notices about this dimension.
+    pub warnings: Vec<Warning>,
+    /// Factor rows of this dimension.
+    pub factors: Vec<FactorRow>,
+    /// Change since the previous round, if there is one to compare.
+    pub change: Option<ChangeRow>,
+}
+
+/// A factor's line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FactorRow {
+    /// Factor title.
+    pub title: String,
+    /// Respondents with a score.
+    pub n: u64,
+    /// Mean, two decimals.
+    pub mean: String,
+    /// 95 % interval.
+    pub ci: String,
+    /// Band label.
+    pub band: String,
+}
+
+/// Change of a dimension since the previous round.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeRow {
+    /// Label of the previous round.
+    pub from_wave: String,
+    /// Previous mean, two decimals.
+    pub from_mean: String,
+    /// Signed difference, e.g. "+0.32".
+    pub diff: String,
+    /// Welch p-value, e.g. "0.012" or "< 0.001".
+    pub p: String,
+    /// Cohen's d, two decimals.
+    pub d: String,
+    /// Band change, if the band changed.
+    pub transition: Option<Transition>,
+    /// Whether either round was too small to compare (then only sizes are shown).
+    pub suppressed: bool,
+}
+
+/// A sector's line for one dimension.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SectorRow {
+    /// Sector label.
+    pub sector: String,
+    /// Respondents with a score.
+    pub n: u64,
+    /// Mean (empty when suppressed).
+    pub mean: String,
+    /// 95 % interval (empty when suppressed).
+    pub ci: String,
+    /// Within-group agreement rwg(j), two decimals.
+    pub rwg: String,
+    /// Band label.
+    pub band: String,
+    /// Fewer respondents than the round's minimum group size: nothing but n is shown.
+    pub suppressed: bool,
+}
+
+/// The sector breakdown of one dimension.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SectorTable {
+    /// Dimension title.
+    pub title: String,
+    /// One row per sector.
+    pub rows: Vec<SectorRow>,
+    /// The rows as a chart.
+    pub chart: String,
+}
+
+/// An item's line of the item analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemRow {
+    /// Item id.
+    pub id: String,
+    /// Item text.
+    pub text: String,
+    /// Dimension title.
+    pub dimension: String,
+    /// Whether it is reverse-keyed.
+    pub reverse: bool,
+    /// Answers.
+    pub n: u64,
+    /// Mean after reverse keying.
+    pub mean: String,
+    /// Standard deviation.
+    pub sd: String,
+    /// Corrected item-total correlation.
+    pub r_drop: String,
+    /// Alpha of its dimension without it.
+    pub alpha_if_deleted: String,
+    /// It relates weakly to the rest of its dimension.
+    pub weak: bool,
+}
+
+/// Everything on a round's dashboard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dashboard {
+    /// One card per dimension.
+    pub dimensions: Vec<DimensionCard>,
+    /// Dimension means with intervals and bands.
+    pub chart: String,
+    /// One table per dimension.
+    pub sectors: Vec<SectorTable>,
+    /// Item analysis.
+    pub items: Vec<ItemRow>,
+}
+
+/// A number with two decimals, or empty.
+pub fn two(x: Option<f64>) -> String {
+    x.map(|v| format!("{v:.2}")).unwrap_or_default()
+}
+
+fn interval(lo: Option<f64>, hi: Option<f64>) -> String {
+    match (lo, hi) {
+        (Some(lo), Some(hi)) => format!("{lo:.2}–{hi:.2}"),
+        _ => String::new(),
+    }
+}
+
+/// A p-value for display.
+pub fn p_value(p: Option<f64>) -> String {
+    match p {
+        Some(p) if p < 0.001 => "< 0.001".into(),
+        Some(p) => format!("{p:.3}"),
+        None => String::new(),
+    }
+}
+
+fn band_text(instrument: &Instrument, band: Option<usize>) -> (String, String) {
+    band.map(|b| {
+        let band = &instrument.bands[b];
+        (
+            instrument.band_label(band).to_string(),
+            instrument
+                .text(&format!("band.{}.description", band.key))
+                .to_string(),
+        )
+    })
+    .unwrap_or_default()
+}
+
+/// The band change between two band indices (0 is the top band).
+pub fn transition(
+    instrument: &Instrument,
+    from: Option<usize>,
+    to: Option<usize>,
+) -> Option<Transition> {
+    let (from, to) = (from?, to?);
+    let label = |b: usize| instrument.band_label(&instrument.bands[b]).to_string();
+    match (from, to) {
+        _ if from == to => None,
+        (_, 0) => Some(Transition::BecameTop(label(0))),
+        (0, _) => Some(Transition::LeftTop(label(0))),
+        _ if to < from => Some(Transition::Up(label(from), label(to))),
+        _ => Some(Transition::Down(label(from), label(to))),
+    }
+}
+
+fn note(summary: &Summary, band: &str) -> String {
+    let mut note = two(summary.mean);
+    let ci = interval(summary.ci_low, summary.ci_high);
+    if !ci.is_empty() {
+        note.push_str(&format!(" ({ci})"));
+    }
+    if !band.is_empty() {
+        note.push_str(&format!(" · {band}"));
+    }
+    note.push_str(&format!(" · n = {}", summary.n));
+    note
+}
+
+fn band_marks(instrument: &Instrument) -> Vec<BandMark> {
+    instrument
+        .bands
+        .iter()
+        .map(|b| BandMark {
+            min: b.min,
+            label: instrument.band_label(b).to_string(),
+        })
+        .collect()
+}
+
+/// The words inside the charts, from the interface's message catalogue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartText {
+    /// Title of the dimensions chart.
+    pub title: String,
+    /// Title of a sector chart; `{dimension}` is replaced by the dimension's title.
+    pub by_sector: String,
+    /// Note of a suppressed row; `{n}` is replaced by its size.
+    pub too_few: String,
+}
+
+/// The previous round's results to compare with: scored together with this round as two waves,
+/// the previous one first.
+pub struct Previous<'a> {
+    /// Both rounds scored as waves `[previous, this]`.
+    pub combined: &'a Results,
+}
+
+/// Builds the dashboard of a round from its results (and the previous round's, if comparable).
+pub fn build(
+    instrument: &Instrument,
+    results: &Results,
+    previous: Option<Previous<'_>>,
+    text: &ChartText,
+) -> Dashboard {
+    let scale = |d: usize| &instrument.scales[instrument.dimensions[d].scale];
+    let title = |key: String| instrument.text(&key).to_string();
+    let mut dimensions = Vec::new();
+    let mut chart_rows = Vec::new();
+    for (d, (dimension, stats)) in instrument
+        .dimensions
+        .iter()
+        .zip(&results.dimensions)
+        .enumerate()
+    {
+        let s = &stats.summary;
+        let (band, band_description) = band_text(instrument, stats.band);
+        let mut warnings = Vec::new();
+        if let Some(alpha) = stats.reliability.alpha.filter(|&a| a < LOW_ALPHA) {
+            warnings.push(Warning::LowAlpha(two(Some(alpha))));
+        }
+        if s.n < SMALL_SAMPLE {
+            warnings.push(Warning::SmallSample(s.n));
+        }
+        let factors = dimension
+            .factors
+            .iter()
+            .map(|&f| {
+                let fs = &results.factors[f];
+                FactorRow {
+                    title: title(format!("factor.{}.title", instrument.factors[f].id)),
+                    n: fs.summary.n,
+                    mean: two(fs.summary.mean),
+                    ci: interval(fs.summary.ci_low, fs.summary.ci_high),
+                    band: band_text(instrument, fs.band).0,
+                }
+            })
+            .collect();
+        let change = previous
+            .as_ref()
+            .and_then(|p| change_row(instrument, p.combined, d));
+        let dimension_title = title(format!("dimension.{}.title", dimension.id));
+        chart_rows.push(ChartRow {
+            label: dimension_title.clone(),
+            mean: s.mean,
+            ci_low: s.ci_low,
+            ci_high: s.ci_high,
+            note: note(s, &band),
+        });
+        dimensions.push(DimensionCard {
+            id: dimension.id.clone(),
+            title: dimension_title,
+            n: s.n,
+            mean: two(s.mean),
+            ci: interval(s.ci_low, s.ci_high),
+            band,
+            band_description,
+            alpha: two(stats.reliability.alpha),
+            warnings,
+            factors,
+            change,
+        });
+    }
+    let marks = band_marks(instrument);
+    let (lo, hi) = instrument.dimensions.first().map_or((1.0, 5.0), |_| {
+        (f64::from(scale(0).min), f64::from(scale(0).max))
+    });
+    let chart = interval_chart(&text.title, &chart_rows, lo, hi, &marks);
+    let sectors = instrument
+        .dimensions
+        .iter()
+        .enumerate()
+        .map(|(d, dimension)| {
+            let rows: Vec<SectorRow> = results
+                .group_names
+                .iter()
+                .zip(&results.groups)
+                .map(|(name, cells)| match &cells[d] {
+                    Reported::Suppressed { n } => SectorRow {
+                        sector: name.clone(),
+                        n: *n,
+                        mean: String::new(),
+                        ci: String::new(),
+                        rwg: String::new(),
+                        band: String::new(),
+                        suppressed: true,
+                    },
+                    Reported::Shown(c) => SectorRow {
+                        sector: name.clone(),
+                        n: c.summary.n,
+                        mean: two(c.summary.mean),
+                        ci: interval(c.summary.ci_low, c.summary.ci_high),
+                        rwg: two(c.rwg_j),
+                        band: band_text(instrument, c.band).0,
+                        suppressed: false,
+                    },
+                })
+                .collect();
+            let chart_rows: Vec<ChartRow> = results
+                .groups
+                .iter()
+                .zip(&rows)
+                .map(|(cells, row)| {
+                    let shown = cells[d].shown();
+                    ChartRow {
+                        label: row.sector.clone(),
+                        mean: shown.and_then(|c| c.summary.mean),
+                        ci_low: shown.and_then(|c| c.summary.ci_low),
+                        ci_high: shown.and_then(|c| c.summary.ci_high),
+                        note: shown.map_or_else(
+                            || text.too_few.replace("{n}", &row.n.to_string()),
+                            |c| note(&c.summary, &row.band),
+                        ),
+                    }
+                })
+                .collect();
+            let dimension_title = title(format!("dimension.{}.title", dimension.id));
+            let (lo, hi) = (f64::from(scale(d).min), f64::from(scale(d).max));
+            SectorTable {
+                chart: interval_chart(
+                    &text.by_sector.replace("{dimension}", &dimension_title),
+                    &chart_rows,
+                    lo,
+                    hi,
+                    &marks,
+                ),
+                title: dimension_title,
+                rows,
+            }
+        })
+        .collect();
+    let items = instrument
+        .items
+        .iter()
+        .zip(&results.items)
+        .map(|(item, stats)| ItemRow {
+            id: item.id.clone(),
+            text: title(format!("item.{}.text", item.id)),
+            dimension: title(format!(
+                "dimension.{}.title",
+                instrument.dimensions[item.dimension].id
+            )),
+            reverse: item.reverse,
+            n: stats.n,
+            mean: two(stats.mean),
+            sd: two(stats.sd),
+            r_drop: two(stats.r_drop),
+            alpha_if_deleted: two(stats.alpha_if_deleted),
+            weak: stats.r_drop.is_some_and(|r| r < WEAK_ITEM),
+        })
+        .collect();
+    Dashboard {
+        dimensions,
+        chart,
+        sectors,
+        items,
+    }
+}
+
+fn change_row(instrument: &Instrument, combined: &Results, d: usize) -> Option<ChangeRow> {
+    let comparison = combined
+        .comparisons
+        .iter()
+        .find(|c| c.dimension == d && c.to_wave == 1)?;
+    let from = combined.waves[0][d].shown();
+    let to = combined.waves[1][d].shown();
+    let ch = &comparison.change;
+    Some(ChangeRow {
+        from_wave: combined.wave_names[0].clone(),
+        from_mean: two(from.and_then(|c| c.summary.mean)),
+        diff: ch.mean_diff.map(|x| format!("{x:+.2}")).unwrap_or_default(),
+        p: p_value(ch.p),
+        d: two(ch.cohens_d),
+        transition: transition(
+            instrument,
+            from.and_then(|c| c.band),
+            to.and_then(|c| c.band),
+        ),
+        suppressed: from.is_none() || to.is_none(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn band_transitions_name_the_direction() {
+        let instrument = crate::shipped::by_id("collaboration-factors").unwrap();
+        let strength = instrument.bands[0].min;
+        assert_eq!(strength, 4.0);
+        assert_eq!(
+            transition(&instrument, Some(1), Some(0)),
+            Some(Transition::BecameTop("Strength".into()))
+        );
+        assert_eq!(
+            transition(&instrument, Some(0), Some(1)),
+            Some(Transition::LeftTop("Strength".into()))
+        );
+        assert_eq!(
+            transition(&instrument, Some(2), Some(1)),
+            Some(Transition::Up("Concern".into(), "Borderline".into()))
+        );
+        assert_eq!(
+            transition(&instrument, Some(1), Some(2)),
+            Some(Transition::Down("Borderline".into(), "Concern".into()))
+        );
+        assert_eq!(transition(&instrument, Some(1), Some(1)), None);
+        assert_eq!(transition(&instrument, None, Some(1)), None);
+    }
+
+    #[test]
+    fn p_values_are_shown_to_three_places_or_as_a_bound() {
+        assert_eq!(p_value(Some(0.0123)), "0.012");
+        assert_eq!(p_value(Some(0.0004)), "< 0.001");
+        assert_eq!(p_value(None), "");
+    }
+}

@@ -1,0 +1,99 @@
+//! The dashboard's view of a round: headline numbers, charts, suppression, change and warnings.
+
+use partnerscope::report::dashboard::{self, ChartText, Previous, Warning};
+use partnerscope::scoring::Options;
+
+use crate::support::{fixture, score_in_process};
+
+fn text() -> ChartText {
+    ChartText {
+        title: "Scores".into(),
+        by_sector: "{dimension} by sector".into(),
+        too_few: "n = {n}: too few".into(),
+    }
+}
+
+#[test]
+fn the_dashboard_shows_formatted_numbers_and_hides_small_sectors() {
+    let scored = score_in_process(
+        &fixture("reference/basic.toml"),
+        &fixture("reference/basic.csv"),
+        &Options { min_group_size: 25 },
+    );
+    let board = dashboard::build(&scored.instrument, &scored.results, None, &text());
+    let trust = &board.dimensions[0];
+    assert_eq!((trust.id.as_str(), trust.n), ("trust", 117));
+    // 3.5061253561253563 with interval 3.3427…–3.6695… in the fixture.
+    assert_eq!(
+        (trust.mean.as_str(), trust.ci.as_str()),
+        ("3.51", "3.34–3.67")
+    );
+    assert_eq!(trust.band, "Borderline");
+    assert_eq!(trust.factors.len(), 2);
+    assert!(trust.change.is_none());
+    assert!(
+        board
+            .chart
+            .contains("3.51 (3.34–3.67) · Borderline · n = 117")
+    );
+    // The government sector has 21 trust scores, below the threshold of 25: only n is shown.
+    let government = &board.sectors[0].rows[0];
+    assert_eq!(
+        (
+            government.sector.as_str(),
+            government.n,
+            government.suppressed
+        ),
+        ("government", 21, true)
+    );
+    assert!(government.mean.is_empty() && government.ci.is_empty() && government.rwg.is_empty());
+    assert!(board.sectors[0].chart.contains("n = 21: too few"));
+    assert!(
+        !board.sectors[0].chart.contains("3.65"),
+        "a suppressed mean leaked into the chart"
+    );
+    assert_eq!(board.items.len(), 12);
+}
+
+#[test]
+fn the_dashboard_reports_change_since_the_previous_round_and_weak_spots() {
+    let path = (
+        fixture("reference/wide7.toml"),
+        fixture("reference/wide7.csv"),
+    );
+    let scored = score_in_process(&path.0, &path.1, &Options::default());
+    // The file's two waves stand for the previous and this round.
+    let board = dashboard::build(
+        &scored.instrument,
+        &scored.results,
+        Some(Previous {
+            combined: &scored.results,
+        }),
+        &text(),
+    );
+    // Reference (wide7.expected.json): mean_diff, Welch p and Cohen's d per dimension.
+    let expected = [
+        ("trust", "+0.14", "0.708", "0.10"),
+        ("governance", "-0.14", "0.745", "-0.09"),
+        ("engagement", "-0.02", "0.962", "-0.01"),
+    ];
+    for (card, (id, diff, p, d)) in board.dimensions.iter().zip(expected) {
+        let change = card.change.as_ref().expect("a comparison per dimension");
+        assert_eq!(card.id, id);
+        assert_eq!(change.from_wave, "round 1");
+        assert_eq!(
+            (change.diff.as_str(), change.p.as_str(), change.d.as_str()),
+            (diff, p, d),
+            "{id}"
+        );
+        assert!(!change.suppressed);
+        // Every wave mean lies in the same band (Mixed, 3.5 to 5): no transition to report.
+        assert_eq!(change.transition, None, "{id}");
+    }
+    // Engagement's alpha is 0.6905 in the reference: below 0.7, it is flagged; the others are not.
+    assert_eq!(
+        board.dimensions[2].warnings,
+        [Warning::LowAlpha("0.69".into())]
+    );
+    assert!(board.dimensions[0].warnings.is_empty() && board.dimensions[1].warnings.is_empty());
+}
