@@ -84,15 +84,7 @@ fn check_dataset(dataset: &str) {
         "{}",
         crate::support::stderr(&output)
     );
-    for name in [
-        "respondents",
-        "dimensions",
-        "factors",
-        "items",
-        "groups",
-        "waves",
-        "comparisons",
-    ] {
+    for name in partnerscope::report::REPORT_NAMES {
         check_report(name, dataset, dir.path(), &expected);
     }
 }
