@@ -214,8 +214,8 @@ pub struct Choice {
 /// One Likert item.
 #[derive(Debug)]
 pub struct ItemView {
-    /// Item id.
-    pub id: String,
+    /// Field name.
+    pub name: String,
     /// The statement.
     pub text: String,
     /// Whether it is listed in the error summary.
@@ -247,6 +247,8 @@ pub struct CommentView {
 /// The sector question.
 #[derive(Debug)]
 pub struct SectorView {
+    /// Field name.
+    pub name: String,
     /// The question.
     pub label: String,
     /// Whether it is listed in the error summary.
@@ -321,7 +323,7 @@ impl FormView {
                         .map(|c| (c.clone(), scale.missing_key(c), true)),
                 );
             let view = ItemView {
-                id: item.id.clone(),
+                name: anchor.clone(),
                 text: instrument
                     .text(&format!("item.{}.text", item.id))
                     .to_string(),
@@ -334,6 +336,7 @@ impl FormView {
         }
         let sector = match &instrument.profile {
             Some(profile) if link.asks_sector => Some(SectorView {
+                name: "sector".into(),
                 label: instrument.text("profile.text").to_string(),
                 invalid: invalid("sector"),
                 choices: choices(

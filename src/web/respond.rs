@@ -2,10 +2,9 @@
 //! (`/o/{token}`), drafts, submission and the thank-you page.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
 
 use super::errors::AppError;
 use super::form::{self, Action, FormFields, FormView, Link, Posted};
@@ -38,11 +37,9 @@ struct ThanksPage {
     title: String,
 }
 
-/// `?saved=1` after a draft was stored.
-#[derive(Debug, Deserialize)]
-pub struct Saved {
-    saved: Option<String>,
-}
+/// The query string after a draft was stored. Read raw, so no query string can make the
+/// form fail to open.
+const SAVED: &str = "saved=1";
 
 /// The invitation and open round behind a personal link.
 async fn invitation(state: &AppState, token: &str) -> Result<(Invitation, Round), AppError> {
@@ -144,11 +141,32 @@ fn form_page(
     )
 }
 
+/// The form again with its problems listed (422), when `answers` are not complete enough to
+/// submit.
+fn incomplete(
+    instrument: &Instrument,
+    link: Link,
+    answers: &Answers,
+    target: Target,
+) -> Option<Response> {
+    let problems = form::problems(instrument, link, &EN, answers);
+    (!problems.is_empty()).then(|| {
+        form_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            instrument,
+            link,
+            answers,
+            problems,
+            target,
+        )
+    })
+}
+
 /// `GET /s/{token}`: the form, with the draft if there is one.
 pub async fn show(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    Query(query): Query<Saved>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     let (invitation, round) = invitation(&state, &token).await?;
     let instrument = instrument(&round)?;
@@ -166,7 +184,7 @@ pub async fn show(
         invitation_link(&invitation, &instrument),
         &answers,
         Vec::new(),
-        Target::invitation(&token, query.saved.is_some()),
+        Target::invitation(&token, query.as_deref() == Some(SAVED)),
     ))
 }
 
@@ -187,18 +205,11 @@ pub async fn post(
     answers.language = Some(invitation.language.unwrap_or(instrument.language.clone()));
     if action == Action::Save {
         state.store.save_draft(invitation.id, &answers).await?;
-        return Ok(Redirect::to(&format!("/s/{token}?saved=1")).into_response());
+        return Ok(Redirect::to(&format!("/s/{token}?{SAVED}")).into_response());
     }
-    let problems = form::problems(&instrument, link, &EN, &answers);
-    if !problems.is_empty() {
-        return Ok(form_page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &instrument,
-            link,
-            &answers,
-            problems,
-            Target::invitation(&token, false),
-        ));
+    let target = Target::invitation(&token, false);
+    if let Some(page) = incomplete(&instrument, link, &answers, target) {
+        return Ok(page);
     }
     state.store.submit(invitation.id, &answers).await?;
     Ok(Redirect::to(&format!("/s/{token}/thanks")).into_response())
@@ -237,16 +248,9 @@ pub async fn post_open(
     // `read` guarantees a form id on the open link.
     let form_id = form_id.ok_or(AppError::BadForm(EN.detail_form_id))?;
     answers.language = Some(instrument.language.clone());
-    let problems = form::problems(&instrument, OPEN_LINK, &EN, &answers);
-    if !problems.is_empty() {
-        return Ok(form_page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &instrument,
-            OPEN_LINK,
-            &answers,
-            problems,
-            Target::open(&token, form_id),
-        ));
+    let target = Target::open(&token, form_id.clone());
+    if let Some(page) = incomplete(&instrument, OPEN_LINK, &answers, target) {
+        return Ok(page);
     }
     state
         .store

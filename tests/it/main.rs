@@ -4,7 +4,7 @@ mod cli_score;
 mod instruments;
 mod properties;
 mod reference;
-mod serve_demo;
+mod serve_binary;
 mod server;
 mod support;
 mod web_respond;

@@ -110,8 +110,9 @@ impl TestApp {
             .unwrap()
     }
 
-    /// An invitation with a fixed sector in a new round of the mini instrument.
-    pub async fn invitation(&self) -> (Round, Invitation) {
+    /// An invitation with a fixed sector in a new round of the mini instrument, and its path
+    /// `/s/{token}`.
+    pub async fn invitation(&self) -> (Round, Invitation, String) {
         let round = self.round(&mini()).await;
         let invitation = self
             .store
@@ -123,7 +124,8 @@ impl TestApp {
             })
             .await
             .unwrap();
-        (round, invitation)
+        let path = format!("/s/{}", invitation.token);
+        (round, invitation, path)
     }
 
     /// GETs `path`, returning status and body.

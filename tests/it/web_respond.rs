@@ -33,8 +33,8 @@ async fn healthz_answers_ok() {
 #[tokio::test]
 async fn a_fresh_form_shows_each_item_as_a_fieldset_with_a_legend_and_labelled_radio_buttons() {
     let app = spawn_app().await;
-    let (_, invitation) = app.invitation().await;
-    let (status, body) = app.get(&format!("/s/{}", invitation.token)).await;
+    let (_, _, path) = app.invitation().await;
+    let (status, body) = app.get(&path).await;
     assert_eq!(status, 200);
     assert_eq!(
         body.matches("<fieldset class=\"question").count(),
@@ -65,8 +65,7 @@ async fn a_fresh_form_shows_each_item_as_a_fieldset_with_a_legend_and_labelled_r
 #[tokio::test]
 async fn a_saved_draft_is_shown_again_when_the_link_is_reopened() {
     let app = spawn_app().await;
-    let (round, invitation) = app.invitation().await;
-    let path = format!("/s/{}", invitation.token);
+    let (round, _, path) = app.invitation().await;
     let fields = [
         ("item-t1", "4"),
         ("item-g1", "dk"),
@@ -93,8 +92,7 @@ async fn a_saved_draft_is_shown_again_when_the_link_is_reopened() {
 #[tokio::test]
 async fn an_incomplete_submission_lists_each_problem_linked_to_its_field_and_keeps_every_answer() {
     let app = spawn_app().await;
-    let (round, invitation) = app.invitation().await;
-    let path = format!("/s/{}", invitation.token);
+    let (round, _, path) = app.invitation().await;
     let fields = [
         ("item-t1", "5"),
         ("item-e2", "dk"),
@@ -127,8 +125,7 @@ async fn an_incomplete_submission_lists_each_problem_linked_to_its_field_and_kee
 #[tokio::test]
 async fn a_complete_submission_redirects_to_the_thank_you_page_and_is_stored_with_its_answers() {
     let app = spawn_app().await;
-    let (round, invitation) = app.invitation().await;
-    let path = format!("/s/{}", invitation.token);
+    let (round, invitation, path) = app.invitation().await;
     let (status, location, _) = app.post(&path, &with(&complete_answers(), "submit")).await;
     assert_eq!(status, 303);
     assert_eq!(location.as_deref(), Some(format!("{path}/thanks").as_str()));
@@ -162,8 +159,7 @@ async fn a_complete_submission_redirects_to_the_thank_you_page_and_is_stored_wit
 #[tokio::test]
 async fn submitting_the_same_invitation_again_answers_already_submitted_and_stores_nothing_new() {
     let app = spawn_app().await;
-    let (round, invitation) = app.invitation().await;
-    let path = format!("/s/{}", invitation.token);
+    let (round, invitation, path) = app.invitation().await;
     assert_eq!(
         app.post(&path, &with(&complete_answers(), "submit"))
             .await
@@ -189,8 +185,7 @@ async fn submitting_the_same_invitation_again_answers_already_submitted_and_stor
 #[tokio::test]
 async fn eight_racing_submissions_of_one_invitation_store_exactly_one_response() {
     let app = spawn_app().await;
-    let (round, invitation) = app.invitation().await;
-    let path = format!("/s/{}", invitation.token);
+    let (round, _, path) = app.invitation().await;
     let fields = with(&complete_answers(), "submit");
     let mut racers = tokio::task::JoinSet::new();
     for _ in 0..8 {
@@ -206,9 +201,8 @@ async fn eight_racing_submissions_of_one_invitation_store_exactly_one_response()
 #[tokio::test]
 async fn a_closed_round_answers_gone_and_stores_nothing() {
     let app = spawn_app().await;
-    let (round, invitation) = app.invitation().await;
+    let (round, _, path) = app.invitation().await;
     app.store.close_round(round.id).await.unwrap();
-    let path = format!("/s/{}", invitation.token);
     let (status, body) = app.get(&path).await;
     assert_eq!(status, 410);
     assert!(body.contains("This survey has closed"));
@@ -249,8 +243,7 @@ async fn an_unknown_link_answers_not_found_with_a_friendly_page() {
 #[tokio::test]
 async fn bad_input_is_refused_with_a_clear_message_and_nothing_is_stored() {
     let app = spawn_app().await;
-    let (round, invitation) = app.invitation().await;
-    let path = format!("/s/{}", invitation.token);
+    let (round, _, path) = app.invitation().await;
     let complete = complete_answers();
     let cases: Vec<(&str, Fields, &str)> = vec![
         (
@@ -387,10 +380,9 @@ async fn an_open_link_asks_the_sector_and_a_retried_post_with_the_same_form_id_i
 }
 
 #[tokio::test]
-async fn an_acknowledged_submission_survives_stopping_the_server_and_reopening_the_database() {
+async fn an_acknowledged_submission_is_in_the_database_after_a_graceful_stop() {
     let app = spawn_app().await;
-    let (round, invitation) = app.invitation().await;
-    let path = format!("/s/{}", invitation.token);
+    let (round, _, path) = app.invitation().await;
     assert_eq!(
         app.post(&path, &with(&complete_answers(), "submit"))
             .await
