@@ -247,3 +247,17 @@ pub trait Store: Send + Sync {
     /// Every response of a round (drafts too), in the order they were started.
     async fn responses(&self, round_id: i64) -> StoreResult<Vec<StoredResponse>>;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_tokens_are_well_formed_and_differ() {
+        let (a, b) = (new_token(), new_token());
+        assert!(is_token(&a) && is_token(&b));
+        assert_ne!(a, b);
+        assert!(!is_token("0123456789abcdef0123456789abcdeg"));
+        assert!(!is_token("0123"));
+    }
+}

@@ -397,3 +397,150 @@ fn choices(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::messages::EN;
+
+    fn mini() -> Instrument {
+        let src = include_str!("../../tests/fixtures/web/mini.toml");
+        crate::instrument::load_str("mini.toml", src).unwrap()
+    }
+
+    const INVITATION: Link = Link {
+        asks_sector: false,
+        has_form_id: false,
+    };
+
+    fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn refusal(pairs: &[(&str, &str)]) -> Option<&'static str> {
+        match read(&mini(), INVITATION, &EN, fields(pairs)) {
+            Err(AppError::BadForm(detail)) => Some(detail),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn values_on_the_scale_and_missing_codes_are_read_and_blank_comments_dropped() {
+        let posted = read(
+            &mini(),
+            INVITATION,
+            &EN,
+            fields(&[
+                ("item-t1", "1"),
+                ("item-t2", "dk"),
+                ("comment-improve", "   "),
+                ("consent", "yes"),
+                ("action", "save"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(posted.action, Action::Save);
+        assert_eq!(posted.answers.items["t1"], Answer::Value(1));
+        assert_eq!(posted.answers.items["t2"], Answer::Code("dk".into()));
+        assert!(posted.answers.comments.is_empty());
+        assert!(posted.answers.consent);
+    }
+
+    #[test]
+    fn anything_the_rendered_form_cannot_send_is_refused_with_its_reason() {
+        let submit = ("action", "submit");
+        assert_eq!(
+            refusal(&[("item-zz", "1"), submit]),
+            Some(EN.detail_unknown_question)
+        );
+        assert_eq!(
+            refusal(&[("item-t1", "0"), submit]),
+            Some(EN.detail_not_an_option)
+        );
+        assert_eq!(
+            refusal(&[("item-t1", "na"), submit]),
+            Some(EN.detail_not_an_option)
+        );
+        assert_eq!(
+            refusal(&[("consent", "no"), submit]),
+            Some(EN.detail_not_an_option)
+        );
+        assert_eq!(
+            refusal(&[("sector", "nonprofit"), submit]),
+            Some(EN.detail_unknown_field)
+        );
+        assert_eq!(
+            refusal(&[("form_id", "x"), submit]),
+            Some(EN.detail_unknown_field)
+        );
+        assert_eq!(
+            refusal(&[("item-t1", "1"), ("item-t1", "2"), submit]),
+            Some(EN.detail_repeated_field)
+        );
+        assert_eq!(refusal(&[("item-t1", "1")]), Some(EN.detail_action));
+        assert_eq!(refusal(&[("action", "delete")]), Some(EN.detail_action));
+    }
+
+    #[test]
+    fn the_open_link_needs_a_well_formed_form_id_and_has_no_drafts() {
+        let open = Link {
+            asks_sector: true,
+            has_form_id: true,
+        };
+        let read_open = |pairs: &[(&str, &str)]| read(&mini(), open, &EN, fields(pairs));
+        let id = "0123456789abcdef0123456789abcdef";
+        assert!(
+            read_open(&[
+                ("action", "submit"),
+                ("form_id", id),
+                ("sector", "government")
+            ])
+            .is_ok()
+        );
+        assert!(read_open(&[("action", "submit")]).is_err());
+        assert!(read_open(&[("action", "submit"), ("form_id", "short")]).is_err());
+        assert!(read_open(&[("action", "save"), ("form_id", id)]).is_err());
+        assert!(
+            read_open(&[
+                ("action", "submit"),
+                ("form_id", id),
+                ("sector", "martians")
+            ])
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn a_submission_needs_consent_every_item_and_the_asked_sector_but_no_comments() {
+        let instrument = mini();
+        let mut answers = Answers::default();
+        let open = Link {
+            asks_sector: true,
+            has_form_id: true,
+        };
+        let anchors = |answers: &Answers, link| -> Vec<String> {
+            problems(&instrument, link, &EN, answers)
+                .into_iter()
+                .map(|p| p.anchor)
+                .collect()
+        };
+        assert_eq!(
+            anchors(&answers, open),
+            [
+                "consent", "item-t1", "item-t2", "item-g1", "item-g2", "item-e1", "item-e2",
+                "sector"
+            ]
+        );
+        answers.consent = true;
+        for item in &instrument.items {
+            answers
+                .items
+                .insert(item.id.clone(), Answer::Code("dk".into()));
+        }
+        assert_eq!(anchors(&answers, open), ["sector"]);
+        assert!(anchors(&answers, INVITATION).is_empty());
+    }
+}
