@@ -2,6 +2,10 @@
 //!
 //! The modules, from the inside out:
 
+/// What one partner answered on the survey form.
+pub mod answers;
+/// The demo partnership of `serve --demo`.
+pub mod demo;
 /// Instruments: scales, dimensions, factors, items and bands, loaded from TOML files.
 pub mod instrument;
 /// Report tables and the CSV files they are written to.
@@ -12,3 +16,7 @@ pub mod responses;
 pub mod scoring;
 /// The instruments that ship inside the binary.
 pub mod shipped;
+/// Storage of partnerships, rounds, invitations and responses, one implementation per database.
+pub mod store;
+/// The web application: routes, pages, errors and serving.
+pub mod web;

@@ -2,6 +2,7 @@
 
 mod instruments;
 mod score;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,6 +24,8 @@ enum Command {
     Instruments(InstrumentsCommand),
     /// Score a CSV file of responses and write the report files.
     Score(ScoreArgs),
+    /// Serve the survey forms over HTTP.
+    Serve(ServeArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -54,11 +57,29 @@ struct ScoreArgs {
     min_group_size: u64,
 }
 
+/// Arguments of `partnerscope serve`.
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "PARTNERSCOPE_ADDR", default_value = "127.0.0.1:8080")]
+    addr: String,
+    /// Database URL; the default is a SQLite file in the working directory.
+    #[arg(long, env = "DATABASE_URL", default_value = partnerscope::store::DEFAULT_DATABASE_URL)]
+    database_url: String,
+    /// Folder of extra instrument files (`*.toml`) to offer beside the shipped ones.
+    #[arg(long, value_name = "DIR")]
+    instruments: Option<PathBuf>,
+    /// Create a demo partnership with answered rounds (once) and print a respondent link.
+    #[arg(long)]
+    demo: bool,
+}
+
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Instruments(InstrumentsCommand::Check { files }) => Ok(instruments::check(&files)),
         Command::Instruments(InstrumentsCommand::List) => instruments::list(),
         Command::Score(args) => score::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Serve(args) => serve::run(&args).map(|()| ExitCode::SUCCESS),
     }
 }

@@ -5,5 +5,8 @@ mod dashboard;
 mod instruments;
 mod properties;
 mod reference;
+mod serve_binary;
+mod server;
 mod support;
+mod web_respond;
 mod workbook;

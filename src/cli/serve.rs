@@ -1,0 +1,73 @@
+//! `partnerscope serve`: the web application on one address, until Ctrl-C or SIGTERM.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use partnerscope::instrument::{Instrument, load_file};
+use partnerscope::web::{self, AppState};
+use partnerscope::{demo, shipped, store};
+use tokio::net::TcpListener;
+
+use super::ServeArgs;
+
+/// Runs the server.
+pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
+    let instruments = library(args.instruments.as_deref())?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let store = store::open(&args.database_url)
+            .await
+            .with_context(|| format!("cannot open the database {}", args.database_url))?;
+        let listener = TcpListener::bind(&args.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        let addr = listener.local_addr()?;
+        if args.demo {
+            let instrument = instruments
+                .iter()
+                .find(|i| i.id == demo::INSTRUMENT)
+                .context("the demo instrument is missing")?;
+            let token = demo::ensure(store.as_ref(), instrument)
+                .await
+                .context("cannot create the demo partnership")?;
+            println!("partnerscope demo running at http://{addr}/");
+            println!("Answer the demo survey: http://{addr}/s/{token}");
+        } else {
+            println!("partnerscope listening on http://{addr}/");
+        }
+        tracing::info!(%addr, instruments = instruments.len(), "serving");
+        let state = AppState {
+            store,
+            instruments: Arc::new(instruments),
+        };
+        web::serve(listener, state, web::shutdown_signal())
+            .await
+            .context("the server failed")
+    })
+}
+
+/// The shipped instruments plus every `*.toml` file in `dir`; an id may appear only once.
+fn library(dir: Option<&Path>) -> anyhow::Result<Vec<Instrument>> {
+    let mut instruments = shipped::all()?;
+    let Some(dir) = dir else {
+        return Ok(instruments);
+    };
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .map(|entry| entry.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    files.retain(|path| path.extension().is_some_and(|ext| ext == "toml"));
+    files.sort();
+    for file in files {
+        let instrument = load_file(&file)?;
+        anyhow::ensure!(
+            instruments.iter().all(|i| i.id != instrument.id),
+            "{}: an instrument with id `{}` is already loaded",
+            file.display(),
+            instrument.id
+        );
+        instruments.push(instrument);
+    }
+    Ok(instruments)
+}

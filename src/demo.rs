@@ -1,0 +1,236 @@
+//! The demo partnership of `partnerscope serve --demo`: two rounds of the
+//! `collaboration-factors` instrument with realistic submitted responses, so a newcomer sees a
+//! working survey and, later, a dashboard that tells a story.
+//!
+//! The story: trust rises from the autumn round to the spring round, governance stays a concern
+//! for resident groups and community organisations, resources are tight for everyone. Answers
+//! come from a seeded generator, so every demo database holds the same data.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::answers::{Answer, Answers};
+use crate::instrument::Instrument;
+use crate::store::{NewInvitation, NewRound, Partnership, Status, Store, StoreError, StoreResult};
+
+/// Name of the demo partnership; its presence means the demo was created.
+pub const PARTNERSHIP: &str = "Riverside Community Health Partnership";
+/// The instrument the demo rounds use.
+pub const INSTRUMENT: &str = "collaboration-factors";
+
+/// The partner organisations by sector (profile option codes of the instrument).
+const PARTNERS: [(&str, [&str; 7]); 5] = [
+    (
+        "government",
+        [
+            "Riverside County Public Health",
+            "City Housing Department",
+            "Parks and Recreation Office",
+            "County Social Services",
+            "Riverside Police Community Unit",
+            "Regional Transit Authority",
+            "Mayor's Office of Neighbourhoods",
+        ],
+    ),
+    (
+        "nonprofit",
+        [
+            "Eastside Food Bank",
+            "Families First Network",
+            "Riverside Youth Alliance",
+            "Harbour Refugee Welcome",
+            "Open Door Shelter",
+            "Seniors Together",
+            "Green Streets Collective",
+        ],
+    ),
+    (
+        "health",
+        [
+            "St. Anne's Community Hospital",
+            "Riverside Family Clinic",
+            "Northgate Pharmacy Group",
+            "Mental Health Outreach Team",
+            "Community Dental Service",
+            "Midwives of the Valley",
+            "Riverside Ambulance Trust",
+        ],
+    ),
+    (
+        "residents",
+        [
+            "Millbrook Tenants' Association",
+            "Old Quarter Residents' Group",
+            "Parents of Riverside Schools",
+            "Westbank Neighbourhood Watch",
+            "Riverside Disability Forum",
+            "Allotment Holders' Society",
+            "Lakeside Tenants' Association",
+        ],
+    ),
+    (
+        "business",
+        [
+            "Riverside Chamber of Commerce",
+            "Main Street Traders",
+            "Valley Credit Union",
+            "Northgate Supermarket",
+            "Riverside Builders Ltd",
+            "Harbour Café Cooperative",
+            "Quayside Pharmacy",
+        ],
+    ),
+];
+
+/// The mean answer a sector gives a dimension in a round (before reverse keying).
+fn expected(dimension: &str, sector: &str, spring: bool) -> f64 {
+    let community = matches!(sector, "residents" | "nonprofit");
+    match dimension {
+        "trust" if spring => 4.1,
+        "trust" => 3.1,
+        "governance" if community => 2.3,
+        "governance" => 3.6,
+        "resources" => 2.7,
+        "communication" if spring => 3.8,
+        "communication" => 3.4,
+        "engagement" if community => 3.2,
+        "purpose" => 4.0,
+        _ => 3.6,
+    }
+}
+
+const COMMENTS_WELL: [&str; 4] = [
+    "Monthly meetings where everyone gets a turn to speak.",
+    "The shared referral list has made a real difference to families.",
+    "People follow up on what they promise.",
+    "The newsletter keeps us up to date.",
+];
+const COMMENTS_IMPROVE: [&str; 4] = [
+    "Decisions seem to be made before the meeting. Residents need a real say.",
+    "Hold some meetings in the evening so volunteers can come.",
+    "We need clearer roles: who decides what?",
+    "More funding for staff time; everyone is stretched.",
+];
+
+/// Creates the demo partnership once, and returns the token of an invitation not yet submitted.
+pub async fn ensure(store: &dyn Store, instrument: &Instrument) -> StoreResult<String> {
+    let existing = store
+        .partnerships()
+        .await?
+        .into_iter()
+        .find(|p| p.name == PARTNERSHIP);
+    let partnership = match existing {
+        Some(partnership) => partnership,
+        None => create(store, instrument).await?,
+    };
+    let rounds = store.rounds(partnership.id).await?;
+    // Missing only if someone closed the demo's open round by hand.
+    let open = rounds
+        .iter()
+        .rev()
+        .find(|r| r.is_open())
+        .ok_or(StoreError::Database(sqlx::Error::RowNotFound))?;
+    let waiting = store
+        .invitation_progress(open.id)
+        .await?
+        .into_iter()
+        .find(|p| p.status != Some(Status::Submitted));
+    match waiting {
+        Some(progress) => Ok(progress.invitation.token),
+        // Every demo link was answered: hand out a new one.
+        None => create_invitation(store, open.id).await,
+    }
+}
+
+async fn create_invitation(store: &dyn Store, round_id: i64) -> StoreResult<String> {
+    let invitation = store
+        .create_invitation(&NewInvitation {
+            round_id,
+            organisation: "Guest partner",
+            sector: None,
+            language: None,
+        })
+        .await?;
+    Ok(invitation.token)
+}
+
+async fn create(store: &dyn Store, instrument: &Instrument) -> StoreResult<Partnership> {
+    let partnership = store.create_partnership(PARTNERSHIP).await?;
+    let mut rng = StdRng::seed_from_u64(2025);
+    for (wave, spring) in [("2025 autumn", false), ("2026 spring", true)] {
+        let round = store
+            .create_round(&NewRound {
+                partnership_id: partnership.id,
+                instrument,
+                wave,
+                min_group_size: 3,
+                open_link: true,
+            })
+            .await?;
+        for (s, (sector, names)) in PARTNERS.iter().enumerate() {
+            // Spring has more partners; the last resident group is left to the newcomer.
+            let count = if spring { 7 } else { 5 + s % 2 };
+            for (n, name) in names.iter().take(count).enumerate() {
+                let invitation = store
+                    .create_invitation(&NewInvitation {
+                        round_id: round.id,
+                        organisation: name,
+                        sector: Some(sector),
+                        language: None,
+                    })
+                    .await?;
+                if spring && *sector == "residents" && n == count - 1 {
+                    continue;
+                }
+                let answers = respondent(&mut rng, instrument, sector, spring);
+                store.submit(invitation.id, &answers).await?;
+            }
+        }
+        if !spring {
+            store.close_round(round.id).await?;
+        }
+    }
+    Ok(partnership)
+}
+
+/// One partner's plausible answers.
+fn respondent(rng: &mut StdRng, instrument: &Instrument, sector: &str, spring: bool) -> Answers {
+    // Some partners are more positive than others throughout.
+    let temper = rng.random_range(-0.6..0.6);
+    let mut answers = Answers {
+        consent: true,
+        language: Some(instrument.language.clone()),
+        ..Answers::default()
+    };
+    for (index, item) in instrument.items.iter().enumerate() {
+        let scale = instrument.item_scale(index);
+        let dimension = &instrument.dimensions[item.dimension].id;
+        let noise: f64 = (0..3).map(|_| rng.random_range(-0.6..0.6)).sum();
+        let wanted = expected(dimension, sector, spring) + temper + noise;
+        let value = (wanted.round() as i16).clamp(scale.min, scale.max);
+        // Negatively worded items are answered the other way round.
+        let value = if item.reverse {
+            scale.min + scale.max - value
+        } else {
+            value
+        };
+        let answer = match scale.missing.first() {
+            Some(code) if rng.random_bool(0.04) => Answer::Code(code.clone()),
+            _ => Answer::Value(value),
+        };
+        answers.items.insert(item.id.clone(), answer);
+    }
+    for (comment, texts) in instrument
+        .comments
+        .iter()
+        .zip([&COMMENTS_WELL, &COMMENTS_IMPROVE])
+    {
+        if rng.random_bool(0.35) {
+            let text = texts[rng.random_range(0..texts.len())];
+            answers
+                .comments
+                .insert(comment.id.clone(), text.to_string());
+        }
+    }
+    answers
+}

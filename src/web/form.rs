@@ -1,0 +1,546 @@
+//! The survey form: reading a posted form into [`Answers`], the completeness rule, and the view
+//! of the form for the template.
+//!
+//! Field names: `item-{id}` (a scale value or missing code), `comment-{id}`, `consent=yes`,
+//! `sector={code}`, `action=save|submit`, and `form_id` on the open link. A field or value the
+//! rendered form cannot produce means the request did not come from our form: it is refused
+//! whole (422) and nothing is stored. Missing answers, by contrast, are the partner's to fix: the
+//! form comes back with an error summary and everything entered kept.
+
+use std::collections::HashSet;
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+
+use super::errors::AppError;
+use super::messages::Messages;
+use crate::answers::{Answer, Answers};
+use crate::instrument::Instrument;
+
+/// The form body as name/value pairs, with rejections answered by our own error pages.
+pub struct FormFields(pub Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequest<S> for FormFields {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<FormFields, AppError> {
+        match axum::Form::<Vec<(String, String)>>::from_request(req, state).await {
+            Ok(axum::Form(fields)) => Ok(FormFields(fields)),
+            Err(rejection) => Err(reject(rejection)),
+        }
+    }
+}
+
+fn reject(rejection: FormRejection) -> AppError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::TooLarge
+    } else {
+        AppError::NotAForm(rejection.body_text())
+    }
+}
+
+/// Which button was pressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// "Save and finish later".
+    Save,
+    /// "Submit".
+    Submit,
+}
+
+/// Where the form was posted: what it may contain depends on the link.
+#[derive(Debug, Clone, Copy)]
+pub struct Link {
+    /// Whether the partner chooses a sector on the form (not fixed by the invitation).
+    pub asks_sector: bool,
+    /// Whether the form carries a one-time form id (the open link).
+    pub has_form_id: bool,
+}
+
+/// A form as posted, read against the round's instrument.
+#[derive(Debug)]
+pub struct Posted {
+    /// The button pressed.
+    pub action: Action,
+    /// What was entered.
+    pub answers: Answers,
+    /// The one-time id of an open-link form.
+    pub form_id: Option<String>,
+}
+
+/// Reads posted fields; refuses anything the rendered form cannot produce.
+pub fn read(
+    instrument: &Instrument,
+    link: Link,
+    m: &Messages,
+    fields: Vec<(String, String)>,
+) -> Result<Posted, AppError> {
+    let mut seen = HashSet::new();
+    let mut action = None;
+    let mut form_id = None;
+    let mut answers = Answers::default();
+    for (name, value) in fields {
+        if !seen.insert(name.clone()) {
+            return Err(AppError::BadForm(m.detail_repeated_field));
+        }
+        if let Some(id) = name.strip_prefix("item-") {
+            let (index, _) = instrument
+                .item(id)
+                .ok_or(AppError::BadForm(m.detail_unknown_question))?;
+            let answer = Answer::parse(instrument, index, &value)
+                .ok_or(AppError::BadForm(m.detail_not_an_option))?;
+            answers.items.insert(id.to_string(), answer);
+        } else if let Some(id) = name.strip_prefix("comment-") {
+            if !instrument.comments.iter().any(|c| c.id == id) {
+                return Err(AppError::BadForm(m.detail_unknown_question));
+            }
+            let text = value.trim();
+            if !text.is_empty() {
+                answers.comments.insert(id.to_string(), text.to_string());
+            }
+        } else {
+            match name.as_str() {
+                "consent" if value == "yes" => answers.consent = true,
+                "consent" => return Err(AppError::BadForm(m.detail_not_an_option)),
+                "sector" if link.asks_sector => {
+                    let known = instrument
+                        .profile
+                        .as_ref()
+                        .is_some_and(|p| p.options.contains(&value));
+                    if !known {
+                        return Err(AppError::BadForm(m.detail_not_an_option));
+                    }
+                    answers.sector = Some(value);
+                }
+                "action" => {
+                    action = match value.as_str() {
+                        "save" if !link.has_form_id => Some(Action::Save),
+                        "submit" => Some(Action::Submit),
+                        _ => return Err(AppError::BadForm(m.detail_action)),
+                    }
+                }
+                "form_id" if link.has_form_id => {
+                    if !crate::store::is_token(&value) {
+                        return Err(AppError::BadForm(m.detail_form_id));
+                    }
+                    form_id = Some(value);
+                }
+                _ => return Err(AppError::BadForm(m.detail_unknown_field)),
+            }
+        }
+    }
+    let action = action.ok_or(AppError::BadForm(m.detail_action))?;
+    if link.has_form_id && form_id.is_none() {
+        return Err(AppError::BadForm(m.detail_form_id));
+    }
+    Ok(Posted {
+        action,
+        answers,
+        form_id,
+    })
+}
+
+/// A problem that stops a submission, linked to the field that fixes it.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// The id of the input to jump to.
+    pub anchor: String,
+    /// What to do.
+    pub message: &'static str,
+    /// The statement concerned, if any.
+    pub subject: Option<String>,
+}
+
+/// The completeness rule for submitting: consent given (when the instrument asks for it), every
+/// item answered with a scale value or one of its non-substantive options (e.g. "Don't know"),
+/// and a sector chosen where the form asks for it. Comments are optional.
+pub fn problems(
+    instrument: &Instrument,
+    link: Link,
+    m: &Messages,
+    answers: &Answers,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    if asks_consent(instrument) && !answers.consent {
+        problems.push(Problem {
+            anchor: "consent".into(),
+            message: m.error_consent,
+            subject: None,
+        });
+    }
+    for item in &instrument.items {
+        if !answers.items.contains_key(&item.id) {
+            problems.push(Problem {
+                anchor: format!("item-{}", item.id),
+                message: m.error_item,
+                subject: Some(
+                    instrument
+                        .text(&format!("item.{}.text", item.id))
+                        .to_string(),
+                ),
+            });
+        }
+    }
+    if link.asks_sector && instrument.profile.is_some() && answers.sector.is_none() {
+        problems.push(Problem {
+            anchor: "sector".into(),
+            message: m.error_sector,
+            subject: None,
+        });
+    }
+    problems
+}
+
+fn asks_consent(instrument: &Instrument) -> bool {
+    !instrument.text("consent").is_empty()
+}
+
+/// One radio button.
+#[derive(Debug)]
+pub struct Choice {
+    /// The input's id (the first of a group is the group's error anchor).
+    pub input_id: String,
+    /// The submitted value.
+    pub value: String,
+    /// Its label.
+    pub label: String,
+    /// Whether it is selected.
+    pub checked: bool,
+    /// Whether it is a non-substantive option, shown apart from the scale.
+    pub aside: bool,
+}
+
+/// One Likert item.
+#[derive(Debug)]
+pub struct ItemView {
+    /// Field name.
+    pub name: String,
+    /// The statement.
+    pub text: String,
+    /// Whether it is listed in the error summary.
+    pub invalid: bool,
+    /// Its options: the scale, then its missing options.
+    pub choices: Vec<Choice>,
+}
+
+/// The items of one factor (or of a dimension directly).
+#[derive(Debug)]
+pub struct GroupView {
+    /// Factor (or dimension) title.
+    pub title: String,
+    /// Its items, in file order.
+    pub items: Vec<ItemView>,
+}
+
+/// One comment box.
+#[derive(Debug)]
+pub struct CommentView {
+    /// Comment question id.
+    pub id: String,
+    /// The question.
+    pub label: String,
+    /// What was entered.
+    pub text: String,
+}
+
+/// The sector question.
+#[derive(Debug)]
+pub struct SectorView {
+    /// Field name.
+    pub name: String,
+    /// The question.
+    pub label: String,
+    /// Whether it is listed in the error summary.
+    pub invalid: bool,
+    /// The options.
+    pub choices: Vec<Choice>,
+}
+
+/// Everything the form template shows, computed from the instrument and what was entered.
+#[derive(Debug)]
+pub struct FormView {
+    /// Instrument title.
+    pub title: String,
+    /// Introduction text.
+    pub introduction: String,
+    /// Consent statement; empty when the instrument has none.
+    pub consent: String,
+    /// Whether consent is ticked.
+    pub consent_given: bool,
+    /// Whether consent is listed in the error summary.
+    pub consent_invalid: bool,
+    /// Items grouped by factor.
+    pub groups: Vec<GroupView>,
+    /// Comment boxes.
+    pub comments: Vec<CommentView>,
+    /// The sector question, where the form asks it.
+    pub sector: Option<SectorView>,
+    /// The problems of a refused submission.
+    pub problems: Vec<Problem>,
+}
+
+impl FormView {
+    /// The form for `instrument` showing `answers` and `problems`.
+    pub fn new(
+        instrument: &Instrument,
+        link: Link,
+        answers: &Answers,
+        problems: Vec<Problem>,
+    ) -> FormView {
+        let invalid = |anchor: &str| problems.iter().any(|p| p.anchor == anchor);
+        let mut groups: Vec<GroupView> = Vec::new();
+        let mut current = None;
+        for item in &instrument.items {
+            // Consecutive items of one factor (or of one dimension directly) form a group.
+            let key = (item.dimension, item.factor);
+            if current != Some(key) {
+                current = Some(key);
+                let title = match item.factor {
+                    Some(f) => {
+                        instrument.text(&format!("factor.{}.title", instrument.factors[f].id))
+                    }
+                    None => instrument.text(&format!(
+                        "dimension.{}.title",
+                        instrument.dimensions[item.dimension].id
+                    )),
+                };
+                groups.push(GroupView {
+                    title: title.to_string(),
+                    items: Vec::new(),
+                });
+            }
+            let scale = &instrument.scales[item.scale];
+            let given = answers.items.get(&item.id).map(Answer::as_form_value);
+            let anchor = format!("item-{}", item.id);
+            let options = scale
+                .values()
+                .map(|v| (v.to_string(), scale.label_key(v), false))
+                .chain(
+                    scale
+                        .missing
+                        .iter()
+                        .map(|c| (c.clone(), scale.missing_key(c), true)),
+                );
+            let view = ItemView {
+                name: anchor.clone(),
+                text: instrument
+                    .text(&format!("item.{}.text", item.id))
+                    .to_string(),
+                invalid: invalid(&anchor),
+                choices: choices(instrument, &anchor, options, given.as_deref()),
+            };
+            if let Some(group) = groups.last_mut() {
+                group.items.push(view);
+            }
+        }
+        let sector = match &instrument.profile {
+            Some(profile) if link.asks_sector => Some(SectorView {
+                name: "sector".into(),
+                label: instrument.text("profile.text").to_string(),
+                invalid: invalid("sector"),
+                choices: choices(
+                    instrument,
+                    "sector",
+                    profile
+                        .options
+                        .iter()
+                        .map(|code| (code.clone(), format!("profile.option.{code}"), false)),
+                    answers.sector.as_deref(),
+                ),
+            }),
+            _ => None,
+        };
+        FormView {
+            title: instrument.title().to_string(),
+            introduction: instrument.text("introduction").to_string(),
+            consent: instrument.text("consent").to_string(),
+            consent_given: answers.consent,
+            consent_invalid: invalid("consent"),
+            groups,
+            comments: instrument
+                .comments
+                .iter()
+                .map(|c| CommentView {
+                    id: c.id.clone(),
+                    label: instrument
+                        .text(&format!("comment.{}.text", c.id))
+                        .to_string(),
+                    text: answers.comments.get(&c.id).cloned().unwrap_or_default(),
+                })
+                .collect(),
+            sector,
+            problems,
+        }
+    }
+}
+
+/// Radio buttons for `options` (value, text key, aside); the first input's id is `anchor`.
+fn choices(
+    instrument: &Instrument,
+    anchor: &str,
+    options: impl Iterator<Item = (String, String, bool)>,
+    given: Option<&str>,
+) -> Vec<Choice> {
+    options
+        .enumerate()
+        .map(|(i, (value, key, aside))| Choice {
+            input_id: if i == 0 {
+                anchor.to_string()
+            } else {
+                format!("{anchor}-{value}")
+            },
+            label: instrument.text(&key).to_string(),
+            checked: given == Some(value.as_str()),
+            value,
+            aside,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::messages::EN;
+
+    fn mini() -> Instrument {
+        let src = include_str!("../../tests/fixtures/web/mini.toml");
+        crate::instrument::load_str("mini.toml", src).unwrap()
+    }
+
+    const INVITATION: Link = Link {
+        asks_sector: false,
+        has_form_id: false,
+    };
+
+    fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn refusal(pairs: &[(&str, &str)]) -> Option<&'static str> {
+        match read(&mini(), INVITATION, &EN, fields(pairs)) {
+            Err(AppError::BadForm(detail)) => Some(detail),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn values_on_the_scale_and_missing_codes_are_read_and_blank_comments_dropped() {
+        let posted = read(
+            &mini(),
+            INVITATION,
+            &EN,
+            fields(&[
+                ("item-t1", "1"),
+                ("item-t2", "dk"),
+                ("comment-improve", "   "),
+                ("consent", "yes"),
+                ("action", "save"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(posted.action, Action::Save);
+        assert_eq!(posted.answers.items["t1"], Answer::Value(1));
+        assert_eq!(posted.answers.items["t2"], Answer::Code("dk".into()));
+        assert!(posted.answers.comments.is_empty());
+        assert!(posted.answers.consent);
+    }
+
+    #[test]
+    fn anything_the_rendered_form_cannot_send_is_refused_with_its_reason() {
+        let submit = ("action", "submit");
+        assert_eq!(
+            refusal(&[("item-zz", "1"), submit]),
+            Some(EN.detail_unknown_question)
+        );
+        assert_eq!(
+            refusal(&[("item-t1", "0"), submit]),
+            Some(EN.detail_not_an_option)
+        );
+        assert_eq!(
+            refusal(&[("item-t1", "na"), submit]),
+            Some(EN.detail_not_an_option)
+        );
+        assert_eq!(
+            refusal(&[("consent", "no"), submit]),
+            Some(EN.detail_not_an_option)
+        );
+        assert_eq!(
+            refusal(&[("sector", "nonprofit"), submit]),
+            Some(EN.detail_unknown_field)
+        );
+        assert_eq!(
+            refusal(&[("form_id", "x"), submit]),
+            Some(EN.detail_unknown_field)
+        );
+        assert_eq!(
+            refusal(&[("item-t1", "1"), ("item-t1", "2"), submit]),
+            Some(EN.detail_repeated_field)
+        );
+        assert_eq!(refusal(&[("item-t1", "1")]), Some(EN.detail_action));
+        assert_eq!(refusal(&[("action", "delete")]), Some(EN.detail_action));
+    }
+
+    #[test]
+    fn the_open_link_needs_a_well_formed_form_id_and_has_no_drafts() {
+        let open = Link {
+            asks_sector: true,
+            has_form_id: true,
+        };
+        let read_open = |pairs: &[(&str, &str)]| read(&mini(), open, &EN, fields(pairs));
+        let id = "0123456789abcdef0123456789abcdef";
+        assert!(
+            read_open(&[
+                ("action", "submit"),
+                ("form_id", id),
+                ("sector", "government")
+            ])
+            .is_ok()
+        );
+        assert!(read_open(&[("action", "submit")]).is_err());
+        assert!(read_open(&[("action", "submit"), ("form_id", "short")]).is_err());
+        assert!(read_open(&[("action", "save"), ("form_id", id)]).is_err());
+        assert!(
+            read_open(&[
+                ("action", "submit"),
+                ("form_id", id),
+                ("sector", "martians")
+            ])
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn a_submission_needs_consent_every_item_and_the_asked_sector_but_no_comments() {
+        let instrument = mini();
+        let mut answers = Answers::default();
+        let open = Link {
+            asks_sector: true,
+            has_form_id: true,
+        };
+        let anchors = |answers: &Answers, link| -> Vec<String> {
+            problems(&instrument, link, &EN, answers)
+                .into_iter()
+                .map(|p| p.anchor)
+                .collect()
+        };
+        assert_eq!(
+            anchors(&answers, open),
+            [
+                "consent", "item-t1", "item-t2", "item-g1", "item-g2", "item-e1", "item-e2",
+                "sector"
+            ]
+        );
+        answers.consent = true;
+        for item in &instrument.items {
+            answers
+                .items
+                .insert(item.id.clone(), Answer::Code("dk".into()));
+        }
+        assert_eq!(anchors(&answers, open), ["sector"]);
+        assert!(anchors(&answers, INVITATION).is_empty());
+    }
+}

@@ -1,0 +1,221 @@
+//! The real `partnerscope serve` binary: the demo run twice on one database, durability when killed.
+
+use std::collections::{BTreeSet, HashMap};
+use std::process::Stdio;
+
+use partnerscope::answers::Answer;
+use partnerscope::demo;
+use partnerscope::store::{NewInvitation, SqliteStore, Status, Store, StoredResponse};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// Starts `partnerscope serve` with `args` on a free port and waits for the standard-output line
+/// starting with `prefix`, returning the child and the rest of that line.
+async fn start(database_url: &str, args: &[&str], prefix: &str) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_partnerscope"))
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--database-url",
+            database_url,
+        ])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the binary starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let rest = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(rest) = line.strip_prefix(prefix) {
+                return rest.to_string();
+            }
+        }
+        panic!("the server printed no line starting with {prefix:?}");
+    })
+    .await
+    .expect("the server starts within a minute");
+    (child, rest)
+}
+
+/// Runs `serve --demo` until it prints its link, fetches the link, stops it with SIGTERM and
+/// returns the link.
+async fn run_demo(database_url: &str) -> String {
+    let (mut child, link) = start(database_url, &["--demo"], "Answer the demo survey: ").await;
+    let form = reqwest::get(&link).await.unwrap();
+    assert_eq!(form.status().as_u16(), 200);
+    assert!(
+        form.text()
+            .await
+            .unwrap()
+            .contains("Collaboration Factors Check")
+    );
+
+    let pid = child.id().unwrap().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().await.unwrap();
+    assert!(
+        status.success(),
+        "graceful shutdown exits cleanly: {status}"
+    );
+    link
+}
+
+/// The mean answer (reverse keyed on the 1..5 scale) to a dimension's items over the responses
+/// whose invitation's sector passes `keep`.
+fn demo_mean(
+    responses: &[StoredResponse],
+    sectors: &HashMap<i64, String>,
+    dimension: &str,
+    keep: impl Fn(&str) -> bool,
+) -> f64 {
+    let instrument = partnerscope::shipped::by_id(demo::INSTRUMENT).unwrap();
+    let d = instrument
+        .dimensions
+        .iter()
+        .position(|d| d.id == dimension)
+        .unwrap();
+    let mut values = Vec::new();
+    for response in responses {
+        let sector = &sectors[&response.invitation_id.unwrap()];
+        if !keep(sector) {
+            continue;
+        }
+        for item in instrument.items.iter().filter(|i| i.dimension == d) {
+            if let Some(Answer::Value(v)) = response.answers.items.get(&item.id) {
+                values.push(f64::from(if item.reverse { 6 - v } else { *v }));
+            }
+        }
+    }
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+#[tokio::test]
+async fn serve_demo_twice_creates_the_demo_partnership_once_and_prints_the_same_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let first = run_demo(&url).await;
+    let second = run_demo(&url).await;
+    // The port differs between runs; the invitation is the same.
+    let token = |link: &str| link.rsplit('/').next().unwrap().to_string();
+    assert_eq!(token(&first), token(&second));
+
+    let store = SqliteStore::open(&url).await.unwrap();
+    let partnerships = store.partnerships().await.unwrap();
+    assert_eq!(partnerships.len(), 1);
+    assert_eq!(partnerships[0].name, demo::PARTNERSHIP);
+    let rounds = store.rounds(partnerships[0].id).await.unwrap();
+    let waves: Vec<(&str, bool)> = rounds
+        .iter()
+        .map(|r| (r.wave.as_str(), r.is_open()))
+        .collect();
+    assert_eq!(waves, [("2025 autumn", false), ("2026 spring", true)]);
+    let mut responses = Vec::new();
+    let mut sectors = Vec::new();
+    for round in &rounds {
+        let round_responses = store.responses(round.id).await.unwrap();
+        assert!(
+            (20..=40).contains(&round_responses.len()),
+            "{}",
+            round_responses.len()
+        );
+        assert!(
+            round_responses
+                .iter()
+                .all(|r| r.status == Status::Submitted)
+        );
+        let by_invitation: HashMap<i64, String> = store
+            .invitation_progress(round.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.invitation.id, p.invitation.sector.unwrap()))
+            .collect();
+        assert_eq!(by_invitation.values().collect::<BTreeSet<_>>().len(), 5);
+        responses.push(round_responses);
+        sectors.push(by_invitation);
+    }
+    // The story a dashboard will tell.
+    let trust = |round: usize| demo_mean(&responses[round], &sectors[round], "trust", |_| true);
+    assert!(
+        trust(1) > trust(0) + 0.5,
+        "trust rises: {} -> {}",
+        trust(0),
+        trust(1)
+    );
+    let community = |s: &str| matches!(s, "residents" | "nonprofit");
+    let governance = |round: usize, keep: &dyn Fn(&str) -> bool| {
+        demo_mean(&responses[round], &sectors[round], "governance", keep)
+    };
+    assert!(governance(1, &community) + 0.8 < governance(1, &|s| !community(s)));
+
+    let waiting: Vec<_> = store
+        .invitation_progress(rounds[1].id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.status.is_none())
+        .collect();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(token(&first), waiting[0].invitation.token);
+}
+
+#[tokio::test]
+async fn a_submission_the_server_acknowledged_survives_killing_the_process_right_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("kill.db").display());
+    let store = SqliteStore::open(&url).await.unwrap();
+    let partnership = store.create_partnership("Killed").await.unwrap();
+    let instrument = crate::server::mini();
+    let round = store
+        .create_round(&partnerscope::store::NewRound {
+            partnership_id: partnership.id,
+            instrument: &instrument,
+            wave: "2026",
+            min_group_size: 3,
+            open_link: false,
+        })
+        .await
+        .unwrap();
+    let invitation = store
+        .create_invitation(&NewInvitation {
+            round_id: round.id,
+            organisation: "Eastside Food Bank",
+            sector: Some("nonprofit"),
+            language: None,
+        })
+        .await
+        .unwrap();
+    drop(store);
+
+    let (mut child, base) = start(&url, &[], "partnerscope listening on ").await;
+    let mut fields = crate::server::complete_answers();
+    fields.push(("action", "submit"));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = client
+        .post(format!("{}s/{}", base, invitation.token))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    child.kill().await.unwrap();
+
+    let reopened = SqliteStore::open(&url).await.unwrap();
+    let stored = reopened
+        .invitation_response(invitation.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.status, Status::Submitted);
+    assert_eq!(stored.answers.items.len(), 6);
+}

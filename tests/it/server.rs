@@ -1,0 +1,167 @@
+//! The real web server on a random port with a fresh SQLite database, for tests over HTTP.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use partnerscope::instrument::{Instrument, load_file};
+use partnerscope::store::{self, Invitation, NewInvitation, NewRound, Round, Store};
+use partnerscope::web::{self, AppState};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::support::fixture;
+
+/// A running server and its database.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// The server's store, for arranging data and checking what was stored.
+    pub store: Arc<dyn Store>,
+    /// The database URL, to reopen it.
+    pub database_url: String,
+    /// A client that does not follow redirects, so tests see the 303s.
+    pub client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+    /// Keeps the database folder alive.
+    pub dir: tempfile::TempDir,
+}
+
+/// Starts the server exactly as `partnerscope serve` does, on 127.0.0.1 port 0.
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let database_url = format!("sqlite://{}", dir.path().join("test.db").display());
+    let store = store::open(&database_url)
+        .await
+        .expect("the database opens");
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let state = AppState {
+        store: store.clone(),
+        instruments: Arc::new(partnerscope::shipped::all().unwrap()),
+    };
+    let server = tokio::spawn(web::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        base,
+        store,
+        database_url,
+        client,
+        stop: Some(stop),
+        server: Some(server),
+        dir,
+    }
+}
+
+/// The small instrument of `docs/instrument-format.md`: items t1, t2, g1, g2, e1, e2 on a 1..5
+/// scale with `dk`, a comment `improve`, a sector question and a consent statement.
+pub fn mini() -> Instrument {
+    load_file(&mini_path()).unwrap()
+}
+
+/// Path of the mini instrument.
+pub fn mini_path() -> PathBuf {
+    fixture("web/mini.toml")
+}
+
+/// Every item of the mini instrument answered, with consent.
+pub fn complete_answers() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("consent", "yes"),
+        ("item-t1", "4"),
+        ("item-t2", "2"),
+        ("item-g1", "dk"),
+        ("item-g2", "3"),
+        ("item-e1", "5"),
+        ("item-e2", "4"),
+        ("comment-improve", "Meet in the evenings."),
+    ]
+}
+
+impl TestApp {
+    /// `base` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A new open round of `instrument` (with an open link) in a new partnership.
+    pub async fn round(&self, instrument: &Instrument) -> Round {
+        let partnership = self
+            .store
+            .create_partnership("Test partnership")
+            .await
+            .unwrap();
+        self.store
+            .create_round(&NewRound {
+                partnership_id: partnership.id,
+                instrument,
+                wave: "2026 spring",
+                min_group_size: 3,
+                open_link: true,
+            })
+            .await
+            .unwrap()
+    }
+
+    /// An invitation with a fixed sector in a new round of the mini instrument, and its path
+    /// `/s/{token}`.
+    pub async fn invitation(&self) -> (Round, Invitation, String) {
+        let round = self.round(&mini()).await;
+        let invitation = self
+            .store
+            .create_invitation(&NewInvitation {
+                round_id: round.id,
+                organisation: "Eastside Food Bank",
+                sector: Some("nonprofit"),
+                language: None,
+            })
+            .await
+            .unwrap();
+        let path = format!("/s/{}", invitation.token);
+        (round, invitation, path)
+    }
+
+    /// GETs `path`, returning status and body.
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let response = self.client.get(self.url(path)).send().await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    /// POSTs `fields` as a form to `path`, returning status, `Location` and body.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (u16, Option<String>, String) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
+        let location = response
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_string());
+        (
+            response.status().as_u16(),
+            location,
+            response.text().await.unwrap(),
+        )
+    }
+
+    /// Stops the server gracefully and waits until it has finished.
+    pub async fn stop(mut self) -> (String, tempfile::TempDir) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.unwrap().unwrap();
+        }
+        (self.database_url, self.dir)
+    }
+}
