@@ -2,6 +2,7 @@
 
 mod cli_score;
 mod dashboard;
+mod engines;
 mod instruments;
 mod properties;
 mod reference;
