@@ -6,6 +6,7 @@
 //! Every multi-step write runs in one transaction, and the one-submission-per-invitation rule is
 //! a unique index, not a check in Rust that two racing requests could both pass.
 
+mod copy;
 mod sql;
 
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use rand::RngCore;
 use crate::answers::Answers;
 use crate::instrument::Instrument;
 
+pub use copy::{CopyReport, TABLES, copy_database};
 pub use sql::{Engine, SqlStore};
 
 /// The default database: a SQLite file in the working directory, created if missing.
@@ -33,6 +35,9 @@ pub enum StoreError {
     /// The database URL names an engine partnerscope does not support.
     #[error("unsupported database URL `{0}` (expected sqlite://… or postgres://…)")]
     UnsupportedUrl(String),
+    /// `migrate-data` only copies into an empty database.
+    #[error("the target database is not empty (table `{0}` has rows); migrate into a new database")]
+    TargetNotEmpty(String),
     /// The database failed.
     #[error("database error")]
     Database(#[from] sqlx::Error),

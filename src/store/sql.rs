@@ -122,6 +122,11 @@ impl SqlStore {
         self.engine
     }
 
+    /// The connection pool, for whole-database work such as copying.
+    pub(super) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
     async fn begin_write(&self) -> StoreResult<Transaction<'static, Any>> {
         Ok(self.pool.begin_with(self.engine.begin_write()).await?)
     }

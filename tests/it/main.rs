@@ -4,6 +4,7 @@ mod cli_score;
 mod dashboard;
 mod engines;
 mod instruments;
+mod migrate_data;
 mod properties;
 mod reference;
 mod serve_binary;
