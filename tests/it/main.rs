@@ -10,5 +10,6 @@ mod reference;
 mod serve_binary;
 mod server;
 mod support;
+mod two_servers;
 mod web_respond;
 mod workbook;

@@ -13,7 +13,7 @@ use tokio::process::{Child, Command};
 
 /// Starts `partnerscope serve` with `args` on a free port and waits for the standard-output line
 /// starting with `prefix`, returning the child and the rest of that line.
-async fn start(database_url: &str, args: &[&str], prefix: &str) -> (Child, String) {
+pub async fn start(database_url: &str, args: &[&str], prefix: &str) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_partnerscope"))
         .args([
             "serve",
