@@ -23,8 +23,13 @@ async fn database(engine: &str, dir: &std::path::Path) -> Option<String> {
         _ => {
             let server = std::env::var("PARTNERSCOPE_TEST_POSTGRES").ok()?;
             let name = format!("partnerscope_bench_{}", store::new_token());
-            let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&server).await.ok()?;
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.ok()?;
+            let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&server)
+                .await
+                .ok()?;
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .await
+                .ok()?;
             let (base, _) = server.rsplit_once('/')?;
             Some(format!("{base}/{name}"))
         }
@@ -58,7 +63,10 @@ async fn run(engine: &str, url: &str) {
             .unwrap();
         tokens.push(invitation.token);
     }
-    let mut fields: Vec<(String, String)> = vec![("consent".into(), "yes".into()), ("action".into(), "submit".into())];
+    let mut fields: Vec<(String, String)> = vec![
+        ("consent".into(), "yes".into()),
+        ("action".into(), "submit".into()),
+    ];
     for (i, item) in instrument.items.iter().enumerate() {
         fields.push((format!("item-{}", item.id), ((i % 5) + 1).to_string()));
     }
@@ -73,24 +81,39 @@ async fn run(engine: &str, url: &str) {
         .unwrap();
     let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
     let base = loop {
-        let line = lines.next_line().await.unwrap().expect("the server prints its address");
+        let line = lines
+            .next_line()
+            .await
+            .unwrap()
+            .expect("the server prints its address");
         if let Some(base) = line.strip_prefix("partnerscope listening on ") {
             break base.to_string();
         }
     };
 
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let queue = std::sync::Arc::new(std::sync::Mutex::new(tokens));
     let start = Instant::now();
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..CONCURRENCY {
-        let (client, queue, fields, base) = (client.clone(), queue.clone(), fields.clone(), base.clone());
+        let (client, queue, fields, base) =
+            (client.clone(), queue.clone(), fields.clone(), base.clone());
         workers.spawn(async move {
             let mut latencies = Vec::new();
             loop {
-                let Some(token) = queue.lock().unwrap().pop() else { break };
+                let Some(token) = queue.lock().unwrap().pop() else {
+                    break;
+                };
                 let sent = Instant::now();
-                let response = client.post(format!("{base}s/{token}")).form(&fields).send().await.unwrap();
+                let response = client
+                    .post(format!("{base}s/{token}"))
+                    .form(&fields)
+                    .send()
+                    .await
+                    .unwrap();
                 assert_eq!(response.status().as_u16(), 303, "submission refused");
                 latencies.push(sent.elapsed());
             }
@@ -105,7 +128,10 @@ async fn run(engine: &str, url: &str) {
     latencies.sort();
     let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize].as_secs_f64() * 1000.0;
     let stored = store.responses(round.id).await.unwrap().len();
-    assert_eq!(stored, INVITATIONS, "every acknowledged submission is stored");
+    assert_eq!(
+        stored, INVITATIONS,
+        "every acknowledged submission is stored"
+    );
     println!(
         "{engine:<10} {INVITATIONS} submissions, {CONCURRENCY} clients: {:.0} submissions/s, latency p50 {:.1} ms, p99 {:.1} ms",
         INVITATIONS as f64 / wall,
@@ -121,7 +147,9 @@ async fn main() {
     for engine in ["SQLite", "PostgreSQL"] {
         match database(engine, dir.path()).await {
             Some(url) => run(engine, &url).await,
-            None => println!("{engine:<10} skipped: set PARTNERSCOPE_TEST_POSTGRES (scripts/bench-submit does)"),
+            None => println!(
+                "{engine:<10} skipped: set PARTNERSCOPE_TEST_POSTGRES (scripts/bench-submit does)"
+            ),
         }
     }
 }

@@ -5,9 +5,10 @@ use std::process::Stdio;
 
 use partnerscope::answers::Answer;
 use partnerscope::demo;
-use partnerscope::store::{self, NewInvitation, Status, StoredResponse};
+use partnerscope::store::{self, Status, StoredResponse};
 
 use crate::engines::{Engine, fresh_database};
+use crate::server::{new_invitation, new_round};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -177,27 +178,8 @@ async fn a_submission_the_server_acknowledged_survives_killing_the_process_right
         return;
     };
     let store = store::open(&url).await.unwrap();
-    let partnership = store.create_partnership("Killed").await.unwrap();
-    let instrument = crate::server::mini();
-    let round = store
-        .create_round(&partnerscope::store::NewRound {
-            partnership_id: partnership.id,
-            instrument: &instrument,
-            wave: "2026",
-            min_group_size: 3,
-            open_link: false,
-        })
-        .await
-        .unwrap();
-    let invitation = store
-        .create_invitation(&NewInvitation {
-            round_id: round.id,
-            organisation: "Eastside Food Bank",
-            sector: Some("nonprofit"),
-            language: None,
-        })
-        .await
-        .unwrap();
+    let round = new_round(store.as_ref(), &crate::server::mini(), false).await;
+    let invitation = new_invitation(store.as_ref(), round.id, "Eastside Food Bank").await;
     drop(store);
 
     let (mut child, base) = start(&url, &[], "partnerscope listening on ").await;

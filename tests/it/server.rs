@@ -86,6 +86,34 @@ pub fn complete_answers() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
+/// A new open round of `instrument` in a new partnership, with an open link if asked.
+pub async fn new_round(store: &dyn Store, instrument: &Instrument, open_link: bool) -> Round {
+    let partnership = store.create_partnership("Test partnership").await.unwrap();
+    store
+        .create_round(&NewRound {
+            partnership_id: partnership.id,
+            instrument,
+            wave: "2026 spring",
+            min_group_size: 3,
+            open_link,
+        })
+        .await
+        .unwrap()
+}
+
+/// An invitation of `organisation` (a nonprofit) to round `round_id`.
+pub async fn new_invitation(store: &dyn Store, round_id: i64, organisation: &str) -> Invitation {
+    store
+        .create_invitation(&NewInvitation {
+            round_id,
+            organisation,
+            sector: Some("nonprofit"),
+            language: None,
+        })
+        .await
+        .unwrap()
+}
+
 impl TestApp {
     /// `base` + `path`.
     pub fn url(&self, path: &str) -> String {
@@ -94,37 +122,14 @@ impl TestApp {
 
     /// A new open round of `instrument` (with an open link) in a new partnership.
     pub async fn round(&self, instrument: &Instrument) -> Round {
-        let partnership = self
-            .store
-            .create_partnership("Test partnership")
-            .await
-            .unwrap();
-        self.store
-            .create_round(&NewRound {
-                partnership_id: partnership.id,
-                instrument,
-                wave: "2026 spring",
-                min_group_size: 3,
-                open_link: true,
-            })
-            .await
-            .unwrap()
+        new_round(self.store.as_ref(), instrument, true).await
     }
 
     /// An invitation with a fixed sector in a new round of the mini instrument, and its path
     /// `/s/{token}`.
     pub async fn invitation(&self) -> (Round, Invitation, String) {
         let round = self.round(&mini()).await;
-        let invitation = self
-            .store
-            .create_invitation(&NewInvitation {
-                round_id: round.id,
-                organisation: "Eastside Food Bank",
-                sector: Some("nonprofit"),
-                language: None,
-            })
-            .await
-            .unwrap();
+        let invitation = new_invitation(self.store.as_ref(), round.id, "Eastside Food Bank").await;
         let path = format!("/s/{}", invitation.token);
         (round, invitation, path)
     }

@@ -1,12 +1,12 @@
 //! Several app servers on one database: what one acknowledges is stored exactly once, whichever
 //! server took it, even when the same invitation reaches both at the same moment.
 
-use partnerscope::store::{self, NewInvitation, NewRound, Status};
+use partnerscope::store::{self, Status};
 use tokio::task::JoinSet;
 
 use crate::engines::{Engine, fresh_database};
 use crate::serve_binary::start;
-use crate::server::{complete_answers, mini};
+use crate::server::{complete_answers, mini, new_invitation, new_round};
 
 /// Invitations sent to one server, alternating between the two.
 const SINGLE: usize = 24;
@@ -19,28 +19,10 @@ async fn two_servers_store_each_acknowledged_submission_exactly_once(engine: Eng
     };
     let instrument = mini();
     let store = store::open(&url).await.unwrap();
-    let partnership = store.create_partnership("Shared").await.unwrap();
-    let round = store
-        .create_round(&NewRound {
-            partnership_id: partnership.id,
-            instrument: &instrument,
-            wave: "2026",
-            min_group_size: 3,
-            open_link: false,
-        })
-        .await
-        .unwrap();
+    let round = new_round(store.as_ref(), &instrument, false).await;
     let mut tokens = Vec::new();
     for i in 0..SINGLE + DOUBLE {
-        let invitation = store
-            .create_invitation(&NewInvitation {
-                round_id: round.id,
-                organisation: &format!("Partner {i}"),
-                sector: Some(["nonprofit", "government", "health"][i % 3]),
-                language: None,
-            })
-            .await
-            .unwrap();
+        let invitation = new_invitation(store.as_ref(), round.id, &format!("Partner {i}")).await;
         tokens.push(invitation.token);
     }
     let (mut first, a) = start(&url, &[], "partnerscope listening on ").await;
