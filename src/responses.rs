@@ -2,8 +2,8 @@
 //!
 //! Values are checked against the item's scale while reading, so every row handed on can be scored
 //! without further checks. Blank, `NA` and the scale's non-substantive codes (e.g. `dk`) are missing.
-//! Columns of the instrument's comment and profile questions are accepted and ignored, so a raw
-//! export can be scored as it is.
+//! Columns of the instrument's comment and profile questions, and the raw export's `language` and
+//! `submitted_at`, are accepted and ignored, so a raw export can be scored as it is.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -35,6 +35,9 @@ fn location(row: u64, column: &Option<(usize, String)>) -> String {
         None => format!("row {row}: "),
     }
 }
+
+/// Columns the raw export adds after the answers; they describe the response, not its scores.
+const EXPORT_COLUMNS: [&str; 2] = ["language", "submitted_at"];
 
 /// What a column of the file holds.
 #[derive(Debug, Clone, Copy)]
@@ -144,6 +147,7 @@ impl<R: Read> ResponsesReader<R> {
             .iter()
             .map(|c| c.id.as_str())
             .chain(instrument.profile.as_ref().map(|p| p.id.as_str()))
+            .chain(EXPORT_COLUMNS)
             .collect();
         let mut columns = Vec::with_capacity(names.len());
         let mut first: HashMap<&str, usize> = HashMap::new();
