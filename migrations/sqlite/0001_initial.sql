@@ -44,7 +44,8 @@ CREATE TABLE responses (
     round_id INTEGER NOT NULL REFERENCES rounds (id),
     -- The one-time id of an open-link form, so a retried POST is recognised.
     open_form_id TEXT UNIQUE,
-    consent BOOLEAN NOT NULL,
+    -- 0 or 1 (flags are integers on both engines).
+    consent INTEGER NOT NULL CHECK (consent IN (0, 1)),
     sector TEXT,
     language TEXT,
     status TEXT NOT NULL CHECK (status IN ('draft', 'submitted')),

@@ -7,6 +7,7 @@ mod serve;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 /// partnerscope: partnership self-assessment surveys, scored.
@@ -26,6 +27,16 @@ enum Command {
     Score(ScoreArgs),
     /// Serve the survey forms over HTTP.
     Serve(ServeArgs),
+    /// Copy every partnership, round, invitation and response into a new, empty database
+    /// (e.g. from the SQLite file to PostgreSQL).
+    MigrateData {
+        /// The database to copy from, e.g. sqlite://partnerscope.db.
+        #[arg(long)]
+        from: String,
+        /// The empty database to copy into, e.g. postgres://user@host/partnerscope.
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -81,5 +92,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Instruments(InstrumentsCommand::List) => instruments::list(),
         Command::Score(args) => score::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Serve(args) => serve::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::MigrateData { from, to } => migrate_data(&from, &to).map(|()| ExitCode::SUCCESS),
     }
+}
+
+/// Copies one database into another and prints what was copied.
+fn migrate_data(from: &str, to: &str) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    let report = runtime
+        .block_on(partnerscope::store::copy_database(from, to))
+        .with_context(|| format!("cannot copy {from} into {to}"))?;
+    for (table, rows) in report {
+        println!("{table}: {rows} rows");
+    }
+    Ok(())
 }

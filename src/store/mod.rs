@@ -1,11 +1,13 @@
 //! Storage: partnerships, rounds, invitations and responses behind one [`Store`] trait.
 //!
-//! Handlers and the demo talk only to the trait; each database engine has its own implementation
-//! and its own migrations folder (`migrations/<engine>/`), so nothing engine-specific leaks out.
+//! Handlers and the demo talk only to the trait. One implementation ([`SqlStore`]) serves SQLite
+//! and PostgreSQL with the same SQL; each engine has its own migrations folder
+//! (`migrations/<engine>/`, same numbering), so nothing engine-specific leaks out.
 //! Every multi-step write runs in one transaction, and the one-submission-per-invitation rule is
 //! a unique index, not a check in Rust that two racing requests could both pass.
 
-mod sqlite;
+mod copy;
+mod sql;
 
 use std::sync::Arc;
 
@@ -15,7 +17,8 @@ use rand::RngCore;
 use crate::answers::Answers;
 use crate::instrument::Instrument;
 
-pub use sqlite::SqliteStore;
+pub use copy::{CopyReport, TABLES, copy_database};
+pub use sql::{Engine, SqlStore};
 
 /// The default database: a SQLite file in the working directory, created if missing.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://partnerscope.db";
@@ -30,8 +33,11 @@ pub enum StoreError {
     #[error("the round is closed")]
     RoundClosed,
     /// The database URL names an engine partnerscope does not support.
-    #[error("unsupported database URL `{0}` (expected sqlite://…)")]
+    #[error("unsupported database URL `{0}` (expected sqlite://… or postgres://…)")]
     UnsupportedUrl(String),
+    /// `migrate-data` only copies into an empty database.
+    #[error("the target database is not empty (table `{0}` has rows); migrate into a new database")]
+    TargetNotEmpty(String),
     /// The database failed.
     #[error("database error")]
     Database(#[from] sqlx::Error),
@@ -45,11 +51,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Opens the database at `url`, creating it and applying migrations as needed.
 pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
-    if url.starts_with("sqlite:") {
-        Ok(Arc::new(SqliteStore::open(url).await?))
-    } else {
-        Err(StoreError::UnsupportedUrl(url.to_string()))
-    }
+    Ok(Arc::new(SqlStore::open(url).await?))
 }
 
 /// A fresh URL-safe secret for links: 128 bits from a CSPRNG (the thread-local ChaCha generator

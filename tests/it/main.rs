@@ -2,11 +2,14 @@
 
 mod cli_score;
 mod dashboard;
+mod engines;
 mod instruments;
+mod migrate_data;
 mod properties;
 mod reference;
 mod serve_binary;
 mod server;
 mod support;
+mod two_servers;
 mod web_respond;
 mod workbook;

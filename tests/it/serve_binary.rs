@@ -5,13 +5,15 @@ use std::process::Stdio;
 
 use partnerscope::answers::Answer;
 use partnerscope::demo;
-use partnerscope::store::{NewInvitation, SqliteStore, Status, Store, StoredResponse};
+use partnerscope::store::{self, NewInvitation, Status, StoredResponse};
+
+use crate::engines::{Engine, fresh_database};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 /// Starts `partnerscope serve` with `args` on a free port and waits for the standard-output line
 /// starting with `prefix`, returning the child and the rest of that line.
-async fn start(database_url: &str, args: &[&str], prefix: &str) -> (Child, String) {
+pub async fn start(database_url: &str, args: &[&str], prefix: &str) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_partnerscope"))
         .args([
             "serve",
@@ -96,17 +98,19 @@ fn demo_mean(
     values.iter().sum::<f64>() / values.len() as f64
 }
 
-#[tokio::test]
-async fn serve_demo_twice_creates_the_demo_partnership_once_and_prints_the_same_link() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+async fn serve_demo_twice_creates_the_demo_partnership_once_and_prints_the_same_link(
+    engine: Engine,
+) {
+    let Some((url, _dir)) = fresh_database(engine).await else {
+        return;
+    };
     let first = run_demo(&url).await;
     let second = run_demo(&url).await;
     // The port differs between runs; the invitation is the same.
     let token = |link: &str| link.rsplit('/').next().unwrap().to_string();
     assert_eq!(token(&first), token(&second));
 
-    let store = SqliteStore::open(&url).await.unwrap();
+    let store = store::open(&url).await.unwrap();
     let partnerships = store.partnerships().await.unwrap();
     assert_eq!(partnerships.len(), 1);
     assert_eq!(partnerships[0].name, demo::PARTNERSHIP);
@@ -166,11 +170,13 @@ async fn serve_demo_twice_creates_the_demo_partnership_once_and_prints_the_same_
     assert_eq!(token(&first), waiting[0].invitation.token);
 }
 
-#[tokio::test]
-async fn a_submission_the_server_acknowledged_survives_killing_the_process_right_after() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("kill.db").display());
-    let store = SqliteStore::open(&url).await.unwrap();
+async fn a_submission_the_server_acknowledged_survives_killing_the_process_right_after(
+    engine: Engine,
+) {
+    let Some((url, _dir)) = fresh_database(engine).await else {
+        return;
+    };
+    let store = store::open(&url).await.unwrap();
     let partnership = store.create_partnership("Killed").await.unwrap();
     let instrument = crate::server::mini();
     let round = store
@@ -210,7 +216,7 @@ async fn a_submission_the_server_acknowledged_survives_killing_the_process_right
     assert_eq!(response.status().as_u16(), 303);
     child.kill().await.unwrap();
 
-    let reopened = SqliteStore::open(&url).await.unwrap();
+    let reopened = store::open(&url).await.unwrap();
     let stored = reopened
         .invitation_response(invitation.id)
         .await
@@ -219,3 +225,8 @@ async fn a_submission_the_server_acknowledged_survives_killing_the_process_right
     assert_eq!(stored.status, Status::Submitted);
     assert_eq!(stored.answers.items.len(), 6);
 }
+
+crate::on_both_engines!(
+    serve_demo_twice_creates_the_demo_partnership_once_and_prints_the_same_link,
+    a_submission_the_server_acknowledged_survives_killing_the_process_right_after,
+);

@@ -1,4 +1,4 @@
-//! The real web server on a random port with a fresh SQLite database, for tests over HTTP.
+//! The real web server on a random port with a fresh database, for tests over HTTP.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::engines::{Engine, fresh_database};
 use crate::support::fixture;
 
 /// A running server and its database.
@@ -28,10 +29,10 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
 }
 
-/// Starts the server exactly as `partnerscope serve` does, on 127.0.0.1 port 0.
-pub async fn spawn_app() -> TestApp {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let database_url = format!("sqlite://{}", dir.path().join("test.db").display());
+/// Starts the server exactly as `partnerscope serve` does, on 127.0.0.1 port 0, with a fresh
+/// database on `engine`; `None` when that engine is not available here.
+pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
+    let (database_url, dir) = fresh_database(engine).await?;
     let store = store::open(&database_url)
         .await
         .expect("the database opens");
@@ -49,7 +50,7 @@ pub async fn spawn_app() -> TestApp {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    TestApp {
+    Some(TestApp {
         base,
         store,
         database_url,
@@ -57,7 +58,7 @@ pub async fn spawn_app() -> TestApp {
         stop: Some(stop),
         server: Some(server),
         dir,
-    }
+    })
 }
 
 /// The small instrument of `docs/instrument-format.md`: items t1, t2, g1, g2, e1, e2 on a 1..5

@@ -1,7 +1,9 @@
 //! The partner's survey form over HTTP: render, drafts, validation, submission, refusals.
 
 use partnerscope::answers::Answer;
-use partnerscope::store::{SqliteStore, Status, Store};
+use partnerscope::store::{self, Status};
+
+use crate::engines::Engine;
 
 use crate::server::{TestApp, complete_answers, mini, spawn_app};
 
@@ -24,15 +26,19 @@ fn with(fields: &[(&'static str, &'static str)], action: &'static str) -> Fields
     fields
 }
 
-#[tokio::test]
-async fn healthz_answers_ok() {
-    let app = spawn_app().await;
+async fn healthz_answers_ok(engine: Engine) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
     assert_eq!(app.get("/healthz").await, (200, "ok".to_string()));
 }
 
-#[tokio::test]
-async fn a_fresh_form_shows_each_item_as_a_fieldset_with_a_legend_and_labelled_radio_buttons() {
-    let app = spawn_app().await;
+async fn a_fresh_form_shows_each_item_as_a_fieldset_with_a_legend_and_labelled_radio_buttons(
+    engine: Engine,
+) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
     let (_, _, path) = app.invitation().await;
     let (status, body) = app.get(&path).await;
     assert_eq!(status, 200);
@@ -62,9 +68,10 @@ async fn a_fresh_form_shows_each_item_as_a_fieldset_with_a_legend_and_labelled_r
     assert!(!body.contains("checked"));
 }
 
-#[tokio::test]
-async fn a_saved_draft_is_shown_again_when_the_link_is_reopened() {
-    let app = spawn_app().await;
+async fn a_saved_draft_is_shown_again_when_the_link_is_reopened(engine: Engine) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
     let (round, _, path) = app.invitation().await;
     let fields = [
         ("item-t1", "4"),
@@ -89,9 +96,12 @@ async fn a_saved_draft_is_shown_again_when_the_link_is_reopened() {
     assert_eq!(body.matches(" checked").count(), 2);
 }
 
-#[tokio::test]
-async fn an_incomplete_submission_lists_each_problem_linked_to_its_field_and_keeps_every_answer() {
-    let app = spawn_app().await;
+async fn an_incomplete_submission_lists_each_problem_linked_to_its_field_and_keeps_every_answer(
+    engine: Engine,
+) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
     let (round, _, path) = app.invitation().await;
     let fields = [
         ("item-t1", "5"),
@@ -122,9 +132,12 @@ async fn an_incomplete_submission_lists_each_problem_linked_to_its_field_and_kee
     );
 }
 
-#[tokio::test]
-async fn a_complete_submission_redirects_to_the_thank_you_page_and_is_stored_with_its_answers() {
-    let app = spawn_app().await;
+async fn a_complete_submission_redirects_to_the_thank_you_page_and_is_stored_with_its_answers(
+    engine: Engine,
+) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
     let (round, invitation, path) = app.invitation().await;
     let (status, location, _) = app.post(&path, &with(&complete_answers(), "submit")).await;
     assert_eq!(status, 303);
@@ -156,9 +169,12 @@ async fn a_complete_submission_redirects_to_the_thank_you_page_and_is_stored_wit
     assert_eq!(reopened.status().as_u16(), 303);
 }
 
-#[tokio::test]
-async fn submitting_the_same_invitation_again_answers_already_submitted_and_stores_nothing_new() {
-    let app = spawn_app().await;
+async fn submitting_the_same_invitation_again_answers_already_submitted_and_stores_nothing_new(
+    engine: Engine,
+) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
     let (round, invitation, path) = app.invitation().await;
     assert_eq!(
         app.post(&path, &with(&complete_answers(), "submit"))
@@ -182,9 +198,10 @@ async fn submitting_the_same_invitation_again_answers_already_submitted_and_stor
     assert_eq!(stored(&app, round.id).await, (1, 0));
 }
 
-#[tokio::test]
-async fn eight_racing_submissions_of_one_invitation_store_exactly_one_response() {
-    let app = spawn_app().await;
+async fn eight_racing_submissions_of_one_invitation_store_exactly_one_response(engine: Engine) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
     let (round, _, path) = app.invitation().await;
     let fields = with(&complete_answers(), "submit");
     let mut racers = tokio::task::JoinSet::new();
@@ -198,9 +215,10 @@ async fn eight_racing_submissions_of_one_invitation_store_exactly_one_response()
     assert_eq!(stored(&app, round.id).await, (1, 0));
 }
 
-#[tokio::test]
-async fn a_closed_round_answers_gone_and_stores_nothing() {
-    let app = spawn_app().await;
+async fn a_closed_round_answers_gone_and_stores_nothing(engine: Engine) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
     let (round, _, path) = app.invitation().await;
     app.store.close_round(round.id).await.unwrap();
     let (status, body) = app.get(&path).await;
@@ -217,9 +235,10 @@ async fn a_closed_round_answers_gone_and_stores_nothing() {
     assert_eq!(stored(&app, round.id).await, (0, 0));
 }
 
-#[tokio::test]
-async fn an_unknown_link_answers_not_found_with_a_friendly_page() {
-    let app = spawn_app().await;
+async fn an_unknown_link_answers_not_found_with_a_friendly_page(engine: Engine) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
     app.invitation().await;
     for path in [
         "/s/0123456789abcdef0123456789abcdef",
@@ -240,9 +259,10 @@ async fn an_unknown_link_answers_not_found_with_a_friendly_page() {
     assert_eq!(status, 404);
 }
 
-#[tokio::test]
-async fn bad_input_is_refused_with_a_clear_message_and_nothing_is_stored() {
-    let app = spawn_app().await;
+async fn bad_input_is_refused_with_a_clear_message_and_nothing_is_stored(engine: Engine) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
     let (round, _, path) = app.invitation().await;
     let complete = complete_answers();
     let cases: Vec<(&str, Fields, &str)> = vec![
@@ -332,9 +352,12 @@ async fn bad_input_is_refused_with_a_clear_message_and_nothing_is_stored() {
     assert_eq!(stored(&app, round.id).await, (0, 0));
 }
 
-#[tokio::test]
-async fn an_open_link_asks_the_sector_and_a_retried_post_with_the_same_form_id_is_stored_once() {
-    let app = spawn_app().await;
+async fn an_open_link_asks_the_sector_and_a_retried_post_with_the_same_form_id_is_stored_once(
+    engine: Engine,
+) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
     let round = app.round(&mini()).await;
     let path = format!("/o/{}", round.open_token.clone().unwrap());
     let (status, body) = app.get(&path).await;
@@ -379,9 +402,10 @@ async fn an_open_link_asks_the_sector_and_a_retried_post_with_the_same_form_id_i
     assert_eq!(app.store.responses(round.id).await.unwrap().len(), 1);
 }
 
-#[tokio::test]
-async fn an_acknowledged_submission_is_in_the_database_after_a_graceful_stop() {
-    let app = spawn_app().await;
+async fn an_acknowledged_submission_is_in_the_database_after_a_graceful_stop(engine: Engine) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
     let (round, _, path) = app.invitation().await;
     assert_eq!(
         app.post(&path, &with(&complete_answers(), "submit"))
@@ -391,16 +415,17 @@ async fn an_acknowledged_submission_is_in_the_database_after_a_graceful_stop() {
     );
     let (url, _dir) = app.stop().await;
 
-    let reopened = SqliteStore::open(&url).await.unwrap();
+    let reopened = store::open(&url).await.unwrap();
     let responses = reopened.responses(round.id).await.unwrap();
     assert_eq!(responses.len(), 1);
     assert_eq!(responses[0].status, Status::Submitted);
     assert_eq!(responses[0].answers.items.len(), 6);
 }
 
-#[tokio::test]
-async fn a_round_keeps_its_stored_instrument_when_the_file_changes() {
-    let app = spawn_app().await;
+async fn a_round_keeps_its_stored_instrument_when_the_file_changes(engine: Engine) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
     let file = app.dir.path().join("mini.toml");
     std::fs::copy(crate::server::mini_path(), &file).unwrap();
     let instrument = partnerscope::instrument::load_file(&file).unwrap();
@@ -420,3 +445,19 @@ async fn a_round_keeps_its_stored_instrument_when_the_file_changes() {
         instrument.source
     );
 }
+
+crate::on_both_engines!(
+    healthz_answers_ok,
+    a_fresh_form_shows_each_item_as_a_fieldset_with_a_legend_and_labelled_radio_buttons,
+    a_saved_draft_is_shown_again_when_the_link_is_reopened,
+    an_incomplete_submission_lists_each_problem_linked_to_its_field_and_keeps_every_answer,
+    a_complete_submission_redirects_to_the_thank_you_page_and_is_stored_with_its_answers,
+    submitting_the_same_invitation_again_answers_already_submitted_and_stores_nothing_new,
+    eight_racing_submissions_of_one_invitation_store_exactly_one_response,
+    a_closed_round_answers_gone_and_stores_nothing,
+    an_unknown_link_answers_not_found_with_a_friendly_page,
+    bad_input_is_refused_with_a_clear_message_and_nothing_is_stored,
+    an_open_link_asks_the_sector_and_a_retried_post_with_the_same_form_id_is_stored_once,
+    an_acknowledged_submission_is_in_the_database_after_a_graceful_stop,
+    a_round_keeps_its_stored_instrument_when_the_file_changes,
+);

@@ -1,0 +1,135 @@
+//! Moving a whole deployment from one database to another, e.g. from the embedded SQLite file to
+//! PostgreSQL when it outgrows one machine: `partnerscope migrate-data --from URL --to URL`.
+//!
+//! Both databases are brought to the same schema by their own migrations first; then every table
+//! is copied row for row, ids included, inside one transaction on the target, so a failed copy
+//! leaves the target as empty as it was. Every column of the schema is an integer or text on both
+//! engines, which is what lets one generic copy serve every table.
+
+use futures_util::TryStreamExt;
+use sqlx::{Any, AnyPool, Column, Row, TypeInfo as _};
+
+use super::sql::{Engine, SqlStore};
+use super::{StoreError, StoreResult};
+
+/// Every table, parents before children so foreign keys hold at each insert.
+pub const TABLES: &[&str] = &[
+    "partnerships",
+    "rounds",
+    "invitations",
+    "responses",
+    "response_answers",
+    "response_comments",
+];
+
+/// Rows copied per table, in [`TABLES`] order.
+pub type CopyReport = Vec<(&'static str, u64)>;
+
+/// Bound parameters per INSERT, under both engines' limits (SQLite 32,766; PostgreSQL 65,535).
+const PARAMETERS_PER_INSERT: usize = 30_000;
+
+/// A column value: the schema holds only integers and text.
+enum Value {
+    Integer(Option<i64>),
+    Text(Option<String>),
+}
+
+/// Copies everything in `from` into the empty database `to`.
+pub async fn copy_database(from: &str, to: &str) -> StoreResult<CopyReport> {
+    let source = SqlStore::open(from).await?;
+    let target = SqlStore::open(to).await?;
+    for table in TABLES {
+        let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(target.pool())
+            .await?;
+        if count > 0 {
+            return Err(StoreError::TargetNotEmpty((*table).to_string()));
+        }
+    }
+    let mut tx = target.pool().begin().await?;
+    let mut report = Vec::new();
+    for table in TABLES {
+        let copied = copy_table(source.pool(), &mut tx, table).await?;
+        if target.engine() == Engine::Postgres && copied > 0 && has_id(table) {
+            // Explicit ids do not advance an identity column: move it past the copied ones.
+            sqlx::query(&format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+            ))
+            .execute(&mut *tx)
+            .await?;
+        }
+        report.push((*table, copied));
+    }
+    tx.commit().await?;
+    Ok(report)
+}
+
+fn has_id(table: &str) -> bool {
+    !table.starts_with("response_")
+}
+
+async fn copy_table(
+    source: &AnyPool,
+    target: &mut sqlx::AnyConnection,
+    table: &str,
+) -> StoreResult<u64> {
+    let select = format!("SELECT * FROM {table}");
+    let mut rows = sqlx::query(&select).fetch(source);
+    let mut columns: Vec<String> = Vec::new();
+    let mut batch: Vec<Vec<Value>> = Vec::new();
+    let mut copied = 0;
+    while let Some(row) = rows.try_next().await? {
+        if columns.is_empty() {
+            columns = row.columns().iter().map(|c| c.name().to_string()).collect();
+        }
+        let mut values = Vec::with_capacity(columns.len());
+        for (i, column) in row.columns().iter().enumerate() {
+            // The column's declared type, not the value's: a NULL must still bind as its type.
+            let integer = column.type_info().kind().is_integer()
+                || (column.type_info().is_null() && row.try_get::<Option<i64>, _>(i).is_ok());
+            values.push(if integer {
+                Value::Integer(row.try_get(i)?)
+            } else {
+                Value::Text(row.try_get(i)?)
+            });
+        }
+        batch.push(values);
+        copied += 1;
+        if batch.len() * columns.len() >= PARAMETERS_PER_INSERT {
+            insert(target, table, &columns, std::mem::take(&mut batch)).await?;
+        }
+    }
+    if !batch.is_empty() {
+        insert(target, table, &columns, batch).await?;
+    }
+    Ok(copied)
+}
+
+async fn insert(
+    target: &mut sqlx::AnyConnection,
+    table: &str,
+    columns: &[String],
+    rows: Vec<Vec<Value>>,
+) -> StoreResult<()> {
+    let width = columns.len();
+    let placeholders: Vec<String> = (0..rows.len())
+        .map(|r| {
+            let row: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
+            format!("({})", row.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO {table} ({}) VALUES {}",
+        columns.join(", "),
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query::<Any>(&sql);
+    for value in rows.into_iter().flatten() {
+        query = match value {
+            Value::Integer(v) => query.bind(v),
+            Value::Text(v) => query.bind(v),
+        };
+    }
+    query.execute(&mut *target).await?;
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! Several app servers on one database: what one acknowledges is stored exactly once, whichever
+//! server took it, even when the same invitation reaches both at the same moment.
+
+use partnerscope::store::{self, NewInvitation, NewRound, Status};
+use tokio::task::JoinSet;
+
+use crate::engines::{Engine, fresh_database};
+use crate::serve_binary::start;
+use crate::server::{complete_answers, mini};
+
+/// Invitations sent to one server, alternating between the two.
+const SINGLE: usize = 24;
+/// Invitations whose submission is sent to both servers at once.
+const DOUBLE: usize = 8;
+
+async fn two_servers_store_each_acknowledged_submission_exactly_once(engine: Engine) {
+    let Some((url, _dir)) = fresh_database(engine).await else {
+        return;
+    };
+    let instrument = mini();
+    let store = store::open(&url).await.unwrap();
+    let partnership = store.create_partnership("Shared").await.unwrap();
+    let round = store
+        .create_round(&NewRound {
+            partnership_id: partnership.id,
+            instrument: &instrument,
+            wave: "2026",
+            min_group_size: 3,
+            open_link: false,
+        })
+        .await
+        .unwrap();
+    let mut tokens = Vec::new();
+    for i in 0..SINGLE + DOUBLE {
+        let invitation = store
+            .create_invitation(&NewInvitation {
+                round_id: round.id,
+                organisation: &format!("Partner {i}"),
+                sector: Some(["nonprofit", "government", "health"][i % 3]),
+                language: None,
+            })
+            .await
+            .unwrap();
+        tokens.push(invitation.token);
+    }
+    let (mut first, a) = start(&url, &[], "partnerscope listening on ").await;
+    let (mut second, b) = start(&url, &[], "partnerscope listening on ").await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut fields = complete_answers();
+    fields.push(("action", "submit"));
+    let mut posts = JoinSet::new();
+    for (i, token) in tokens.iter().enumerate() {
+        let servers: Vec<&String> = if i < SINGLE {
+            vec![if i % 2 == 0 { &a } else { &b }]
+        } else {
+            vec![&a, &b]
+        };
+        for base in servers {
+            let (client, fields) = (client.clone(), fields.clone());
+            let url = format!("{base}s/{token}");
+            posts.spawn(async move {
+                let status = client
+                    .post(url)
+                    .form(&fields)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status();
+                (i, status.as_u16())
+            });
+        }
+    }
+    let mut acknowledged = vec![0; tokens.len()];
+    let mut already = vec![0; tokens.len()];
+    while let Some(result) = posts.join_next().await {
+        let (i, status) = result.unwrap();
+        match status {
+            303 => acknowledged[i] += 1,
+            409 => already[i] += 1,
+            other => panic!("invitation {i}: unexpected status {other}"),
+        }
+    }
+    // Every invitation acknowledged once; the doubled ones answered "already submitted" once.
+    assert!(acknowledged.iter().all(|&n| n == 1), "{acknowledged:?}");
+    assert_eq!(already.iter().sum::<usize>(), DOUBLE);
+    let responses = store.responses(round.id).await.unwrap();
+    assert_eq!(responses.len(), SINGLE + DOUBLE);
+    assert!(
+        responses
+            .iter()
+            .all(|r| r.status == Status::Submitted && r.answers.items.len() == 6)
+    );
+    first.kill().await.unwrap();
+    second.kill().await.unwrap();
+}
+
+crate::on_both_engines!(two_servers_store_each_acknowledged_submission_exactly_once);
