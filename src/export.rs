@@ -5,22 +5,21 @@
 //! then the instrument's comment columns, `language` and `submitted_at`, which scoring ignores.
 //! The respondent id is an opaque `R` + response id, never the organisation, so the file can be
 //! shared with an analyst without naming anyone. Every text cell is neutralised against formula
-//! injection; rows are written one at a time, so the file streams.
+//! injection and quoted as the report files are; rows are encoded one at a time, so the file
+//! streams.
 
-use std::io::Write;
-
-use crate::answers::{Answer, Answers};
+use crate::answers::Answers;
 use crate::instrument::Instrument;
-use crate::report::text;
+use crate::report::push_text;
 
 /// The respondent id of a stored response in every download.
 pub fn respondent_id(response_id: i64) -> String {
     format!("R{response_id}")
 }
 
-/// Writes the raw responses CSV one response at a time.
-pub struct RawWriter<W: Write> {
-    csv: csv::Writer<W>,
+/// Encodes the raw responses CSV a line at a time into a caller's buffer, so a download can
+/// hand each page of rows on as soon as it is written.
+pub struct RawCsv {
     items: Vec<String>,
     comments: Vec<String>,
     wave: String,
@@ -39,59 +38,64 @@ pub struct RawRow<'a> {
     pub submitted_at: &'a str,
 }
 
-impl<W: Write> RawWriter<W> {
-    /// Starts the file with its header; every row gets the round's `wave` label.
-    pub fn new(out: W, instrument: &Instrument, wave: &str) -> csv::Result<Self> {
-        let mut csv = csv::Writer::from_writer(out);
-        let items: Vec<String> = instrument.items.iter().map(|i| i.id.clone()).collect();
-        let comments: Vec<String> = instrument.comments.iter().map(|c| c.id.clone()).collect();
+/// Appends one CSV line of text cells.
+fn push_line<'a>(out: &mut Vec<u8>, cells: impl IntoIterator<Item = &'a str>) {
+    for (i, cell) in cells.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_text(out, cell);
+    }
+    out.push(b'\n');
+}
+
+impl RawCsv {
+    /// The columns of `instrument`; every row gets the round's `wave` label.
+    pub fn new(instrument: &Instrument, wave: &str) -> RawCsv {
+        RawCsv {
+            items: instrument.items.iter().map(|i| i.id.clone()).collect(),
+            comments: instrument.comments.iter().map(|c| c.id.clone()).collect(),
+            wave: wave.to_string(),
+        }
+    }
+
+    /// Appends the header line.
+    pub fn header(&self, out: &mut Vec<u8>) {
         let header = ["respondent", "group", "wave"]
             .into_iter()
-            .chain(items.iter().map(String::as_str))
-            .chain(comments.iter().map(String::as_str))
+            .chain(self.items.iter().map(String::as_str))
+            .chain(self.comments.iter().map(String::as_str))
             .chain(["language", "submitted_at"]);
-        csv.write_record(header)?;
-        Ok(RawWriter {
-            csv,
-            items,
-            comments,
-            wave: wave.to_string(),
-        })
+        push_line(out, header);
     }
 
-    /// Writes one response: values as numbers, non-substantive answers as their codes.
-    pub fn write(&mut self, row: RawRow<'_>) -> csv::Result<()> {
+    /// Appends one response: values as numbers, non-substantive answers as their codes.
+    pub fn row(&self, row: RawRow<'_>, out: &mut Vec<u8>) {
         let answers = row.answers;
-        let mut record: Vec<String> = vec![
-            respondent_id(row.response_id),
-            text(row.group).into_owned(),
-            text(&self.wave).into_owned(),
-        ];
-        record.extend(self.items.iter().map(|id| match answers.items.get(id) {
-            Some(Answer::Value(value)) => value.to_string(),
-            Some(Answer::Code(code)) => text(code).into_owned(),
-            None => String::new(),
-        }));
-        record.extend(self.comments.iter().map(|id| {
-            answers
-                .comments
-                .get(id)
-                .map(|c| text(c).into_owned())
-                .unwrap_or_default()
-        }));
-        record.push(text(answers.language.as_deref().unwrap_or_default()).into_owned());
-        record.push(text(row.submitted_at).into_owned());
-        self.csv.write_record(&record)
-    }
-
-    /// Passes the buffered rows on to the writer.
-    pub fn flush(&mut self) -> std::io::Result<()> {
-        self.csv.flush()
-    }
-
-    /// Flushes and hands back the writer.
-    pub fn finish(self) -> std::io::Result<W> {
-        self.csv.into_inner().map_err(|e| e.into_error())
+        let id = respondent_id(row.response_id);
+        let values: Vec<String> = self
+            .items
+            .iter()
+            .map(|id| match answers.items.get(id) {
+                Some(answer) => answer.as_form_value(),
+                None => String::new(),
+            })
+            .collect();
+        let cells = [id.as_str(), row.group, self.wave.as_str()]
+            .into_iter()
+            .chain(values.iter().map(String::as_str))
+            .chain(self.comments.iter().map(|id| {
+                answers
+                    .comments
+                    .get(id)
+                    .map(String::as_str)
+                    .unwrap_or_default()
+            }))
+            .chain([
+                answers.language.as_deref().unwrap_or_default(),
+                row.submitted_at,
+            ]);
+        push_line(out, cells);
     }
 }
 
@@ -110,32 +114,32 @@ pub struct LinkRow<'a> {
     pub link: &'a str,
 }
 
-/// Writes the invitation links CSV: `organisation,sector,email,language,link`.
-pub fn write_links<'a, W: Write>(
-    out: W,
-    rows: impl IntoIterator<Item = LinkRow<'a>>,
-) -> csv::Result<()> {
-    let mut csv = csv::Writer::from_writer(out);
-    csv.write_record(["organisation", "sector", "email", "language", "link"])?;
+/// The invitation links CSV: `organisation,sector,email,language,link`.
+pub fn links_csv<'a>(rows: impl IntoIterator<Item = LinkRow<'a>>) -> Vec<u8> {
+    let mut out = Vec::new();
+    push_line(
+        &mut out,
+        ["organisation", "sector", "email", "language", "link"],
+    );
     for row in rows {
-        csv.write_record(
+        push_line(
+            &mut out,
             [
                 row.organisation,
                 row.sector,
                 row.email,
                 row.language,
                 row.link,
-            ]
-            .map(|cell| text(cell).into_owned()),
-        )?;
+            ],
+        );
     }
-    csv.flush()?;
-    Ok(())
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::answers::Answer;
     use crate::responses::ResponsesReader;
 
     fn mini() -> Instrument {
@@ -165,11 +169,13 @@ mod tests {
     }
 
     fn raw(rows: &[RawRow<'_>]) -> String {
-        let mut writer = RawWriter::new(Vec::new(), &mini(), "2026 spring").unwrap();
+        let csv = RawCsv::new(&mini(), "2026 spring");
+        let mut out = Vec::new();
+        csv.header(&mut out);
         for row in rows {
-            writer.write(*row).unwrap();
+            csv.row(*row, &mut out);
         }
-        String::from_utf8(writer.finish().unwrap()).unwrap()
+        String::from_utf8(out).unwrap()
     }
 
     #[test]
@@ -224,18 +230,13 @@ mod tests {
 
     #[test]
     fn the_links_file_lists_every_invitation_spreadsheet_safe() {
-        let mut out = Vec::new();
-        write_links(
-            &mut out,
-            [LinkRow {
-                organisation: "@Home Services",
-                sector: "nonprofit",
-                email: "",
-                language: "en",
-                link: "https://survey.example/s/abc",
-            }],
-        )
-        .unwrap();
+        let out = links_csv([LinkRow {
+            organisation: "@Home Services",
+            sector: "nonprofit",
+            email: "",
+            language: "en",
+            link: "https://survey.example/s/abc",
+        }]);
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "organisation,sector,email,language,link\n\

@@ -42,6 +42,8 @@ pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
     let state = AppState {
         store: store.clone(),
         instruments: Arc::new(partnerscope::shipped::all().unwrap()),
+        public_url: None,
+        secure_cookies: false,
     };
     let server = tokio::spawn(web::serve(listener, state, async {
         let _ = stopped.await;
