@@ -15,17 +15,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::errors::AppError;
 use super::form::FormFields;
 use super::messages::{EN, Messages};
-use super::reports;
+use super::reports::{self, CommentList};
 use super::session::{self, CheckedForm, SignedIn};
 use super::{AppState, html};
 use crate::accounts::{dummy_hash, lockout_seconds, normalise_email, unix_now, verify_password};
 use crate::export::{LinkRow, links_csv};
 use crate::instrument::{Instrument, load_str};
 use crate::partners::{self, Partner, PartnerError};
-use crate::report::dashboard::{
-    self, ChartText, Dashboard, DimensionCard, Previous, Transition, Warning,
-};
-use crate::store::{NewRound, Partnership, Round, Status};
+use crate::report::dashboard::{Dashboard, DimensionCard, Transition, Warning};
+use crate::store::{InvitationProgress, NewRound, Partnership, Round, Status};
 
 /// The sign-in page.
 pub const SIGN_IN: &str = "/facilitator/sign-in";
@@ -70,12 +68,6 @@ struct SectorProgress {
     invited: usize,
     started: usize,
     submitted: usize,
-}
-
-/// Comments to one question, without who wrote them.
-struct CommentList {
-    question: String,
-    bodies: Vec<String>,
 }
 
 /// A dimension card with its notices put into words.
@@ -149,6 +141,24 @@ fn round_instrument(round: &Round) -> Result<Instrument, AppError> {
         &format!("round {}", round.id),
         &round.instrument_source,
     )?)
+}
+
+/// Invitations tallied by sector, sectors in alphabetical order.
+fn sector_progress(invitations: Vec<InvitationProgress>) -> Vec<SectorProgress> {
+    let mut sectors: BTreeMap<String, SectorProgress> = BTreeMap::new();
+    for progress in invitations {
+        let sector = progress.invitation.sector.unwrap_or_default();
+        let row = sectors.entry(sector.clone()).or_insert(SectorProgress {
+            sector,
+            invited: 0,
+            started: 0,
+            submitted: 0,
+        });
+        row.invited += 1;
+        row.started += usize::from(progress.status.is_some());
+        row.submitted += usize::from(progress.status == Some(Status::Submitted));
+    }
+    sectors.into_values().collect()
 }
 
 fn see_other(path: &str) -> Response {
@@ -377,60 +387,15 @@ pub async fn round(
 ) -> Result<Response, AppError> {
     let (round, partnership) = owned_round(&state, &signed_in, id).await?;
     let instrument = Arc::new(round_instrument(&round)?);
-    let mut sectors: BTreeMap<String, SectorProgress> = BTreeMap::new();
-    for progress in state.store.invitation_progress(round.id).await? {
-        let sector = progress.invitation.sector.unwrap_or_default();
-        let row = sectors.entry(sector.clone()).or_insert(SectorProgress {
-            sector,
-            invited: 0,
-            started: 0,
-            submitted: 0,
-        });
-        row.invited += 1;
-        row.started += usize::from(progress.status.is_some());
-        row.submitted += usize::from(progress.status == Some(Status::Submitted));
-    }
-    let (results, submitted) = reports::results(
+    let progress = sector_progress(state.store.invitation_progress(round.id).await?);
+    let rounds = state.store.rounds(partnership.id).await?;
+    let (dashboard, submitted) = reports::dashboard(
         Arc::clone(&state.store),
         Arc::clone(&instrument),
-        vec![round.clone()],
-        round.min_group_size,
+        &round,
+        &rounds,
     )
     .await?;
-    // The previous round of the same instrument version, scored with this one as two waves.
-    let rounds = state.store.rounds(partnership.id).await?;
-    let previous = rounds
-        .iter()
-        .rfind(|r| {
-            r.id < round.id
-                && r.instrument_id == round.instrument_id
-                && r.instrument_version == round.instrument_version
-                && r.wave != round.wave
-        })
-        .cloned();
-    let combined = match previous {
-        Some(previous) => Some(
-            reports::results(
-                Arc::clone(&state.store),
-                Arc::clone(&instrument),
-                vec![previous, round.clone()],
-                round.min_group_size,
-            )
-            .await?
-            .0,
-        ),
-        None => None,
-    };
-    let dashboard = dashboard::build(
-        &instrument,
-        &results,
-        combined.as_ref().map(|combined| Previous { combined }),
-        &ChartText {
-            title: EN.chart_title.to_string(),
-            by_sector: EN.chart_by_sector.to_string(),
-            too_few: EN.chart_too_few.to_string(),
-        },
-    );
     let cards = dashboard
         .dimensions
         .iter()
@@ -444,33 +409,7 @@ pub async fn round(
                 .map(transition_text),
         })
         .collect();
-    let mut bodies: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    reports::each_submitted(state.store.as_ref(), round.id, |page| {
-        for response in page {
-            for (question, body) in &response.answers.comments {
-                bodies
-                    .entry(question.clone())
-                    .or_default()
-                    .push(body.clone());
-            }
-        }
-    })
-    .await?;
-    // Sorted, so the order says nothing about who answered when.
-    let comments = instrument
-        .comments
-        .iter()
-        .filter_map(|c| {
-            let mut bodies = bodies.remove(&c.id)?;
-            bodies.sort();
-            Some(CommentList {
-                question: instrument
-                    .text(&format!("comment.{}.text", c.id))
-                    .to_string(),
-                bodies,
-            })
-        })
-        .collect();
+    let comments = reports::comments(state.store.as_ref(), &instrument, round.id).await?;
     let base = base_url(&state, &headers);
     let reports_path = format!("/facilitator/rounds/{}/reports", round.id);
     let mut downloads: Vec<(String, String)> = crate::report::REPORT_NAMES
@@ -493,12 +432,28 @@ pub async fn round(
             cards,
             partnership,
             round,
-            progress: sectors.into_values().collect(),
+            progress,
             dashboard,
             comments,
             downloads,
         },
     ))
+}
+
+/// Closes (`open` false) or reopens a round, back to the round's page.
+async fn set_open(
+    state: &AppState,
+    id: i64,
+    form: &CheckedForm,
+    open: bool,
+) -> Result<Response, AppError> {
+    let (round, _) = owned_round(state, &form.signed_in, id).await?;
+    if open {
+        state.store.reopen_round(round.id).await?;
+    } else {
+        state.store.close_round(round.id).await?;
+    }
+    Ok(see_other(&format!("/facilitator/rounds/{id}")))
 }
 
 /// `POST /facilitator/rounds/{id}/close`.
@@ -507,9 +462,7 @@ pub async fn close(
     Path(id): Path<i64>,
     form: CheckedForm,
 ) -> Result<Response, AppError> {
-    let (round, _) = owned_round(&state, &form.signed_in, id).await?;
-    state.store.close_round(round.id).await?;
-    Ok(see_other(&format!("/facilitator/rounds/{id}")))
+    set_open(&state, id, &form, false).await
 }
 
 /// `POST /facilitator/rounds/{id}/reopen`.
@@ -518,9 +471,7 @@ pub async fn reopen(
     Path(id): Path<i64>,
     form: CheckedForm,
 ) -> Result<Response, AppError> {
-    let (round, _) = owned_round(&state, &form.signed_in, id).await?;
-    state.store.reopen_round(round.id).await?;
-    Ok(see_other(&format!("/facilitator/rounds/{id}")))
+    set_open(&state, id, &form, true).await
 }
 
 /// `POST /facilitator/rounds/{id}/next`: a new round of the same instrument and settings, with

@@ -5,7 +5,7 @@
 //! Responses are read page by page ([`PAGE`] at a time), so memory stays bounded however large
 //! the round; scoring runs on a blocking thread that fetches the pages as it reads.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::io::Read;
 use std::sync::Arc;
 
@@ -16,8 +16,10 @@ use tokio::runtime::Handle;
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::errors::AppError;
+use super::messages::EN;
 use crate::export::{RawCsv, RawRow};
 use crate::instrument::Instrument;
+use crate::report::dashboard::{self, ChartText, Dashboard, Previous};
 use crate::report::{self, REPORT_NAMES, RespondentsWriter, WorkbookWriter};
 use crate::responses::{self, ResponsesReader, ScoreFailure};
 use crate::scoring::{Options, Results, Score};
@@ -299,4 +301,102 @@ pub async fn workbook(
 
 fn io_error(e: std::io::Error) -> AppError {
     AppError::Internal(e.to_string())
+}
+
+/// Comments to one question, without who wrote them.
+pub struct CommentList {
+    /// The question.
+    pub question: String,
+    /// The comments, sorted so their order says nothing about who answered when.
+    pub bodies: Vec<String>,
+}
+
+/// The comments of a round's submitted responses, per question.
+pub async fn comments(
+    store: &dyn Store,
+    instrument: &Instrument,
+    round_id: i64,
+) -> Result<Vec<CommentList>, AppError> {
+    let mut bodies: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    each_submitted(store, round_id, |page| {
+        for response in page {
+            for (question, body) in &response.answers.comments {
+                bodies
+                    .entry(question.clone())
+                    .or_default()
+                    .push(body.clone());
+            }
+        }
+    })
+    .await?;
+    Ok(instrument
+        .comments
+        .iter()
+        .filter_map(|c| {
+            let mut bodies = bodies.remove(&c.id)?;
+            bodies.sort();
+            Some(CommentList {
+                question: instrument
+                    .text(&format!("comment.{}.text", c.id))
+                    .to_string(),
+                bodies,
+            })
+        })
+        .collect())
+}
+
+/// The dashboard of `round` and its number of submitted responses. The change since the
+/// previous round of the partnership (in `rounds`) is shown when that round used the same
+/// instrument version under another wave label: both are scored together as two waves.
+pub async fn dashboard(
+    store: Arc<dyn Store>,
+    instrument: Arc<Instrument>,
+    round: &Round,
+    rounds: &[Round],
+) -> Result<(Dashboard, u64), AppError> {
+    let (results, submitted) = results(
+        Arc::clone(&store),
+        Arc::clone(&instrument),
+        vec![round.clone()],
+        round.min_group_size,
+    )
+    .await?;
+    let previous = rounds.iter().rfind(|r| {
+        r.id < round.id
+            && r.instrument_id == round.instrument_id
+            && r.instrument_version == round.instrument_version
+            && r.wave != round.wave
+    });
+    let combined = match previous {
+        Some(previous) => Some(
+            results_of(
+                store,
+                Arc::clone(&instrument),
+                vec![previous.clone(), round.clone()],
+                round.min_group_size,
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    let dashboard = dashboard::build(
+        &instrument,
+        &results,
+        combined.as_ref().map(|combined| Previous { combined }),
+        &ChartText {
+            title: EN.chart_title.to_string(),
+            by_sector: EN.chart_by_sector.to_string(),
+            too_few: EN.chart_too_few.to_string(),
+        },
+    );
+    Ok((dashboard, submitted))
+}
+
+async fn results_of(
+    store: Arc<dyn Store>,
+    instrument: Arc<Instrument>,
+    rounds: Vec<Round>,
+    min_group_size: i64,
+) -> Result<Results, AppError> {
+    Ok(results(store, instrument, rounds, min_group_size).await?.0)
 }

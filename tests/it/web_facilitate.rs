@@ -7,7 +7,7 @@ use partnerscope::partners::Partner;
 use partnerscope::store::{Facilitator, NewRound, Round};
 
 use crate::engines::Engine;
-use crate::server::{TestApp, mini, spawn_app};
+use crate::server::{TestApp, mini, post_form, spawn_app};
 use crate::support::{partnerscope, read_csv};
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -30,22 +30,7 @@ impl Browser {
     }
 
     async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (u16, Option<String>, String) {
-        let response = self
-            .client
-            .post(self.url(path))
-            .form(fields)
-            .send()
-            .await
-            .unwrap();
-        let location = response
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_string());
-        (
-            response.status().as_u16(),
-            location,
-            response.text().await.unwrap(),
-        )
+        post_form(&self.client, &self.url(path), fields).await
     }
 
     /// The CSRF token of the page at `path`.
