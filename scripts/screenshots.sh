@@ -2,6 +2,9 @@
 # Screenshots of the survey form on a phone (360 px) and a desktop (1280 px) viewport:
 # builds, starts `serve --demo` on a free port with a throw-away database, and photographs the
 # demo link with Debian's headless Chromium. Writes docs/screenshots/form-{phone,desktop}.png.
+# Then signs in as the demo facilitator with curl (headless Chromium cannot post the form),
+# saves the spring round's dashboard as a file that loads the server's stylesheet, and
+# photographs that: docs/screenshots/dashboard.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,4 +35,16 @@ shoot() { # width height file
 }
 shoot 360 1800 docs/screenshots/form-phone.png
 shoot 1280 1400 docs/screenshots/form-desktop.png
-echo "wrote docs/screenshots/form-phone.png and docs/screenshots/form-desktop.png"
+
+base="http://127.0.0.1:$port"
+password=$(sed -n 's/.* with password \([0-9a-f]*\)).*/\1/p' "$work/out.txt")
+[ -n "$password" ] || { echo "the demo server printed no facilitator password" >&2; exit 1; }
+curl -fsS -c "$work/cookies" -o /dev/null \
+  --data-urlencode "email=demo@partnerscope.example" --data-urlencode "password=$password" \
+  "$base/facilitator/sign-in"
+# The demo's second round (spring) has a previous round to compare with.
+curl -fsS -b "$work/cookies" "$base/facilitator/rounds/2" |
+  sed "s|href=\"/static/app.css\"|href=\"$base/static/app.css\"|" >"$work/dashboard.html"
+url="file://$work/dashboard.html"
+shoot 1280 4200 docs/screenshots/dashboard.png
+echo "wrote docs/screenshots/form-phone.png, form-desktop.png and dashboard.png"

@@ -234,3 +234,41 @@ fn respondent(rng: &mut StdRng, instrument: &Instrument, sector: &str, spring: b
     }
     answers
 }
+
+/// E-mail address of the demo facilitator.
+pub const FACILITATOR: &str = "demo@partnerscope.example";
+
+/// Makes sure the demo facilitator exists and owns the demo partnership, with a fresh random
+/// password each start (printed by `serve --demo`, so nothing guessable is ever shipped).
+/// Returns the password.
+pub async fn ensure_facilitator(store: &dyn Store) -> Result<String, DemoError> {
+    let password = crate::store::new_token();
+    let hash = crate::accounts::hash_password(&password)?;
+    match store.set_password(FACILITATOR, &hash).await {
+        Err(StoreError::UnknownEmail) => {
+            store.create_facilitator(FACILITATOR, &hash, false).await?;
+        }
+        other => other?,
+    }
+    let (facilitator, _) = store
+        .facilitator_by_email(FACILITATOR)
+        .await?
+        .ok_or(StoreError::UnknownEmail)?;
+    for partnership in store.partnerships().await? {
+        if partnership.name == PARTNERSHIP {
+            store.set_owner(partnership.id, facilitator.id).await?;
+        }
+    }
+    Ok(password)
+}
+
+/// Why the demo facilitator could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The password could not be hashed.
+    #[error(transparent)]
+    Password(#[from] crate::accounts::PasswordError),
+}

@@ -2,8 +2,8 @@
 //!
 //! Values are checked against the item's scale while reading, so every row handed on can be scored
 //! without further checks. Blank, `NA` and the scale's non-substantive codes (e.g. `dk`) are missing.
-//! Columns of the instrument's comment and profile questions are accepted and ignored, so a raw
-//! export can be scored as it is.
+//! Columns of the instrument's comment and profile questions, and the raw export's `language` and
+//! `submitted_at`, are accepted and ignored, so a raw export can be scored as it is.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -12,7 +12,7 @@ use foldhash::fast::RandomState;
 use std::io::Read;
 
 use crate::instrument::Instrument;
-use crate::scoring::Answer;
+use crate::scoring::{Answer, CellKey, Labels, Options, Results, Score, Scorer};
 
 /// A problem in a responses file, at a row (1-based, the header is row 1) and possibly a column.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,6 +35,9 @@ fn location(row: u64, column: &Option<(usize, String)>) -> String {
         None => format!("row {row}: "),
     }
 }
+
+/// Columns the raw export adds after the answers; they describe the response, not its scores.
+const EXPORT_COLUMNS: [&str; 2] = ["language", "submitted_at"];
 
 /// What a column of the file holds.
 #[derive(Debug, Clone, Copy)]
@@ -144,6 +147,7 @@ impl<R: Read> ResponsesReader<R> {
             .iter()
             .map(|c| c.id.as_str())
             .chain(instrument.profile.as_ref().map(|p| p.id.as_str()))
+            .chain(EXPORT_COLUMNS)
             .collect();
         let mut columns = Vec::with_capacity(names.len());
         let mut first: HashMap<&str, usize> = HashMap::new();
@@ -331,4 +335,38 @@ fn parse_answer(field: &[u8], item: &ItemReader) -> Result<Answer, String> {
             Err(format!("`{text}` is not on the item's scale ({allowed})"))
         }
     }
+}
+
+/// Why [`score`] stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ScoreFailure {
+    /// The responses file has a problem.
+    #[error(transparent)]
+    Input(#[from] ResponsesError),
+    /// Handing on a respondent's scores failed.
+    #[error("cannot write the scores: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+/// Scores every row of `reader` in file order, handing each respondent's scores to `row`
+/// (respondent, group, wave, scores) as it goes, and returns the statistics. Groups and waves
+/// are numbered in order of first appearance, as `partnerscope score` numbers them.
+pub fn score<R: Read>(
+    mut reader: ResponsesReader<R>,
+    instrument: &Instrument,
+    options: &Options,
+    mut row: impl FnMut(&str, &str, &str, &[Option<Score>]) -> std::io::Result<()>,
+) -> Result<Results, ScoreFailure> {
+    let mut scorer = Scorer::new(instrument);
+    let (mut groups, mut waves) = (Labels::default(), Labels::default());
+    let mut scores = vec![None; scorer.score_count()];
+    while let Some(next) = reader.next_row()? {
+        let cell = CellKey {
+            group: groups.intern(next.group),
+            wave: waves.intern(next.wave),
+        };
+        scorer.add(cell, next.answers, &mut scores);
+        row(next.respondent, next.group, next.wave, &scores)?;
+    }
+    Ok(scorer.finish(instrument, &groups, &waves, options))
 }

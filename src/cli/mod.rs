@@ -1,5 +1,6 @@
 //! Command-line interface: the subcommands and their flags.
 
+mod facilitator;
 mod instruments;
 mod score;
 mod serve;
@@ -27,6 +28,9 @@ enum Command {
     Score(ScoreArgs),
     /// Serve the survey forms over HTTP.
     Serve(ServeArgs),
+    /// Add facilitator accounts or reset their passwords.
+    #[command(subcommand)]
+    Facilitator(FacilitatorCommand),
     /// Copy every partnership, round, invitation and response into a new, empty database
     /// (e.g. from the SQLite file to PostgreSQL).
     MigrateData {
@@ -36,6 +40,29 @@ enum Command {
         /// The empty database to copy into, e.g. postgres://user@host/partnerscope.
         #[arg(long)]
         to: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum FacilitatorCommand {
+    /// Add a facilitator; the password is asked for (or read from standard input).
+    Add {
+        /// Their e-mail address, used to sign in.
+        email: String,
+        /// Administrators see every partnership.
+        #[arg(long)]
+        admin: bool,
+        /// Database URL.
+        #[arg(long, env = "DATABASE_URL", default_value = partnerscope::store::DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
+    /// Set a new password for a facilitator and end their sessions.
+    ResetPassword {
+        /// Their e-mail address.
+        email: String,
+        /// Database URL.
+        #[arg(long, env = "DATABASE_URL", default_value = partnerscope::store::DEFAULT_DATABASE_URL)]
+        database_url: String,
     },
 }
 
@@ -80,6 +107,13 @@ struct ServeArgs {
     /// Folder of extra instrument files (`*.toml`) to offer beside the shipped ones.
     #[arg(long, value_name = "DIR")]
     instruments: Option<PathBuf>,
+    /// The address partners reach the site at, for the links in downloads (default: the host
+    /// each request came to).
+    #[arg(long, env = "PARTNERSCOPE_PUBLIC_URL", value_name = "URL")]
+    public_url: Option<String>,
+    /// Send the session cookie only over HTTPS (set this behind a TLS proxy).
+    #[arg(long, env = "PARTNERSCOPE_SECURE_COOKIES")]
+    secure_cookies: bool,
     /// Create a demo partnership with answered rounds (once) and print a respondent link.
     #[arg(long)]
     demo: bool,
@@ -92,6 +126,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Instruments(InstrumentsCommand::List) => instruments::list(),
         Command::Score(args) => score::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Serve(args) => serve::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Facilitator(command) => facilitator::run(&command).map(|()| ExitCode::SUCCESS),
         Command::MigrateData { from, to } => migrate_data(&from, &to).map(|()| ExitCode::SUCCESS),
     }
 }

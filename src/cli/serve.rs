@@ -32,6 +32,14 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
                 .await
                 .context("cannot create the demo partnership")?;
             println!("partnerscope demo running at http://{addr}/");
+            let password = demo::ensure_facilitator(store.as_ref())
+                .await
+                .context("cannot create the demo facilitator")?;
+            println!(
+                "See the dashboard: http://{addr}/facilitator (sign in as {} with password {password})",
+                demo::FACILITATOR
+            );
+            // Last, as scripts and tests stop reading standard output at this line.
             println!("Answer the demo survey: http://{addr}/s/{token}");
         } else {
             println!("partnerscope listening on http://{addr}/");
@@ -40,6 +48,8 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
         let state = AppState {
             store,
             instruments: Arc::new(instruments),
+            public_url: args.public_url.clone(),
+            secure_cookies: args.secure_cookies,
         };
         web::serve(listener, state, web::shutdown_signal())
             .await

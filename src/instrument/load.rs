@@ -587,8 +587,8 @@ fn check_min_answered(r: &mut Reader, value: &Option<Spanned<f64>>) -> Option<f6
 }
 
 /// Names used for the scored and open-text columns must not clash with each other or with the
-/// fixed columns of a responses file.
-const RESERVED_IDS: &[&str] = &["respondent", "group", "wave"];
+/// fixed columns of a responses file or of the raw export (`language`, `submitted_at`).
+const RESERVED_IDS: &[&str] = &["respondent", "group", "wave", "language", "submitted_at"];
 
 fn build(r: &mut Reader, doc: RawDoc, src: &str) -> Option<Instrument> {
     let mut texts = Texts::default();

@@ -33,7 +33,9 @@ const LABEL_WIDTH: f64 = 190.0;
 const PLOT_WIDTH: f64 = 360.0;
 const NOTE_WIDTH: f64 = 330.0;
 const ROW_HEIGHT: f64 = 34.0;
-const TOP: f64 = 34.0;
+/// Room above the rows for the band labels, which alternate between two lines so neighbouring
+/// bands' labels never overlap.
+const TOP: f64 = 48.0;
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -66,13 +68,17 @@ pub fn interval_chart(
         escape(&description.join("; "))
     );
     let bottom = TOP + ROW_HEIGHT * rows.len() as f64;
-    for band in bands.iter().filter(|b| b.min > min && b.min < max) {
+    for (i, band) in bands
+        .iter()
+        .filter(|b| b.min > min && b.min < max)
+        .enumerate()
+    {
         let bx = x(band.min);
         let _ = write!(
             svg,
             r##"<line x1="{bx}" y1="{}" x2="{bx}" y2="{bottom}" stroke="#767676" stroke-dasharray="4 3"/><text x="{bx}" y="{}" text-anchor="middle" fill="#333">{}</text>"##,
             TOP - 14.0,
-            TOP - 18.0,
+            TOP - 18.0 - 14.0 * (i % 2) as f64,
             escape(&format!("{} ≥ {}", band.label, band.min))
         );
     }

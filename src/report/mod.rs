@@ -157,7 +157,7 @@ impl<W: Write> RespondentsWriter<W> {
 
 /// Appends a neutralised text cell, quoted as the csv crate quotes (only when it holds a comma,
 /// quote or line break), so this file reads exactly like the others.
-fn push_text(line: &mut Vec<u8>, s: &str) {
+pub(crate) fn push_text(line: &mut Vec<u8>, s: &str) {
     let s = text(s);
     if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
         line.push(b'"');

@@ -14,6 +14,9 @@ use super::{StoreError, StoreResult};
 
 /// Every table, parents before children so foreign keys hold at each insert.
 pub const TABLES: &[&str] = &[
+    "facilitators",
+    "sessions",
+    "sign_in_failures",
     "partnerships",
     "rounds",
     "invitations",
@@ -65,7 +68,7 @@ pub async fn copy_database(from: &str, to: &str) -> StoreResult<CopyReport> {
 }
 
 fn has_id(table: &str) -> bool {
-    !table.starts_with("response_")
+    !table.starts_with("response_") && !matches!(table, "sessions" | "sign_in_failures")
 }
 
 async fn copy_table(

@@ -16,6 +16,7 @@ use rand::RngCore;
 
 use crate::answers::Answers;
 use crate::instrument::Instrument;
+use crate::partners::Partner;
 
 pub use copy::{CopyReport, TABLES, copy_database};
 pub use sql::{Engine, SqlStore};
@@ -35,6 +36,12 @@ pub enum StoreError {
     /// The database URL names an engine partnerscope does not support.
     #[error("unsupported database URL `{0}` (expected sqlite://… or postgres://…)")]
     UnsupportedUrl(String),
+    /// A facilitator with this e-mail address already exists; nothing was changed.
+    #[error("a facilitator with this e-mail address already exists")]
+    DuplicateEmail,
+    /// No facilitator has this e-mail address.
+    #[error("no facilitator has this e-mail address")]
+    UnknownEmail,
     /// `migrate-data` only copies into an empty database.
     #[error("the target database is not empty (table `{0}` has rows); migrate into a new database")]
     TargetNotEmpty(String),
@@ -82,6 +89,35 @@ pub struct Partnership {
     pub id: i64,
     /// Display name.
     pub name: String,
+    /// The facilitator who runs it; `None` for partnerships only an administrator sees.
+    pub owner_id: Option<i64>,
+}
+
+/// A facilitator account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facilitator {
+    /// Database id.
+    pub id: i64,
+    /// Sign-in e-mail address, lowercase.
+    pub email: String,
+    /// Administrators see every partnership.
+    pub is_admin: bool,
+}
+
+impl Facilitator {
+    /// Whether this facilitator may see and change `partnership`.
+    pub fn may_see(&self, partnership: &Partnership) -> bool {
+        self.is_admin || partnership.owner_id == Some(self.id)
+    }
+}
+
+/// A signed-in facilitator's session, found by its cookie.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Who is signed in.
+    pub facilitator: Facilitator,
+    /// The synchronizer token state-changing forms must carry.
+    pub csrf_token: String,
 }
 
 /// One administration of an instrument to a partnership.
@@ -146,6 +182,8 @@ pub struct Invitation {
     pub sector: Option<String>,
     /// The language of the form, if fixed.
     pub language: Option<String>,
+    /// Where the facilitator sends the link, if given.
+    pub email: Option<String>,
 }
 
 /// What a new invitation is made of.
@@ -248,6 +286,74 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<OpenSubmission>;
     /// Every response of a round (drafts too), in the order they were started.
     async fn responses(&self, round_id: i64) -> StoreResult<Vec<StoredResponse>>;
+
+    /// Up to `limit` submitted responses of a round with ids above `after`, in id order, for
+    /// reading a round page by page in bounded memory. Their `answers.sector` is the group:
+    /// the invitation's sector, or the one chosen on the open link.
+    async fn submitted_page(
+        &self,
+        round_id: i64,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<StoredResponse>>;
+
+    /// Creates a facilitator; fails with [`StoreError::DuplicateEmail`] if the address is taken.
+    async fn create_facilitator(
+        &self,
+        email: &str,
+        password_hash: &str,
+        is_admin: bool,
+    ) -> StoreResult<Facilitator>;
+    /// Replaces a facilitator's password hash and ends their sessions; fails with
+    /// [`StoreError::UnknownEmail`].
+    async fn set_password(&self, email: &str, password_hash: &str) -> StoreResult<()>;
+    /// The facilitator with `email` and their password hash.
+    async fn facilitator_by_email(&self, email: &str)
+    -> StoreResult<Option<(Facilitator, String)>>;
+    /// Stores a new session.
+    async fn create_session(
+        &self,
+        facilitator_id: i64,
+        token_digest: &str,
+        csrf_token: &str,
+        expires_at: i64,
+    ) -> StoreResult<()>;
+    /// The unexpired session with `token_digest` at time `now` (Unix seconds).
+    async fn session(&self, token_digest: &str, now: i64) -> StoreResult<Option<Session>>;
+    /// Ends a session.
+    async fn delete_session(&self, token_digest: &str) -> StoreResult<()>;
+    /// Until when (Unix seconds) sign-ins for `email` must wait; 0 when they need not.
+    async fn sign_in_locked_until(&self, email: &str) -> StoreResult<i64>;
+    /// Counts a failed sign-in for `email` at `now` (Unix seconds) and makes the next ones wait
+    /// `lockout(failures in a row)` seconds, in one transaction.
+    async fn record_sign_in_failure(
+        &self,
+        email: &str,
+        now: i64,
+        lockout: fn(i64) -> i64,
+    ) -> StoreResult<()>;
+    /// Forgets the failures of `email` after a successful sign-in.
+    async fn clear_sign_in_failures(&self, email: &str) -> StoreResult<()>;
+
+    /// Creates a partnership owned by a facilitator.
+    async fn create_owned_partnership(&self, name: &str, owner_id: i64)
+    -> StoreResult<Partnership>;
+    /// Gives a partnership to a facilitator.
+    async fn set_owner(&self, partnership_id: i64, owner_id: i64) -> StoreResult<()>;
+    /// The partnerships `facilitator` may see, oldest first.
+    async fn partnerships_of(&self, facilitator: &Facilitator) -> StoreResult<Vec<Partnership>>;
+    /// The partnership with `id`.
+    async fn partnership(&self, id: i64) -> StoreResult<Option<Partnership>>;
+    /// The round with `id`.
+    async fn round(&self, id: i64) -> StoreResult<Option<Round>>;
+    /// Reopens a closed round.
+    async fn reopen_round(&self, round_id: i64) -> StoreResult<()>;
+    /// Creates one invitation with a fresh token per partner, all or none, in one transaction.
+    async fn add_partners(
+        &self,
+        round_id: i64,
+        partners: &[Partner],
+    ) -> StoreResult<Vec<Invitation>>;
 }
 
 #[cfg(test)]

@@ -21,17 +21,20 @@ use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Executor, FromRow, Transaction};
 
 use super::{
-    Invitation, InvitationProgress, NewInvitation, NewRound, OpenSubmission, Partnership, Round,
-    Status, Store, StoreError, StoreResult, StoredResponse, new_token, now,
+    Facilitator, Invitation, InvitationProgress, NewInvitation, NewRound, OpenSubmission,
+    Partnership, Round, Session, Status, Store, StoreError, StoreResult, StoredResponse, new_token,
+    now,
 };
 use crate::answers::{Answer, Answers};
+use crate::partners::Partner;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
 const ROUND_COLUMNS: &str = "id, partnership_id, instrument_id, instrument_version, \
      instrument_source, wave, min_group_size, open_token, created_at, closed_at";
-const INVITATION_COLUMNS: &str = "id, round_id, token, organisation, sector, language";
+const INVITATION_COLUMNS: &str = "id, round_id, token, organisation, sector, language, email";
+const FACILITATOR_COLUMNS: &str = "id, email, is_admin";
 
 /// The database engines partnerscope runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,30 +185,48 @@ impl SqlStore {
         Ok(())
     }
 
-    /// Responses matching `condition` (a fixed SQL condition on `responses` with parameter `$1`).
-    async fn responses_where(&self, condition: &str, id: i64) -> StoreResult<Vec<StoredResponse>> {
+    /// Responses matching `condition` (a fixed SQL condition on `responses` with parameters
+    /// `$1…` bound to `params`); with `group` their sector falls back to the invitation's.
+    async fn responses_where(
+        &self,
+        condition: &str,
+        params: &[i64],
+        group: bool,
+    ) -> StoreResult<Vec<StoredResponse>> {
         let mut conn = self.pool.acquire().await?;
-        let rows: Vec<ResponseRow> = sqlx::query_as(&format!(
-            "SELECT id, invitation_id, round_id, consent, sector, language, status, started_at, \
+        let sector = if group {
+            "COALESCE(sector, (SELECT i.sector FROM invitations i \
+             WHERE i.id = responses.invitation_id)) AS sector"
+        } else {
+            "sector"
+        };
+        let sql = format!(
+            "SELECT id, invitation_id, round_id, consent, {sector}, language, status, started_at, \
              updated_at, submitted_at FROM responses WHERE {condition} ORDER BY id"
-        ))
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
-        let answers: Vec<AnswerRow> = sqlx::query_as(&format!(
+        );
+        let mut query = sqlx::query_as(&sql);
+        for param in params {
+            query = query.bind(*param);
+        }
+        let rows: Vec<ResponseRow> = query.fetch_all(&mut *conn).await?;
+        let sql = format!(
             "SELECT response_id, item_id, value, code FROM response_answers WHERE response_id IN \
              (SELECT id FROM responses WHERE {condition})"
-        ))
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
-        let comments: Vec<CommentRow> = sqlx::query_as(&format!(
+        );
+        let mut query = sqlx::query_as(&sql);
+        for param in params {
+            query = query.bind(*param);
+        }
+        let answers: Vec<AnswerRow> = query.fetch_all(&mut *conn).await?;
+        let sql = format!(
             "SELECT response_id, comment_id, body FROM response_comments WHERE response_id IN \
              (SELECT id FROM responses WHERE {condition})"
-        ))
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
+        );
+        let mut query = sqlx::query_as(&sql);
+        for param in params {
+            query = query.bind(*param);
+        }
+        let comments: Vec<CommentRow> = query.fetch_all(&mut *conn).await?;
         let mut responses: Vec<StoredResponse> =
             rows.into_iter().map(ResponseRow::into_response).collect();
         let position: HashMap<i64, usize> = responses
@@ -363,7 +384,8 @@ struct ProgressRow {
 impl Store for SqlStore {
     async fn create_partnership(&self, name: &str) -> StoreResult<Partnership> {
         Ok(sqlx::query_as(
-            "INSERT INTO partnerships (name, created_at) VALUES ($1, $2) RETURNING id, name",
+            "INSERT INTO partnerships (name, created_at) VALUES ($1, $2) \
+             RETURNING id, name, owner_id",
         )
         .bind(name)
         .bind(now())
@@ -373,7 +395,7 @@ impl Store for SqlStore {
 
     async fn partnerships(&self) -> StoreResult<Vec<Partnership>> {
         Ok(
-            sqlx::query_as("SELECT id, name FROM partnerships ORDER BY id")
+            sqlx::query_as("SELECT id, name, owner_id FROM partnerships ORDER BY id")
                 .fetch_all(&self.pool)
                 .await?,
         )
@@ -459,7 +481,8 @@ impl Store for SqlStore {
 
     async fn invitation_progress(&self, round_id: i64) -> StoreResult<Vec<InvitationProgress>> {
         let rows: Vec<ProgressRow> = sqlx::query_as(
-            "SELECT i.id, i.round_id, i.token, i.organisation, i.sector, i.language, r.status \
+            "SELECT i.id, i.round_id, i.token, i.organisation, i.sector, i.language, i.email, \
+             r.status \
              FROM invitations i LEFT JOIN responses r ON r.invitation_id = i.id \
              WHERE i.round_id = $1 ORDER BY i.id",
         )
@@ -477,7 +500,7 @@ impl Store for SqlStore {
 
     async fn invitation_response(&self, invitation_id: i64) -> StoreResult<Option<StoredResponse>> {
         Ok(self
-            .responses_where("invitation_id = $1", invitation_id)
+            .responses_where("invitation_id = $1", &[invitation_id], false)
             .await?
             .pop())
     }
@@ -525,6 +548,296 @@ impl Store for SqlStore {
     }
 
     async fn responses(&self, round_id: i64) -> StoreResult<Vec<StoredResponse>> {
-        self.responses_where("round_id = $1", round_id).await
+        self.responses_where("round_id = $1", &[round_id], false)
+            .await
+    }
+
+    async fn submitted_page(
+        &self,
+        round_id: i64,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<StoredResponse>> {
+        // The page's last id first, so the three queries of `responses_where` see the same rows.
+        let last: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(id) FROM (SELECT id FROM responses WHERE round_id = $1 \
+             AND status = 'submitted' AND id > $2 ORDER BY id LIMIT $3) page",
+        )
+        .bind(round_id)
+        .bind(after)
+        .bind(limit)
+        .fetch_one(&self.pool)
+        .await?;
+        let Some(last) = last else {
+            return Ok(Vec::new());
+        };
+        self.responses_where(
+            "round_id = $1 AND status = 'submitted' AND id > $2 AND id <= $3",
+            &[round_id, after, last],
+            true,
+        )
+        .await
+    }
+
+    async fn create_facilitator(
+        &self,
+        email: &str,
+        password_hash: &str,
+        is_admin: bool,
+    ) -> StoreResult<Facilitator> {
+        let row: Option<FacilitatorRow> = sqlx::query_as(&format!(
+            "INSERT INTO facilitators (email, password_hash, is_admin, created_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (email) DO NOTHING RETURNING {FACILITATOR_COLUMNS}"
+        ))
+        .bind(email)
+        .bind(password_hash)
+        .bind(i64::from(is_admin))
+        .bind(now())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(FacilitatorRow::into_facilitator)
+            .ok_or(StoreError::DuplicateEmail)
+    }
+
+    async fn set_password(&self, email: &str, password_hash: &str) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        let id: Option<i64> = sqlx::query_scalar(
+            "UPDATE facilitators SET password_hash = $1 WHERE email = $2 RETURNING id",
+        )
+        .bind(password_hash)
+        .bind(email)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let id = id.ok_or(StoreError::UnknownEmail)?;
+        // A new password ends every session the old one opened.
+        sqlx::query("DELETE FROM sessions WHERE facilitator_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn facilitator_by_email(
+        &self,
+        email: &str,
+    ) -> StoreResult<Option<(Facilitator, String)>> {
+        let row: Option<(i64, String, i64, String)> = sqlx::query_as(
+            "SELECT id, email, is_admin, password_hash FROM facilitators WHERE email = $1",
+        )
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(id, email, is_admin, hash)| {
+            (
+                FacilitatorRow {
+                    id,
+                    email,
+                    is_admin,
+                }
+                .into_facilitator(),
+                hash,
+            )
+        }))
+    }
+
+    async fn create_session(
+        &self,
+        facilitator_id: i64,
+        token_digest: &str,
+        csrf_token: &str,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sessions (token_digest, facilitator_id, csrf_token, expires_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_digest)
+        .bind(facilitator_id)
+        .bind(csrf_token)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn session(&self, token_digest: &str, now: i64) -> StoreResult<Option<Session>> {
+        let row: Option<(i64, String, i64, String)> = sqlx::query_as(
+            "SELECT f.id, f.email, f.is_admin, s.csrf_token FROM sessions s \
+             JOIN facilitators f ON f.id = s.facilitator_id \
+             WHERE s.token_digest = $1 AND s.expires_at > $2",
+        )
+        .bind(token_digest)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(id, email, is_admin, csrf_token)| Session {
+            facilitator: FacilitatorRow {
+                id,
+                email,
+                is_admin,
+            }
+            .into_facilitator(),
+            csrf_token,
+        }))
+    }
+
+    async fn delete_session(&self, token_digest: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_digest = $1")
+            .bind(token_digest)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn sign_in_locked_until(&self, email: &str) -> StoreResult<i64> {
+        let until: Option<i64> =
+            sqlx::query_scalar("SELECT locked_until FROM sign_in_failures WHERE email = $1")
+                .bind(email)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(until.unwrap_or(0))
+    }
+
+    async fn record_sign_in_failure(
+        &self,
+        email: &str,
+        now: i64,
+        lockout: fn(i64) -> i64,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        let failures: i64 = sqlx::query_scalar(
+            "INSERT INTO sign_in_failures (email, failures, locked_until) VALUES ($1, 1, 0) \
+             ON CONFLICT (email) DO UPDATE SET failures = sign_in_failures.failures + 1 \
+             RETURNING failures",
+        )
+        .bind(email)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE sign_in_failures SET locked_until = $1 WHERE email = $2")
+            .bind(now + lockout(failures))
+            .bind(email)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn clear_sign_in_failures(&self, email: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
+            .bind(email)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn create_owned_partnership(
+        &self,
+        name: &str,
+        owner_id: i64,
+    ) -> StoreResult<Partnership> {
+        Ok(sqlx::query_as(
+            "INSERT INTO partnerships (name, owner_id, created_at) VALUES ($1, $2, $3) \
+             RETURNING id, name, owner_id",
+        )
+        .bind(name)
+        .bind(owner_id)
+        .bind(now())
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    async fn set_owner(&self, partnership_id: i64, owner_id: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE partnerships SET owner_id = $1 WHERE id = $2")
+            .bind(owner_id)
+            .bind(partnership_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn partnerships_of(&self, facilitator: &Facilitator) -> StoreResult<Vec<Partnership>> {
+        Ok(sqlx::query_as(
+            "SELECT id, name, owner_id FROM partnerships WHERE $1 = 1 OR owner_id = $2 \
+             ORDER BY id",
+        )
+        .bind(i64::from(facilitator.is_admin))
+        .bind(facilitator.id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn partnership(&self, id: i64) -> StoreResult<Option<Partnership>> {
+        Ok(
+            sqlx::query_as("SELECT id, name, owner_id FROM partnerships WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn round(&self, id: i64) -> StoreResult<Option<Round>> {
+        Ok(
+            sqlx::query_as(&format!("SELECT {ROUND_COLUMNS} FROM rounds WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn reopen_round(&self, round_id: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE rounds SET closed_at = NULL WHERE id = $1")
+            .bind(round_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn add_partners(
+        &self,
+        round_id: i64,
+        partners: &[Partner],
+    ) -> StoreResult<Vec<Invitation>> {
+        let mut tx = self.begin_write().await?;
+        let now = now();
+        let mut invitations = Vec::with_capacity(partners.len());
+        for partner in partners {
+            invitations.push(
+                sqlx::query_as(&format!(
+                    "INSERT INTO invitations (round_id, token, organisation, sector, language, \
+                     email, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                     RETURNING {INVITATION_COLUMNS}"
+                ))
+                .bind(round_id)
+                .bind(new_token())
+                .bind(&partner.organisation)
+                .bind(&partner.sector)
+                .bind(&partner.language)
+                .bind(&partner.email)
+                .bind(&now)
+                .fetch_one(&mut *tx)
+                .await?,
+            );
+        }
+        tx.commit().await?;
+        Ok(invitations)
+    }
+}
+
+#[derive(FromRow)]
+struct FacilitatorRow {
+    id: i64,
+    email: String,
+    /// 0 or 1.
+    is_admin: i64,
+}
+
+impl FacilitatorRow {
+    fn into_facilitator(self) -> Facilitator {
+        Facilitator {
+            id: self.id,
+            email: self.email,
+            is_admin: self.is_admin != 0,
+        }
     }
 }

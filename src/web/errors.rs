@@ -3,12 +3,15 @@
 //! Policy: every failure is an [`AppError`]. The partner sees a short page in plain words with the
 //! right status code and never an internal detail; the cause of a server-side failure is logged.
 //! Bad input is the partner's browser's (or a tamperer's) problem and gets a 4xx, never a 500,
-//! and every handler checks its input before writing, so nothing is half-stored.
+//! and every handler checks its input before writing, so nothing is half-stored. A facilitator
+//! asking for a partnership, round or download that is not theirs gets the same 404 as for one
+//! that does not exist, so ids reveal nothing; a missing session leads to the sign-in page.
 
 use askama::Template;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 
+use super::facilitate::SIGN_IN;
 use super::html;
 use super::messages::{EN, Messages};
 use crate::instrument::LoadError;
@@ -35,6 +38,15 @@ pub enum AppError {
     /// The body is over the size limit.
     #[error("request body too large")]
     TooLarge,
+    /// A facilitator page without a valid session: answered with the sign-in page.
+    #[error("sign-in required")]
+    SignInRequired,
+    /// A facilitator form without the session's CSRF token.
+    #[error("missing or wrong CSRF token")]
+    Csrf,
+    /// Something on our side failed outside the store (a join, a writer).
+    #[error("internal: {0}")]
+    Internal(String),
     /// The database failed.
     #[error("store: {0}")]
     Store(#[source] StoreError),
@@ -72,13 +84,20 @@ impl AppError {
             AppError::NotAForm(_) => StatusCode::BAD_REQUEST,
             AppError::BadForm(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::Store(_) | AppError::Instrument(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::SignInRequired => StatusCode::SEE_OTHER,
+            AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Store(_) | AppError::Instrument(_) | AppError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        if let AppError::SignInRequired = self {
+            return Redirect::to(SIGN_IN).into_response();
+        }
         let status = self.status();
         if status.is_server_error() {
             tracing::error!(error = ?self, "request failed");
@@ -97,9 +116,11 @@ impl IntoResponse for AppError {
             ),
             AppError::BadForm(detail) => (m.bad_form_heading, m.bad_form_text, Some(*detail)),
             AppError::TooLarge => (m.too_large_heading, m.too_large_text, None),
-            AppError::Store(_) | AppError::Instrument(_) => {
-                (m.internal_heading, m.internal_text, None)
-            }
+            AppError::Csrf => (m.csrf_heading, m.csrf_text, None),
+            AppError::SignInRequired
+            | AppError::Store(_)
+            | AppError::Instrument(_)
+            | AppError::Internal(_) => (m.internal_heading, m.internal_text, None),
         };
         html(
             status,

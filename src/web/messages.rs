@@ -83,6 +83,172 @@ pub struct Messages {
     pub detail_form_id: &'static str,
     /// Detail: the body is not a form.
     pub detail_not_a_form: &'static str,
+    /// Error page: a facilitator form without its security token.
+    pub csrf_heading: &'static str,
+    /// Error page: CSRF refusal, explanation.
+    pub csrf_text: &'static str,
+    /// Detail: a blank partnership name.
+    pub detail_name: &'static str,
+    /// Detail: a blank wave label.
+    pub detail_wave: &'static str,
+    /// Detail: a bad minimum group size.
+    pub detail_min_group_size: &'static str,
+    /// Detail: an unknown instrument.
+    pub detail_instrument: &'static str,
+    /// Sign-in page heading.
+    pub sign_in_heading: &'static str,
+    /// Label of e-mail fields.
+    pub email_label: &'static str,
+    /// Label of the password field.
+    pub password_label: &'static str,
+    /// Sign-in button.
+    pub sign_in_button: &'static str,
+    /// Sign-in refused: wrong address or password (never says which).
+    pub sign_in_wrong: &'static str,
+    /// Sign-in refused after repeated failures; `{minutes}` is the wait.
+    pub sign_in_wait: &'static str,
+    /// Sign-out button.
+    pub sign_out_button: &'static str,
+    /// Before the signed-in address.
+    pub signed_in_as: &'static str,
+    /// Heading of the partnerships list.
+    pub partnerships_heading: &'static str,
+    /// When there are no partnerships.
+    pub no_partnerships: &'static str,
+    /// Heading of the new partnership form.
+    pub new_partnership_heading: &'static str,
+    /// Label of the partnership name.
+    pub name_label: &'static str,
+    /// Button that creates.
+    pub create_button: &'static str,
+    /// Heading of a partnership's rounds.
+    pub rounds_heading: &'static str,
+    /// When a partnership has no rounds.
+    pub no_rounds: &'static str,
+    /// Heading of the new round form.
+    pub new_round_heading: &'static str,
+    /// Label of the instrument choice.
+    pub instrument_label: &'static str,
+    /// Label of the wave field.
+    pub wave_label: &'static str,
+    /// Label of the minimum group size.
+    pub min_group_size_label: &'static str,
+    /// Label of the open link checkbox.
+    pub open_link_label: &'static str,
+    /// A round's state: open.
+    pub round_open: &'static str,
+    /// A round's state: closed.
+    pub round_closed: &'static str,
+    /// Button that closes a round.
+    pub close_button: &'static str,
+    /// Button that reopens a round.
+    pub reopen_button: &'static str,
+    /// Heading of the next round form.
+    pub next_round_heading: &'static str,
+    /// Button that starts the next round.
+    pub next_round_button: &'static str,
+    /// Link back to the list.
+    pub all_partnerships: &'static str,
+    /// Heading of the partners page.
+    pub partners_heading: &'static str,
+    /// Heading of the one-partner form.
+    pub add_partner_heading: &'static str,
+    /// Label of the organisation field.
+    pub organisation_label: &'static str,
+    /// Label of the sector field.
+    pub sector_label: &'static str,
+    /// Label of the language field.
+    pub language_label: &'static str,
+    /// Label of the partner's e-mail field.
+    pub optional_email_label: &'static str,
+    /// Button that adds partners.
+    pub add_button: &'static str,
+    /// Heading of the CSV paste form.
+    pub paste_heading: &'static str,
+    /// Explains the CSV columns.
+    pub paste_hint: &'static str,
+    /// Heading of a list of problems.
+    pub problems_heading: &'static str,
+    /// Heading of the response rate table.
+    pub progress_heading: &'static str,
+    /// Column: invited partners.
+    pub invited_label: &'static str,
+    /// Column: partners who started.
+    pub started_label: &'static str,
+    /// Column: partners who submitted.
+    pub submitted_label: &'static str,
+    /// Before the number of submitted responses (all links).
+    pub submitted_total: &'static str,
+    /// Link to the invitation links CSV.
+    pub links_download: &'static str,
+    /// Before the open link.
+    pub open_link_heading: &'static str,
+    /// Heading of the downloads.
+    pub downloads_heading: &'static str,
+    /// Heading of the dashboard.
+    pub dashboard_heading: &'static str,
+    /// When nothing is submitted yet.
+    pub no_responses: &'static str,
+    /// Title of the dimensions chart.
+    pub chart_title: &'static str,
+    /// Title of a sector chart; `{dimension}` is its title.
+    pub chart_by_sector: &'static str,
+    /// Chart note of a suppressed sector; `{n}` is its size.
+    pub chart_too_few: &'static str,
+    /// Warning: low alpha; `{alpha}` is its value.
+    pub warn_low_alpha: &'static str,
+    /// Warning: small sample; `{n}` is its size.
+    pub warn_small_sample: &'static str,
+    /// Band change into the top band.
+    pub became_top: &'static str,
+    /// Band change out of the top band.
+    pub left_top: &'static str,
+    /// Band change upwards.
+    pub moved_up: &'static str,
+    /// Band change downwards.
+    pub moved_down: &'static str,
+    /// Column: mean.
+    pub mean_label: &'static str,
+    /// Column: 95 % interval.
+    pub ci_label: &'static str,
+    /// Column: band.
+    pub band_label: &'static str,
+    /// Column: alpha.
+    pub alpha_label: &'static str,
+    /// Column: respondents.
+    pub n_label: &'static str,
+    /// Column: within-group agreement.
+    pub rwg_label: &'static str,
+    /// Column: standard deviation.
+    pub sd_label: &'static str,
+    /// Column: corrected item-total correlation.
+    pub r_drop_label: &'static str,
+    /// Column: alpha without the item.
+    pub alpha_if_deleted_label: &'static str,
+    /// Heading of a card's factors.
+    pub factors_label: &'static str,
+    /// Before the change since the previous round; `{wave}` is its label.
+    pub change_label: &'static str,
+    /// Label of a p-value.
+    pub p_label: &'static str,
+    /// Label of Cohen's d.
+    pub d_label: &'static str,
+    /// When a round was too small to compare.
+    pub change_suppressed: &'static str,
+    /// Heading of the sector breakdown.
+    pub sectors_heading: &'static str,
+    /// A suppressed cell.
+    pub suppressed_label: &'static str,
+    /// Heading of the item analysis.
+    pub items_heading: &'static str,
+    /// Column: the statement.
+    pub item_label: &'static str,
+    /// Marks an item that fits its dimension poorly.
+    pub weak_item: &'static str,
+    /// Marks a reverse-keyed item.
+    pub reverse_label: &'static str,
+    /// Heading of the comments on the dashboard.
+    pub comments_list_heading: &'static str,
 }
 
 /// English.
@@ -125,4 +291,87 @@ pub const EN: Messages = Messages {
     detail_action: "The form did not say whether to save or submit",
     detail_form_id: "The form's one-time id is missing or damaged",
     detail_not_a_form: "What was sent is not a survey form",
+    csrf_heading: "This form has expired",
+    csrf_text: "Nothing was changed. Go back, reload the page and try again.",
+    detail_name: "The partnership needs a name",
+    detail_wave: "The round needs a wave label, such as “2026 spring”",
+    detail_min_group_size: "The minimum group size must be a whole number from 1 to 1000",
+    detail_instrument: "Choose one of the listed instruments",
+    sign_in_heading: "Sign in",
+    email_label: "E-mail address",
+    password_label: "Password",
+    sign_in_button: "Sign in",
+    sign_in_wrong: "The e-mail address or password is not right.",
+    sign_in_wait: "Too many failed attempts. Try again in {minutes} minute(s).",
+    sign_out_button: "Sign out",
+    signed_in_as: "Signed in as",
+    partnerships_heading: "Your partnerships",
+    no_partnerships: "No partnerships yet.",
+    new_partnership_heading: "New partnership",
+    name_label: "Name",
+    create_button: "Create",
+    rounds_heading: "Rounds",
+    no_rounds: "No rounds yet.",
+    new_round_heading: "New round",
+    instrument_label: "Instrument",
+    wave_label: "Wave label",
+    min_group_size_label: "Minimum group size (smaller sectors are not reported)",
+    open_link_label: "Also give the round an open link anyone can answer",
+    round_open: "Open",
+    round_closed: "Closed",
+    close_button: "Close the round",
+    reopen_button: "Reopen the round",
+    next_round_heading: "Start the next round with the same partners",
+    next_round_button: "Start next round",
+    all_partnerships: "All partnerships",
+    partners_heading: "Add partners",
+    add_partner_heading: "One partner",
+    organisation_label: "Organisation",
+    sector_label: "Sector",
+    language_label: "Language (optional, e.g. en)",
+    optional_email_label: "E-mail address (optional)",
+    add_button: "Add",
+    paste_heading: "A list from a spreadsheet",
+    paste_hint: "Paste CSV with a header row: organisation, sector, and optionally email and language. Nothing is added unless every row is right.",
+    problems_heading: "Nothing was added. Please fix these rows:",
+    progress_heading: "Responses by sector",
+    invited_label: "Invited",
+    started_label: "Started",
+    submitted_label: "Submitted",
+    submitted_total: "Submitted responses in total",
+    links_download: "Invitation links (CSV for a mail merge)",
+    open_link_heading: "Open link",
+    downloads_heading: "Downloads",
+    dashboard_heading: "What the partnership thinks of itself",
+    no_responses: "No submitted responses yet: the numbers appear as partners submit.",
+    chart_title: "Dimension means with 95% confidence intervals",
+    chart_by_sector: "{dimension} by sector",
+    chart_too_few: "too few to show (n = {n})",
+    warn_low_alpha: "Reliability is low (alpha {alpha}): the statements may not measure one thing.",
+    warn_small_sample: "Only {n} responses: the interval is wide.",
+    became_top: "became a {band}",
+    left_top: "is no longer a {band}",
+    moved_up: "moved up from {from} to {to}",
+    moved_down: "moved down from {from} to {to}",
+    mean_label: "Mean",
+    ci_label: "95% CI",
+    band_label: "Band",
+    alpha_label: "Alpha",
+    n_label: "n",
+    rwg_label: "Agreement rwg(j)",
+    sd_label: "SD",
+    r_drop_label: "Item-rest r",
+    alpha_if_deleted_label: "Alpha without it",
+    factors_label: "Factors",
+    change_label: "Since {wave}:",
+    p_label: "p",
+    d_label: "d",
+    change_suppressed: "too few responses to compare",
+    sectors_heading: "By sector",
+    suppressed_label: "too few to show",
+    items_heading: "Item analysis",
+    item_label: "Statement",
+    weak_item: "fits its dimension poorly",
+    reverse_label: "reverse-keyed",
+    comments_list_heading: "Comments (sorted, without who wrote them)",
 };

@@ -1,9 +1,12 @@
 //! The web application: state, every route in one place, and serving with graceful shutdown.
 
 mod errors;
+mod facilitate;
 mod form;
 pub mod messages;
+mod reports;
 mod respond;
+mod session;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -13,7 +16,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
@@ -33,6 +36,11 @@ pub struct AppState {
     /// The instruments rounds can be created from (shipped and `--instruments`). Rounds never
     /// read these: they keep their own copy.
     pub instruments: Arc<Vec<Instrument>>,
+    /// Where partners reach the site (e.g. `https://survey.example.org`), for the links in
+    /// downloads; `None` uses the host each request came to.
+    pub public_url: Option<String>,
+    /// Whether the session cookie is sent only over HTTPS.
+    pub secure_cookies: bool,
 }
 
 /// The application: every route of partnerscope.
@@ -47,6 +55,40 @@ pub fn app(state: AppState) -> Router {
             get(respond::show_open).post(respond::post_open),
         )
         .route("/o/{token}/thanks", get(respond::thanks_open))
+        .route(
+            "/facilitator/sign-in",
+            get(facilitate::sign_in_page).post(facilitate::sign_in),
+        )
+        .route("/facilitator/sign-out", post(facilitate::sign_out))
+        .route("/facilitator", get(facilitate::home))
+        .route(
+            "/facilitator/partnerships",
+            post(facilitate::create_partnership),
+        )
+        .route(
+            "/facilitator/partnerships/{id}",
+            get(facilitate::partnership),
+        )
+        .route(
+            "/facilitator/partnerships/{id}/rounds",
+            post(facilitate::create_round),
+        )
+        .route("/facilitator/rounds/{id}", get(facilitate::round))
+        .route("/facilitator/rounds/{id}/close", post(facilitate::close))
+        .route("/facilitator/rounds/{id}/reopen", post(facilitate::reopen))
+        .route(
+            "/facilitator/rounds/{id}/next",
+            post(facilitate::next_round),
+        )
+        .route(
+            "/facilitator/rounds/{id}/partners",
+            get(facilitate::partners_form).post(facilitate::add_partners),
+        )
+        .route("/facilitator/rounds/{id}/links.csv", get(facilitate::links))
+        .route(
+            "/facilitator/rounds/{id}/reports/{file}",
+            get(facilitate::download),
+        )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TraceLayer::new_for_http())

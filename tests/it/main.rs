@@ -11,5 +11,6 @@ mod serve_binary;
 mod server;
 mod support;
 mod two_servers;
+mod web_facilitate;
 mod web_respond;
 mod workbook;

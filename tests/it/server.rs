@@ -42,6 +42,8 @@ pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
     let state = AppState {
         store: store.clone(),
         instruments: Arc::new(partnerscope::shipped::all().unwrap()),
+        public_url: None,
+        secure_cookies: false,
     };
     let server = tokio::spawn(web::serve(listener, state, async {
         let _ = stopped.await;
@@ -142,22 +144,7 @@ impl TestApp {
 
     /// POSTs `fields` as a form to `path`, returning status, `Location` and body.
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (u16, Option<String>, String) {
-        let response = self
-            .client
-            .post(self.url(path))
-            .form(fields)
-            .send()
-            .await
-            .unwrap();
-        let location = response
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_string());
-        (
-            response.status().as_u16(),
-            location,
-            response.text().await.unwrap(),
-        )
+        post_form(&self.client, &self.url(path), fields).await
     }
 
     /// Stops the server gracefully and waits until it has finished.
@@ -170,4 +157,22 @@ impl TestApp {
         }
         (self.database_url, self.dir)
     }
+}
+
+/// POSTs `fields` as a form to `url` with `client`, returning status, `Location` and body.
+pub async fn post_form(
+    client: &reqwest::Client,
+    url: &str,
+    fields: &[(&str, &str)],
+) -> (u16, Option<String>, String) {
+    let response = client.post(url).form(fields).send().await.unwrap();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string());
+    (
+        response.status().as_u16(),
+        location,
+        response.text().await.unwrap(),
+    )
 }

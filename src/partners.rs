@@ -1,0 +1,300 @@
+//! Reading a list of partners for a round: a CSV with the columns `organisation`, `sector` and,
+//! optionally, `email` and `language`, in any order.
+//!
+//! The whole list is checked before anything is stored, and every problem is reported with its
+//! row (the header is row 1) and column, so a facilitator fixes the file once rather than once
+//! per mistake.
+
+use crate::accounts::is_email;
+use crate::instrument::Instrument;
+
+/// One partner organisation to invite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Partner {
+    /// The organisation's name.
+    pub organisation: String,
+    /// The sector: a profile option code of the instrument when it has a profile question.
+    pub sector: String,
+    /// Where the facilitator will send the link, for the mail merge.
+    pub email: Option<String>,
+    /// The language tag of the form, when fixed.
+    pub language: Option<String>,
+}
+
+/// A problem in a partner list.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("row {row}{}: {message}", column.as_ref().map(|c| format!(", column {c}")).unwrap_or_default())]
+pub struct PartnerError {
+    /// 1-based row, counting the header as row 1.
+    pub row: u64,
+    /// The column's name, when the problem is in one cell.
+    pub column: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// At most this many problems are listed; after that the file needs a fresh look anyway.
+const MAX_PROBLEMS: usize = 20;
+
+const COLUMNS: [&str; 4] = ["organisation", "sector", "email", "language"];
+
+/// Checks one partner typed into the form (row 0 stands for "the form").
+pub fn check(
+    instrument: &Instrument,
+    organisation: &str,
+    sector: &str,
+    email: &str,
+    language: &str,
+) -> Result<Partner, Vec<PartnerError>> {
+    let mut problems = Vec::new();
+    let partner = read_partner(
+        instrument,
+        0,
+        [organisation, sector, email, language],
+        &mut problems,
+    );
+    match partner {
+        Some(partner) if problems.is_empty() => Ok(partner),
+        _ => Err(problems),
+    }
+}
+
+/// Reads a partner list; either every row is good or the problems are returned.
+pub fn parse(input: &str, instrument: &Instrument) -> Result<Vec<Partner>, Vec<PartnerError>> {
+    let input = input.trim_start_matches('\u{feff}');
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(input.as_bytes());
+    let mut records = reader.records();
+    let problem = |row: u64, column: Option<&str>, message: String| PartnerError {
+        row,
+        column: column.map(str::to_string),
+        message,
+    };
+    let header = match records.next() {
+        Some(Ok(header)) => header,
+        Some(Err(e)) => return Err(vec![problem(1, None, e.to_string())]),
+        None => {
+            return Err(vec![problem(
+                1,
+                None,
+                "the list is empty; it needs a header row `organisation,sector,email,language`"
+                    .into(),
+            )]);
+        }
+    };
+    let mut positions: [Option<usize>; 4] = [None; 4];
+    let mut problems = Vec::new();
+    for (i, name) in header.iter().enumerate() {
+        let name = name.trim().to_lowercase();
+        match COLUMNS.iter().position(|c| *c == name) {
+            Some(c) if positions[c].is_some() => {
+                problems.push(problem(1, None, format!("column `{name}` appears twice")));
+            }
+            Some(c) => positions[c] = Some(i),
+            None => problems.push(problem(
+                1,
+                None,
+                format!(
+                    "column {} (`{name}`) is not one of organisation, sector, email, language",
+                    i + 1
+                ),
+            )),
+        }
+    }
+    for required in [0, 1] {
+        if positions[required].is_none() {
+            problems.push(problem(
+                1,
+                None,
+                format!("there is no `{}` column", COLUMNS[required]),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut partners = Vec::new();
+    for (index, record) in records.enumerate() {
+        let row = index as u64 + 2;
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                problems.push(problem(row, None, e.to_string()));
+                continue;
+            }
+        };
+        if record.iter().all(|cell| cell.trim().is_empty()) {
+            continue;
+        }
+        let cells = positions.map(|p| p.and_then(|p| record.get(p)).unwrap_or(""));
+        if let Some(partner) = read_partner(instrument, row, cells, &mut problems) {
+            partners.push(partner);
+        }
+        if problems.len() >= MAX_PROBLEMS {
+            break;
+        }
+    }
+    if partners.is_empty() && problems.is_empty() {
+        problems.push(problem(2, None, "the list has no partners".into()));
+    }
+    if problems.is_empty() {
+        Ok(partners)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Checks the cells `[organisation, sector, email, language]` of one row.
+fn read_partner(
+    instrument: &Instrument,
+    row: u64,
+    cells: [&str; 4],
+    problems: &mut Vec<PartnerError>,
+) -> Option<Partner> {
+    let before = problems.len();
+    let [organisation, sector, email, language] = cells.map(str::trim);
+    let mut complain = |column: &str, message: String| {
+        problems.push(PartnerError {
+            row,
+            column: Some(column.to_string()),
+            message,
+        });
+    };
+    if organisation.is_empty() {
+        complain("organisation", "the organisation is blank".into());
+    }
+    let sector = match &instrument.profile {
+        _ if sector.is_empty() => {
+            complain("sector", "the sector is blank".into());
+            String::new()
+        }
+        Some(profile) => match profile
+            .options
+            .iter()
+            .find(|code| code.eq_ignore_ascii_case(sector))
+        {
+            Some(code) => code.clone(),
+            None => {
+                complain(
+                    "sector",
+                    format!(
+                        "`{sector}` is not a sector of this survey ({})",
+                        profile.options.join(", ")
+                    ),
+                );
+                String::new()
+            }
+        },
+        None => sector.to_string(),
+    };
+    if !email.is_empty() && !is_email(email) {
+        complain("email", format!("`{email}` is not an e-mail address"));
+    }
+    if !language.is_empty() && !is_language_tag(language) {
+        complain(
+            "language",
+            format!("`{language}` is not a language tag such as `en` or `fr-CA`"),
+        );
+    }
+    (problems.len() == before).then(|| Partner {
+        organisation: organisation.to_string(),
+        sector,
+        email: (!email.is_empty()).then(|| email.to_string()),
+        language: (!language.is_empty()).then(|| language.to_string()),
+    })
+}
+
+/// A BCP 47-shaped tag: two or three letters, then subtags of letters and digits.
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or_default();
+    (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mini() -> Instrument {
+        let src = include_str!("../tests/fixtures/web/mini.toml");
+        crate::instrument::load_str("mini.toml", src).unwrap()
+    }
+
+    #[test]
+    fn a_good_list_is_read_in_any_column_order_with_optional_columns() {
+        let list = "\u{feff}Sector,organisation,email\n\
+                    Government, City Housing ,housing@example.org\n\
+                    ,,\n\
+                    nonprofit,\"Food Bank, Eastside\",\n";
+        let partners = parse(list, &mini()).unwrap();
+        assert_eq!(
+            partners,
+            [
+                Partner {
+                    organisation: "City Housing".into(),
+                    sector: "government".into(),
+                    email: Some("housing@example.org".into()),
+                    language: None,
+                },
+                Partner {
+                    organisation: "Food Bank, Eastside".into(),
+                    sector: "nonprofit".into(),
+                    email: None,
+                    language: None,
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn every_bad_cell_is_reported_with_its_row_and_column() {
+        let list = "organisation,sector,email,language\n\
+                    City Housing,government,not-an-address,en\n\
+                    ,nonprofit,,\n\
+                    Clinic,martians,,english please\n";
+        let problems: Vec<String> = parse(list, &mini())
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                "row 2, column email: `not-an-address` is not an e-mail address",
+                "row 3, column organisation: the organisation is blank",
+                "row 4, column sector: `martians` is not a sector of this survey (government, nonprofit)",
+                "row 4, column language: `english please` is not a language tag such as `en` or `fr-CA`",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_header_without_the_required_columns_is_refused() {
+        let problems = parse("name,email\nCity,a@b.org\n", &mini()).unwrap_err();
+        let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            text,
+            [
+                "row 1: column 1 (`name`) is not one of organisation, sector, email, language",
+                "row 1: there is no `organisation` column",
+                "row 1: there is no `sector` column",
+            ]
+        );
+        assert!(parse("", &mini()).is_err());
+        assert!(parse("organisation,sector\n", &mini()).is_err());
+    }
+
+    #[test]
+    fn language_tags_are_checked_for_shape() {
+        assert!(is_language_tag("en"));
+        assert!(is_language_tag("fr-CA"));
+        assert!(is_language_tag("zh-Hant-TW"));
+        assert!(!is_language_tag("e"));
+        assert!(!is_language_tag("english"));
+        assert!(!is_language_tag("en-"));
+    }
+}

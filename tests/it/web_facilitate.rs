@@ -1,0 +1,751 @@
+//! The facilitator's side over HTTP: accounts, CSRF, rounds, partners, the dashboard, downloads
+//! and ownership.
+
+use partnerscope::accounts::hash_password;
+use partnerscope::answers::{Answer, Answers};
+use partnerscope::partners::Partner;
+use partnerscope::store::{Facilitator, NewRound, Round};
+
+use crate::engines::Engine;
+use crate::server::{TestApp, mini, post_form, spawn_app};
+use crate::support::{partnerscope, read_csv};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// A browser with its own cookie jar, signed in as a facilitator.
+struct Browser {
+    client: reqwest::Client,
+    base: String,
+    facilitator: Facilitator,
+}
+
+impl Browser {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn get(&self, path: &str) -> (u16, String) {
+        let response = self.client.get(self.url(path)).send().await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (u16, Option<String>, String) {
+        post_form(&self.client, &self.url(path), fields).await
+    }
+
+    /// The CSRF token of the page at `path`.
+    async fn csrf(&self, path: &str) -> String {
+        let (status, body) = self.get(path).await;
+        assert_eq!(status, 200, "{path}");
+        csrf_of(&body)
+    }
+
+    /// Posts `fields` with the session's CSRF token.
+    async fn post_checked(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> (u16, Option<String>, String) {
+        let csrf = self.csrf("/facilitator").await;
+        let mut fields = fields.to_vec();
+        fields.push(("csrf", &csrf));
+        self.post(path, &fields).await
+    }
+}
+
+fn csrf_of(body: &str) -> String {
+    let start = body.find(r#"name="csrf" value=""#).expect("a CSRF field") + 19;
+    body[start..start + 32].to_string()
+}
+
+fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn facilitator(app: &TestApp, email: &str, admin: bool) -> Facilitator {
+    app.store
+        .create_facilitator(email, &hash_password(PASSWORD).unwrap(), admin)
+        .await
+        .unwrap()
+}
+
+/// A new facilitator, signed in.
+async fn signed_in(app: &TestApp, email: &str) -> Browser {
+    let facilitator = facilitator(app, email, false).await;
+    let browser = Browser {
+        client: new_client(),
+        base: app.base.clone(),
+        facilitator,
+    };
+    let (status, location, _) = browser
+        .post(
+            "/facilitator/sign-in",
+            &[("email", email), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!((status, location.as_deref()), (303, Some("/facilitator")));
+    browser
+}
+
+/// Answers to every item of the mini instrument, each `value` (t2 is "don't know").
+fn answers(value: i16, comment: Option<&str>) -> Answers {
+    let mut answers = Answers {
+        consent: true,
+        language: Some("en".into()),
+        ..Answers::default()
+    };
+    for item in ["t1", "g1", "g2", "e1", "e2"] {
+        answers.items.insert(item.into(), Answer::Value(value));
+    }
+    answers.items.insert("t2".into(), Answer::Code("dk".into()));
+    if let Some(comment) = comment {
+        answers.comments.insert("improve".into(), comment.into());
+    }
+    answers
+}
+
+fn partner(organisation: &str, sector: &str) -> Partner {
+    Partner {
+        organisation: organisation.into(),
+        sector: sector.into(),
+        email: None,
+        language: None,
+    }
+}
+
+/// A round of the mini instrument owned by `owner`, with four government partners and one
+/// nonprofit who all submitted (so the nonprofit sector is below the minimum group size 3).
+async fn answered_round(app: &TestApp, owner: &Facilitator, wave: &str) -> Round {
+    let partnership = app
+        .store
+        .create_owned_partnership("Riverside", owner.id)
+        .await
+        .unwrap();
+    answered_round_in(app, partnership.id, wave).await
+}
+
+async fn answered_round_in(app: &TestApp, partnership_id: i64, wave: &str) -> Round {
+    let round = app
+        .store
+        .create_round(&NewRound {
+            partnership_id,
+            instrument: &mini(),
+            wave,
+            min_group_size: 3,
+            open_link: false,
+        })
+        .await
+        .unwrap();
+    let partners = [
+        partner("City Housing", "government"),
+        partner("County Health", "government"),
+        partner("Parks Office", "government"),
+        partner("=Transit", "government"),
+        partner("Food Bank", "nonprofit"),
+    ];
+    let invitations = app.store.add_partners(round.id, &partners).await.unwrap();
+    for (n, invitation) in invitations.iter().enumerate() {
+        let value = 2 + (n as i16 % 3);
+        let comment = (n == 1).then_some("Meet in the evenings.");
+        app.store
+            .submit(invitation.id, &answers(value, comment))
+            .await
+            .unwrap();
+    }
+    round
+}
+
+async fn signing_in_sets_an_http_only_same_site_cookie_and_signing_out_ends_the_session(
+    engine: Engine,
+) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let (status, location) = {
+        let response = app
+            .client
+            .get(app.url("/facilitator"))
+            .send()
+            .await
+            .unwrap();
+        (
+            response.status().as_u16(),
+            response.headers().get("location").cloned(),
+        )
+    };
+    assert_eq!(status, 303, "no session: to the sign-in page");
+    assert_eq!(location.unwrap(), "/facilitator/sign-in");
+
+    facilitator(&app, "ana@example.org", false).await;
+    let response = app
+        .client
+        .post(app.url("/facilitator/sign-in"))
+        .form(&[("email", " Ana@Example.org"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(cookie.starts_with("partnerscope_session="));
+    assert!(cookie.contains("HttpOnly"));
+    assert!(cookie.contains("SameSite=Lax"));
+    assert!(!cookie.contains("Secure"), "secure cookies are an option");
+
+    let browser = signed_in(&app, "ben@example.org").await;
+    let (status, body) = browser.get("/facilitator").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Signed in as ben@example.org"));
+    let (status, location, _) = browser.post_checked("/facilitator/sign-out", &[]).await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (303, Some("/facilitator/sign-in"))
+    );
+    let (status, _) = browser.get("/facilitator").await;
+    assert_eq!(status, 303, "the session is gone");
+}
+
+async fn a_wrong_password_is_refused_and_repeated_failures_make_the_address_wait(engine: Engine) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    facilitator(&app, "ana@example.org", false).await;
+    let attempt = |password: &'static str| {
+        let app = &app;
+        async move {
+            app.post(
+                "/facilitator/sign-in",
+                &[("email", "ana@example.org"), ("password", password)],
+            )
+            .await
+        }
+    };
+    let (status, _, body) = attempt("wrong password").await;
+    assert_eq!(status, 401);
+    assert!(body.contains("The e-mail address or password is not right."));
+    let (status, _, body) = app
+        .post(
+            "/facilitator/sign-in",
+            &[("email", "nobody@example.org"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(status, 401, "an unknown address is refused the same way");
+    assert!(body.contains("The e-mail address or password is not right."));
+    for _ in 1..partnerscope::accounts::FREE_FAILURES {
+        assert_eq!(attempt("wrong password").await.0, 401);
+    }
+    let (status, _, body) = attempt(PASSWORD).await;
+    assert_eq!(
+        status, 429,
+        "even the right password waits after repeated failures"
+    );
+    assert!(body.contains("Too many failed attempts. Try again in 1 minute(s)."));
+    let locked = app
+        .store
+        .sign_in_locked_until("ana@example.org")
+        .await
+        .unwrap();
+    assert!(locked > partnerscope::accounts::unix_now() + 20);
+}
+
+async fn a_form_without_or_with_a_wrong_csrf_token_is_refused_and_changes_nothing(engine: Engine) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let browser = signed_in(&app, "ana@example.org").await;
+    let (status, _, body) = browser
+        .post("/facilitator/partnerships", &[("name", "Forged")])
+        .await;
+    assert_eq!(status, 403);
+    assert!(body.contains("This form has expired"));
+    let (status, _, _) = browser
+        .post(
+            "/facilitator/partnerships",
+            &[
+                ("name", "Forged"),
+                ("csrf", "0123456789abcdef0123456789abcdef"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 403);
+    let round = answered_round(&app, &browser.facilitator, "2026 spring").await;
+    let (status, _, _) = browser
+        .post(&format!("/facilitator/rounds/{}/close", round.id), &[])
+        .await;
+    assert_eq!(status, 403);
+    assert_eq!(app.store.partnerships().await.unwrap().len(), 1);
+    assert!(app.store.round(round.id).await.unwrap().unwrap().is_open());
+}
+
+async fn a_facilitator_creates_a_partnership_and_a_round_and_adds_partners_one_by_one_or_by_csv(
+    engine: Engine,
+) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let browser = signed_in(&app, "ana@example.org").await;
+    let (status, location, _) = browser
+        .post_checked("/facilitator/partnerships", &[("name", "Harbour Alliance")])
+        .await;
+    assert_eq!(status, 303);
+    let partnership_path = location.unwrap();
+    let (_, page) = browser.get(&partnership_path).await;
+    assert!(page.contains("<h1>Harbour Alliance</h1>"));
+    assert!(page.contains(r#"<option value="collaboration-factors">"#));
+
+    let (status, location, _) = browser
+        .post_checked(
+            &format!("{partnership_path}/rounds"),
+            &[
+                ("instrument", "collaboration-factors"),
+                ("wave", "2026 spring"),
+                ("min_group_size", "4"),
+                ("open_link", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let round_path = location.unwrap();
+    let round_id: i64 = round_path.rsplit('/').next().unwrap().parse().unwrap();
+    let round = app.store.round(round_id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            round.wave.as_str(),
+            round.min_group_size,
+            round.open_token.is_some()
+        ),
+        ("2026 spring", 4, true)
+    );
+    let (status, page) = browser.get(&round_path).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&format!("{}/o/{}", app.base, round.open_token.unwrap())));
+
+    let partners_path = format!("{round_path}/partners");
+    let bad = "organisation,sector,email\nCity Housing,government,housing@example.org\n\
+               ,nonprofit,\nClinic,martians,clinic.example\n";
+    let (status, _, page) = browser.post_checked(&partners_path, &[("list", bad)]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("row 3, column organisation: the organisation is blank"));
+    assert!(page.contains("row 4, column sector: `martians` is not a sector of this survey"));
+    assert!(page.contains("row 4, column email: `clinic.example` is not an e-mail address"));
+    assert!(
+        page.contains("City Housing,government"),
+        "the list is kept for fixing"
+    );
+    assert!(
+        app.store
+            .invitation_progress(round_id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing stored from a bad list"
+    );
+
+    let good = "organisation,sector,email,language\n\
+                City Housing,government,housing@example.org,en\n\
+                \"Food Bank, Eastside\",nonprofit,,\n";
+    let (status, location, _) = browser
+        .post_checked(&partners_path, &[("list", good)])
+        .await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (303, Some(round_path.as_str()))
+    );
+    let (status, _, _) = browser
+        .post_checked(
+            &partners_path,
+            &[
+                ("organisation", "@Home Care"),
+                ("sector", "health"),
+                ("email", ""),
+                ("language", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let invitations = app.store.invitation_progress(round_id).await.unwrap();
+    assert_eq!(invitations.len(), 3);
+
+    let response = browser
+        .client
+        .get(browser.url(&format!("{round_path}/links.csv")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let body = response.text().await.unwrap();
+    let tokens: Vec<&str> = invitations
+        .iter()
+        .map(|p| p.invitation.token.as_str())
+        .collect();
+    assert_eq!(
+        body,
+        format!(
+            "organisation,sector,email,language,link\n\
+             City Housing,government,housing@example.org,en,{base}/s/{}\n\
+             \"Food Bank, Eastside\",nonprofit,,,{base}/s/{}\n\
+             '@Home Care,health,,,{base}/s/{}\n",
+            tokens[0],
+            tokens[1],
+            tokens[2],
+            base = app.base
+        )
+    );
+    let (_, page) = browser.get(&round_path).await;
+    assert!(page.contains("<th scope=\"row\">government</th><td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">0</td>"));
+}
+
+async fn a_round_is_closed_and_reopened_and_the_next_round_invites_the_same_partners_anew(
+    engine: Engine,
+) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let browser = signed_in(&app, "ana@example.org").await;
+    let round = answered_round(&app, &browser.facilitator, "2025 autumn").await;
+    let path = format!("/facilitator/rounds/{}", round.id);
+    let (status, location, _) = browser.post_checked(&format!("{path}/close"), &[]).await;
+    assert_eq!((status, location.as_deref()), (303, Some(path.as_str())));
+    assert!(!app.store.round(round.id).await.unwrap().unwrap().is_open());
+    let (_, page) = browser.get(&path).await;
+    assert!(page.contains("Reopen the round"));
+    browser.post_checked(&format!("{path}/reopen"), &[]).await;
+    assert!(app.store.round(round.id).await.unwrap().unwrap().is_open());
+
+    browser.post_checked(&format!("{path}/close"), &[]).await;
+    let (status, location, _) = browser
+        .post_checked(&format!("{path}/next"), &[("wave", "2026 spring")])
+        .await;
+    assert_eq!(status, 303);
+    let next_id: i64 = location
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let next = app.store.round(next_id).await.unwrap().unwrap();
+    assert_eq!(next.wave, "2026 spring");
+    assert_eq!(next.instrument_source, round.instrument_source);
+    let before = app.store.invitation_progress(round.id).await.unwrap();
+    let after = app.store.invitation_progress(next_id).await.unwrap();
+    assert_eq!(after.len(), before.len());
+    for (old, new) in before.iter().zip(&after) {
+        assert_eq!(old.invitation.organisation, new.invitation.organisation);
+        assert_eq!(old.invitation.sector, new.invitation.sector);
+        assert_ne!(old.invitation.token, new.invitation.token);
+        assert_eq!(new.status, None);
+    }
+}
+
+async fn the_dashboard_shows_the_numbers_suppresses_small_sectors_and_lists_comments_anonymously(
+    engine: Engine,
+) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let browser = signed_in(&app, "ana@example.org").await;
+    let first = answered_round(&app, &browser.facilitator, "2025 autumn").await;
+    let second = answered_round_in(&app, first.partnership_id, "2026 spring").await;
+    let (status, page) = browser
+        .get(&format!("/facilitator/rounds/{}", second.id))
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Submitted responses in total: <strong>5</strong>"));
+    assert!(page.contains("<svg"), "the chart is drawn");
+    // Trust: values 2, 3, 4, 2, 3 (t2 is "don't know") have mean 2.80.
+    assert!(page.contains(r#"<span class="big">2.80</span>"#), "{page}");
+    assert!(page.contains("Only 5 responses: the interval is wide."));
+    assert!(page.contains("<th scope=\"row\">nonprofit</th><td class=\"num\">1</td><td colspan=\"4\">too few to show</td>"));
+    assert!(page.contains(
+        "<th scope=\"row\">government</th><td class=\"num\">4</td><td class=\"num\">2.75</td>"
+    ));
+    assert!(
+        page.contains("Since 2025 autumn:"),
+        "change since the previous round"
+    );
+    assert!(page.contains("Meet in the evenings."));
+    assert!(
+        !page.contains("County Health"),
+        "comments never name who wrote them"
+    );
+    assert!(page.contains("Item analysis"));
+}
+
+/// Fetches a download, checking its status and content type; returns the body.
+async fn download(browser: &Browser, path: &str, content_type: &str) -> Vec<u8> {
+    let response = browser.client.get(browser.url(path)).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200, "{path}");
+    assert_eq!(response.headers()["content-type"], content_type, "{path}");
+    let disposition = response.headers()["content-disposition"].to_str().unwrap();
+    assert!(disposition.starts_with("attachment; filename="), "{path}");
+    response.bytes().await.unwrap().to_vec()
+}
+
+async fn every_download_has_its_type_and_header_and_the_reports_equal_the_command_line_byte_for_byte(
+    engine: Engine,
+) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let browser = signed_in(&app, "ana@example.org").await;
+    let round = answered_round(&app, &browser.facilitator, "2026 spring").await;
+    let reports = format!("/facilitator/rounds/{}/reports", round.id);
+    let dir = tempfile::tempdir().unwrap();
+
+    let raw = download(
+        &browser,
+        &format!("{reports}/raw.csv"),
+        "text/csv; charset=utf-8",
+    )
+    .await;
+    let raw_path = dir.path().join("raw.csv");
+    std::fs::write(&raw_path, &raw).unwrap();
+    let (header, rows) = read_csv(&raw_path);
+    assert_eq!(
+        header,
+        [
+            "respondent",
+            "group",
+            "wave",
+            "t1",
+            "t2",
+            "g1",
+            "g2",
+            "e1",
+            "e2",
+            "improve",
+            "language",
+            "submitted_at"
+        ]
+    );
+    assert_eq!(rows.len(), 5);
+    assert!(
+        rows.iter()
+            .all(|r| r[0].starts_with('R') && r[2] == "2026 spring")
+    );
+    assert_eq!(rows[0][4], "dk", "don't know stays a code");
+    assert!(
+        !String::from_utf8_lossy(&raw).contains("City Housing"),
+        "no organisation names"
+    );
+
+    let instrument_path = dir.path().join("instrument.toml");
+    std::fs::write(&instrument_path, &round.instrument_source).unwrap();
+    let out = dir.path().join("cli");
+    let scored = partnerscope(&[
+        "score",
+        "--instrument",
+        instrument_path.to_str().unwrap(),
+        "--responses",
+        raw_path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--min-group-size",
+        &round.min_group_size.to_string(),
+    ]);
+    assert!(
+        scored.status.success(),
+        "{}",
+        String::from_utf8_lossy(&scored.stderr)
+    );
+    for name in partnerscope::report::REPORT_NAMES {
+        let served = download(
+            &browser,
+            &format!("{reports}/{name}.csv"),
+            "text/csv; charset=utf-8",
+        )
+        .await;
+        let written = std::fs::read(out.join(format!("{name}.csv"))).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&served),
+            String::from_utf8_lossy(&written),
+            "{name}.csv differs from `partnerscope score`"
+        );
+        assert!(written.len() > 20, "{name}.csv has a header at least");
+    }
+    let groups = String::from_utf8(std::fs::read(out.join("groups.csv")).unwrap()).unwrap();
+    assert!(groups.contains("nonprofit,trust,1,,,,,,,,true"));
+
+    let workbook = download(
+        &browser,
+        &format!("{reports}/partnerscope-round-{}.xlsx", round.id),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    .await;
+    assert_eq!(&workbook[..2], b"PK", "an xlsx is a zip file");
+    let (status, _) = browser.get(&format!("{reports}/secrets.csv")).await;
+    assert_eq!(status, 404);
+}
+
+async fn two_facilitators_cannot_see_each_others_partnerships_rounds_or_downloads(engine: Engine) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let ana = signed_in(&app, "ana@example.org").await;
+    let ben = signed_in(&app, "ben@example.org").await;
+    let round = answered_round(&app, &ana.facilitator, "2026 spring").await;
+    let (_, home) = ben.get("/facilitator").await;
+    assert!(!home.contains("Riverside"));
+    let r = format!("/facilitator/rounds/{}", round.id);
+    for path in [
+        format!("/facilitator/partnerships/{}", round.partnership_id),
+        r.clone(),
+        format!("{r}/partners"),
+        format!("{r}/links.csv"),
+        format!("{r}/reports/raw.csv"),
+        format!("{r}/reports/dimensions.csv"),
+        format!("{r}/reports/partnerscope-round-{}.xlsx", round.id),
+    ] {
+        assert_eq!(ben.get(&path).await.0, 404, "GET {path}");
+        assert_eq!(ana.get(&path).await.0, 200, "GET {path} by its owner");
+    }
+    for path in [
+        format!("/facilitator/partnerships/{}/rounds", round.partnership_id),
+        format!("{r}/close"),
+        format!("{r}/reopen"),
+        format!("{r}/next"),
+        format!("{r}/partners"),
+    ] {
+        let (status, _, _) = ben
+            .post_checked(
+                &path,
+                &[
+                    ("wave", "x"),
+                    ("list", "organisation,sector\nX,government\n"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 404, "POST {path}");
+    }
+    assert!(app.store.round(round.id).await.unwrap().unwrap().is_open());
+    assert_eq!(
+        app.store.rounds(round.partnership_id).await.unwrap().len(),
+        1
+    );
+
+    let admin = facilitator(&app, "admin@example.org", true).await;
+    let browser = Browser {
+        client: new_client(),
+        base: app.base.clone(),
+        facilitator: admin,
+    };
+    browser
+        .post(
+            "/facilitator/sign-in",
+            &[("email", "admin@example.org"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(
+        browser.get(&r).await.0,
+        200,
+        "an administrator sees every round"
+    );
+}
+
+/// Runs `partnerscope facilitator …` with `password` on standard input.
+fn facilitator_command(args: &[&str], password: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_partnerscope"))
+        .arg("facilitator")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn the_facilitator_command_adds_accounts_and_resets_passwords_read_from_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let db = ["--database-url", url.as_str()];
+    let add = |email: &'static str, extra: &'static [&'static str], password: &'static str| {
+        let mut args = vec!["add", email];
+        args.extend(extra);
+        args.extend(db);
+        facilitator_command(&args, password)
+    };
+    let added = add("Ana@Example.org", &["--admin"], "first password 1");
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&added.stdout),
+        "added administrator facilitator ana@example.org\n"
+    );
+    let again = add("ana@example.org", &[], "first password 1");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let short = add("ben@example.org", &[], "short");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 10 characters"));
+
+    let mut args = vec!["reset-password", "ana@example.org"];
+    args.extend(db);
+    let reset = facilitator_command(&args, "second password 2");
+    assert!(reset.status.success());
+    let mut args = vec!["reset-password", "nobody@example.org"];
+    args.extend(db);
+    assert!(
+        !facilitator_command(&args, "second password 2")
+            .status
+            .success()
+    );
+
+    let store = partnerscope::store::open(&url).await.unwrap();
+    let (facilitator, hash) = store
+        .facilitator_by_email("ana@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(facilitator.is_admin);
+    assert!(partnerscope::accounts::verify_password(
+        "second password 2",
+        &hash
+    ));
+    assert!(!partnerscope::accounts::verify_password(
+        "first password 1",
+        &hash
+    ));
+    assert!(
+        store
+            .facilitator_by_email("ben@example.org")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+crate::on_both_engines!(
+    signing_in_sets_an_http_only_same_site_cookie_and_signing_out_ends_the_session,
+    a_wrong_password_is_refused_and_repeated_failures_make_the_address_wait,
+    a_form_without_or_with_a_wrong_csrf_token_is_refused_and_changes_nothing,
+    a_facilitator_creates_a_partnership_and_a_round_and_adds_partners_one_by_one_or_by_csv,
+    a_round_is_closed_and_reopened_and_the_next_round_invites_the_same_partners_anew,
+    the_dashboard_shows_the_numbers_suppresses_small_sectors_and_lists_comments_anonymously,
+    every_download_has_its_type_and_header_and_the_reports_equal_the_command_line_byte_for_byte,
+    two_facilitators_cannot_see_each_others_partnerships_rounds_or_downloads,
+);
