@@ -44,8 +44,10 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Draws `rows` on a scale from `min` to `max`, titled `title`.
+/// Draws `rows` on a scale from `min` to `max`, titled `title`. `id` must be unique on the page:
+/// it names the chart's `<title>` and `<desc>` for screen readers.
 pub fn interval_chart(
+    id: &str,
     title: &str,
     rows: &[ChartRow],
     min: f64,
@@ -63,7 +65,7 @@ pub fn interval_chart(
     // `write!` to a String cannot fail.
     let _ = write!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="t d" class="chart" font-family="system-ui, sans-serif" font-size="13"><title id="t">{}</title><desc id="d">{}</desc>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="{id}-title {id}-desc" class="chart" font-family="system-ui, sans-serif" font-size="13"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
         escape(title),
         escape(&description.join("; "))
     );
@@ -158,6 +160,7 @@ mod tests {
             label: "Strength".into(),
         }];
         let svg = interval_chart(
+            "chart-scores",
             "Scores",
             &[row("Trust & <b>", Some(3.5)), row("Small group", None)],
             1.0,
@@ -169,7 +172,8 @@ mod tests {
         assert!(!svg.contains("<b>"));
         assert!(svg.contains("3.50 (3.30–3.70)"));
         assert!(svg.contains("Strength ≥ 4"));
-        assert!(svg.contains("<title id=\"t\">Scores</title>"));
+        assert!(svg.contains("<title id=\"chart-scores-title\">Scores</title>"));
+        assert!(svg.contains("aria-labelledby=\"chart-scores-title chart-scores-desc\""));
         // One mean dot: the suppressed row draws none.
         assert_eq!(svg.matches("<circle").count(), 1);
     }

@@ -329,7 +329,7 @@ pub fn build(
     let (lo, hi) = instrument.dimensions.first().map_or((1.0, 5.0), |_| {
         (f64::from(scale(0).min), f64::from(scale(0).max))
     });
-    let chart = interval_chart(&text.title, &chart_rows, lo, hi, &marks);
+    let chart = interval_chart("chart-dimensions", &text.title, &chart_rows, lo, hi, &marks);
     let sectors = instrument
         .dimensions
         .iter()
@@ -382,6 +382,7 @@ pub fn build(
             let (lo, hi) = (f64::from(scale(d).min), f64::from(scale(d).max));
             SectorTable {
                 chart: interval_chart(
+                    &format!("chart-sectors-{}", dimension.id),
                     &text.by_sector.replace("{dimension}", &dimension_title),
                     &chart_rows,
                     lo,

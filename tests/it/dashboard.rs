@@ -97,3 +97,29 @@ fn the_dashboard_reports_change_since_the_previous_round_and_weak_spots() {
     );
     assert!(board.dimensions[0].warnings.is_empty() && board.dimensions[1].warnings.is_empty());
 }
+
+#[test]
+fn every_chart_on_a_dashboard_names_its_title_with_its_own_id() {
+    let scored = score_in_process(
+        &fixture("reference/basic.toml"),
+        &fixture("reference/basic.csv"),
+        &Options::default(),
+    );
+    let board = dashboard::build(&scored.instrument, &scored.results, None, &text());
+    let charts: Vec<&String> = std::iter::once(&board.chart)
+        .chain(board.sectors.iter().map(|s| &s.chart))
+        .collect();
+    let mut ids: Vec<&str> = charts
+        .iter()
+        .flat_map(|svg| {
+            svg.split(" id=\"")
+                .skip(1)
+                .map(|rest| rest.split('"').next().unwrap())
+        })
+        .collect();
+    let count = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "ids repeat across the charts of one page");
+    assert_eq!(count, 2 * charts.len());
+}
