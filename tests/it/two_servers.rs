@@ -1,6 +1,8 @@
 //! Several app servers on one database: what one acknowledges is stored exactly once, whichever
-//! server took it, even when the same invitation reaches both at the same moment.
+//! server took it, even when the same invitation reaches both at the same moment; a session
+//! started on one is honoured by the other, and both serve identical reports.
 
+use partnerscope::accounts::hash_password;
 use partnerscope::store::{self, Status};
 use tokio::task::JoinSet;
 
@@ -75,6 +77,40 @@ async fn two_servers_store_each_acknowledged_submission_exactly_once(engine: Eng
             .iter()
             .all(|r| r.status == Status::Submitted && r.answers.items.len() == 6)
     );
+
+    // A facilitator signs in on one server; the session lives in the database, so the other server
+    // honours it too, and both serve the same bytes for every report.
+    let password = "correct horse battery staple";
+    store
+        .create_facilitator("admin@example.org", &hash_password(password).unwrap(), true)
+        .await
+        .unwrap();
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let signed_in = browser
+        .post(format!("{a}facilitator/sign-in"))
+        .form(&[("email", "admin@example.org"), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status().as_u16(), 303);
+    for name in partnerscope::report::REPORT_NAMES.iter().chain(&["raw"]) {
+        let mut bodies = Vec::new();
+        for base in [&a, &b] {
+            let url = format!("{base}facilitator/rounds/{}/reports/{name}.csv", round.id);
+            let response = browser.get(url).send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 200, "{name}.csv from {base}");
+            bodies.push(response.bytes().await.unwrap());
+        }
+        assert!(bodies[0].len() > 20, "{name}.csv has content");
+        assert_eq!(
+            bodies[0], bodies[1],
+            "{name}.csv differs between the servers"
+        );
+    }
     first.kill().await.unwrap();
     second.kill().await.unwrap();
 }
