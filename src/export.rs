@@ -11,6 +11,7 @@
 use crate::answers::Answers;
 use crate::instrument::Instrument;
 use crate::report::push_text;
+use crate::store::StoredResponse;
 
 /// The respondent id of a stored response in every download.
 pub fn respondent_id(response_id: i64) -> String {
@@ -134,6 +135,22 @@ pub fn links_csv<'a>(rows: impl IntoIterator<Item = LinkRow<'a>>) -> Vec<u8> {
         );
     }
     out
+}
+
+/// Appends a page of stored responses to the raw CSV in `out`: the web download and
+/// `partnerscope export` both write through this.
+pub fn encode_page(csv: &RawCsv, page: &[StoredResponse], out: &mut Vec<u8>) {
+    for response in page {
+        csv.row(
+            RawRow {
+                response_id: response.id,
+                group: response.answers.sector.as_deref().unwrap_or_default(),
+                answers: &response.answers,
+                submitted_at: response.submitted_at.as_deref().unwrap_or_default(),
+            },
+            out,
+        );
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Command-line interface: the subcommands and their flags.
 
+mod export;
 mod facilitator;
 mod instruments;
 mod score;
@@ -31,6 +32,18 @@ enum Command {
     /// Add facilitator accounts or reset their passwords.
     #[command(subcommand)]
     Facilitator(FacilitatorCommand),
+    /// Write the submitted responses of a round as CSV: the raw export, which `score` reads.
+    Export {
+        /// The round's id (shown in its address, /facilitator/rounds/ID).
+        #[arg(long)]
+        round: i64,
+        /// File to write (replaced only when complete); standard output when absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Database URL.
+        #[arg(long, env = "DATABASE_URL", default_value = partnerscope::store::DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
     /// Copy every partnership, round, invitation and response into a new, empty database
     /// (e.g. from the SQLite file to PostgreSQL).
     MigrateData {
@@ -127,6 +140,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Score(args) => score::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Serve(args) => serve::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Facilitator(command) => facilitator::run(&command).map(|()| ExitCode::SUCCESS),
+        Command::Export {
+            round,
+            out,
+            database_url,
+        } => export::run(round, out.as_deref(), &database_url).map(|()| ExitCode::SUCCESS),
         Command::MigrateData { from, to } => migrate_data(&from, &to).map(|()| ExitCode::SUCCESS),
     }
 }

@@ -17,7 +17,7 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use super::errors::AppError;
 use super::messages::EN;
-use crate::export::{RawCsv, RawRow};
+use crate::export::{RawCsv, encode_page};
 use crate::instrument::Instrument;
 use crate::report::dashboard::{self, ChartText, Dashboard, Previous};
 use crate::report::{self, REPORT_NAMES, RespondentsWriter, WorkbookWriter};
@@ -27,21 +27,6 @@ use crate::store::{Round, Store, StoreError, StoredResponse};
 
 /// Responses fetched per query.
 const PAGE: i64 = 500;
-
-/// Appends a page of responses to the raw CSV in `out`.
-fn encode_page(csv: &RawCsv, page: &[StoredResponse], out: &mut Vec<u8>) {
-    for response in page {
-        csv.row(
-            RawRow {
-                response_id: response.id,
-                group: response.answers.sector.as_deref().unwrap_or_default(),
-                answers: &response.answers,
-                submitted_at: response.submitted_at.as_deref().unwrap_or_default(),
-            },
-            out,
-        );
-    }
-}
 
 /// The raw CSV of one or more rounds of one instrument (header once), read from a blocking
 /// thread that fetches pages from the store as the reader asks for more.

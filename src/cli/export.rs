@@ -1,0 +1,59 @@
+//! `partnerscope export`: a round's submitted responses as the raw CSV, the same bytes as the
+//! dashboard's `raw.csv` download.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+use partnerscope::export::{RawCsv, encode_page};
+use partnerscope::instrument::load_str;
+use partnerscope::store;
+
+/// Responses fetched per query.
+const PAGE: i64 = 500;
+
+pub fn run(round_id: i64, out: Option<&Path>, database_url: &str) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let store = store::open(database_url)
+            .await
+            .with_context(|| format!("cannot open the database {database_url}"))?;
+        let round = store
+            .round(round_id)
+            .await?
+            .with_context(|| format!("there is no round {round_id} in {database_url}"))?;
+        let instrument = load_str(&format!("round {round_id}"), &round.instrument_source)?;
+        let csv = RawCsv::new(&instrument, &round.wave);
+        // A file is written beside its destination and moved in when complete.
+        let (mut sink, scratch): (Box<dyn Write>, _) = match out {
+            Some(path) => {
+                let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+                let file = tempfile::NamedTempFile::new_in(dir.unwrap_or(Path::new(".")))
+                    .with_context(|| format!("cannot write beside {}", path.display()))?;
+                (
+                    Box::new(std::io::BufWriter::new(file.reopen()?)),
+                    Some(file),
+                )
+            }
+            None => (Box::new(std::io::stdout().lock()), None),
+        };
+        let mut buffer = Vec::new();
+        csv.header(&mut buffer);
+        let mut after = 0;
+        loop {
+            sink.write_all(&buffer)?;
+            buffer.clear();
+            let page = store.submitted_page(round.id, after, PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            encode_page(&csv, &page, &mut buffer);
+        }
+        sink.flush()?;
+        drop(sink);
+        if let (Some(file), Some(path)) = (scratch, out) {
+            file.persist(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        Ok(())
+    })
+}
