@@ -268,6 +268,8 @@ pub trait Store: Send + Sync {
     async fn invitation_by_token(&self, token: &str) -> StoreResult<Option<(Invitation, Round)>>;
     /// The invitations of a round with the state of their responses, oldest first.
     async fn invitation_progress(&self, round_id: i64) -> StoreResult<Vec<InvitationProgress>>;
+    /// Submitted open-link responses of a round per sector chosen on the form (blank when none).
+    async fn open_link_submissions(&self, round_id: i64) -> StoreResult<Vec<(String, i64)>>;
     /// The response to an invitation, draft or submitted.
     async fn invitation_response(&self, invitation_id: i64) -> StoreResult<Option<StoredResponse>>;
     /// Stores `answers` as the invitation's draft, replacing an earlier draft.

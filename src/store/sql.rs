@@ -498,6 +498,17 @@ impl Store for SqlStore {
             .collect())
     }
 
+    async fn open_link_submissions(&self, round_id: i64) -> StoreResult<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT COALESCE(sector, '') AS sector, COUNT(*) AS submitted FROM responses \
+             WHERE round_id = $1 AND invitation_id IS NULL AND status = 'submitted' \
+             GROUP BY COALESCE(sector, '') ORDER BY 1",
+        )
+        .bind(round_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     async fn invitation_response(&self, invitation_id: i64) -> StoreResult<Option<StoredResponse>> {
         Ok(self
             .responses_where("invitation_id = $1", &[invitation_id], false)

@@ -62,12 +62,14 @@ struct PartnershipPage<'a> {
     instruments: Vec<(String, String)>,
 }
 
-/// Invited, started and submitted partners of one sector.
+/// Invited, started and submitted partners of one sector, and responses through the open link.
+#[derive(Default)]
 struct SectorProgress {
     sector: String,
     invited: usize,
     started: usize,
     submitted: usize,
+    open_link: i64,
 }
 
 /// A dimension card with its notices put into words.
@@ -143,22 +145,27 @@ fn round_instrument(round: &Round) -> Result<Instrument, AppError> {
     )?)
 }
 
-/// Invitations tallied by sector, sectors in alphabetical order.
-fn sector_progress(invitations: Vec<InvitationProgress>) -> Vec<SectorProgress> {
+/// Invitations and open-link submissions tallied by sector, sectors in alphabetical order.
+fn sector_progress(
+    invitations: Vec<InvitationProgress>,
+    open_link: Vec<(String, i64)>,
+) -> Vec<SectorProgress> {
     let mut sectors: BTreeMap<String, SectorProgress> = BTreeMap::new();
     for progress in invitations {
-        let sector = progress.invitation.sector.unwrap_or_default();
-        let row = sectors.entry(sector.clone()).or_insert(SectorProgress {
-            sector,
-            invited: 0,
-            started: 0,
-            submitted: 0,
-        });
-        row.invited += 1;
-        row.started += usize::from(progress.status.is_some());
-        row.submitted += usize::from(progress.status == Some(Status::Submitted));
+        let entry = sectors
+            .entry(progress.invitation.sector.unwrap_or_default())
+            .or_default();
+        entry.invited += 1;
+        entry.started += usize::from(progress.status.is_some());
+        entry.submitted += usize::from(progress.status == Some(Status::Submitted));
     }
-    sectors.into_values().collect()
+    for (sector, submitted) in open_link {
+        sectors.entry(sector).or_default().open_link = submitted;
+    }
+    sectors
+        .into_iter()
+        .map(|(sector, progress)| SectorProgress { sector, ..progress })
+        .collect()
 }
 
 fn see_other(path: &str) -> Response {
@@ -387,7 +394,10 @@ pub async fn round(
 ) -> Result<Response, AppError> {
     let (round, partnership) = owned_round(&state, &signed_in, id).await?;
     let instrument = Arc::new(round_instrument(&round)?);
-    let progress = sector_progress(state.store.invitation_progress(round.id).await?);
+    let progress = sector_progress(
+        state.store.invitation_progress(round.id).await?,
+        state.store.open_link_submissions(round.id).await?,
+    );
     let rounds = state.store.rounds(partnership.id).await?;
     let (dashboard, submitted) = reports::dashboard(
         Arc::clone(&state.store),

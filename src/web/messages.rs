@@ -177,6 +177,8 @@ pub struct Messages {
     pub started_label: &'static str,
     /// Column: partners who submitted.
     pub submitted_label: &'static str,
+    /// Column: responses submitted through the open link.
+    pub via_open_link_label: &'static str,
     /// Before the number of submitted responses (all links).
     pub submitted_total: &'static str,
     /// Link to the invitation links CSV.
@@ -338,6 +340,7 @@ pub const EN: Messages = Messages {
     invited_label: "Invited",
     started_label: "Started",
     submitted_label: "Submitted",
+    via_open_link_label: "Via the open link",
     submitted_total: "Submitted responses in total",
     links_download: "Invitation links (CSV for a mail merge)",
     open_link_heading: "Open link",

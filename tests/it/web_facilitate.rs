@@ -488,6 +488,40 @@ async fn the_dashboard_shows_the_numbers_suppresses_small_sectors_and_lists_comm
     assert!(page.contains("Item analysis"));
 }
 
+async fn the_response_table_counts_invited_partners_and_open_link_responses_by_sector(
+    engine: Engine,
+) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let browser = signed_in(&app, "ana@example.org").await;
+    let round = answered_round(&app, &browser.facilitator, "2026 spring").await;
+    let mut open = answers(4, None);
+    open.sector = Some("health".into());
+    app.store
+        .submit_open(round.id, "form-1", &open)
+        .await
+        .unwrap();
+    app.store
+        .submit_open(round.id, "form-2", &open)
+        .await
+        .unwrap();
+    let (status, page) = browser
+        .get(&format!("/facilitator/rounds/{}", round.id))
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Via the open link"));
+    let row = |sector: &str, cells: [usize; 4]| {
+        format!(
+            "<th scope=\"row\">{sector}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+            cells[0], cells[1], cells[2], cells[3]
+        )
+    };
+    assert!(page.contains(&row("government", [4, 4, 4, 0])), "{page}");
+    assert!(page.contains(&row("health", [0, 0, 0, 2])), "{page}");
+    assert!(page.contains(&row("nonprofit", [1, 1, 1, 0])), "{page}");
+}
+
 /// Fetches a download, checking its status and content type; returns the body.
 async fn download(browser: &Browser, path: &str, content_type: &str) -> Vec<u8> {
     let response = browser.client.get(browser.url(path)).send().await.unwrap();
@@ -740,6 +774,7 @@ async fn the_facilitator_command_adds_accounts_and_resets_passwords_read_from_st
 }
 
 crate::on_both_engines!(
+    the_response_table_counts_invited_partners_and_open_link_responses_by_sector,
     signing_in_sets_an_http_only_same_site_cookie_and_signing_out_ends_the_session,
     a_wrong_password_is_refused_and_repeated_failures_make_the_address_wait,
     a_form_without_or_with_a_wrong_csrf_token_is_refused_and_changes_nothing,
