@@ -188,8 +188,12 @@ pub async fn sign_in_page() -> Response {
 /// `POST /facilitator/sign-in`: checks the password unless the address is waiting out failures.
 pub async fn sign_in(
     State(state): State<AppState>,
+    headers: HeaderMap,
     FormFields(fields): FormFields,
 ) -> Result<Response, AppError> {
+    if !session::same_origin(&headers) {
+        return Err(AppError::Csrf);
+    }
     let field = |name: &str| {
         fields
             .iter()

@@ -7,8 +7,8 @@
 //! (and `Secure` when the site is served over HTTPS).
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 
 use super::AppState;
 use super::errors::AppError;
@@ -125,4 +125,23 @@ pub fn cookie(state: &AppState, token: &str, max_age: i64) -> String {
     format!(
         "{COOKIE}={token}; Path=/facilitator; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"
     )
+}
+
+/// Whether a request comes from a page of this site, by the headers browsers add to every
+/// cross-site POST (`Origin`, `Sec-Fetch-Site`). The sign-in form has no session to tie a token
+/// to yet, so this is its CSRF defence: another site cannot sign a facilitator in to an account of
+/// its choosing. Requests without those headers (command-line clients) are not from a browser
+/// page and pass.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    let value = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    if value(header::HeaderName::from_static("sec-fetch-site")) == Some("cross-site") {
+        return false;
+    }
+    match (value(header::ORIGIN), value(header::HOST)) {
+        (None, _) => true,
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .is_some_and(|(_, authority)| authority == host),
+        (Some(_), None) => false,
+    }
 }

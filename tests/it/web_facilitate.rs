@@ -254,6 +254,44 @@ async fn a_wrong_password_is_refused_and_repeated_failures_make_the_address_wait
     assert!(locked > partnerscope::accounts::unix_now() + 20);
 }
 
+async fn a_sign_in_posted_from_another_site_is_refused(engine: Engine) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    facilitator(&app, "ana@example.org", false).await;
+    let fields = [("email", "ana@example.org"), ("password", PASSWORD)];
+    let host = app.base.trim_start_matches("http://").to_string();
+    let post = |headers: &[(&'static str, String)]| {
+        let mut request = new_client()
+            .post(app.url("/facilitator/sign-in"))
+            .form(&fields);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        request.send()
+    };
+    let forged = post(&[("origin", "http://evil.example".into())])
+        .await
+        .unwrap();
+    assert_eq!(forged.status().as_u16(), 403);
+    assert!(
+        forged.headers().get("set-cookie").is_none(),
+        "no session for a forged sign-in"
+    );
+    let fetched = post(&[("sec-fetch-site", "cross-site".into())])
+        .await
+        .unwrap();
+    assert_eq!(fetched.status().as_u16(), 403);
+    // The sign-in page's own form (same origin) works.
+    let own = post(&[
+        ("origin", format!("http://{host}")),
+        ("sec-fetch-site", "same-origin".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(own.status().as_u16(), 303);
+}
+
 async fn a_form_without_or_with_a_wrong_csrf_token_is_refused_and_changes_nothing(engine: Engine) {
     let Some(app) = spawn_app(engine).await else {
         return;
@@ -774,6 +812,7 @@ async fn the_facilitator_command_adds_accounts_and_resets_passwords_read_from_st
 }
 
 crate::on_both_engines!(
+    a_sign_in_posted_from_another_site_is_refused,
     the_response_table_counts_invited_partners_and_open_link_responses_by_sector,
     signing_in_sets_an_http_only_same_site_cookie_and_signing_out_ends_the_session,
     a_wrong_password_is_refused_and_repeated_failures_make_the_address_wait,
