@@ -89,6 +89,14 @@ enum InstrumentsCommand {
     },
     /// List the instruments shipped with partnerscope.
     List,
+    /// Check an instrument file, then serve its form as partners will see it (nothing is stored).
+    Preview {
+        /// Instrument file (TOML).
+        file: PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
 }
 
 /// Arguments of `partnerscope score`.
@@ -137,6 +145,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Instruments(InstrumentsCommand::Check { files }) => Ok(instruments::check(&files)),
         Command::Instruments(InstrumentsCommand::List) => instruments::list(),
+        Command::Instruments(InstrumentsCommand::Preview { file, addr }) => {
+            serve::preview(&file, &addr).map(|()| ExitCode::SUCCESS)
+        }
         Command::Score(args) => score::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Serve(args) => serve::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Facilitator(command) => facilitator::run(&command).map(|()| ExitCode::SUCCESS),

@@ -57,6 +57,36 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
     })
 }
 
+/// Serves the form of the instrument in `file` at `/preview/{id}` until Ctrl-C or SIGTERM, on a
+/// scratch database that is removed afterwards.
+pub fn preview(file: &Path, addr: &str) -> anyhow::Result<()> {
+    let instrument = load_file(file)?;
+    let scratch = tempfile::tempdir().context("cannot create a scratch folder")?;
+    let database_url = format!("sqlite://{}", scratch.path().join("preview.db").display());
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let store = store::open(&database_url).await?;
+        let listener = TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        println!(
+            "Preview of {}: http://{}/preview/{}",
+            instrument.title(),
+            listener.local_addr()?,
+            instrument.id
+        );
+        let state = AppState {
+            store,
+            instruments: Arc::new(vec![instrument]),
+            public_url: None,
+            secure_cookies: false,
+        };
+        web::serve(listener, state, web::shutdown_signal())
+            .await
+            .context("the server failed")
+    })
+}
+
 /// The shipped instruments plus every `*.toml` file in `dir`; an id may appear only once.
 fn library(dir: Option<&Path>) -> anyhow::Result<Vec<Instrument>> {
     let mut instruments = shipped::all()?;

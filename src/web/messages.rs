@@ -33,6 +33,8 @@ pub struct Messages {
     pub submit_button: &'static str,
     /// Banner after a draft was saved.
     pub draft_saved: &'static str,
+    /// Banner on an instrument author's preview.
+    pub preview_notice: &'static str,
     /// Heading of the error summary.
     pub error_summary_heading: &'static str,
     /// Error: consent not given.
@@ -268,6 +270,7 @@ pub const EN: Messages = Messages {
     open_hint: "Answers on this link are stored when you submit.",
     submit_button: "Submit",
     draft_saved: "Your answers are saved. Open the same link to carry on.",
+    preview_notice: "Preview: this is the form partners will see. Nothing you enter here is stored.",
     error_summary_heading: "Please check these answers",
     error_consent: "Tick the box to agree to take part",
     error_item: "Choose an answer for",

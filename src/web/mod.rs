@@ -49,6 +49,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(stylesheet))
         .route("/s/{token}", get(respond::show).post(respond::post))
+        .route("/preview/{id}", get(respond::preview))
         .route("/s/{token}/thanks", get(respond::thanks))
         .route(
             "/o/{token}",

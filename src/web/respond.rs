@@ -27,6 +27,8 @@ struct FormPage {
     form_id: Option<String>,
     /// Whether a draft was just saved.
     saved: bool,
+    /// An instrument author's preview: shown as partners see it, but nothing can be sent.
+    preview: bool,
 }
 
 /// The thank-you page.
@@ -98,6 +100,7 @@ struct Target {
     action: String,
     form_id: Option<String>,
     saved: bool,
+    preview: bool,
 }
 
 impl Target {
@@ -106,6 +109,7 @@ impl Target {
             action: format!("/s/{token}"),
             form_id: None,
             saved,
+            preview: false,
         }
     }
 
@@ -114,6 +118,17 @@ impl Target {
             action: format!("/o/{token}"),
             form_id: Some(form_id),
             saved: false,
+            preview: false,
+        }
+    }
+
+    /// A preview posts nowhere.
+    fn preview() -> Target {
+        Target {
+            action: String::new(),
+            form_id: None,
+            saved: false,
+            preview: true,
         }
     }
 }
@@ -137,6 +152,7 @@ fn form_page(
             action: target.action,
             form_id: target.form_id,
             saved: target.saved,
+            preview: target.preview,
         },
     )
 }
@@ -213,6 +229,27 @@ pub async fn post(
     }
     state.store.submit(invitation.id, &answers).await?;
     Ok(Redirect::to(&format!("/s/{token}/thanks")).into_response())
+}
+
+/// `GET /preview/{id}`: the form of a loaded instrument (shipped or `--instruments`) exactly as a
+/// partner on an open link sees it, for its author; nothing can be submitted.
+pub async fn preview(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let instrument = state
+        .instruments
+        .iter()
+        .find(|i| i.id == id)
+        .ok_or(AppError::NotFound)?;
+    Ok(form_page(
+        StatusCode::OK,
+        instrument,
+        OPEN_LINK,
+        &Answers::default(),
+        Vec::new(),
+        Target::preview(),
+    ))
 }
 
 /// `GET /o/{token}`: a fresh open-link form with a new one-time id.

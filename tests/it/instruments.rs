@@ -206,3 +206,44 @@ fn list_command_names_the_shipped_instruments() {
         assert!(listing.contains(id), "{listing}");
     }
 }
+
+#[test]
+fn preview_refuses_a_bad_file_with_its_places_and_serves_a_good_one() {
+    use std::io::{BufRead, BufReader};
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, BAD).unwrap();
+    let output = partnerscope(&["instruments", "preview", bad.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains(&format!("{}:5:1: unknown key `colour`", bad.display())));
+
+    let good = format!(
+        "{}/instruments/coalition-effectiveness.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_partnerscope"))
+        .args(["instruments", "preview", &good, "--addr", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_string();
+    assert!(
+        line.starts_with("Preview of Coalition Effectiveness Check: http://"),
+        "{line}"
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (status, body) = runtime.block_on(async {
+        let response = reqwest::get(&url).await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(status, 200);
+    assert!(body.contains("Nothing you enter here is stored."));
+}

@@ -446,7 +446,27 @@ async fn a_round_keeps_its_stored_instrument_when_the_file_changes(engine: Engin
     );
 }
 
+async fn a_preview_shows_an_instruments_form_that_cannot_be_sent(engine: Engine) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let (status, body) = app.get("/preview/coalition-effectiveness").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Nothing you enter here is stored."));
+    assert!(body.contains("Coalition Effectiveness Check"));
+    assert!(
+        body.matches("<fieldset").count() > 30,
+        "every statement is shown"
+    );
+    assert!(
+        !body.contains("name=\"action\""),
+        "a preview has no buttons that send"
+    );
+    assert_eq!(app.get("/preview/no-such-instrument").await.0, 404);
+}
+
 crate::on_both_engines!(
+    a_preview_shows_an_instruments_form_that_cannot_be_sent,
     healthz_answers_ok,
     a_fresh_form_shows_each_item_as_a_fieldset_with_a_legend_and_labelled_radio_buttons,
     a_saved_draft_is_shown_again_when_the_link_is_reopened,
