@@ -98,6 +98,25 @@ struct RoundPage<'a> {
     downloads: Vec<(String, String)>,
 }
 
+/// The response rate of a round, refreshing itself while partners answer.
+#[derive(Template)]
+#[template(path = "facilitate/progress.html")]
+struct ProgressPage<'a> {
+    m: &'static Messages,
+    title: &'a str,
+    csrf: &'a str,
+    email: &'a str,
+    partnership: Partnership,
+    round: Round,
+    progress: Vec<SectorProgress>,
+    submitted: usize,
+    refresh_seconds: u32,
+    note: String,
+}
+
+/// How often the response rate page reloads itself.
+const PROGRESS_REFRESH_SECONDS: u32 = 15;
+
 /// Adding partners to a round.
 #[derive(Template)]
 #[template(path = "facilitate/partners.html")]
@@ -450,6 +469,42 @@ pub async fn round(
             dashboard,
             comments,
             downloads,
+        },
+    ))
+}
+
+/// `GET /facilitator/rounds/{id}/progress`: responses by sector, reloading itself every
+/// [`PROGRESS_REFRESH_SECONDS`], so a facilitator can watch a round fill up without reloading the dashboard.
+pub async fn round_progress(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (round, partnership) = owned_round(&state, &signed_in, id).await?;
+    let progress = sector_progress(
+        state.store.invitation_progress(round.id).await?,
+        state.store.open_link_submissions(round.id).await?,
+    );
+    let submitted = progress
+        .iter()
+        .map(|p| p.submitted + p.open_link as usize)
+        .sum();
+    let title = format!("{} · {}", EN.progress_heading, round.wave);
+    Ok(html(
+        StatusCode::OK,
+        &ProgressPage {
+            m: &EN,
+            title: &title,
+            csrf: signed_in.csrf(),
+            email: &signed_in.facilitator().email,
+            partnership,
+            round,
+            progress,
+            submitted,
+            refresh_seconds: PROGRESS_REFRESH_SECONDS,
+            note: EN
+                .progress_live_note
+                .replace("{seconds}", &PROGRESS_REFRESH_SECONDS.to_string()),
         },
     ))
 }

@@ -173,6 +173,10 @@ pub struct Messages {
     pub problems_heading: &'static str,
     /// Heading of the response rate table.
     pub progress_heading: &'static str,
+    /// Link to the self-refreshing response rate page.
+    pub progress_live_link: &'static str,
+    /// Note on the self-refreshing response rate page.
+    pub progress_live_note: &'static str,
     /// Column: invited partners.
     pub invited_label: &'static str,
     /// Column: partners who started.
@@ -340,6 +344,8 @@ pub const EN: Messages = Messages {
     paste_hint: "Paste CSV with a header row: organisation, sector, and optionally email and language. Nothing is added unless every row is right.",
     problems_heading: "Nothing was added. Please fix these rows:",
     progress_heading: "Responses by sector",
+    progress_live_link: "Watch responses as they arrive",
+    progress_live_note: "This page updates itself every {seconds} seconds",
     invited_label: "Invited",
     started_label: "Started",
     submitted_label: "Submitted",

@@ -75,6 +75,10 @@ pub fn app(state: AppState) -> Router {
             post(facilitate::create_round),
         )
         .route("/facilitator/rounds/{id}", get(facilitate::round))
+        .route(
+            "/facilitator/rounds/{id}/progress",
+            get(facilitate::round_progress),
+        )
         .route("/facilitator/rounds/{id}/close", post(facilitate::close))
         .route("/facilitator/rounds/{id}/reopen", post(facilitate::reopen))
         .route(

@@ -560,6 +560,33 @@ async fn the_response_table_counts_invited_partners_and_open_link_responses_by_s
     assert!(page.contains(&row("nonprofit", [1, 1, 1, 0])), "{page}");
 }
 
+async fn the_response_rate_page_refreshes_itself_and_is_only_for_the_owner(engine: Engine) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let owner = signed_in(&app, "ana@example.org").await;
+    let round = answered_round(&app, &owner.facilitator, "2026 spring").await;
+    let path = format!("/facilitator/rounds/{}/progress", round.id);
+    let (status, page) = owner.get(&path).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(r#"<meta http-equiv="refresh" content="15">"#),
+        "{page}"
+    );
+    assert!(page.contains("This page updates itself every 15 seconds"));
+    assert!(page.contains("<th scope=\"row\">government</th><td class=\"num\">4</td>"));
+    assert!(page.contains("Submitted responses in total: <strong>5</strong>"));
+    let (_, round_page) = owner
+        .get(&format!("/facilitator/rounds/{}", round.id))
+        .await;
+    assert!(
+        round_page.contains(&format!("href=\"{path}\"")),
+        "the round links to it"
+    );
+    let other = signed_in(&app, "ben@example.org").await;
+    assert_eq!(other.get(&path).await.0, 404);
+}
+
 /// Fetches a download, checking its status and content type; returns the body.
 async fn download(browser: &Browser, path: &str, content_type: &str) -> Vec<u8> {
     let response = browser.client.get(browser.url(path)).send().await.unwrap();
@@ -812,6 +839,7 @@ async fn the_facilitator_command_adds_accounts_and_resets_passwords_read_from_st
 }
 
 crate::on_both_engines!(
+    the_response_rate_page_refreshes_itself_and_is_only_for_the_owner,
     a_sign_in_posted_from_another_site_is_refused,
     the_response_table_counts_invited_partners_and_open_link_responses_by_sector,
     signing_in_sets_an_http_only_same_site_cookie_and_signing_out_ends_the_session,
