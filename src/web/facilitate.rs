@@ -23,7 +23,7 @@ use crate::export::{LinkRow, links_csv};
 use crate::instrument::{Instrument, load_str};
 use crate::partners::{self, Partner, PartnerError};
 use crate::report::dashboard::{Dashboard, DimensionCard, Transition, Warning};
-use crate::store::{InvitationProgress, NewRound, Partnership, Round, Status};
+use crate::store::{NewRound, Partnership, Round, Status};
 
 /// The sign-in page.
 pub const SIGN_IN: &str = "/facilitator/sign-in";
@@ -164,11 +164,11 @@ fn round_instrument(round: &Round) -> Result<Instrument, AppError> {
     )?)
 }
 
-/// Invitations and open-link submissions tallied by sector, sectors in alphabetical order.
-fn sector_progress(
-    invitations: Vec<InvitationProgress>,
-    open_link: Vec<(String, i64)>,
-) -> Vec<SectorProgress> {
+/// A round's invitations and open-link submissions tallied by sector, sectors in alphabetical
+/// order.
+async fn sector_progress(state: &AppState, round_id: i64) -> Result<Vec<SectorProgress>, AppError> {
+    let invitations = state.store.invitation_progress(round_id).await?;
+    let open_link = state.store.open_link_submissions(round_id).await?;
     let mut sectors: BTreeMap<String, SectorProgress> = BTreeMap::new();
     for progress in invitations {
         let entry = sectors
@@ -181,10 +181,10 @@ fn sector_progress(
     for (sector, submitted) in open_link {
         sectors.entry(sector).or_default().open_link = submitted;
     }
-    sectors
+    Ok(sectors
         .into_iter()
         .map(|(sector, progress)| SectorProgress { sector, ..progress })
-        .collect()
+        .collect())
 }
 
 fn see_other(path: &str) -> Response {
@@ -417,10 +417,7 @@ pub async fn round(
 ) -> Result<Response, AppError> {
     let (round, partnership) = owned_round(&state, &signed_in, id).await?;
     let instrument = Arc::new(round_instrument(&round)?);
-    let progress = sector_progress(
-        state.store.invitation_progress(round.id).await?,
-        state.store.open_link_submissions(round.id).await?,
-    );
+    let progress = sector_progress(&state, round.id).await?;
     let rounds = state.store.rounds(partnership.id).await?;
     let (dashboard, submitted) = reports::dashboard(
         Arc::clone(&state.store),
@@ -481,10 +478,7 @@ pub async fn round_progress(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let (round, partnership) = owned_round(&state, &signed_in, id).await?;
-    let progress = sector_progress(
-        state.store.invitation_progress(round.id).await?,
-        state.store.open_link_submissions(round.id).await?,
-    );
+    let progress = sector_progress(&state, round.id).await?;
     let submitted = progress
         .iter()
         .map(|p| p.submitted + p.open_link as usize)
