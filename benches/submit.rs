@@ -9,8 +9,9 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use partnerscope::shipped;
-use partnerscope::store::{self, NewInvitation, NewRound};
+use partnerscope::instrument::Library;
+use partnerscope::store;
+use partnerscope::survey::{NewInvitation, NewRound, new_token};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
@@ -22,7 +23,7 @@ async fn database(engine: &str, dir: &std::path::Path) -> Option<String> {
         "SQLite" => Some(format!("sqlite://{}", dir.join("bench.db").display())),
         _ => {
             let server = std::env::var("PARTNERSCOPE_TEST_POSTGRES").ok()?;
-            let name = format!("partnerscope_bench_{}", store::new_token());
+            let name = format!("partnerscope_bench_{}", new_token());
             let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&server)
                 .await
                 .ok()?;
@@ -37,7 +38,11 @@ async fn database(engine: &str, dir: &std::path::Path) -> Option<String> {
 }
 
 async fn run(engine: &str, url: &str) {
-    let instrument = shipped::by_id("collaboration-factors").unwrap();
+    let instrument = Library::shipped()
+        .unwrap()
+        .get("collaboration-factors")
+        .unwrap()
+        .clone();
     let store = store::open(url).await.unwrap();
     let partnership = store.create_partnership("Bench").await.unwrap();
     let round = store

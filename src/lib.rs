@@ -1,28 +1,31 @@
 //! partnerscope: a partnership self-assessment survey engine.
 //!
-//! The modules, from the inside out:
+//! A guided tour, from the inside out.
 
-/// Facilitator accounts: password hashes, session secrets and the sign-in slowdown.
-pub mod accounts;
-/// What one partner answered on the survey form.
-pub mod answers;
-/// The demo partnership of `serve --demo`.
-pub mod demo;
-/// The raw responses and invitation links CSV files a facilitator downloads.
-pub mod export;
-/// Instruments: scales, dimensions, factors, items and bands, loaded from TOML files.
+// What is asked: instruments, loaded from TOML into a checked model, and the library of them.
+/// Instruments: scales, dimensions, factors, items, bands and their texts.
 pub mod instrument;
-/// Reading a list of partner organisations to invite.
-pub mod partners;
-/// Report tables and the CSV files they are written to.
-pub mod report;
-/// Reading a responses CSV file into rows for scoring.
+
+// What is answered: the survey's domain and the responses file, all plain data.
+/// The responses CSV file: the reader every score is computed from and the raw export.
 pub mod responses;
+/// Partnerships, rounds, invitations, responses, answers and partner lists.
+pub mod survey;
+
+// What it means: statistics, and the tables and charts that report them.
+/// Report tables, CSV and workbook files, and the dashboard's view model.
+pub mod report;
 /// Statistics of responses: scores, summaries, reliability, agreement, change, suppression.
 pub mod scoring;
-/// The instruments that ship inside the binary.
-pub mod shipped;
-/// Storage of partnerships, rounds, invitations and responses, one implementation per database.
+
+// Who runs it: facilitator accounts (pure), and the demo partnership.
+/// Facilitator accounts: password hashes, session secrets and the sign-in slowdown.
+pub mod accounts;
+/// The demo partnership of `serve --demo`.
+pub mod demo;
+
+// Where it lives and how it is reached: the database and the web application.
+/// Storage behind one trait, on SQLite or PostgreSQL.
 pub mod store;
 /// The web application: routes, pages, errors and serving.
 pub mod web;

@@ -5,8 +5,8 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
-use partnerscope::export::{RawCsv, encode_page};
 use partnerscope::instrument::load_str;
+use partnerscope::responses::{RawCsv, encode_page};
 use partnerscope::store;
 
 /// Responses fetched per query.

@@ -1,21 +1,9 @@
 //! `partnerscope instruments check|list`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use partnerscope::instrument::{Instrument, load_file};
-use partnerscope::shipped;
-
-/// Loads an instrument from a file, or a shipped one by id when no such file exists.
-pub fn resolve(name: &str) -> anyhow::Result<Instrument> {
-    let path = Path::new(name);
-    if !path.exists()
-        && let Some(instrument) = shipped::by_id(name)
-    {
-        return Ok(instrument);
-    }
-    Ok(load_file(path)?)
-}
+use partnerscope::instrument::{Library, load_file};
 
 /// Checks every file, printing each problem; fails if any file has one.
 pub fn check(files: &[PathBuf]) -> ExitCode {
@@ -46,7 +34,7 @@ pub fn check(files: &[PathBuf]) -> ExitCode {
 
 /// Lists the shipped instruments.
 pub fn list() -> anyhow::Result<ExitCode> {
-    for instrument in shipped::all()? {
+    for instrument in &Library::shipped()? {
         let dimensions: Vec<&str> = instrument
             .dimensions
             .iter()

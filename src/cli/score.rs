@@ -7,19 +7,18 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use partnerscope::instrument::Instrument;
+use partnerscope::instrument::{Instrument, Library};
 use partnerscope::report::{self, REPORT_NAMES, RespondentsWriter};
 use partnerscope::responses::{ResponsesError, ResponsesReader};
 use partnerscope::scoring::{Answer, CellKey, Labels, Options, Scorer};
 
 use super::ScoreArgs;
-use super::instruments::resolve;
 
 /// Files smaller than this score too fast for a progress bar to help.
 const PROGRESS_MIN_BYTES: u64 = 16 << 20;
 
 pub fn run(args: &ScoreArgs) -> anyhow::Result<()> {
-    let instrument = resolve(&args.instrument)?;
+    let instrument = Library::resolve(&args.instrument)?;
     let input = File::open(&args.responses)
         .with_context(|| format!("cannot open {}", args.responses.display()))?;
     let size = input.metadata().map(|m| m.len()).unwrap_or(0);

@@ -4,16 +4,19 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
-use partnerscope::instrument::{Instrument, load_file};
+use partnerscope::instrument::{Library, load_file};
 use partnerscope::web::{self, AppState};
-use partnerscope::{demo, shipped, store};
+use partnerscope::{demo, store};
 use tokio::net::TcpListener;
 
 use super::ServeArgs;
 
 /// Runs the server.
 pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
-    let instruments = library(args.instruments.as_deref())?;
+    let mut instruments = Library::shipped()?;
+    if let Some(dir) = &args.instruments {
+        instruments.add_folder(dir)?;
+    }
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
         let store = store::open(&args.database_url)
@@ -25,8 +28,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
         let addr = listener.local_addr()?;
         if args.demo {
             let instrument = instruments
-                .iter()
-                .find(|i| i.id == demo::INSTRUMENT)
+                .get(demo::INSTRUMENT)
                 .context("the demo instrument is missing")?;
             let token = demo::ensure(store.as_ref(), instrument)
                 .await
@@ -77,7 +79,7 @@ pub fn preview(file: &Path, addr: &str) -> anyhow::Result<()> {
         );
         let state = AppState {
             store,
-            instruments: Arc::new(vec![instrument]),
+            instruments: Arc::new(Library::from(instrument)),
             public_url: None,
             secure_cookies: false,
         };
@@ -85,29 +87,4 @@ pub fn preview(file: &Path, addr: &str) -> anyhow::Result<()> {
             .await
             .context("the server failed")
     })
-}
-
-/// The shipped instruments plus every `*.toml` file in `dir`; an id may appear only once.
-fn library(dir: Option<&Path>) -> anyhow::Result<Vec<Instrument>> {
-    let mut instruments = shipped::all()?;
-    let Some(dir) = dir else {
-        return Ok(instruments);
-    };
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot read {}", dir.display()))?
-        .map(|entry| entry.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
-    files.retain(|path| path.extension().is_some_and(|ext| ext == "toml"));
-    files.sort();
-    for file in files {
-        let instrument = load_file(&file)?;
-        anyhow::ensure!(
-            instruments.iter().all(|i| i.id != instrument.id),
-            "{}: an instrument with id `{}` is already loaded",
-            file.display(),
-            instrument.id
-        );
-        instruments.push(instrument);
-    }
-    Ok(instruments)
 }

@@ -47,6 +47,14 @@ pub enum LoadError {
         /// Every problem found, in file order.
         problems: Vec<Problem>,
     },
+    /// Another instrument of the library already has this id.
+    #[error("{file}: an instrument with id `{id}` is already loaded")]
+    DuplicateId {
+        /// The file's path as given.
+        file: String,
+        /// The id both instruments have.
+        id: String,
+    },
 }
 
 struct ProblemList<'a> {

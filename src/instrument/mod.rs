@@ -5,9 +5,11 @@
 //! Every human-readable text lives in one [`Texts`] catalogue keyed by a stable path, so a translation
 //! can replace the texts without touching ids or scores.
 
+mod library;
 mod load;
 mod text;
 
+pub use library::{Library, SHIPPED};
 pub use load::{LoadError, Problem, load_file, load_str};
 pub use text::Texts;
 

@@ -451,7 +451,11 @@ mod tests {
 
     #[test]
     fn band_transitions_name_the_direction() {
-        let instrument = crate::shipped::by_id("collaboration-factors").unwrap();
+        let instrument = crate::instrument::Library::shipped()
+            .unwrap()
+            .get("collaboration-factors")
+            .unwrap()
+            .clone();
         let strength = instrument.bands[0].min;
         assert_eq!(strength, 4.0);
         assert_eq!(

@@ -155,6 +155,17 @@ impl<W: Write> RespondentsWriter<W> {
     }
 }
 
+/// Appends one CSV line of text cells.
+pub(crate) fn push_line<'a>(out: &mut Vec<u8>, cells: impl IntoIterator<Item = &'a str>) {
+    for (i, cell) in cells.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_text(out, cell);
+    }
+    out.push(b'\n');
+}
+
 /// Appends a neutralised text cell, quoted as the csv crate quotes (only when it holds a comma,
 /// quote or line break), so this file reads exactly like the others.
 pub(crate) fn push_text(line: &mut Vec<u8>, s: &str) {
@@ -525,7 +536,11 @@ mod tests {
 
     #[test]
     fn respondent_rows_quote_text_like_the_csv_crate() {
-        let instrument = crate::shipped::by_id("coalition-effectiveness").unwrap();
+        let instrument = crate::instrument::Library::shipped()
+            .unwrap()
+            .get("coalition-effectiveness")
+            .unwrap()
+            .clone();
         let mut writer = RespondentsWriter::new(Vec::new(), &instrument).unwrap();
         let scores = vec![None; instrument.dimensions.len() + instrument.factors.len()];
         writer

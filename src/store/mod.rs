@@ -7,16 +7,19 @@
 //! a unique index, not a check in Rust that two racing requests could both pass.
 
 mod copy;
+mod rows;
 mod sql;
 
 use std::sync::Arc;
 
+use crate::accounts::{Facilitator, Session};
+use crate::survey::answers::Answers;
+use crate::survey::partners::Partner;
+use crate::survey::{
+    Invitation, InvitationProgress, NewInvitation, NewRound, OpenSubmission, Partnership, Round,
+    StoredResponse,
+};
 use async_trait::async_trait;
-use rand::RngCore;
-
-use crate::answers::Answers;
-use crate::instrument::Instrument;
-use crate::partners::Partner;
 
 pub use copy::{CopyReport, TABLES, copy_database};
 pub use sql::{Engine, SqlStore};
@@ -61,190 +64,12 @@ pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
     Ok(Arc::new(SqlStore::open(url).await?))
 }
 
-/// A fresh URL-safe secret for links: 128 bits from a CSPRNG (the thread-local ChaCha generator
-/// that rand seeds from the operating system), as hex.
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 16];
-    rand::rng().fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The current time as RFC 3339 UTC text, the format of every stored timestamp.
 fn now() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         // Formatting fails only for years outside 0..=9999, which the clock does not produce.
         .expect("the current time formats as RFC 3339")
-}
-
-/// Whether `token` has the shape of a [`new_token`], so junk never reaches a query.
-pub fn is_token(token: &str) -> bool {
-    token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// A group of organisations that assesses itself.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct Partnership {
-    /// Database id.
-    pub id: i64,
-    /// Display name.
-    pub name: String,
-    /// The facilitator who runs it; `None` for partnerships only an administrator sees.
-    pub owner_id: Option<i64>,
-}
-
-/// A facilitator account.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Facilitator {
-    /// Database id.
-    pub id: i64,
-    /// Sign-in e-mail address, lowercase.
-    pub email: String,
-    /// Administrators see every partnership.
-    pub is_admin: bool,
-}
-
-impl Facilitator {
-    /// Whether this facilitator may see and change `partnership`.
-    pub fn may_see(&self, partnership: &Partnership) -> bool {
-        self.is_admin || partnership.owner_id == Some(self.id)
-    }
-}
-
-/// A signed-in facilitator's session, found by its cookie.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Session {
-    /// Who is signed in.
-    pub facilitator: Facilitator,
-    /// The synchronizer token state-changing forms must carry.
-    pub csrf_token: String,
-}
-
-/// One administration of an instrument to a partnership.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct Round {
-    /// Database id.
-    pub id: i64,
-    /// The partnership it belongs to.
-    pub partnership_id: i64,
-    /// Instrument id at creation.
-    pub instrument_id: String,
-    /// Instrument version at creation.
-    pub instrument_version: String,
-    /// The exact instrument TOML the round was created with.
-    pub instrument_source: String,
-    /// Wave label, e.g. `2026 spring`.
-    pub wave: String,
-    /// Smallest group reported on.
-    pub min_group_size: i64,
-    /// Token of the round's open link, if it has one.
-    pub open_token: Option<String>,
-    /// When it was created (RFC 3339).
-    pub created_at: String,
-    /// When it was closed (RFC 3339); `None` while open.
-    pub closed_at: Option<String>,
-}
-
-impl Round {
-    /// Whether partners can still answer.
-    pub fn is_open(&self) -> bool {
-        self.closed_at.is_none()
-    }
-}
-
-/// What a new round is made of.
-#[derive(Debug, Clone)]
-pub struct NewRound<'a> {
-    /// The partnership it belongs to.
-    pub partnership_id: i64,
-    /// The instrument; its source is stored with the round.
-    pub instrument: &'a Instrument,
-    /// Wave label.
-    pub wave: &'a str,
-    /// Smallest group reported on.
-    pub min_group_size: i64,
-    /// Whether the round gets an open link.
-    pub open_link: bool,
-}
-
-/// A personal link for one partner organisation.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct Invitation {
-    /// Database id.
-    pub id: i64,
-    /// The round it invites to.
-    pub round_id: i64,
-    /// The secret in the link.
-    pub token: String,
-    /// The partner organisation.
-    pub organisation: String,
-    /// The sector (group) of the partner, if the facilitator fixed it.
-    pub sector: Option<String>,
-    /// The language of the form, if fixed.
-    pub language: Option<String>,
-    /// Where the facilitator sends the link, if given.
-    pub email: Option<String>,
-}
-
-/// What a new invitation is made of.
-#[derive(Debug, Clone)]
-pub struct NewInvitation<'a> {
-    /// The round it invites to.
-    pub round_id: i64,
-    /// The partner organisation.
-    pub organisation: &'a str,
-    /// The partner's sector, if known.
-    pub sector: Option<&'a str>,
-    /// The language of the form, if fixed.
-    pub language: Option<&'a str>,
-}
-
-/// Where a response is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Saved to finish later.
-    Draft,
-    /// Final; counted in reports.
-    Submitted,
-}
-
-/// A stored response.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredResponse {
-    /// Database id.
-    pub id: i64,
-    /// The invitation it answers; `None` for the open link.
-    pub invitation_id: Option<i64>,
-    /// The round it belongs to.
-    pub round_id: i64,
-    /// Draft or submitted.
-    pub status: Status,
-    /// What was entered.
-    pub answers: Answers,
-    /// When it was first saved (RFC 3339).
-    pub started_at: String,
-    /// When it was last saved (RFC 3339).
-    pub updated_at: String,
-    /// When it was submitted (RFC 3339).
-    pub submitted_at: Option<String>,
-}
-
-/// How an open-link submission ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OpenSubmission {
-    /// Stored now.
-    Stored,
-    /// This form id was stored before (a retried POST); nothing new was stored.
-    AlreadyStored,
-}
-
-/// An invitation with the state of its response, for progress views.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvitationProgress {
-    /// The invitation.
-    pub invitation: Invitation,
-    /// The state of its response; `None` when nothing was saved yet.
-    pub status: Option<Status>,
 }
 
 /// Everything partnerscope keeps, whatever the database engine.
@@ -356,18 +181,4 @@ pub trait Store: Send + Sync {
         round_id: i64,
         partners: &[Partner],
     ) -> StoreResult<Vec<Invitation>>;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn new_tokens_are_well_formed_and_differ() {
-        let (a, b) = (new_token(), new_token());
-        assert!(is_token(&a) && is_token(&b));
-        assert_ne!(a, b);
-        assert!(!is_token("0123456789abcdef0123456789abcdeg"));
-        assert!(!is_token("0123"));
-    }
 }

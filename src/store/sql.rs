@@ -20,13 +20,15 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Executor, FromRow, Transaction};
 
-use super::{
-    Facilitator, Invitation, InvitationProgress, NewInvitation, NewRound, OpenSubmission,
-    Partnership, Round, Session, Status, Store, StoreError, StoreResult, StoredResponse, new_token,
-    now,
+use super::rows::{DbInvitation, DbPartnership, DbRound};
+use super::{Store, StoreError, StoreResult, now};
+use crate::accounts::{Facilitator, Session};
+use crate::survey::answers::{Answer, Answers};
+use crate::survey::partners::Partner;
+use crate::survey::{
+    Invitation, InvitationProgress, NewInvitation, NewRound, OpenSubmission, Partnership, Round,
+    Status, StoredResponse, new_token,
 };
-use crate::answers::{Answer, Answers};
-use crate::partners::Partner;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -376,33 +378,37 @@ struct CommentRow {
 #[derive(FromRow)]
 struct ProgressRow {
     #[sqlx(flatten)]
-    invitation: Invitation,
+    invitation: DbInvitation,
     status: Option<String>,
 }
 
 #[async_trait]
 impl Store for SqlStore {
     async fn create_partnership(&self, name: &str) -> StoreResult<Partnership> {
-        Ok(sqlx::query_as(
+        Ok(sqlx::query_as::<_, DbPartnership>(
             "INSERT INTO partnerships (name, created_at) VALUES ($1, $2) \
              RETURNING id, name, owner_id",
         )
         .bind(name)
         .bind(now())
         .fetch_one(&self.pool)
-        .await?)
+        .await?
+        .0)
     }
 
     async fn partnerships(&self) -> StoreResult<Vec<Partnership>> {
-        Ok(
-            sqlx::query_as("SELECT id, name, owner_id FROM partnerships ORDER BY id")
-                .fetch_all(&self.pool)
-                .await?,
+        Ok(sqlx::query_as::<_, DbPartnership>(
+            "SELECT id, name, owner_id FROM partnerships ORDER BY id",
         )
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(|row| row.0)
+        .collect())
     }
 
     async fn create_round(&self, round: &NewRound<'_>) -> StoreResult<Round> {
-        Ok(sqlx::query_as(&format!(
+        Ok(sqlx::query_as::<_, DbRound>(&format!(
             "INSERT INTO rounds (partnership_id, instrument_id, instrument_version, \
              instrument_source, wave, min_group_size, open_token, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {ROUND_COLUMNS}"
@@ -416,25 +422,30 @@ impl Store for SqlStore {
         .bind(round.open_link.then(new_token))
         .bind(now())
         .fetch_one(&self.pool)
-        .await?)
+        .await?
+        .0)
     }
 
     async fn rounds(&self, partnership_id: i64) -> StoreResult<Vec<Round>> {
-        Ok(sqlx::query_as(&format!(
+        Ok(sqlx::query_as::<_, DbRound>(&format!(
             "SELECT {ROUND_COLUMNS} FROM rounds WHERE partnership_id = $1 ORDER BY id"
         ))
         .bind(partnership_id)
         .fetch_all(&self.pool)
-        .await?)
+        .await?
+        .into_iter()
+        .map(|row| row.0)
+        .collect())
     }
 
     async fn round_by_open_token(&self, token: &str) -> StoreResult<Option<Round>> {
-        Ok(sqlx::query_as(&format!(
+        Ok(sqlx::query_as::<_, DbRound>(&format!(
             "SELECT {ROUND_COLUMNS} FROM rounds WHERE open_token = $1"
         ))
         .bind(token)
         .fetch_optional(&self.pool)
-        .await?)
+        .await?
+        .map(|row| row.0))
     }
 
     async fn close_round(&self, round_id: i64) -> StoreResult<()> {
@@ -447,7 +458,7 @@ impl Store for SqlStore {
     }
 
     async fn create_invitation(&self, invitation: &NewInvitation<'_>) -> StoreResult<Invitation> {
-        Ok(sqlx::query_as(&format!(
+        Ok(sqlx::query_as::<_, DbInvitation>(&format!(
             "INSERT INTO invitations (round_id, token, organisation, sector, language, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING {INVITATION_COLUMNS}"
         ))
@@ -458,20 +469,21 @@ impl Store for SqlStore {
         .bind(invitation.language)
         .bind(now())
         .fetch_one(&self.pool)
-        .await?)
+        .await?
+        .0)
     }
 
     async fn invitation_by_token(&self, token: &str) -> StoreResult<Option<(Invitation, Round)>> {
-        let invitation: Option<Invitation> = sqlx::query_as(&format!(
+        let invitation: Option<DbInvitation> = sqlx::query_as(&format!(
             "SELECT {INVITATION_COLUMNS} FROM invitations WHERE token = $1"
         ))
         .bind(token)
         .fetch_optional(&self.pool)
         .await?;
-        let Some(invitation) = invitation else {
+        let Some(DbInvitation(invitation)) = invitation else {
             return Ok(None);
         };
-        let round: Round =
+        let DbRound(round) =
             sqlx::query_as(&format!("SELECT {ROUND_COLUMNS} FROM rounds WHERE id = $1"))
                 .bind(invitation.round_id)
                 .fetch_one(&self.pool)
@@ -492,7 +504,7 @@ impl Store for SqlStore {
         Ok(rows
             .into_iter()
             .map(|row| InvitationProgress {
-                invitation: row.invitation,
+                invitation: row.invitation.0,
                 status: row.status.as_deref().map(parse_status),
             })
             .collect())
@@ -747,7 +759,7 @@ impl Store for SqlStore {
         name: &str,
         owner_id: i64,
     ) -> StoreResult<Partnership> {
-        Ok(sqlx::query_as(
+        Ok(sqlx::query_as::<_, DbPartnership>(
             "INSERT INTO partnerships (name, owner_id, created_at) VALUES ($1, $2, $3) \
              RETURNING id, name, owner_id",
         )
@@ -755,7 +767,8 @@ impl Store for SqlStore {
         .bind(owner_id)
         .bind(now())
         .fetch_one(&self.pool)
-        .await?)
+        .await?
+        .0)
     }
 
     async fn set_owner(&self, partnership_id: i64, owner_id: i64) -> StoreResult<()> {
@@ -768,32 +781,37 @@ impl Store for SqlStore {
     }
 
     async fn partnerships_of(&self, facilitator: &Facilitator) -> StoreResult<Vec<Partnership>> {
-        Ok(sqlx::query_as(
+        Ok(sqlx::query_as::<_, DbPartnership>(
             "SELECT id, name, owner_id FROM partnerships WHERE $1 = 1 OR owner_id = $2 \
              ORDER BY id",
         )
         .bind(i64::from(facilitator.is_admin))
         .bind(facilitator.id)
         .fetch_all(&self.pool)
-        .await?)
+        .await?
+        .into_iter()
+        .map(|row| row.0)
+        .collect())
     }
 
     async fn partnership(&self, id: i64) -> StoreResult<Option<Partnership>> {
-        Ok(
-            sqlx::query_as("SELECT id, name, owner_id FROM partnerships WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?,
+        Ok(sqlx::query_as::<_, DbPartnership>(
+            "SELECT id, name, owner_id FROM partnerships WHERE id = $1",
         )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|row| row.0))
     }
 
     async fn round(&self, id: i64) -> StoreResult<Option<Round>> {
-        Ok(
-            sqlx::query_as(&format!("SELECT {ROUND_COLUMNS} FROM rounds WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_as::<_, DbRound>(&format!(
+            "SELECT {ROUND_COLUMNS} FROM rounds WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|row| row.0))
     }
 
     async fn reopen_round(&self, round_id: i64) -> StoreResult<()> {
@@ -814,7 +832,7 @@ impl Store for SqlStore {
         let mut invitations = Vec::with_capacity(partners.len());
         for partner in partners {
             invitations.push(
-                sqlx::query_as(&format!(
+                sqlx::query_as::<_, DbInvitation>(&format!(
                     "INSERT INTO invitations (round_id, token, organisation, sector, language, \
                      email, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
                      RETURNING {INVITATION_COLUMNS}"
@@ -827,7 +845,8 @@ impl Store for SqlStore {
                 .bind(&partner.email)
                 .bind(&now)
                 .fetch_one(&mut *tx)
-                .await?,
+                .await?
+                .0,
             );
         }
         tx.commit().await?;

@@ -19,11 +19,11 @@ use super::reports::{self, CommentList};
 use super::session::{self, CheckedForm, SignedIn};
 use super::{AppState, html};
 use crate::accounts::{dummy_hash, lockout_seconds, normalise_email, unix_now, verify_password};
-use crate::export::{LinkRow, links_csv};
 use crate::instrument::{Instrument, load_str};
-use crate::partners::{self, Partner, PartnerError};
 use crate::report::dashboard::{Dashboard, DimensionCard, Transition, Warning};
-use crate::store::{NewRound, Partnership, Round, Status};
+use crate::survey::links::{LinkRow, links_csv};
+use crate::survey::partners::{self, Partner, PartnerError};
+use crate::survey::{NewRound, Partnership, Round, Status};
 
 /// The sign-in page.
 pub const SIGN_IN: &str = "/facilitator/sign-in";
@@ -378,8 +378,7 @@ pub async fn create_round(
     let partnership = owned_partnership(&state, &form.signed_in, id).await?;
     let instrument = state
         .instruments
-        .iter()
-        .find(|i| i.id == form.field("instrument"))
+        .get(form.field("instrument"))
         .ok_or(AppError::BadForm(EN.detail_instrument))?;
     let round = state
         .store

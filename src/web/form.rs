@@ -15,8 +15,8 @@ use axum::http::StatusCode;
 
 use super::errors::AppError;
 use super::messages::Messages;
-use crate::answers::{Answer, Answers};
 use crate::instrument::Instrument;
+use crate::survey::answers::{Answer, Answers};
 
 /// The form body as name/value pairs, with rejections answered by our own error pages.
 pub struct FormFields(pub Vec<(String, String)>);
@@ -121,7 +121,7 @@ pub fn read(
                     }
                 }
                 "form_id" if link.has_form_id => {
-                    if !crate::store::is_token(&value) {
+                    if !crate::survey::is_token(&value) {
                         return Err(AppError::BadForm(m.detail_form_id));
                     }
                     form_id = Some(value);

@@ -22,7 +22,7 @@ use tower_http::trace::TraceLayer;
 
 pub use errors::AppError;
 
-use crate::instrument::Instrument;
+use crate::instrument::Library;
 use crate::store::Store;
 
 /// The largest request body accepted: a full survey with long comments fits many times over.
@@ -35,7 +35,7 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// The instruments rounds can be created from (shipped and `--instruments`). Rounds never
     /// read these: they keep their own copy.
-    pub instruments: Arc<Vec<Instrument>>,
+    pub instruments: Arc<Library>,
     /// Where partners reach the site (e.g. `https://survey.example.org`), for the links in
     /// downloads; `None` uses the host each request came to.
     pub public_url: Option<String>,

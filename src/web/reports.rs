@@ -17,13 +17,14 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use super::errors::AppError;
 use super::messages::EN;
-use crate::export::{RawCsv, encode_page};
 use crate::instrument::Instrument;
 use crate::report::dashboard::{self, ChartText, Dashboard, Previous};
 use crate::report::{self, REPORT_NAMES, RespondentsWriter, WorkbookWriter};
 use crate::responses::{self, ResponsesReader, ScoreFailure};
+use crate::responses::{RawCsv, encode_page};
 use crate::scoring::{Options, Results, Score};
-use crate::store::{Round, Store, StoreError, StoredResponse};
+use crate::store::{Store, StoreError};
+use crate::survey::{Round, StoredResponse};
 
 /// Responses fetched per query.
 const PAGE: i64 = 500;

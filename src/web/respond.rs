@@ -10,9 +10,9 @@ use super::errors::AppError;
 use super::form::{self, Action, FormFields, FormView, Link, Posted};
 use super::messages::{EN, Messages};
 use super::{AppState, html};
-use crate::answers::Answers;
 use crate::instrument::{Instrument, load_str};
-use crate::store::{Invitation, Round, Status, is_token, new_token};
+use crate::survey::answers::Answers;
+use crate::survey::{Invitation, Round, Status, is_token, new_token};
 
 /// The form page.
 #[derive(Template)]
@@ -237,11 +237,7 @@ pub async fn preview(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let instrument = state
-        .instruments
-        .iter()
-        .find(|i| i.id == id)
-        .ok_or(AppError::NotFound)?;
+    let instrument = state.instruments.get(&id).ok_or(AppError::NotFound)?;
     Ok(form_page(
         StatusCode::OK,
         instrument,

@@ -13,8 +13,9 @@ use axum::http::{HeaderMap, header};
 use super::AppState;
 use super::errors::AppError;
 use super::form::FormFields;
+use crate::accounts::{Facilitator, Session};
 use crate::accounts::{SESSION_SECONDS, same_secret, token_digest, unix_now};
-use crate::store::{Facilitator, Session, new_token};
+use crate::survey::new_token;
 
 /// Name of the session cookie.
 pub const COOKIE: &str = "partnerscope_session";

@@ -1,6 +1,7 @@
 //! `partnerscope export`: a round's submitted responses as the raw CSV that `score` reads.
 
-use partnerscope::{demo, shipped, store};
+use partnerscope::instrument::Library;
+use partnerscope::{demo, store};
 
 use crate::engines::{Engine, fresh_database};
 use crate::support::{partnerscope, read_csv, stderr};
@@ -10,7 +11,11 @@ async fn a_round_exports_as_the_raw_csv_that_score_reads(engine: Engine) {
         return;
     };
     let store = store::open(&url).await.unwrap();
-    let instrument = shipped::by_id(demo::INSTRUMENT).unwrap();
+    let instrument = Library::shipped()
+        .unwrap()
+        .get(demo::INSTRUMENT)
+        .unwrap()
+        .clone();
     demo::ensure(store.as_ref(), &instrument).await.unwrap();
     let partnership = store.partnerships().await.unwrap().remove(0);
     let round = store.rounds(partnership.id).await.unwrap().remove(0);

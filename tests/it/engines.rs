@@ -34,7 +34,7 @@ pub async fn fresh_database(engine: Engine) -> Option<(String, tempfile::TempDir
                 skipped_notice();
                 return None;
             };
-            let name = format!("partnerscope_test_{}", partnerscope::store::new_token());
+            let name = format!("partnerscope_test_{}", partnerscope::survey::new_token());
             let mut admin = sqlx::PgConnection::connect(&server)
                 .await
                 .unwrap_or_else(|e| panic!("{POSTGRES_VARIABLE}={server} is not reachable: {e}"));

@@ -1,13 +1,13 @@
 //! Instrument files: the shipped ones load, and a bad file gets every problem with its place.
 
+use partnerscope::instrument::{Library, SHIPPED};
 use partnerscope::instrument::{LoadError, load_str};
-use partnerscope::shipped;
 
 use crate::support::{partnerscope, stderr};
 
 #[test]
 fn every_shipped_instrument_scores_trust_governance_and_engagement() {
-    let instruments = shipped::all().expect("shipped instruments load");
+    let instruments = Library::shipped().expect("shipped instruments load");
     assert_eq!(instruments.len(), 3);
     for instrument in &instruments {
         for id in ["trust", "governance", "engagement"] {
@@ -45,7 +45,11 @@ fn every_shipped_instrument_scores_trust_governance_and_engagement() {
 
 #[test]
 fn the_collaboration_factors_instrument_follows_wilders_twenty_factors_and_forty_items() {
-    let instrument = shipped::by_id("collaboration-factors").unwrap();
+    let instrument = Library::shipped()
+        .unwrap()
+        .get("collaboration-factors")
+        .unwrap()
+        .clone();
     assert_eq!(instrument.factors.len(), 20);
     assert_eq!(instrument.items.len(), 40);
     let bands: Vec<(String, f64)> = instrument
@@ -184,7 +188,7 @@ fn check_command_exits_non_zero_and_prints_file_line_column() {
     let output = partnerscope(&["instruments", "check", bad.to_str().unwrap()]);
     assert!(!output.status.success());
     assert!(stderr(&output).contains(&format!("{}:5:1: unknown key `colour`", bad.display())));
-    let shipped: Vec<String> = shipped::SOURCES
+    let shipped: Vec<String> = SHIPPED
         .iter()
         .map(|(file, _)| format!("{}/{file}", env!("CARGO_MANIFEST_DIR")))
         .collect();

@@ -1,7 +1,8 @@
 //! `partnerscope migrate-data`: a deployment's data moves to a new database, whole and usable.
 
+use partnerscope::demo;
+use partnerscope::instrument::Library;
 use partnerscope::store::{self, Store, TABLES};
-use partnerscope::{demo, shipped};
 
 use crate::engines::{Engine, fresh_database};
 use crate::support::{partnerscope, stderr};
@@ -27,7 +28,11 @@ async fn contents(store: &dyn Store) -> Vec<String> {
 async fn demo_database() -> (String, tempfile::TempDir) {
     let (url, dir) = fresh_database(Engine::Sqlite).await.unwrap();
     let source = store::open(&url).await.unwrap();
-    let instrument = shipped::by_id(demo::INSTRUMENT).unwrap();
+    let instrument = Library::shipped()
+        .unwrap()
+        .get(demo::INSTRUMENT)
+        .unwrap()
+        .clone();
     demo::ensure(source.as_ref(), &instrument).await.unwrap();
     (url, dir)
 }

@@ -3,9 +3,10 @@
 use std::collections::{BTreeSet, HashMap};
 use std::process::Stdio;
 
-use partnerscope::answers::Answer;
 use partnerscope::demo;
-use partnerscope::store::{self, Status, StoredResponse};
+use partnerscope::store;
+use partnerscope::survey::answers::Answer;
+use partnerscope::survey::{Status, StoredResponse};
 
 use crate::engines::{Engine, fresh_database};
 use crate::server::{new_invitation, new_round};
@@ -78,7 +79,11 @@ fn demo_mean(
     dimension: &str,
     keep: impl Fn(&str) -> bool,
 ) -> f64 {
-    let instrument = partnerscope::shipped::by_id(demo::INSTRUMENT).unwrap();
+    let instrument = partnerscope::instrument::Library::shipped()
+        .unwrap()
+        .get(demo::INSTRUMENT)
+        .unwrap()
+        .clone();
     let d = instrument
         .dimensions
         .iter()

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use partnerscope::instrument::{Instrument, load_file};
-use partnerscope::store::{self, Invitation, NewInvitation, NewRound, Round, Store};
+use partnerscope::store::{self, Store};
+use partnerscope::survey::{Invitation, NewInvitation, NewRound, Round};
 use partnerscope::web::{self, AppState};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -41,7 +42,7 @@ pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
     let (stop, stopped) = oneshot::channel::<()>();
     let state = AppState {
         store: store.clone(),
-        instruments: Arc::new(partnerscope::shipped::all().unwrap()),
+        instruments: Arc::new(partnerscope::instrument::Library::shipped().unwrap()),
         public_url: None,
         secure_cookies: false,
     };

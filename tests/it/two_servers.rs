@@ -3,7 +3,8 @@
 //! started on one is honoured by the other, and both serve identical reports.
 
 use partnerscope::accounts::hash_password;
-use partnerscope::store::{self, Status};
+use partnerscope::store;
+use partnerscope::survey::Status;
 use tokio::task::JoinSet;
 
 use crate::engines::{Engine, fresh_database};

@@ -1,10 +1,11 @@
 //! The facilitator's side over HTTP: accounts, CSRF, rounds, partners, the dashboard, downloads
 //! and ownership.
 
+use partnerscope::accounts::Facilitator;
 use partnerscope::accounts::hash_password;
-use partnerscope::answers::{Answer, Answers};
-use partnerscope::partners::Partner;
-use partnerscope::store::{Facilitator, NewRound, Round};
+use partnerscope::survey::answers::{Answer, Answers};
+use partnerscope::survey::partners::Partner;
+use partnerscope::survey::{NewRound, Round};
 
 use crate::engines::Engine;
 use crate::server::{TestApp, mini, post_form, spawn_app};

@@ -1,7 +1,8 @@
 //! The partner's survey form over HTTP: render, drafts, validation, submission, refusals.
 
-use partnerscope::answers::Answer;
-use partnerscope::store::{self, Status};
+use partnerscope::store;
+use partnerscope::survey::Status;
+use partnerscope::survey::answers::Answer;
 
 use crate::engines::Engine;
 

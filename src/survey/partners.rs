@@ -220,7 +220,7 @@ mod tests {
     use super::*;
 
     fn mini() -> Instrument {
-        let src = include_str!("../tests/fixtures/web/mini.toml");
+        let src = include_str!("../../tests/fixtures/web/mini.toml");
         crate::instrument::load_str("mini.toml", src).unwrap()
     }
 

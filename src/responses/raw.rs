@@ -1,5 +1,5 @@
-//! The CSV files a facilitator downloads besides the scored reports: the raw responses of a
-//! round, and the invitation links for a mail merge.
+//! The raw responses CSV of a round, the file a facilitator downloads and `partnerscope export`
+//! writes.
 //!
 //! The raw file is what `partnerscope score` reads: header `respondent,group,wave,<item ids…>`,
 //! then the instrument's comment columns, `language` and `submitted_at`, which scoring ignores.
@@ -8,10 +8,10 @@
 //! injection and quoted as the report files are; rows are encoded one at a time, so the file
 //! streams.
 
-use crate::answers::Answers;
 use crate::instrument::Instrument;
-use crate::report::push_text;
-use crate::store::StoredResponse;
+use crate::report::push_line;
+use crate::survey::StoredResponse;
+use crate::survey::answers::Answers;
 
 /// The respondent id of a stored response in every download.
 pub fn respondent_id(response_id: i64) -> String {
@@ -37,17 +37,6 @@ pub struct RawRow<'a> {
     pub answers: &'a Answers,
     /// When it was submitted (RFC 3339).
     pub submitted_at: &'a str,
-}
-
-/// Appends one CSV line of text cells.
-fn push_line<'a>(out: &mut Vec<u8>, cells: impl IntoIterator<Item = &'a str>) {
-    for (i, cell) in cells.into_iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        push_text(out, cell);
-    }
-    out.push(b'\n');
 }
 
 impl RawCsv {
@@ -100,43 +89,6 @@ impl RawCsv {
     }
 }
 
-/// One line of the invitation links file.
-#[derive(Debug, Clone, Copy)]
-pub struct LinkRow<'a> {
-    /// The partner organisation.
-    pub organisation: &'a str,
-    /// Its sector.
-    pub sector: &'a str,
-    /// Its e-mail address (blank when none was given).
-    pub email: &'a str,
-    /// The language of its form (blank for the instrument's).
-    pub language: &'a str,
-    /// The full personal link.
-    pub link: &'a str,
-}
-
-/// The invitation links CSV: `organisation,sector,email,language,link`.
-pub fn links_csv<'a>(rows: impl IntoIterator<Item = LinkRow<'a>>) -> Vec<u8> {
-    let mut out = Vec::new();
-    push_line(
-        &mut out,
-        ["organisation", "sector", "email", "language", "link"],
-    );
-    for row in rows {
-        push_line(
-            &mut out,
-            [
-                row.organisation,
-                row.sector,
-                row.email,
-                row.language,
-                row.link,
-            ],
-        );
-    }
-    out
-}
-
 /// Appends a page of stored responses to the raw CSV in `out`: the web download and
 /// `partnerscope export` both write through this.
 pub fn encode_page(csv: &RawCsv, page: &[StoredResponse], out: &mut Vec<u8>) {
@@ -156,11 +108,11 @@ pub fn encode_page(csv: &RawCsv, page: &[StoredResponse], out: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::answers::Answer;
     use crate::responses::ResponsesReader;
+    use crate::survey::answers::Answer;
 
     fn mini() -> Instrument {
-        let src = include_str!("../tests/fixtures/web/mini.toml");
+        let src = include_str!("../../tests/fixtures/web/mini.toml");
         crate::instrument::load_str("mini.toml", src).unwrap()
     }
 
@@ -243,21 +195,5 @@ mod tests {
         assert_eq!((row.respondent, row.group), ("R2", ""));
         assert_eq!(row.answers, [None; 6]);
         assert!(reader.next_row().unwrap().is_none());
-    }
-
-    #[test]
-    fn the_links_file_lists_every_invitation_spreadsheet_safe() {
-        let out = links_csv([LinkRow {
-            organisation: "@Home Services",
-            sector: "nonprofit",
-            email: "",
-            language: "en",
-            link: "https://survey.example/s/abc",
-        }]);
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "organisation,sector,email,language,link\n\
-             '@Home Services,nonprofit,,en,https://survey.example/s/abc\n"
-        );
     }
 }

@@ -11,6 +11,35 @@ use argon2::Argon2;
 use blake2::{Blake2b512, Digest};
 use rand::RngCore;
 
+use crate::survey::Partnership;
+
+/// A facilitator account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facilitator {
+    /// Database id.
+    pub id: i64,
+    /// Sign-in e-mail address, lowercase.
+    pub email: String,
+    /// Administrators see every partnership.
+    pub is_admin: bool,
+}
+
+impl Facilitator {
+    /// Whether this facilitator may see and change `partnership`.
+    pub fn may_see(&self, partnership: &Partnership) -> bool {
+        self.is_admin || partnership.owner_id == Some(self.id)
+    }
+}
+
+/// A signed-in facilitator's session, found by its cookie.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Who is signed in.
+    pub facilitator: Facilitator,
+    /// The synchronizer token state-changing forms must carry.
+    pub csrf_token: String,
+}
+
 /// Shortest password `facilitator add` accepts.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 

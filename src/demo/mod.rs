@@ -9,9 +9,10 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::answers::{Answer, Answers};
 use crate::instrument::Instrument;
-use crate::store::{NewInvitation, NewRound, Partnership, Status, Store, StoreError, StoreResult};
+use crate::store::{Store, StoreError, StoreResult};
+use crate::survey::answers::{Answer, Answers};
+use crate::survey::{NewInvitation, NewRound, Partnership, Status};
 
 /// Name of the demo partnership; its presence means the demo was created.
 pub const PARTNERSHIP: &str = "Riverside Community Health Partnership";
@@ -242,7 +243,7 @@ pub const FACILITATOR: &str = "demo@partnerscope.example";
 /// password each start (printed by `serve --demo`, so nothing guessable is ever shipped).
 /// Returns the password.
 pub async fn ensure_facilitator(store: &dyn Store) -> Result<String, DemoError> {
-    let password = crate::store::new_token();
+    let password = crate::survey::new_token();
     let hash = crate::accounts::hash_password(&password)?;
     match store.set_password(FACILITATOR, &hash).await {
         Err(StoreError::UnknownEmail) => {
