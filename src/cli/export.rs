@@ -7,10 +7,7 @@ use std::path::Path;
 use anyhow::Context;
 use partnerscope::instrument::load_str;
 use partnerscope::responses::{RawCsv, encode_page};
-use partnerscope::store;
-
-/// Responses fetched per query.
-const PAGE: i64 = 500;
+use partnerscope::store::{self, SubmittedPages};
 
 pub fn run(round_id: i64, out: Option<&Path>, database_url: &str) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
@@ -39,15 +36,13 @@ pub fn run(round_id: i64, out: Option<&Path>, database_url: &str) -> anyhow::Res
         };
         let mut buffer = Vec::new();
         csv.header(&mut buffer);
-        let mut after = 0;
-        loop {
+        let mut pages = SubmittedPages::new(store, round.id);
+        while let Some(page) = pages.next_page().await? {
+            encode_page(&csv, &page, &mut buffer);
             sink.write_all(&buffer)?;
             buffer.clear();
-            let page = store.submitted_page(round.id, after, PAGE).await?;
-            let Some(last) = page.last() else { break };
-            after = last.id;
-            encode_page(&csv, &page, &mut buffer);
         }
+        sink.write_all(&buffer)?;
         sink.flush()?;
         drop(sink);
         if let (Some(file), Some(path)) = (scratch, out) {

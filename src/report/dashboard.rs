@@ -7,7 +7,7 @@
 use super::chart::{BandMark, ChartRow, interval_chart};
 use crate::instrument::Instrument;
 use crate::scoring::stats::Summary;
-use crate::scoring::{Reported, Results};
+use crate::scoring::{Comparison, Reported, Results};
 
 /// Alpha below this suggests the items of a dimension do not measure one thing.
 pub const LOW_ALPHA: f64 = 0.7;
@@ -253,11 +253,12 @@ pub struct ChartText {
     pub too_few: String,
 }
 
-/// The previous round's results to compare with: scored together with this round as two waves,
-/// the previous one first.
+/// The previous round to compare with, scored alone with this round's options.
 pub struct Previous<'a> {
-    /// Both rounds scored as waves `[previous, this]`.
-    pub combined: &'a Results,
+    /// The previous round's results.
+    pub results: &'a Results,
+    /// The change of each dimension since then ([`Results::changes_since`]).
+    pub changes: &'a [Comparison],
 }
 
 /// Builds the dashboard of a round from its results (and the previous round's, if comparable).
@@ -302,7 +303,7 @@ pub fn build(
             .collect();
         let change = previous
             .as_ref()
-            .and_then(|p| change_row(instrument, p.combined, d));
+            .and_then(|p| change_row(instrument, results, p, d));
         let dimension_title = title(format!("dimension.{}.title", dimension.id));
         chart_rows.push(ChartRow {
             label: dimension_title.clone(),
@@ -422,16 +423,19 @@ pub fn build(
     }
 }
 
-fn change_row(instrument: &Instrument, combined: &Results, d: usize) -> Option<ChangeRow> {
-    let comparison = combined
-        .comparisons
-        .iter()
-        .find(|c| c.dimension == d && c.to_wave == 1)?;
-    let from = combined.waves[0][d].shown();
-    let to = combined.waves[1][d].shown();
-    let ch = &comparison.change;
+/// The change of dimension `d`, when both rounds have responses.
+fn change_row(
+    instrument: &Instrument,
+    results: &Results,
+    previous: &Previous<'_>,
+    d: usize,
+) -> Option<ChangeRow> {
+    let from_wave = previous.results.wave_names.first()?;
+    let from = previous.results.waves.first()?[d].shown();
+    let to = results.waves.first()?[d].shown();
+    let ch = &previous.changes.iter().find(|c| c.dimension == d)?.change;
     Some(ChangeRow {
-        from_wave: combined.wave_names[0].clone(),
+        from_wave: from_wave.clone(),
         from_mean: two(from.and_then(|c| c.summary.mean)),
         diff: ch.mean_diff.map(|x| format!("{x:+.2}")).unwrap_or_default(),
         p: p_value(ch.p),

@@ -16,16 +16,107 @@ use crate::instrument::Instrument;
 use crate::scoring::stats::Summary;
 use crate::scoring::{CellStats, CompositeStats, Reported, Results, Score};
 
-/// The report files, in the order they are described.
-pub const REPORT_NAMES: [&str; 7] = [
-    "respondents",
-    "dimensions",
-    "factors",
-    "items",
-    "groups",
-    "waves",
-    "comparisons",
-];
+/// The report files, in the order the design describes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Report {
+    /// `respondents.csv`: every respondent's scores, written row by row while scoring.
+    Respondents,
+    /// One of the six summary tables.
+    Summary(SummaryReport),
+}
+
+/// The summary reports: one table each, computed from the [`Results`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SummaryReport {
+    /// `dimensions.csv`.
+    Dimensions,
+    /// `factors.csv`.
+    Factors,
+    /// `items.csv`.
+    Items,
+    /// `groups.csv`.
+    Groups,
+    /// `waves.csv`.
+    Waves,
+    /// `comparisons.csv`.
+    Comparisons,
+}
+
+impl Report {
+    /// Every report, in order.
+    pub const ALL: [Report; 7] = [
+        Report::Respondents,
+        Report::Summary(SummaryReport::Dimensions),
+        Report::Summary(SummaryReport::Factors),
+        Report::Summary(SummaryReport::Items),
+        Report::Summary(SummaryReport::Groups),
+        Report::Summary(SummaryReport::Waves),
+        Report::Summary(SummaryReport::Comparisons),
+    ];
+
+    /// The file name without `.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Report::Respondents => "respondents",
+            Report::Summary(report) => report.name(),
+        }
+    }
+
+    /// The report whose name (without `.csv`) is `name`.
+    pub fn named(name: &str) -> Option<Report> {
+        Report::ALL.into_iter().find(|r| r.name() == name)
+    }
+}
+
+impl SummaryReport {
+    /// Every summary report, in order.
+    pub const ALL: [SummaryReport; 6] = [
+        SummaryReport::Dimensions,
+        SummaryReport::Factors,
+        SummaryReport::Items,
+        SummaryReport::Groups,
+        SummaryReport::Waves,
+        SummaryReport::Comparisons,
+    ];
+
+    /// The file name without `.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SummaryReport::Dimensions => "dimensions",
+            SummaryReport::Factors => "factors",
+            SummaryReport::Items => "items",
+            SummaryReport::Groups => "groups",
+            SummaryReport::Waves => "waves",
+            SummaryReport::Comparisons => "comparisons",
+        }
+    }
+
+    /// The report's table.
+    pub fn table(self, instrument: &Instrument, results: &Results) -> Table {
+        match self {
+            SummaryReport::Dimensions => dimensions_table(instrument, results),
+            SummaryReport::Factors => factors_table(instrument, results),
+            SummaryReport::Items => items_table(instrument, results),
+            SummaryReport::Groups => cells_table(
+                instrument,
+                "groups",
+                GROUPS,
+                &results.group_names,
+                &results.groups,
+                |s| vec![s.summary.median, s.rwg_j],
+            ),
+            SummaryReport::Waves => cells_table(
+                instrument,
+                "waves",
+                WAVES,
+                &results.wave_names,
+                &results.waves,
+                |s| vec![s.alpha],
+            ),
+            SummaryReport::Comparisons => comparisons_table(instrument, results),
+        }
+    }
+}
 
 /// Writes a number with full precision (shortest representation that reads back to the same
 /// double); an undefined value is an empty cell.
@@ -462,30 +553,11 @@ fn comparisons_table(instrument: &Instrument, results: &Results) -> Table {
     }
 }
 
-/// The six summary reports (every report but `respondents`), in [`REPORT_NAMES`] order.
+/// The six summary tables, in [`SummaryReport::ALL`] order.
 pub fn summary_tables(instrument: &Instrument, results: &Results) -> Vec<Table> {
-    vec![
-        dimensions_table(instrument, results),
-        factors_table(instrument, results),
-        items_table(instrument, results),
-        cells_table(
-            instrument,
-            "groups",
-            GROUPS,
-            &results.group_names,
-            &results.groups,
-            |s| vec![s.summary.median, s.rwg_j],
-        ),
-        cells_table(
-            instrument,
-            "waves",
-            WAVES,
-            &results.wave_names,
-            &results.waves,
-            |s| vec![s.alpha],
-        ),
-        comparisons_table(instrument, results),
-    ]
+    SummaryReport::ALL
+        .map(|report| report.table(instrument, results))
+        .into()
 }
 
 /// Writes a summary report as CSV.
@@ -503,19 +575,6 @@ pub fn write_csv<W: Write>(table: &Table, out: W) -> csv::Result<()> {
     csv.into_inner()
         .map_err(|e| csv::Error::from(e.into_error()))?;
     Ok(())
-}
-
-/// Writes the summary report `name` (any of [`REPORT_NAMES`] but `respondents`) as CSV.
-pub fn write_summary<W: Write>(
-    name: &str,
-    out: W,
-    instrument: &Instrument,
-    results: &Results,
-) -> Option<csv::Result<()>> {
-    let table = summary_tables(instrument, results)
-        .into_iter()
-        .find(|t| t.name == name)?;
-    Some(write_csv(&table, out))
 }
 
 #[cfg(test)]

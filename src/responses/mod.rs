@@ -1,9 +1,41 @@
-//! The responses file: one row per respondent, header `respondent,group,wave,<item ids…>`.
-//! Its two sides live together: the reader that `partnerscope score` and every report feed on,
-//! and the raw export a round's submitted responses are written as.
+//! Responses as rows to score: one row per respondent with its group, wave and answers in item
+//! order. They come from a responses CSV file (header `respondent,group,wave,<item ids…>`) or
+//! straight from a round's stored responses, and are written back out as the raw export, the
+//! file `partnerscope score` reads; [`score`] is the one pipeline every report is scored through.
 
 mod raw;
 mod read;
+mod score;
+mod stored;
 
 pub use raw::{RawCsv, RawRow, encode_page, respondent_id};
-pub use read::{ResponsesError, ResponsesReader, Row, ScoreFailure, score};
+pub use read::{ResponsesError, ResponsesReader};
+pub use score::{ScoreFailure, score};
+pub use stored::StoredRows;
+
+use crate::scoring::Answer;
+
+/// One row, borrowed from its source until the next call.
+#[derive(Debug)]
+pub struct Row<'a> {
+    /// The respondent's id (never blank).
+    pub respondent: &'a str,
+    /// The group, or blank.
+    pub group: &'a str,
+    /// The wave, or blank.
+    pub wave: &'a str,
+    /// Answers in instrument item order.
+    pub answers: &'a [Answer],
+}
+
+/// A source of checked rows, in order.
+pub trait Rows {
+    /// Why a row could not be read.
+    type Error: std::error::Error + Send + 'static;
+
+    /// The next row, or `None` at the end.
+    fn next_row(&mut self) -> Result<Option<Row<'_>>, Self::Error>;
+
+    /// How far the source has got, for progress reports (bytes, for a file).
+    fn position(&self) -> u64;
+}

@@ -11,8 +11,9 @@ use std::collections::hash_map::Entry;
 use foldhash::fast::RandomState;
 use std::io::Read;
 
+use super::{Row, Rows};
 use crate::instrument::Instrument;
-use crate::scoring::{Answer, CellKey, Labels, Options, Results, Score, Scorer};
+use crate::scoring::Answer;
 
 /// A problem in a responses file, at a row (1-based, the header is row 1) and possibly a column.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -47,19 +48,6 @@ enum Column {
     Wave,
     Item(usize),
     Ignored,
-}
-
-/// One row, borrowed from the reader until the next call.
-#[derive(Debug)]
-pub struct Row<'a> {
-    /// The respondent's id (never blank).
-    pub respondent: &'a str,
-    /// The group, or blank.
-    pub group: &'a str,
-    /// The wave, or blank.
-    pub wave: &'a str,
-    /// Answers in instrument item order.
-    pub answers: &'a [Answer],
 }
 
 /// Per item: how to read a cell.
@@ -222,11 +210,6 @@ impl<R: Read> ResponsesReader<R> {
         })
     }
 
-    /// Bytes read so far (for progress reporting).
-    pub fn bytes_read(&self) -> u64 {
-        self.csv.position().byte()
-    }
-
     /// The next row, or `None` at the end of the file.
     pub fn next_row(&mut self) -> Result<Option<Row<'_>>, ResponsesError> {
         if !self
@@ -337,36 +320,15 @@ fn parse_answer(field: &[u8], item: &ItemReader) -> Result<Answer, String> {
     }
 }
 
-/// Why [`score`] stopped.
-#[derive(Debug, thiserror::Error)]
-pub enum ScoreFailure {
-    /// The responses file has a problem.
-    #[error(transparent)]
-    Input(#[from] ResponsesError),
-    /// Handing on a respondent's scores failed.
-    #[error("cannot write the scores: {0}")]
-    Output(#[from] std::io::Error),
-}
+impl<R: Read> Rows for ResponsesReader<R> {
+    type Error = ResponsesError;
 
-/// Scores every row of `reader` in file order, handing each respondent's scores to `row`
-/// (respondent, group, wave, scores) as it goes, and returns the statistics. Groups and waves
-/// are numbered in order of first appearance, as `partnerscope score` numbers them.
-pub fn score<R: Read>(
-    mut reader: ResponsesReader<R>,
-    instrument: &Instrument,
-    options: &Options,
-    mut row: impl FnMut(&str, &str, &str, &[Option<Score>]) -> std::io::Result<()>,
-) -> Result<Results, ScoreFailure> {
-    let mut scorer = Scorer::new(instrument);
-    let (mut groups, mut waves) = (Labels::default(), Labels::default());
-    let mut scores = vec![None; scorer.score_count()];
-    while let Some(next) = reader.next_row()? {
-        let cell = CellKey {
-            group: groups.intern(next.group),
-            wave: waves.intern(next.wave),
-        };
-        scorer.add(cell, next.answers, &mut scores);
-        row(next.respondent, next.group, next.wave, &scores)?;
+    fn next_row(&mut self) -> Result<Option<Row<'_>>, ResponsesError> {
+        ResponsesReader::next_row(self)
     }
-    Ok(scorer.finish(instrument, &groups, &waves, options))
+
+    /// Bytes read so far.
+    fn position(&self) -> u64 {
+        self.csv.position().byte()
+    }
 }

@@ -174,12 +174,50 @@ fn band(instrument: &Instrument, summary: &Summary) -> Option<usize> {
     instrument.band_of(summary.mean?)
 }
 
-fn moments(view: &DimensionView) -> Moments {
-    let s = &view.summary;
+fn moments(s: &Summary) -> Moments {
     Moments {
         n: s.n,
         mean: s.mean.unwrap_or(0.0),
         var: s.sd.map_or(0.0, |sd| sd * sd),
+    }
+}
+
+/// The change of dimension `d` from wave `from_wave` to the next, blank when either side is
+/// too small to report.
+fn comparison(
+    d: usize,
+    from_wave: usize,
+    from: &Summary,
+    to: &Summary,
+    options: &Options,
+) -> Comparison {
+    let shown = from.n >= options.min_group_size && to.n >= options.min_group_size;
+    Comparison {
+        dimension: d,
+        from_wave,
+        to_wave: from_wave + 1,
+        n_from: from.n,
+        n_to: to.n,
+        change: if shown {
+            stats::change(moments(from), moments(to))
+        } else {
+            Change::default()
+        },
+    }
+}
+
+impl Results {
+    /// Per dimension, the change from `earlier` to these results, each scored alone with the same
+    /// `options` (as waves 0 and 1): the numbers scoring both together as two waves gives, without
+    /// scoring either again.
+    pub fn changes_since(&self, earlier: &Results, options: &Options) -> Vec<Comparison> {
+        earlier
+            .dimensions
+            .iter()
+            .zip(&self.dimensions)
+            .enumerate()
+            .map(|(d, (from, to))| comparison(d, 0, &from.summary, &to.summary, options))
+            .collect()
     }
 }
 
@@ -313,20 +351,7 @@ pub(super) fn compute(
     for d in 0..dimension_count {
         for w in 1..wave_views.len() {
             let (from, to) = (&wave_views[w - 1][d], &wave_views[w][d]);
-            let shown =
-                from.summary.n >= options.min_group_size && to.summary.n >= options.min_group_size;
-            comparisons.push(Comparison {
-                dimension: d,
-                from_wave: w - 1,
-                to_wave: w,
-                n_from: from.summary.n,
-                n_to: to.summary.n,
-                change: if shown {
-                    stats::change(moments(from), moments(to))
-                } else {
-                    Change::default()
-                },
-            });
+            comparisons.push(comparison(d, w - 1, &from.summary, &to.summary, options));
         }
     }
 

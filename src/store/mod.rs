@@ -7,6 +7,7 @@
 //! a unique index, not a check in Rust that two racing requests could both pass.
 
 mod copy;
+mod pages;
 mod rows;
 mod sql;
 
@@ -22,6 +23,7 @@ use crate::survey::{
 use async_trait::async_trait;
 
 pub use copy::{CopyReport, TABLES, copy_database};
+pub use pages::{BlockingPages, SubmittedPages};
 pub use sql::{Engine, SqlStore};
 
 /// The default database: a SQLite file in the working directory, created if missing.

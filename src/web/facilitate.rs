@@ -438,12 +438,15 @@ pub async fn round(
                 .map(transition_text),
         })
         .collect();
-    let comments = reports::comments(state.store.as_ref(), &instrument, round.id).await?;
+    let comments = reports::comments(Arc::clone(&state.store), &instrument, round.id).await?;
     let base = base_url(&state, &headers);
     let reports_path = format!("/facilitator/rounds/{}/reports", round.id);
-    let mut downloads: Vec<(String, String)> = crate::report::REPORT_NAMES
+    let mut downloads: Vec<(String, String)> = crate::report::Report::ALL
         .iter()
-        .map(|name| (format!("{name}.csv"), format!("{reports_path}/{name}.csv")))
+        .map(|report| {
+            let name = report.name();
+            (format!("{name}.csv"), format!("{reports_path}/{name}.csv"))
+        })
         .collect();
     downloads.push(("raw.csv".into(), format!("{reports_path}/raw.csv")));
     let workbook = format!("partnerscope-round-{}.xlsx", round.id);

@@ -1,7 +1,7 @@
 //! Laws the statistics must obey for any data, checked on generated data.
 
 use partnerscope::instrument::{Instrument, load_str};
-use partnerscope::report;
+use partnerscope::report::{self, SummaryReport};
 use partnerscope::scoring::stats::{Covariance, reliability};
 use partnerscope::scoring::{Answer, CellKey, Labels, Options, Results, Scorer, reverse_key};
 use proptest::prelude::*;
@@ -100,6 +100,9 @@ proptest! {
         }).collect();
         let direct = Covariance::pairwise(&keyed, 4).map(|c| reliability(&c, data.len() as u64)).unwrap_or_default();
         let streamed = results.dimensions[0].reliability;
+        // A total variance of exactly zero: the integer sums see it and report no alpha, while the
+        // float formula divides by rounding noise and gets an absurd one. Nothing to compare.
+        prop_assume!(!(streamed.alpha.is_none() && direct.alpha.is_some_and(|a| a.abs() > 1e6)));
         prop_assert!(same(streamed.alpha, direct.alpha), "{:?} vs {:?}", streamed, direct);
         prop_assert!(same(streamed.average_r, direct.average_r));
         prop_assert!(same(streamed.ci_high, direct.ci_high));
@@ -130,9 +133,9 @@ proptest! {
     fn no_suppressed_cell_ever_carries_a_statistic(data in labelled_rows(3), threshold in 1u64..8) {
         let instrument = instrument(3, &[true]);
         let results = score_all(&instrument, &data, &Options { min_group_size: threshold });
-        for (name, first_stat, flag) in [("groups", 3, 10), ("waves", 3, 9)] {
+        for (report, first_stat, flag) in [(SummaryReport::Groups, 3, 10), (SummaryReport::Waves, 3, 9)] {
             let mut out = Vec::new();
-            report::write_summary(name, &mut out, &instrument, &results).unwrap().unwrap();
+            report::write_csv(&report.table(&instrument, &results), &mut out).unwrap();
             let mut reader = csv::Reader::from_reader(out.as_slice());
             for record in reader.records() {
                 let record = record.unwrap();

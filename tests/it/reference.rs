@@ -84,7 +84,7 @@ fn check_dataset(dataset: &str) {
         "{}",
         crate::support::stderr(&output)
     );
-    for name in partnerscope::report::REPORT_NAMES {
+    for name in partnerscope::report::Report::ALL.map(partnerscope::report::Report::name) {
         check_report(name, dataset, dir.path(), &expected);
     }
 }

@@ -67,14 +67,46 @@ pub struct Scored {
     )>,
 }
 
-/// Scores `responses` in this process, one row after another.
+/// Scores `responses` in this process through the library's pipeline, keeping every row.
 pub fn score_in_process(
     instrument: &Path,
     responses: &Path,
     options: &partnerscope::scoring::Options,
 ) -> Scored {
+    use partnerscope::responses::{self, ResponsesReader};
+
+    let instrument = partnerscope::instrument::load_file(instrument).unwrap();
+    let file = std::fs::File::open(responses).unwrap();
+    let reader = ResponsesReader::new(file, &instrument).unwrap();
+    let mut rows = Vec::new();
+    let results = responses::score(
+        reader,
+        &instrument,
+        options,
+        |_| {},
+        |respondent, group, wave, scores| {
+            rows.push((
+                respondent.to_string(),
+                group.to_string(),
+                wave.to_string(),
+                scores.to_vec(),
+            ));
+            Ok(())
+        },
+    )
+    .unwrap();
+    Scored {
+        instrument,
+        results,
+        rows,
+    }
+}
+
+/// Scores `responses` with the scorer alone, one row after another on one thread: the reference
+/// the threaded pipeline is checked against.
+fn score_row_by_row(instrument: &Path, responses: &Path) -> Scored {
     use partnerscope::responses::ResponsesReader;
-    use partnerscope::scoring::{CellKey, Labels, Scorer};
+    use partnerscope::scoring::{CellKey, Labels, Options, Scorer};
 
     let instrument = partnerscope::instrument::load_file(instrument).unwrap();
     let file = std::fs::File::open(responses).unwrap();
@@ -96,7 +128,7 @@ pub fn score_in_process(
             scores.clone(),
         ));
     }
-    let results = scorer.finish(&instrument, &groups, &waves, options);
+    let results = scorer.finish(&instrument, &groups, &waves, &Options::default());
     Scored {
         instrument,
         results,
@@ -108,11 +140,7 @@ pub fn score_in_process(
 pub fn score_sequentially(instrument: &Path, responses: &Path) -> Vec<(String, Vec<u8>)> {
     use partnerscope::report::{self, RespondentsWriter};
 
-    let scored = score_in_process(
-        instrument,
-        responses,
-        &partnerscope::scoring::Options::default(),
-    );
+    let scored = score_row_by_row(instrument, responses);
     let mut writer = RespondentsWriter::new(Vec::new(), &scored.instrument).unwrap();
     for (respondent, group, wave, scores) in &scored.rows {
         writer.write(respondent, group, wave, scores).unwrap();

@@ -98,7 +98,11 @@ async fn two_servers_store_each_acknowledged_submission_exactly_once(engine: Eng
         .await
         .unwrap();
     assert_eq!(signed_in.status().as_u16(), 303);
-    for name in partnerscope::report::REPORT_NAMES.iter().chain(&["raw"]) {
+    for name in partnerscope::report::Report::ALL
+        .map(partnerscope::report::Report::name)
+        .iter()
+        .chain(&["raw"])
+    {
         let mut bodies = Vec::new();
         for base in [&a, &b] {
             let url = format!("{base}facilitator/rounds/{}/reports/{name}.csv", round.id);

@@ -665,7 +665,7 @@ async fn every_download_has_its_type_and_header_and_the_reports_equal_the_comman
         "{}",
         String::from_utf8_lossy(&scored.stderr)
     );
-    for name in partnerscope::report::REPORT_NAMES {
+    for name in partnerscope::report::Report::ALL.map(partnerscope::report::Report::name) {
         let served = download(
             &browser,
             &format!("{reports}/{name}.csv"),

@@ -25,7 +25,7 @@ fn the_workbook_has_a_sheet_per_report_with_the_values_of_the_csv_files() {
     let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
     assert_eq!(
         book.sheet_names(),
-        report::REPORT_NAMES.map(String::from).to_vec()
+        report::Report::ALL.map(|r| r.name().to_string()).to_vec()
     );
     for (name, csv_bytes) in score_sequentially(&instrument_path, &responses) {
         let sheet = book.worksheet_range(&name).unwrap();
