@@ -25,11 +25,7 @@ fn every_shipped_instrument_scores_trust_governance_and_engagement() {
         assert!(!instrument.bands.is_empty());
         assert!(instrument.profile.is_some());
         for item in &instrument.items {
-            assert!(
-                !instrument
-                    .text(&format!("item.{}.text", item.id))
-                    .is_empty()
-            );
+            assert!(!instrument.item_text(item).is_empty());
         }
     }
     let ids: Vec<&str> = instruments.iter().map(|i| i.id.as_str()).collect();
