@@ -3,7 +3,8 @@
 //! An [`Instrument`] is loaded once from a TOML file (see [`load`]) and is immutable afterwards. All
 //! cross references are resolved to indices while loading, so scoring never looks anything up by name.
 //! Every human-readable text lives in one [`Texts`] catalogue keyed by a stable path, so a translation
-//! can replace the texts without touching ids or scores.
+//! can replace the texts without touching ids or scores; callers read them through typed accessors
+//! such as [`Instrument::item_text`].
 
 mod library;
 mod load;
@@ -11,7 +12,7 @@ mod text;
 
 pub use library::{Library, SHIPPED};
 pub use load::{LoadError, Problem, load_file, load_str};
-pub use text::Texts;
+pub use text::{TextKey, Texts};
 
 /// The fraction of a composite's items that must be answered for a score (in (0, 1]).
 pub const DEFAULT_MIN_ANSWERED: f64 = 0.5;
@@ -41,8 +42,9 @@ pub struct Instrument {
     pub comments: Vec<CommentQuestion>,
     /// The question that assigns a respondent's group, if any.
     pub profile: Option<Profile>,
-    /// Every human-readable text of the instrument.
-    pub texts: Texts,
+    /// Every human-readable text of the instrument. Private, so an instrument is only ever made by
+    /// the loader, which guarantees the required texts (see the accessors in `text`).
+    texts: Texts,
     /// The exact TOML source the instrument was loaded from; rounds store it so later edits of the
     /// file never change the meaning of stored answers.
     pub source: String,
@@ -75,16 +77,6 @@ impl Scale {
     /// Whether `value` is one of the scale's values.
     pub fn contains(&self, value: i16) -> bool {
         (self.min..=self.max).contains(&value)
-    }
-
-    /// Text key of the label of `value`.
-    pub fn label_key(&self, value: i16) -> String {
-        format!("scale.{}.label.{value}", self.name)
-    }
-
-    /// Text key of the label of the non-substantive option `code`.
-    pub fn missing_key(&self, code: &str) -> String {
-        format!("scale.{}.missing.{code}", self.name)
     }
 }
 
@@ -157,26 +149,11 @@ pub struct Profile {
 }
 
 impl Instrument {
-    /// The text stored under `key` (empty if the instrument has none).
-    pub fn text(&self, key: &str) -> &str {
-        self.texts.get(key)
-    }
-
-    /// The title of the instrument.
-    pub fn title(&self) -> &str {
-        self.text("title")
-    }
-
     /// The index (into `bands`) of the band a score falls in: the highest lower bound not above
     /// the score, compared on the unrounded value.
     pub fn band_of(&self, score: f64) -> Option<usize> {
         // Bands are sorted by descending `min`, so the first that fits is the highest.
         self.bands.iter().position(|band| score >= band.min)
-    }
-
-    /// The label of a band.
-    pub fn band_label(&self, band: &Band) -> &str {
-        self.text(&format!("band.{}.label", band.key))
     }
 
     /// The item with identifier `id`.

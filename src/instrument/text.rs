@@ -1,11 +1,90 @@
-//! The text catalogue of an instrument: every human-readable string, keyed by a stable path.
+//! The texts of an instrument: a catalogue keyed by stable paths, and typed accessors on
+//! [`Instrument`] so callers never spell a path.
+//!
+//! Texts the format requires (titles, item texts, scale labels, …) are `&str`: the loader refuses
+//! a file without them and an [`Instrument`] cannot be made any other way. Texts the format
+//! documents as optional (introduction, consent, descriptions) are `Option<&str>`.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
-/// Human-readable texts keyed by paths such as `item.t1.text` or `scale.agree5.label.3`.
+use super::{Band, CommentQuestion, Dimension, Factor, Instrument, Item, Profile, Scale};
+
+/// Which text: the typed form of a catalogue path such as `item.t1.text`.
 ///
 /// Keys are derived from ids, never from positions in a translation, so replacing the catalogue
 /// with a translated one changes what people read and nothing that is scored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKey<'a> {
+    /// The instrument's title (`title`).
+    Title,
+    /// The instrument's description (`description`).
+    Description,
+    /// The first page of the form (`introduction`).
+    Introduction,
+    /// The consent statement (`consent`).
+    Consent,
+    /// The label of one value of a scale (`scale.NAME.label.VALUE`).
+    ScaleLabel {
+        /// The scale's name.
+        scale: &'a str,
+        /// One of its values.
+        value: i16,
+    },
+    /// The label of a non-substantive option of a scale (`scale.NAME.missing.CODE`).
+    MissingLabel {
+        /// The scale's name.
+        scale: &'a str,
+        /// The option's code.
+        code: &'a str,
+    },
+    /// A dimension's title (`dimension.ID.title`).
+    DimensionTitle(&'a str),
+    /// A dimension's description (`dimension.ID.description`).
+    DimensionDescription(&'a str),
+    /// A factor's title (`factor.ID.title`).
+    FactorTitle(&'a str),
+    /// A factor's description (`factor.ID.description`).
+    FactorDescription(&'a str),
+    /// An item's statement (`item.ID.text`).
+    ItemText(&'a str),
+    /// A band's label, by the band's position in the file (`band.N.label`).
+    BandLabel(usize),
+    /// A band's description, by the band's position in the file (`band.N.description`).
+    BandDescription(usize),
+    /// An open-text question (`comment.ID.text`).
+    CommentText(&'a str),
+    /// The profile question (`profile.text`).
+    ProfileText,
+    /// The label of a profile option (`profile.option.CODE`).
+    ProfileOption(&'a str),
+}
+
+impl fmt::Display for TextKey<'_> {
+    /// The catalogue path of the key.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TextKey::Title => f.write_str("title"),
+            TextKey::Description => f.write_str("description"),
+            TextKey::Introduction => f.write_str("introduction"),
+            TextKey::Consent => f.write_str("consent"),
+            TextKey::ScaleLabel { scale, value } => write!(f, "scale.{scale}.label.{value}"),
+            TextKey::MissingLabel { scale, code } => write!(f, "scale.{scale}.missing.{code}"),
+            TextKey::DimensionTitle(id) => write!(f, "dimension.{id}.title"),
+            TextKey::DimensionDescription(id) => write!(f, "dimension.{id}.description"),
+            TextKey::FactorTitle(id) => write!(f, "factor.{id}.title"),
+            TextKey::FactorDescription(id) => write!(f, "factor.{id}.description"),
+            TextKey::ItemText(id) => write!(f, "item.{id}.text"),
+            TextKey::BandLabel(n) => write!(f, "band.{n}.label"),
+            TextKey::BandDescription(n) => write!(f, "band.{n}.description"),
+            TextKey::CommentText(id) => write!(f, "comment.{id}.text"),
+            TextKey::ProfileText => f.write_str("profile.text"),
+            TextKey::ProfileOption(code) => write!(f, "profile.option.{code}"),
+        }
+    }
+}
+
+/// Human-readable texts keyed by paths such as `item.t1.text` or `scale.agree5.label.3`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Texts {
     entries: BTreeMap<String, String>,
@@ -13,17 +92,315 @@ pub struct Texts {
 
 impl Texts {
     /// Stores `text` under `key`, replacing any earlier text.
-    pub fn insert(&mut self, key: impl Into<String>, text: impl Into<String>) {
-        self.entries.insert(key.into(), text.into());
+    pub fn insert(&mut self, key: TextKey<'_>, text: impl Into<String>) {
+        self.entries.insert(key.to_string(), text.into());
     }
 
-    /// The text under `key`, or an empty string.
-    pub fn get(&self, key: &str) -> &str {
-        self.entries.get(key).map(String::as_str).unwrap_or("")
+    /// The text under `key`, if there is one.
+    pub fn get(&self, key: TextKey<'_>) -> Option<&str> {
+        self.entries.get(&key.to_string()).map(String::as_str)
     }
 
-    /// All keys and texts, ordered by key.
+    /// All paths and texts, ordered by path.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.entries.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+impl Instrument {
+    /// A text the format requires.
+    fn required(&self, key: TextKey<'_>) -> &str {
+        // The reader reports every missing required key, so the loader builds no instrument
+        // without these texts, and the catalogue is private, so nothing else can drop one.
+        self.texts
+            .get(key)
+            .expect("the loader refuses an instrument without its required texts")
+    }
+
+    /// The title, shown on the form and the dashboard.
+    pub fn title(&self) -> &str {
+        self.required(TextKey::Title)
+    }
+
+    /// The description, for facilitators choosing an instrument.
+    pub fn description(&self) -> &str {
+        self.required(TextKey::Description)
+    }
+
+    /// The text on the first page of the form, if the instrument has one.
+    pub fn introduction(&self) -> Option<&str> {
+        self.texts.get(TextKey::Introduction)
+    }
+
+    /// The consent statement a respondent confirms before answering, if the instrument asks for
+    /// consent.
+    pub fn consent(&self) -> Option<&str> {
+        self.texts.get(TextKey::Consent)
+    }
+
+    /// Every value of `scale` with its label, ascending.
+    pub fn scale_labels<'a>(&'a self, scale: &'a Scale) -> impl Iterator<Item = (i16, &'a str)> {
+        scale.values().map(move |value| {
+            let key = TextKey::ScaleLabel {
+                scale: &scale.name,
+                value,
+            };
+            (value, self.required(key))
+        })
+    }
+
+    /// Every non-substantive option of `scale` as (code, label), in file order.
+    pub fn missing_options<'a>(
+        &'a self,
+        scale: &'a Scale,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> {
+        scale.missing.iter().map(move |code| {
+            let key = TextKey::MissingLabel {
+                scale: &scale.name,
+                code,
+            };
+            (code.as_str(), self.required(key))
+        })
+    }
+
+    /// The title of `dimension`.
+    pub fn dimension_title(&self, dimension: &Dimension) -> &str {
+        self.required(TextKey::DimensionTitle(&dimension.id))
+    }
+
+    /// The description of `dimension`, if it has one.
+    pub fn dimension_description(&self, dimension: &Dimension) -> Option<&str> {
+        self.texts.get(TextKey::DimensionDescription(&dimension.id))
+    }
+
+    /// The title of `factor`.
+    pub fn factor_title(&self, factor: &Factor) -> &str {
+        self.required(TextKey::FactorTitle(&factor.id))
+    }
+
+    /// The description of `factor`, if it has one.
+    pub fn factor_description(&self, factor: &Factor) -> Option<&str> {
+        self.texts.get(TextKey::FactorDescription(&factor.id))
+    }
+
+    /// The statement of `item`.
+    pub fn item_text(&self, item: &Item) -> &str {
+        self.required(TextKey::ItemText(&item.id))
+    }
+
+    /// The label of `band`.
+    pub fn band_label(&self, band: &Band) -> &str {
+        self.required(TextKey::BandLabel(band.key))
+    }
+
+    /// What `band` means and suggests, if the instrument says.
+    pub fn band_description(&self, band: &Band) -> Option<&str> {
+        self.texts.get(TextKey::BandDescription(band.key))
+    }
+
+    /// The question of the open-text `comment`.
+    pub fn comment_text(&self, comment: &CommentQuestion) -> &str {
+        self.required(TextKey::CommentText(&comment.id))
+    }
+
+    /// The question of `profile`; taking the profile proves the instrument has one.
+    pub fn profile_text(&self, _profile: &Profile) -> &str {
+        self.required(TextKey::ProfileText)
+    }
+
+    /// Every option of `profile` as (code, label), in file order.
+    pub fn profile_options<'a>(
+        &'a self,
+        profile: &'a Profile,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> {
+        profile
+            .options
+            .iter()
+            .map(|code| (code.as_str(), self.required(TextKey::ProfileOption(code))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instrument::{LoadError, load_str};
+
+    fn mini() -> Instrument {
+        let src = include_str!("../../tests/fixtures/web/mini.toml");
+        load_str("mini.toml", src).unwrap()
+    }
+
+    /// The smallest valid instrument: no introduction, consent, descriptions or profile.
+    const BARE: &str = r#"
+id = "bare"
+version = "1"
+title = "Bare"
+description = "Nothing optional."
+
+[scales.yn]
+values = [0, 1]
+labels = ["No", "Yes"]
+
+[[dimensions]]
+id = "trust"
+title = "Trust"
+
+[[items]]
+id = "t1"
+text = "We trust each other."
+scale = "yn"
+dimension = "trust"
+
+[[bands]]
+label = "Fine"
+min = 0
+"#;
+
+    #[test]
+    fn text_keys_are_the_catalogue_paths_of_the_format() {
+        let keys = [
+            (TextKey::Title, "title"),
+            (
+                TextKey::ScaleLabel {
+                    scale: "agree5",
+                    value: 3,
+                },
+                "scale.agree5.label.3",
+            ),
+            (
+                TextKey::MissingLabel {
+                    scale: "agree5",
+                    code: "dk",
+                },
+                "scale.agree5.missing.dk",
+            ),
+            (
+                TextKey::DimensionDescription("trust"),
+                "dimension.trust.description",
+            ),
+            (TextKey::FactorTitle("respect"), "factor.respect.title"),
+            (TextKey::ItemText("t1"), "item.t1.text"),
+            (TextKey::BandDescription(2), "band.2.description"),
+            (TextKey::CommentText("improve"), "comment.improve.text"),
+            (TextKey::ProfileOption("health"), "profile.option.health"),
+        ];
+        for (key, path) in keys {
+            assert_eq!(key.to_string(), path);
+        }
+    }
+
+    #[test]
+    fn required_texts_are_read_from_the_file() {
+        let mini = mini();
+        assert_eq!(mini.title(), "Mini partnership check");
+        assert_eq!(mini.description(), "A short example instrument.");
+        assert_eq!(mini.dimension_title(&mini.dimensions[1]), "Governance");
+        assert_eq!(mini.factor_title(&mini.factors[0]), "Mutual respect");
+        let (_, item) = mini.item("t2").unwrap();
+        assert_eq!(
+            mini.item_text(item),
+            "I hesitate to raise problems with other partners."
+        );
+        assert_eq!(mini.band_label(&mini.bands[2]), "Concern");
+        assert_eq!(
+            mini.comment_text(&mini.comments[0]),
+            "What one change would most improve how we work together?"
+        );
+        let profile = mini.profile.as_ref().unwrap();
+        assert_eq!(
+            mini.profile_text(profile),
+            "Which sector best describes your organisation?"
+        );
+        assert_eq!(
+            mini.profile_options(profile).next(),
+            Some(("government", "Local government"))
+        );
+    }
+
+    #[test]
+    fn scale_labels_follow_the_values_and_missing_options_their_codes() {
+        let mini = mini();
+        let scale = &mini.scales[0];
+        let labels: Vec<(i16, &str)> = mini.scale_labels(scale).collect();
+        assert_eq!(labels.len(), 5);
+        assert_eq!(labels[0], (1, "Strongly disagree"));
+        assert_eq!(labels[4], (5, "Strongly agree"));
+        let missing: Vec<(&str, &str)> = mini.missing_options(scale).collect();
+        assert_eq!(missing, [("dk", "Don't know")]);
+    }
+
+    #[test]
+    fn optional_texts_are_some_when_given() {
+        let mini = mini();
+        assert_eq!(
+            mini.introduction(),
+            Some("This survey asks how well our partnership works.")
+        );
+        assert!(
+            mini.consent()
+                .is_some_and(|c| c.starts_with("I understand"))
+        );
+        assert_eq!(
+            mini.band_description(&mini.bands[0]),
+            Some("Keep doing what works.")
+        );
+    }
+
+    #[test]
+    fn optional_texts_are_none_when_absent() {
+        let bare = load_str("bare.toml", BARE).unwrap();
+        assert_eq!(bare.introduction(), None);
+        assert_eq!(bare.consent(), None);
+        assert_eq!(bare.dimension_description(&bare.dimensions[0]), None);
+        assert_eq!(bare.band_description(&bare.bands[0]), None);
+        assert_eq!(bare.missing_options(&bare.scales[0]).count(), 0);
+    }
+
+    #[test]
+    fn descriptions_of_dimensions_and_factors_are_read_when_given() {
+        let src = BARE
+            .replace(
+                "title = \"Trust\"",
+                "title = \"Trust\"\ndescription = \"Belief.\"",
+            )
+            .replace(
+                "dimension = \"trust\"\n\n[[bands]]",
+                "factor = \"core\"\n\n[[factors]]\nid = \"core\"\ndimension = \"trust\"\n\
+                 title = \"Core\"\ndescription = \"The core.\"\n\n[[bands]]",
+            );
+        let instrument = load_str("described.toml", &src).unwrap();
+        assert_eq!(
+            instrument.dimension_description(&instrument.dimensions[0]),
+            Some("Belief.")
+        );
+        assert_eq!(
+            instrument.factor_description(&instrument.factors[0]),
+            Some("The core.")
+        );
+    }
+
+    #[test]
+    fn a_missing_required_text_is_a_load_error_at_its_table() {
+        // Each problem points at the header of the table that lacks the text.
+        let cases = [
+            (
+                "text = \"We trust each other.\"\n",
+                "bare.toml:15:1: [[items]] number 1 is missing the required key `text`",
+            ),
+            (
+                "title = \"Trust\"\n",
+                "bare.toml:11:1: [[dimensions]] number 1 is missing the required key `title`",
+            ),
+            (
+                "label = \"Fine\"\n",
+                "bare.toml:21:1: [[bands]] number 1 is missing the required key `label`",
+            ),
+        ];
+        for (line, expected) in cases {
+            let src = BARE.replace(line, "");
+            let error = load_str("bare.toml", &src).expect_err(expected);
+            assert!(matches!(error, LoadError::Invalid { .. }));
+            assert_eq!(error.to_string(), expected);
+        }
     }
 }

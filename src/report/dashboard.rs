@@ -194,7 +194,8 @@ fn band_text(instrument: &Instrument, band: Option<usize>) -> (String, String) {
         (
             instrument.band_label(band).to_string(),
             instrument
-                .text(&format!("band.{}.description", band.key))
+                .band_description(band)
+                .unwrap_or_default()
                 .to_string(),
         )
     })
@@ -269,7 +270,6 @@ pub fn build(
     text: &ChartText,
 ) -> Dashboard {
     let scale = |d: usize| &instrument.scales[instrument.dimensions[d].scale];
-    let title = |key: String| instrument.text(&key).to_string();
     let mut dimensions = Vec::new();
     let mut chart_rows = Vec::new();
     for (d, (dimension, stats)) in instrument
@@ -293,7 +293,7 @@ pub fn build(
             .map(|&f| {
                 let fs = &results.factors[f];
                 FactorRow {
-                    title: title(format!("factor.{}.title", instrument.factors[f].id)),
+                    title: instrument.factor_title(&instrument.factors[f]).to_string(),
                     n: fs.summary.n,
                     mean: two(fs.summary.mean),
                     ci: interval(fs.summary.ci_low, fs.summary.ci_high),
@@ -304,7 +304,7 @@ pub fn build(
         let change = previous
             .as_ref()
             .and_then(|p| change_row(instrument, results, p, d));
-        let dimension_title = title(format!("dimension.{}.title", dimension.id));
+        let dimension_title = instrument.dimension_title(dimension).to_string();
         chart_rows.push(ChartRow {
             label: dimension_title.clone(),
             mean: s.mean,
@@ -379,7 +379,7 @@ pub fn build(
                     }
                 })
                 .collect();
-            let dimension_title = title(format!("dimension.{}.title", dimension.id));
+            let dimension_title = instrument.dimension_title(dimension).to_string();
             let (lo, hi) = (f64::from(scale(d).min), f64::from(scale(d).max));
             SectorTable {
                 chart: interval_chart(
@@ -401,11 +401,10 @@ pub fn build(
         .zip(&results.items)
         .map(|(item, stats)| ItemRow {
             id: item.id.clone(),
-            text: title(format!("item.{}.text", item.id)),
-            dimension: title(format!(
-                "dimension.{}.title",
-                instrument.dimensions[item.dimension].id
-            )),
+            text: instrument.item_text(item).to_string(),
+            dimension: instrument
+                .dimension_title(&instrument.dimensions[item.dimension])
+                .to_string(),
             reverse: item.reverse,
             n: stats.n,
             mean: two(stats.mean),

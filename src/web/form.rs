@@ -174,11 +174,7 @@ pub fn problems(
             problems.push(Problem {
                 anchor: format!("item-{}", item.id),
                 message: m.error_item,
-                subject: Some(
-                    instrument
-                        .text(&format!("item.{}.text", item.id))
-                        .to_string(),
-                ),
+                subject: Some(instrument.item_text(item).to_string()),
             });
         }
     }
@@ -193,7 +189,7 @@ pub fn problems(
 }
 
 fn asks_consent(instrument: &Instrument) -> bool {
-    !instrument.text("consent").is_empty()
+    instrument.consent().is_some_and(|c| !c.is_empty())
 }
 
 /// One radio button.
@@ -297,13 +293,8 @@ impl FormView {
             if current != Some(key) {
                 current = Some(key);
                 let title = match item.factor {
-                    Some(f) => {
-                        instrument.text(&format!("factor.{}.title", instrument.factors[f].id))
-                    }
-                    None => instrument.text(&format!(
-                        "dimension.{}.title",
-                        instrument.dimensions[item.dimension].id
-                    )),
+                    Some(f) => instrument.factor_title(&instrument.factors[f]),
+                    None => instrument.dimension_title(&instrument.dimensions[item.dimension]),
                 };
                 groups.push(GroupView {
                     title: title.to_string(),
@@ -313,22 +304,19 @@ impl FormView {
             let scale = &instrument.scales[item.scale];
             let given = answers.items.get(&item.id).map(Answer::as_form_value);
             let anchor = format!("item-{}", item.id);
-            let options = scale
-                .values()
-                .map(|v| (v.to_string(), scale.label_key(v), false))
+            let options = instrument
+                .scale_labels(scale)
+                .map(|(v, label)| (v.to_string(), label, false))
                 .chain(
-                    scale
-                        .missing
-                        .iter()
-                        .map(|c| (c.clone(), scale.missing_key(c), true)),
+                    instrument
+                        .missing_options(scale)
+                        .map(|(c, label)| (c.to_string(), label, true)),
                 );
             let view = ItemView {
                 name: anchor.clone(),
-                text: instrument
-                    .text(&format!("item.{}.text", item.id))
-                    .to_string(),
+                text: instrument.item_text(item).to_string(),
                 invalid: invalid(&anchor),
-                choices: choices(instrument, &anchor, options, given.as_deref()),
+                choices: choices(&anchor, options, given.as_deref()),
             };
             if let Some(group) = groups.last_mut() {
                 group.items.push(view);
@@ -337,15 +325,13 @@ impl FormView {
         let sector = match &instrument.profile {
             Some(profile) if link.asks_sector => Some(SectorView {
                 name: "sector".into(),
-                label: instrument.text("profile.text").to_string(),
+                label: instrument.profile_text(profile).to_string(),
                 invalid: invalid("sector"),
                 choices: choices(
-                    instrument,
                     "sector",
-                    profile
-                        .options
-                        .iter()
-                        .map(|code| (code.clone(), format!("profile.option.{code}"), false)),
+                    instrument
+                        .profile_options(profile)
+                        .map(|(code, label)| (code.to_string(), label, false)),
                     answers.sector.as_deref(),
                 ),
             }),
@@ -353,8 +339,8 @@ impl FormView {
         };
         FormView {
             title: instrument.title().to_string(),
-            introduction: instrument.text("introduction").to_string(),
-            consent: instrument.text("consent").to_string(),
+            introduction: instrument.introduction().unwrap_or_default().to_string(),
+            consent: instrument.consent().unwrap_or_default().to_string(),
             consent_given: answers.consent,
             consent_invalid: invalid("consent"),
             groups,
@@ -363,9 +349,7 @@ impl FormView {
                 .iter()
                 .map(|c| CommentView {
                     id: c.id.clone(),
-                    label: instrument
-                        .text(&format!("comment.{}.text", c.id))
-                        .to_string(),
+                    label: instrument.comment_text(c).to_string(),
                     text: answers.comments.get(&c.id).cloned().unwrap_or_default(),
                 })
                 .collect(),
@@ -375,22 +359,21 @@ impl FormView {
     }
 }
 
-/// Radio buttons for `options` (value, text key, aside); the first input's id is `anchor`.
-fn choices(
-    instrument: &Instrument,
+/// Radio buttons for `options` (value, label, aside); the first input's id is `anchor`.
+fn choices<'a>(
     anchor: &str,
-    options: impl Iterator<Item = (String, String, bool)>,
+    options: impl Iterator<Item = (String, &'a str, bool)>,
     given: Option<&str>,
 ) -> Vec<Choice> {
     options
         .enumerate()
-        .map(|(i, (value, key, aside))| Choice {
+        .map(|(i, (value, label, aside))| Choice {
             input_id: if i == 0 {
                 anchor.to_string()
             } else {
                 format!("{anchor}-{value}")
             },
-            label: instrument.text(&key).to_string(),
+            label: label.to_string(),
             checked: given == Some(value.as_str()),
             value,
             aside,

@@ -221,9 +221,7 @@ pub async fn comments(
             let mut bodies = bodies.remove(&c.id)?;
             bodies.sort();
             Some(CommentList {
-                question: instrument
-                    .text(&format!("comment.{}.text", c.id))
-                    .to_string(),
+                question: instrument.comment_text(c).to_string(),
                 bodies,
             })
         })

@@ -3,7 +3,7 @@
 use partnerscope::instrument::{Library, SHIPPED};
 use partnerscope::instrument::{LoadError, load_str};
 
-use crate::support::{partnerscope, stderr};
+use crate::support::{fixture, partnerscope, stderr};
 
 #[test]
 fn every_shipped_instrument_scores_trust_governance_and_engagement() {
@@ -25,11 +25,7 @@ fn every_shipped_instrument_scores_trust_governance_and_engagement() {
         assert!(!instrument.bands.is_empty());
         assert!(instrument.profile.is_some());
         for item in &instrument.items {
-            assert!(
-                !instrument
-                    .text(&format!("item.{}.text", item.id))
-                    .is_empty()
-            );
+            assert!(!instrument.item_text(item).is_empty());
         }
     }
     let ids: Vec<&str> = instruments.iter().map(|i| i.id.as_str()).collect();
@@ -250,4 +246,32 @@ fn preview_refuses_a_bad_file_with_its_places_and_serves_a_good_one() {
     child.wait().unwrap();
     assert_eq!(status, 200);
     assert!(body.contains("Nothing you enter here is stored."));
+}
+
+/// Rounds keep the instrument source they were created with, so every loader from now on must
+/// still accept what a released version stored. Later loader changes must keep this test passing:
+/// a failure here means a stored round would no longer open. The database was written by release
+/// 0ed64ef with `scripts/fixtures/make-release-db 0ed64ef tests/fixtures/release-0ed64ef.db`.
+#[tokio::test]
+async fn every_instrument_stored_by_release_0ed64ef_still_loads() {
+    // A copy, opened read-only, so the committed file never changes.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("release.db");
+    std::fs::copy(fixture("release-0ed64ef.db"), &db).unwrap();
+    let url = format!("sqlite://{}?mode=ro", db.display());
+    let mut connection = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    let rounds: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT id, instrument_id, instrument_source FROM rounds ORDER BY id")
+            .fetch_all(&mut connection)
+            .await
+            .unwrap();
+    for (round, id, source) in &rounds {
+        let instrument = load_str(&format!("round {round}"), source)
+            .unwrap_or_else(|e| panic!("round {round} no longer loads:\n{e}"));
+        assert_eq!(&instrument.id, id);
+    }
+    // Two demo rounds, then one per shipped instrument and per fixture instrument of the release.
+    assert_eq!(rounds.len(), 8);
 }

@@ -1,0 +1,459 @@
+//! The second pass of the loader: meaning. Ids, references between tables, scale ranges and bands
+//! are checked and resolved to indices, and the texts are gathered into the catalogue.
+//!
+//! Every check records its problem and goes on, so one run lists them all; the instrument is
+//! built only when there was none.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use toml::Spanned;
+
+use super::check::{check_id, check_min_answered, check_options, check_scale_values, valid_id};
+use super::line_column;
+use super::read::{
+    RawBand, RawComment, RawDimension, RawDoc, RawFactor, RawItem, RawProfile, RawScale, Reader,
+};
+use crate::instrument::{
+    Band, CommentQuestion, DEFAULT_MIN_ANSWERED, Dimension, Factor, Instrument, Item, Profile,
+    Scale, TextKey, Texts,
+};
+
+/// Names used for the scored and open-text columns must not clash with each other or with the
+/// fixed columns of a responses file or of the raw export (`language`, `submitted_at`).
+const RESERVED_IDS: &[&str] = &["respondent", "group", "wave", "language", "submitted_at"];
+
+/// Builds the instrument `doc` describes, or records why it cannot (and returns `None`).
+pub(super) fn build(r: &mut Reader, doc: RawDoc, src: &str) -> Option<Instrument> {
+    let mut b = Builder {
+        r,
+        src,
+        texts: Texts::default(),
+        seen: HashMap::new(),
+    };
+    b.top_texts(&doc);
+    if let Some(id) = &doc.id {
+        check_id(b.r, id, "instrument");
+    }
+    let min_answered = check_min_answered(b.r, &doc.min_answered).unwrap_or(DEFAULT_MIN_ANSWERED);
+    let scales = b.scales(&doc.scales);
+    let mut composites = b.dimensions(&doc.dimensions, min_answered);
+    b.factors(&doc.factors, &mut composites);
+    let items = b.items(&doc.items, &doc.scales, &scales, &mut composites);
+    b.check_composites_have_items(&doc, &composites);
+    let Composites {
+        dimensions,
+        factors,
+        ..
+    } = composites;
+    let bands = b.bands(&doc.bands, &dimensions, &scales);
+    let comments = doc.comments.iter().map(|c| b.comment(c)).collect();
+    let profile = doc.profile.as_ref().map(|p| b.profile(p));
+
+    if b.r.has_problems() {
+        return None;
+    }
+    Some(Instrument {
+        id: doc.id?.into_inner(),
+        version: doc.version?.into_inner(),
+        language: doc
+            .language
+            .map_or_else(|| "en".to_string(), Spanned::into_inner),
+        min_answered,
+        scales,
+        dimensions,
+        factors,
+        items,
+        bands,
+        comments,
+        profile,
+        texts: b.texts,
+        source: src.to_string(),
+    })
+}
+
+/// The state of the second pass: where problems go, the texts gathered so far and the ids taken.
+struct Builder<'r> {
+    r: &'r mut Reader,
+    src: &'r str,
+    texts: Texts,
+    /// Where each id of a dimension, factor, item, comment or the profile was first used.
+    seen: HashMap<String, Range<usize>>,
+}
+
+/// Dimensions and factors while items are added to them, with their indices by id.
+struct Composites<'d> {
+    dimensions: Vec<Dimension>,
+    dimension_index: HashMap<&'d str, usize>,
+    factors: Vec<Factor>,
+    factor_index: HashMap<&'d str, usize>,
+}
+
+impl Builder<'_> {
+    /// Stores `text` under `key` when the file has it; a missing required text was reported by
+    /// the first pass.
+    fn text(&mut self, key: TextKey<'_>, text: &Option<Spanned<String>>) {
+        if let Some(text) = text {
+            self.texts.insert(key, text.get_ref().clone());
+        }
+    }
+
+    /// Checks an id of the one namespace that dimensions, factors, items, comments and the
+    /// profile share: they are all columns of the reports.
+    fn unique(&mut self, id: &Spanned<String>, what: &str) {
+        check_id(self.r, id, what);
+        if RESERVED_IDS.contains(&id.get_ref().as_str()) {
+            self.r.problem(
+                id.span(),
+                format!(
+                    "{what} id `{}` is reserved for a column of the responses file",
+                    id.get_ref()
+                ),
+            );
+        }
+        if let Some(first) = self.seen.get(id.get_ref().as_str()) {
+            let (line, column) = line_column(self.src, first.start);
+            self.r.problem(
+                id.span(),
+                format!(
+                    "duplicate id `{}` (first used at line {line}, column {column}); dimensions, factors, items and comments need distinct ids",
+                    id.get_ref()
+                ),
+            );
+        } else {
+            self.seen.insert(id.get_ref().clone(), id.span());
+        }
+    }
+
+    /// Records that `what` `id` refers to a `kind` named `name` that does not exist.
+    fn unknown(&mut self, what: &str, id: &Spanned<String>, kind: &str, name: &Spanned<String>) {
+        self.r.problem(
+            name.span(),
+            format!(
+                "{what} `{}` refers to an unknown {kind} `{}`",
+                id.get_ref(),
+                name.get_ref()
+            ),
+        );
+    }
+
+    fn top_texts(&mut self, doc: &RawDoc) {
+        self.text(TextKey::Title, &doc.title);
+        self.text(TextKey::Description, &doc.description);
+        self.text(TextKey::Introduction, &doc.introduction);
+        self.text(TextKey::Consent, &doc.consent);
+    }
+
+    /// The scales without problems, in file order, with their labels in the catalogue.
+    fn scales(&mut self, raw: &[RawScale]) -> Vec<Scale> {
+        let mut scales = Vec::new();
+        for s in raw {
+            let name = s.name.get_ref();
+            if !valid_id(name) {
+                self.r.problem(
+                    s.name.span(),
+                    format!("scale name `{name}` must start with a lower-case letter and contain only lower-case letters, digits, `-` and `_`"),
+                );
+            }
+            let values_ok = check_scale_values(self.r, s);
+            let missing = check_options(self.r, &s.missing, "missing option");
+            if !values_ok {
+                continue;
+            }
+            let scale = Scale {
+                name: name.clone(),
+                min: *s.values[0].get_ref() as i16,
+                max: *s.values[s.values.len() - 1].get_ref() as i16,
+                missing,
+            };
+            for (value, label) in scale.values().zip(&s.labels) {
+                let key = TextKey::ScaleLabel { scale: name, value };
+                self.texts.insert(key, label.get_ref().clone());
+            }
+            for o in &s.missing {
+                let code = o.code.get_ref();
+                let key = TextKey::MissingLabel { scale: name, code };
+                self.texts.insert(key, o.label.get_ref().clone());
+            }
+            scales.push(scale);
+        }
+        scales
+    }
+
+    /// Every dimension, in file order, still without items.
+    fn dimensions<'d>(&mut self, raw: &'d [RawDimension], min_answered: f64) -> Composites<'d> {
+        let mut dimensions = Vec::new();
+        let mut dimension_index = HashMap::new();
+        for d in raw {
+            self.unique(&d.id, "dimension");
+            let id = d.id.get_ref();
+            dimension_index
+                .entry(id.as_str())
+                .or_insert(dimensions.len());
+            self.text(TextKey::DimensionTitle(id), &d.common.title);
+            self.text(TextKey::DimensionDescription(id), &d.common.description);
+            dimensions.push(Dimension {
+                id: id.clone(),
+                min_answered: check_min_answered(self.r, &d.common.min_answered)
+                    .unwrap_or(min_answered),
+                items: Vec::new(),
+                factors: Vec::new(),
+                // Set by the dimension's first item.
+                scale: usize::MAX,
+            });
+        }
+        Composites {
+            dimensions,
+            dimension_index,
+            factors: Vec::new(),
+            factor_index: HashMap::new(),
+        }
+    }
+
+    /// Adds every factor of a known dimension, still without items.
+    fn factors<'d>(&mut self, raw: &'d [RawFactor], c: &mut Composites<'d>) {
+        for f in raw {
+            self.unique(&f.id, "factor");
+            let Some(&dimension) = c.dimension_index.get(f.dimension.get_ref().as_str()) else {
+                self.unknown("factor", &f.id, "dimension", &f.dimension);
+                continue;
+            };
+            let id = f.id.get_ref();
+            c.factor_index.entry(id.as_str()).or_insert(c.factors.len());
+            self.text(TextKey::FactorTitle(id), &f.common.title);
+            self.text(TextKey::FactorDescription(id), &f.common.description);
+            c.dimensions[dimension].factors.push(c.factors.len());
+            c.factors.push(Factor {
+                id: id.clone(),
+                dimension,
+                min_answered: check_min_answered(self.r, &f.common.min_answered)
+                    .unwrap_or(c.dimensions[dimension].min_answered),
+                items: Vec::new(),
+            });
+        }
+    }
+
+    /// The usable items, in file order, each added to its dimension and factor; sets each
+    /// dimension's scale.
+    fn items(
+        &mut self,
+        raw: &[RawItem],
+        declared: &[RawScale],
+        scales: &[Scale],
+        c: &mut Composites<'_>,
+    ) -> Vec<Item> {
+        let scale_index: HashMap<&str, usize> = scales
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.as_str(), i))
+            .collect();
+        let mut items = Vec::new();
+        // The first item of each dimension fixes the scale range the others must share.
+        let mut first_scales: Vec<Option<(usize, Range<usize>)>> = vec![None; c.dimensions.len()];
+        for it in raw {
+            self.unique(&it.id, "item");
+            self.text(TextKey::ItemText(it.id.get_ref()), &it.text);
+            let scale = self.item_scale(it, &scale_index, declared);
+            let parent = self.item_parent(it, c);
+            let (Some(scale), Some((dimension, factor))) = (scale, parent) else {
+                continue;
+            };
+            let first = &mut first_scales[dimension];
+            if !self.shares_range(it, scale, first, scales, &c.dimensions[dimension]) {
+                continue;
+            }
+            let index = items.len();
+            c.dimensions[dimension].items.push(index);
+            if let Some(f) = factor {
+                c.factors[f].items.push(index);
+            }
+            items.push(Item {
+                id: it.id.get_ref().clone(),
+                scale,
+                dimension,
+                factor,
+                reverse: it.reverse,
+            });
+        }
+        for (dimension, first) in c.dimensions.iter_mut().zip(first_scales) {
+            if let Some((scale, _)) = first {
+                dimension.scale = scale;
+            }
+        }
+        items
+    }
+
+    /// The index of the scale of item `it`, if it is known and usable.
+    fn item_scale(
+        &mut self,
+        it: &RawItem,
+        scale_index: &HashMap<&str, usize>,
+        declared: &[RawScale],
+    ) -> Option<usize> {
+        let scale = scale_index.get(it.scale.get_ref().as_str()).copied();
+        // A declared scale with problems of its own has been reported already.
+        let declared = declared
+            .iter()
+            .any(|s| s.name.get_ref() == it.scale.get_ref());
+        if scale.is_none() && !declared {
+            self.unknown("item", &it.id, "scale", &it.scale);
+        }
+        scale
+    }
+
+    /// The dimension and factor of item `it`, from exactly one of its `factor` and `dimension`.
+    fn item_parent(&mut self, it: &RawItem, c: &Composites<'_>) -> Option<(usize, Option<usize>)> {
+        match (&it.factor, &it.dimension) {
+            (Some(factor), None) => match c.factor_index.get(factor.get_ref().as_str()) {
+                Some(&f) => Some((c.factors[f].dimension, Some(f))),
+                None => {
+                    self.unknown("item", &it.id, "factor", factor);
+                    None
+                }
+            },
+            (None, Some(dimension)) => match c.dimension_index.get(dimension.get_ref().as_str()) {
+                Some(&d) => Some((d, None)),
+                None => {
+                    self.unknown("item", &it.id, "dimension", dimension);
+                    None
+                }
+            },
+            (Some(factor), Some(_)) => {
+                self.r.problem(
+                    factor.span(),
+                    format!("item `{}` names both a factor and a dimension; give one (a factor implies its dimension)", it.id.get_ref()),
+                );
+                None
+            }
+            (None, None) => {
+                self.r.problem(
+                    it.span.clone(),
+                    format!(
+                        "item `{}` needs either `factor` or `dimension`",
+                        it.id.get_ref()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// Whether item `it` on `scale` has the same range as the first item of `dimension`, whose
+    /// scale and its place `first` holds (and which the first item sets).
+    fn shares_range(
+        &mut self,
+        it: &RawItem,
+        scale: usize,
+        first: &mut Option<(usize, Range<usize>)>,
+        scales: &[Scale],
+        dimension: &Dimension,
+    ) -> bool {
+        let Some((first_scale, first_span)) = first.as_ref() else {
+            *first = Some((scale, it.scale.span()));
+            return true;
+        };
+        let (a, b) = (&scales[*first_scale], &scales[scale]);
+        if (a.min, a.max) == (b.min, b.max) {
+            return true;
+        }
+        let (line, column) = line_column(self.src, first_span.start);
+        self.r.problem(
+            it.scale.span(),
+            format!(
+                "item `{}` uses scale `{}` ({}..{}) but dimension `{}` already uses scale `{}` ({}..{}) at line {line}, column {column}; all items of a dimension need the same range",
+                it.id.get_ref(), b.name, b.min, b.max, dimension.id, a.name, a.min, a.max
+            ),
+        );
+        false
+    }
+
+    /// Every dimension and factor needs an item, and the instrument needs a dimension.
+    fn check_composites_have_items(&mut self, doc: &RawDoc, c: &Composites<'_>) {
+        for (d, raw) in c.dimensions.iter().zip(&doc.dimensions) {
+            if d.items.is_empty() {
+                self.r
+                    .problem(raw.id.span(), format!("dimension `{}` has no items", d.id));
+            }
+        }
+        for f in &c.factors {
+            if f.items.is_empty() {
+                let raw = doc.factors.iter().find(|raw| *raw.id.get_ref() == f.id);
+                if let Some(raw) = raw {
+                    self.r
+                        .problem(raw.id.span(), format!("factor `{}` has no items", f.id));
+                }
+            }
+        }
+        if doc.dimensions.is_empty() {
+            self.r.problem(
+                0..0,
+                "the instrument needs at least one `[[dimensions]]` table",
+            );
+        }
+    }
+
+    /// The bands, ordered by descending lower bound; each keeps its file position for its texts.
+    fn bands(&mut self, raw: &[RawBand], dimensions: &[Dimension], scales: &[Scale]) -> Vec<Band> {
+        let mut bands: Vec<Band> = Vec::new();
+        let mut mins: HashSet<u64> = HashSet::new();
+        for (key, b) in raw.iter().enumerate() {
+            let min = *b.min.get_ref();
+            if !mins.insert(min.to_bits()) {
+                self.r.problem(
+                    b.min.span(),
+                    format!("two bands start at {min}; each band needs its own `min`"),
+                );
+            }
+            for d in dimensions.iter().filter(|d| d.scale != usize::MAX) {
+                let scale = &scales[d.scale];
+                if min < f64::from(scale.min) || min > f64::from(scale.max) {
+                    self.r.problem(
+                        b.min.span(),
+                        format!(
+                            "band `{}` starts at {min}, outside the range {}..{} of dimension `{}`",
+                            b.label.get_ref(),
+                            scale.min,
+                            scale.max,
+                            d.id
+                        ),
+                    );
+                }
+            }
+            self.texts
+                .insert(TextKey::BandLabel(key), b.label.get_ref().clone());
+            self.text(TextKey::BandDescription(key), &b.description);
+            bands.push(Band { key, min });
+        }
+        bands.sort_by(|a, b| b.min.total_cmp(&a.min));
+        bands
+    }
+
+    fn comment(&mut self, raw: &RawComment) -> CommentQuestion {
+        self.unique(&raw.id, "comment");
+        let id = raw.id.get_ref();
+        self.texts
+            .insert(TextKey::CommentText(id), raw.text.get_ref().clone());
+        CommentQuestion { id: id.clone() }
+    }
+
+    fn profile(&mut self, raw: &RawProfile) -> Profile {
+        self.unique(&raw.id, "profile");
+        self.texts
+            .insert(TextKey::ProfileText, raw.text.get_ref().clone());
+        let codes = check_options(self.r, &raw.options, "profile option");
+        if raw.options.len() < 2 {
+            self.r.problem(
+                raw.options_span.clone(),
+                "the profile question needs at least two options",
+            );
+        }
+        for o in &raw.options {
+            let key = TextKey::ProfileOption(o.code.get_ref());
+            self.texts.insert(key, o.label.get_ref().clone());
+        }
+        Profile {
+            id: raw.id.get_ref().clone(),
+            options: codes,
+        }
+    }
+}

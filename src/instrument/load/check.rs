@@ -1,0 +1,114 @@
+//! Checks of single values shared by the second pass: ids, option codes, fractions, scale values.
+//! Each records its problems and returns what is usable, so the pass goes on.
+
+use toml::Spanned;
+
+use super::read::{RawOption, RawScale, Reader};
+
+/// Whether `id` is a valid identifier: a lower-case letter, then lower-case letters, digits, `-`
+/// and `_`.
+pub(super) fn valid_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// Records a problem unless `id` is a valid identifier.
+pub(super) fn check_id(r: &mut Reader, id: &Spanned<String>, what: &str) {
+    if !valid_id(id.get_ref()) {
+        r.problem(
+            id.span(),
+            format!(
+                "{what} id `{}` must start with a lower-case letter and contain only lower-case letters, digits, `-` and `_`",
+                id.get_ref()
+            ),
+        );
+    }
+}
+
+/// The `min_answered` fraction, if given and in (0, 1].
+pub(super) fn check_min_answered(r: &mut Reader, value: &Option<Spanned<f64>>) -> Option<f64> {
+    let value = value.as_ref()?;
+    let v = *value.get_ref();
+    if v > 0.0 && v <= 1.0 {
+        Some(v)
+    } else {
+        r.problem(
+            value.span(),
+            format!("`min_answered` must be a fraction greater than 0 and at most 1, not {v}"),
+        );
+        None
+    }
+}
+
+/// Whether the values of scale `s` are usable: at least two ascending consecutive integers in
+/// -1000..1000, with one label each.
+pub(super) fn check_scale_values(r: &mut Reader, s: &RawScale) -> bool {
+    let name = s.name.get_ref();
+    let mut ok = true;
+    if s.values.len() < 2 {
+        r.problem(
+            s.values_span.clone(),
+            format!("scale `{name}` needs at least two values"),
+        );
+        ok = false;
+    }
+    for pair in s.values.windows(2) {
+        if *pair[1].get_ref() != pair[0].get_ref() + 1 {
+            r.problem(
+                pair[1].span(),
+                format!(
+                    "scale `{name}` values must be ascending consecutive integers: {} follows {}",
+                    pair[1].get_ref(),
+                    pair[0].get_ref()
+                ),
+            );
+            ok = false;
+        }
+    }
+    for v in &s.values {
+        if !(-1000..=1000).contains(v.get_ref()) {
+            r.problem(
+                v.span(),
+                format!(
+                    "scale `{name}` value {} is outside -1000..1000",
+                    v.get_ref()
+                ),
+            );
+            ok = false;
+        }
+    }
+    if s.labels.len() != s.values.len() {
+        r.problem(
+            s.labels_span.clone(),
+            format!(
+                "scale `{name}` has {} values but {} labels; give one label per value",
+                s.values.len(),
+                s.labels.len()
+            ),
+        );
+        ok = false;
+    }
+    ok
+}
+
+/// Checks option codes (unique, id-like, never numbers, which would read as scale values) and
+/// returns them.
+pub(super) fn check_options(r: &mut Reader, options: &[RawOption], what: &str) -> Vec<String> {
+    let mut codes: Vec<String> = Vec::new();
+    for o in options {
+        let code = o.code.get_ref();
+        if !valid_id(code) {
+            r.problem(
+                o.code.span(),
+                format!("{what} code `{code}` must start with a lower-case letter and contain only lower-case letters, digits, `-` and `_`"),
+            );
+        }
+        if codes.contains(code) {
+            r.problem(o.code.span(), format!("duplicate {what} code `{code}`"));
+        } else {
+            codes.push(code.clone());
+        }
+    }
+    codes
+}
