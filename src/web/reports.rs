@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use tokio::runtime::Handle;
 use tokio_stream::wrappers::ReceiverStream;
 
-use super::errors::AppError;
+use super::errors::{AppError, Failure};
 use super::messages::EN;
 use crate::instrument::Instrument;
 use crate::report::dashboard::{self, ChartText, Dashboard, Previous};
@@ -117,8 +117,8 @@ pub async fn score<T: Send + 'static>(
         Ok::<_, ScoreFailure>((results, target))
     })
     .await
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    scored.map_err(|e| AppError::Internal(e.to_string()))
+    .map_err(Failure::Join)?;
+    Ok(scored.map_err(Failure::Score)?)
 }
 
 /// Scores rounds, keeping the statistics and the number of responses.
@@ -245,8 +245,8 @@ pub async fn report_csv(
             results(store, Arc::clone(&instrument), rounds, round.min_group_size).await?;
         let mut out = Vec::new();
         report::write_summary(name, &mut out, &instrument, &results)
-            .ok_or_else(|| AppError::Internal(format!("no summary report {name}")))?
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .ok_or(Failure::NoSummary(name))?
+            .map_err(Failure::Csv)?;
         out
     };
     Ok(Some(attachment(
@@ -262,7 +262,7 @@ pub async fn workbook(
     instrument: Arc<Instrument>,
     round: &Round,
 ) -> Result<Response, AppError> {
-    let writer = WorkbookWriter::new(&instrument).map_err(|e| AppError::Internal(e.to_string()))?;
+    let writer = WorkbookWriter::new(&instrument).map_err(Failure::Workbook)?;
     let (results, writer) = score(
         store,
         Arc::clone(&instrument),
@@ -277,7 +277,7 @@ pub async fn workbook(
     .await?;
     let bytes = writer
         .finish(&report::summary_tables(&instrument, &results))
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(Failure::Workbook)?;
     Ok(attachment(
         XLSX,
         &format!("partnerscope-round-{}.xlsx", round.id),
@@ -286,7 +286,7 @@ pub async fn workbook(
 }
 
 fn io_error(e: std::io::Error) -> AppError {
-    AppError::Internal(e.to_string())
+    Failure::Io(e).into()
 }
 
 /// Comments to one question, without who wrote them.
