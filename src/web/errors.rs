@@ -1,11 +1,13 @@
 //! What a request that went wrong gets back.
 //!
-//! Policy: every failure is an [`AppError`]. The partner sees a short page in plain words with the
-//! right status code and never an internal detail; the cause of a server-side failure is logged.
-//! Bad input is the partner's browser's (or a tamperer's) problem and gets a 4xx, never a 500,
-//! and every handler checks its input before writing, so nothing is half-stored. A facilitator
-//! asking for a partnership, round or download that is not theirs gets the same 404 as for one
-//! that does not exist, so ids reveal nothing; a missing session leads to the sign-in page.
+//! Policy: every request that goes wrong ends as an [`AppError`]. The partner sees a short page
+//! in plain words with the right status code and never an internal detail. A failure on our side
+//! is a [`Failure`] that keeps its cause as the error's source, and the log line prints the whole
+//! chain. Bad input is the partner's browser's (or a tamperer's) problem and gets a 4xx, never a
+//! 500, and every handler checks its input before writing, so nothing is half-stored. A
+//! facilitator asking for a partnership, round or download that is not theirs gets the same 404
+//! as for one that does not exist, so ids reveal nothing; a missing session leads to the sign-in
+//! page.
 
 use std::error::Error;
 use std::fmt;

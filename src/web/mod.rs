@@ -21,7 +21,7 @@ use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
-pub use errors::AppError;
+pub use errors::{AppError, Failure};
 
 use crate::instrument::Library;
 use crate::store::Store;
