@@ -23,16 +23,21 @@ struct SignInPage<'a> {
     problem: Option<String>,
 }
 
-/// `GET /facilitator/sign-in`.
-pub async fn sign_in_page() -> Response {
+/// The sign-in page with `status`, the address filled in, and what went wrong if anything did.
+fn sign_in_form(status: StatusCode, email: &str, problem: Option<String>) -> Response {
     html(
-        StatusCode::OK,
+        status,
         &SignInPage {
             chrome: Chrome::new(EN.sign_in_heading, ()),
-            email: "",
-            problem: None,
+            email,
+            problem,
         },
     )
+}
+
+/// `GET /facilitator/sign-in`.
+pub async fn sign_in_page() -> Response {
+    sign_in_form(StatusCode::OK, "", None)
 }
 
 /// `POST /facilitator/sign-in`: checks the password unless the address is waiting out failures.
@@ -51,28 +56,20 @@ pub async fn sign_in(
             .map_or("", |(_, v)| v.as_str())
     };
     let email = normalise_email(field("email"));
-    let refuse = |status: StatusCode, problem: String| {
-        html(
-            status,
-            &SignInPage {
-                chrome: Chrome::new(EN.sign_in_heading, ()),
-                email: &email,
-                problem: Some(problem),
-            },
-        )
-    };
     match authenticate(state.store.as_ref(), &email, field("password")).await {
         Ok(facilitator) => {
             let cookie = session::start(&state, &facilitator).await?;
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/facilitator")).into_response())
         }
-        Err(AuthError::Locked { minutes }) => Ok(refuse(
+        Err(AuthError::Locked { minutes }) => Ok(sign_in_form(
             StatusCode::TOO_MANY_REQUESTS,
-            EN.sign_in_wait.replace("{minutes}", &minutes.to_string()),
+            &email,
+            Some(EN.sign_in_wait.replace("{minutes}", &minutes.to_string())),
         )),
-        Err(AuthError::Wrong) => Ok(refuse(
+        Err(AuthError::Wrong) => Ok(sign_in_form(
             StatusCode::UNAUTHORIZED,
-            EN.sign_in_wrong.to_string(),
+            &email,
+            Some(EN.sign_in_wrong.to_string()),
         )),
         Err(AuthError::Store(error)) => Err(error.into()),
         Err(AuthError::Join(error)) => Err(Failure::Join(error).into()),
