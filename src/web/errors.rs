@@ -1,23 +1,31 @@
 //! What a request that went wrong gets back.
 //!
-//! Policy: every failure is an [`AppError`]. The partner sees a short page in plain words with the
-//! right status code and never an internal detail; the cause of a server-side failure is logged.
-//! Bad input is the partner's browser's (or a tamperer's) problem and gets a 4xx, never a 500,
-//! and every handler checks its input before writing, so nothing is half-stored. A facilitator
-//! asking for a partnership, round or download that is not theirs gets the same 404 as for one
-//! that does not exist, so ids reveal nothing; a missing session leads to the sign-in page.
+//! Policy: every request that goes wrong ends as an [`AppError`]. The partner sees a short page
+//! in plain words with the right status code and never an internal detail. A failure on our side
+//! is a [`Failure`] that keeps its cause as the error's source, and the log line prints the whole
+//! chain. Bad input is the partner's browser's (or a tamperer's) problem and gets a 4xx, never a
+//! 500, and every handler checks its input before writing, so nothing is half-stored. A
+//! facilitator asking for a partnership, round or download that is not theirs gets the same 404
+//! as for one that does not exist, so ids reveal nothing; a missing session leads to the sign-in
+//! page.
+
+use std::error::Error;
+use std::fmt;
 
 use askama::Template;
+use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use rust_xlsxwriter::XlsxError;
+use tokio::task::JoinError;
 
-use super::facilitate::SIGN_IN;
-use super::html;
-use super::messages::{EN, Messages};
+use super::messages::EN;
+use super::{Chrome, SIGN_IN, html};
 use crate::instrument::LoadError;
 use crate::store::StoreError;
 
-/// A request that could not be served.
+/// A request that could not be served. Variants for failures on our side keep their cause as
+/// the error's source, so the log shows the whole chain.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// No survey behind this link.
@@ -30,8 +38,8 @@ pub enum AppError {
     #[error("already submitted")]
     AlreadySubmitted,
     /// The body is not a form we can read (wrong content type, undecodable).
-    #[error("not a form: {0}")]
-    NotAForm(String),
+    #[error("not a form")]
+    NotAForm(#[source] FormRejection),
     /// The form has fields or values the survey cannot have; the message says which kind.
     #[error("unreadable form: {0}")]
     BadForm(&'static str),
@@ -44,15 +52,32 @@ pub enum AppError {
     /// A facilitator form without the session's CSRF token.
     #[error("missing or wrong CSRF token")]
     Csrf,
-    /// Something on our side failed outside the store (a join, a writer).
-    #[error("internal: {0}")]
-    Internal(String),
+    /// Something on our side failed; the partner sees only that.
+    #[error(transparent)]
+    Internal(#[from] Failure),
+}
+
+/// A failure on our side, with its cause as the source, so the log shows the whole chain.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
     /// The database failed.
-    #[error("store: {0}")]
+    #[error("the store failed")]
     Store(#[source] StoreError),
     /// A round's stored instrument no longer loads.
-    #[error("stored instrument: {0}")]
-    Instrument(#[from] LoadError),
+    #[error("the stored instrument does not load")]
+    Instrument(#[source] LoadError),
+    /// A task on a blocking thread panicked or was cancelled.
+    #[error("a blocking task did not finish")]
+    Join(#[source] JoinError),
+    /// Writing a download failed.
+    #[error("writing a download failed")]
+    Io(#[source] std::io::Error),
+    /// Writing a report CSV failed.
+    #[error("writing a report failed")]
+    Csv(#[source] csv::Error),
+    /// Writing the workbook failed.
+    #[error("writing the workbook failed")]
+    Workbook(#[source] XlsxError),
 }
 
 impl From<StoreError> for AppError {
@@ -60,8 +85,29 @@ impl From<StoreError> for AppError {
         match error {
             StoreError::AlreadySubmitted => AppError::AlreadySubmitted,
             StoreError::RoundClosed => AppError::RoundClosed,
-            other => AppError::Store(other),
+            other => Failure::Store(other).into(),
         }
+    }
+}
+
+impl From<LoadError> for AppError {
+    fn from(error: LoadError) -> AppError {
+        Failure::Instrument(error).into()
+    }
+}
+
+/// An error followed by its sources, `outer: inner: innermost`, for the log.
+struct Chain<'a>(&'a dyn Error);
+
+impl fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(error) = source {
+            write!(f, ": {error}")?;
+            source = error.source();
+        }
+        Ok(())
     }
 }
 
@@ -69,8 +115,7 @@ impl From<StoreError> for AppError {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
-    m: &'static Messages,
-    title: &'a str,
+    chrome: Chrome<'a>,
     text: &'a str,
     detail: Option<&'a str>,
 }
@@ -86,9 +131,7 @@ impl AppError {
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::SignInRequired => StatusCode::SEE_OTHER,
             AppError::Csrf => StatusCode::FORBIDDEN,
-            AppError::Store(_) | AppError::Instrument(_) | AppError::Internal(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
@@ -100,9 +143,9 @@ impl IntoResponse for AppError {
         }
         let status = self.status();
         if status.is_server_error() {
-            tracing::error!(error = ?self, "request failed");
+            tracing::error!(error = %Chain(&self), "request failed");
         } else {
-            tracing::info!(%status, error = %self, "request refused");
+            tracing::info!(%status, error = %Chain(&self), "request refused");
         }
         let m = &EN;
         let (title, text, detail) = match &self {
@@ -117,19 +160,89 @@ impl IntoResponse for AppError {
             AppError::BadForm(detail) => (m.bad_form_heading, m.bad_form_text, Some(*detail)),
             AppError::TooLarge => (m.too_large_heading, m.too_large_text, None),
             AppError::Csrf => (m.csrf_heading, m.csrf_text, None),
-            AppError::SignInRequired
-            | AppError::Store(_)
-            | AppError::Instrument(_)
-            | AppError::Internal(_) => (m.internal_heading, m.internal_text, None),
+            AppError::SignInRequired | AppError::Internal(_) => {
+                (m.internal_heading, m.internal_text, None)
+            }
         };
         html(
             status,
             &ErrorPage {
-                m,
-                title,
+                chrome: Chrome::new(title, ()),
                 text,
                 detail,
             },
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::extract::rejection::InvalidFormContentType;
+
+    /// The row of [`statuses`] that shows `error`'s variant. No wildcard: a new variant does not
+    /// compile until it has a row there, with its status.
+    fn row(error: &AppError) -> usize {
+        match error {
+            AppError::NotFound => 0,
+            AppError::RoundClosed => 1,
+            AppError::AlreadySubmitted => 2,
+            AppError::NotAForm(_) => 3,
+            AppError::BadForm(_) => 4,
+            AppError::TooLarge => 5,
+            AppError::SignInRequired => 6,
+            AppError::Csrf => 7,
+            AppError::Internal(_) => 8,
+        }
+    }
+
+    /// One error of every variant with the status it answers with.
+    fn statuses() -> Vec<(AppError, StatusCode)> {
+        let not_a_form = FormRejection::InvalidFormContentType(InvalidFormContentType::default());
+        let disk_full = Failure::Io(std::io::Error::other("disk full"));
+        vec![
+            (AppError::NotFound, StatusCode::NOT_FOUND),
+            (AppError::RoundClosed, StatusCode::GONE),
+            (AppError::AlreadySubmitted, StatusCode::CONFLICT),
+            (AppError::NotAForm(not_a_form), StatusCode::BAD_REQUEST),
+            (AppError::BadForm("x"), StatusCode::UNPROCESSABLE_ENTITY),
+            (AppError::TooLarge, StatusCode::PAYLOAD_TOO_LARGE),
+            (AppError::SignInRequired, StatusCode::SEE_OTHER),
+            (AppError::Csrf, StatusCode::FORBIDDEN),
+            (disk_full.into(), StatusCode::INTERNAL_SERVER_ERROR),
+        ]
+    }
+
+    #[test]
+    fn every_variant_answers_with_its_status() {
+        for (i, (error, status)) in statuses().into_iter().enumerate() {
+            assert_eq!(row(&error), i, "{error} is listed in its row");
+            assert_eq!(error.status(), status, "{error}");
+            assert_eq!(error.into_response().status(), status);
+        }
+    }
+
+    #[test]
+    fn the_log_line_shows_the_whole_chain() {
+        let error = AppError::from(StoreError::Database(sqlx::Error::PoolTimedOut));
+        assert_eq!(
+            Chain(&error).to_string(),
+            format!(
+                "the store failed: database error: {}",
+                sqlx::Error::PoolTimedOut
+            )
+        );
+    }
+
+    #[test]
+    fn store_refusals_keep_their_own_status() {
+        assert_eq!(
+            AppError::from(StoreError::RoundClosed).status(),
+            StatusCode::GONE
+        );
+        assert_eq!(
+            AppError::from(StoreError::UnknownEmail).status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 }

@@ -36,7 +36,7 @@ fn reject(rejection: FormRejection) -> AppError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         AppError::TooLarge
     } else {
-        AppError::NotAForm(rejection.body_text())
+        AppError::NotAForm(rejection)
     }
 }
 

@@ -1,5 +1,6 @@
 //! The web application: state, every route in one place, and serving with graceful shutdown.
 
+mod authentication;
 mod errors;
 mod facilitate;
 mod form;
@@ -20,10 +21,11 @@ use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
-pub use errors::AppError;
+pub use errors::{AppError, Failure};
 
 use crate::instrument::Library;
 use crate::store::Store;
+use messages::{EN, Messages};
 
 /// The largest request body accepted: a full survey with long comments fits many times over.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -43,6 +45,31 @@ pub struct AppState {
     pub secure_cookies: bool,
 }
 
+/// The facilitator's sign-in page, where a facilitator page without a session sends the browser.
+pub const SIGN_IN: &str = "/facilitator/sign-in";
+
+/// What `_layout.html` shows around every page: the interface text and the page title, and in
+/// `session` what a signed-in facilitator's pages add (nothing on other pages).
+struct Chrome<'a, S = ()> {
+    /// The interface text.
+    m: &'static Messages,
+    /// The page title, before the product name.
+    title: &'a str,
+    /// The signed-in facilitator's part; `()` on pages without a session.
+    session: S,
+}
+
+impl<'a, S> Chrome<'a, S> {
+    /// The chrome of a page titled `title`.
+    fn new(title: &'a str, session: S) -> Chrome<'a, S> {
+        Chrome {
+            m: &EN,
+            title,
+            session,
+        }
+    }
+}
+
 /// The application: every route of partnerscope.
 pub fn app(state: AppState) -> Router {
     Router::new()
@@ -57,42 +84,51 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/o/{token}/thanks", get(respond::thanks_open))
         .route(
-            "/facilitator/sign-in",
-            get(facilitate::sign_in_page).post(facilitate::sign_in),
+            SIGN_IN,
+            get(facilitate::auth::sign_in_page).post(facilitate::auth::sign_in),
         )
-        .route("/facilitator/sign-out", post(facilitate::sign_out))
-        .route("/facilitator", get(facilitate::home))
+        .route("/facilitator/sign-out", post(facilitate::auth::sign_out))
+        .route("/facilitator", get(facilitate::partnerships::home))
         .route(
             "/facilitator/partnerships",
-            post(facilitate::create_partnership),
+            post(facilitate::partnerships::create_partnership),
         )
         .route(
             "/facilitator/partnerships/{id}",
-            get(facilitate::partnership),
+            get(facilitate::partnerships::partnership),
         )
         .route(
             "/facilitator/partnerships/{id}/rounds",
-            post(facilitate::create_round),
+            post(facilitate::partnerships::create_round),
         )
-        .route("/facilitator/rounds/{id}", get(facilitate::round))
+        .route("/facilitator/rounds/{id}", get(facilitate::rounds::round))
         .route(
             "/facilitator/rounds/{id}/progress",
-            get(facilitate::round_progress),
+            get(facilitate::rounds::round_progress),
         )
-        .route("/facilitator/rounds/{id}/close", post(facilitate::close))
-        .route("/facilitator/rounds/{id}/reopen", post(facilitate::reopen))
+        .route(
+            "/facilitator/rounds/{id}/close",
+            post(facilitate::rounds::close),
+        )
+        .route(
+            "/facilitator/rounds/{id}/reopen",
+            post(facilitate::rounds::reopen),
+        )
         .route(
             "/facilitator/rounds/{id}/next",
-            post(facilitate::next_round),
+            post(facilitate::rounds::next_round),
         )
         .route(
             "/facilitator/rounds/{id}/partners",
-            get(facilitate::partners_form).post(facilitate::add_partners),
+            get(facilitate::partners::partners_form).post(facilitate::partners::add_partners),
         )
-        .route("/facilitator/rounds/{id}/links.csv", get(facilitate::links))
+        .route(
+            "/facilitator/rounds/{id}/links.csv",
+            get(facilitate::partners::links),
+        )
         .route(
             "/facilitator/rounds/{id}/reports/{file}",
-            get(facilitate::download),
+            get(facilitate::downloads::download),
         )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::{StreamExt, TryStreamExt};
 use tokio::runtime::Handle;
 
-use super::errors::AppError;
+use super::errors::{AppError, Failure};
 use super::messages::EN;
 use crate::instrument::Instrument;
 use crate::report::dashboard::{self, ChartText, Dashboard, Previous};
@@ -58,10 +58,10 @@ async fn score<T: Send + 'static>(
         Ok::<_, ScoreFailure<_>>((results, target))
     })
     .await
-    .map_err(internal)?;
+    .map_err(Failure::Join)?;
     scored.map_err(|failure| match failure {
         ScoreFailure::Input(e) => AppError::from(e),
-        ScoreFailure::Output(e) => internal(e),
+        ScoreFailure::Output(e) => Failure::Io(e).into(),
     })
 }
 
@@ -132,7 +132,7 @@ pub async fn report_csv(
     let options = options(round);
     let body = match report {
         Report::Respondents => {
-            let writer = RespondentsWriter::new(Vec::new(), &instrument).map_err(internal)?;
+            let writer = RespondentsWriter::new(Vec::new(), &instrument).map_err(Failure::Io)?;
             let (_, writer) = score(
                 store,
                 instrument,
@@ -142,12 +142,12 @@ pub async fn report_csv(
                 |w, respondent, group, wave, scores| w.write(respondent, group, wave, scores),
             )
             .await?;
-            writer.finish().map_err(internal)?
+            writer.finish().map_err(Failure::Io)?
         }
         Report::Summary(summary) => {
             let (results, _) = scored(store, Arc::clone(&instrument), round, options).await?;
             let mut out = Vec::new();
-            write_csv(&summary.table(&instrument, &results), &mut out).map_err(internal)?;
+            write_csv(&summary.table(&instrument, &results), &mut out).map_err(Failure::Csv)?;
             out
         }
     };
@@ -164,7 +164,7 @@ pub async fn workbook(
     instrument: Arc<Instrument>,
     round: &Round,
 ) -> Result<Response, AppError> {
-    let writer = WorkbookWriter::new(&instrument).map_err(internal)?;
+    let writer = WorkbookWriter::new(&instrument).map_err(Failure::Workbook)?;
     let (results, writer) = score(
         store,
         Arc::clone(&instrument),
@@ -179,16 +179,12 @@ pub async fn workbook(
     .await?;
     let bytes = writer
         .finish(&summary_tables(&instrument, &results))
-        .map_err(internal)?;
+        .map_err(Failure::Workbook)?;
     Ok(attachment(
         XLSX,
         &format!("partnerscope-round-{}.xlsx", round.id),
         Body::from(bytes),
     ))
-}
-
-fn internal(e: impl std::fmt::Display) -> AppError {
-    AppError::Internal(e.to_string())
 }
 
 /// Comments to one question, without who wrote them.

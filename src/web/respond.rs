@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::errors::AppError;
 use super::form::{self, Action, FormFields, FormView, Link, Posted};
-use super::messages::{EN, Messages};
-use super::{AppState, html};
+use super::messages::EN;
+use super::{AppState, Chrome, html};
 use crate::instrument::{Instrument, load_str};
 use crate::survey::answers::Answers;
 use crate::survey::{Invitation, Round, Status, is_token, new_token};
@@ -17,9 +17,8 @@ use crate::survey::{Invitation, Round, Status, is_token, new_token};
 /// The form page.
 #[derive(Template)]
 #[template(path = "respond/form.html")]
-struct FormPage {
-    m: &'static Messages,
-    title: String,
+struct FormPage<'a> {
+    chrome: Chrome<'a>,
     form: FormView,
     /// Where the form posts to.
     action: String,
@@ -34,9 +33,8 @@ struct FormPage {
 /// The thank-you page.
 #[derive(Template)]
 #[template(path = "respond/thanks.html")]
-struct ThanksPage {
-    m: &'static Messages,
-    title: String,
+struct ThanksPage<'a> {
+    chrome: Chrome<'a>,
 }
 
 /// The query string after a draft was stored. Read raw, so no query string can make the
@@ -143,11 +141,11 @@ fn form_page(
     target: Target,
 ) -> Response {
     let form = FormView::new(instrument, link, answers, problems);
+    let title = form.title.clone();
     html(
         status,
         &FormPage {
-            m: &EN,
-            title: form.title.clone(),
+            chrome: Chrome::new(&title, ()),
             form,
             action: target.action,
             form_id: target.form_id,
@@ -315,8 +313,7 @@ fn thanks_page(round: &Round) -> Result<Response, AppError> {
     Ok(html(
         StatusCode::OK,
         &ThanksPage {
-            m: &EN,
-            title: instrument.title().to_string(),
+            chrome: Chrome::new(instrument.title(), ()),
         },
     ))
 }

@@ -1,0 +1,110 @@
+//! The facilitator's pages, one file per area. Handlers extract, call the store or the report
+//! code, and render; this file holds what several areas share.
+//!
+//! Ownership: every id in a path is looked up through [`owned_partnership`] or [`owned_round`],
+//! which answer 404 for anything the signed-in facilitator may not see.
+
+/// Signing in and out.
+pub mod auth;
+/// A round's report CSVs, raw responses and workbook.
+pub mod downloads;
+/// Adding partners to a round, and their links for a mail merge.
+pub mod partners;
+/// The list of partnerships, one partnership, and new partnerships and rounds.
+pub mod partnerships;
+/// A round's page and dashboard, its live progress, closing, reopening and the next round.
+pub mod rounds;
+
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::errors::AppError;
+use super::messages::EN;
+use super::session::SignedIn;
+use super::{AppState, Chrome};
+use crate::instrument::{Instrument, load_str};
+use crate::survey::{Partnership, Round};
+
+/// What a signed-in facilitator's pages show besides the layout: their address in the
+/// navigation, and the CSRF token every form on the page carries.
+struct SessionView<'a> {
+    /// The session's synchronizer token.
+    csrf: &'a str,
+    /// Who is signed in.
+    email: &'a str,
+}
+
+/// The chrome of every page for a signed-in facilitator.
+type SignedInChrome<'a> = Chrome<'a, SessionView<'a>>;
+
+/// The chrome of a signed-in facilitator's page titled `title`.
+fn chrome<'a>(signed_in: &'a SignedIn, title: &'a str) -> SignedInChrome<'a> {
+    Chrome::new(
+        title,
+        SessionView {
+            csrf: signed_in.csrf(),
+            email: &signed_in.facilitator().email,
+        },
+    )
+}
+
+/// The partnership `id` if the facilitator may see it; otherwise 404.
+async fn owned_partnership(
+    state: &AppState,
+    signed_in: &SignedIn,
+    id: i64,
+) -> Result<Partnership, AppError> {
+    state
+        .store
+        .partnership(id)
+        .await?
+        .filter(|p| p.visible_to(signed_in.facilitator()))
+        .ok_or(AppError::NotFound)
+}
+
+/// The round `id` and its partnership if the facilitator may see them; otherwise 404.
+async fn owned_round(
+    state: &AppState,
+    signed_in: &SignedIn,
+    id: i64,
+) -> Result<(Round, Partnership), AppError> {
+    let round = state.store.round(id).await?.ok_or(AppError::NotFound)?;
+    let partnership = owned_partnership(state, signed_in, round.partnership_id).await?;
+    Ok((round, partnership))
+}
+
+/// The instrument exactly as the round stored it.
+fn round_instrument(round: &Round) -> Result<Instrument, AppError> {
+    Ok(load_str(
+        &format!("round {}", round.id),
+        &round.instrument_source,
+    )?)
+}
+
+fn see_other(path: &str) -> Response {
+    Redirect::to(path).into_response()
+}
+
+/// Reads the wave label field.
+fn wave(text: &str) -> Result<&str, AppError> {
+    let wave = text.trim();
+    if wave.is_empty() {
+        Err(AppError::BadForm(EN.detail_wave))
+    } else {
+        Ok(wave)
+    }
+}
+
+/// Where links point: the configured public URL, or the host the request came to.
+fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    match &state.public_url {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None => {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("localhost");
+            format!("http://{host}")
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! A facilitator's partnerships: the list, a new partnership, one partnership's page and a new
+//! round of it.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::{SignedInChrome, chrome, owned_partnership, see_other, wave};
+use crate::survey::{NewRound, Partnership, Round};
+use crate::web::errors::AppError;
+use crate::web::messages::EN;
+use crate::web::session::{CheckedForm, SignedIn};
+use crate::web::{AppState, html};
+
+/// The list of partnerships.
+#[derive(Template)]
+#[template(path = "facilitate/home.html")]
+struct HomePage<'a> {
+    chrome: SignedInChrome<'a>,
+    partnerships: Vec<(Partnership, Vec<Round>)>,
+}
+
+/// One partnership and its rounds.
+#[derive(Template)]
+#[template(path = "facilitate/partnership.html")]
+struct PartnershipPage<'a> {
+    chrome: SignedInChrome<'a>,
+    partnership: Partnership,
+    rounds: Vec<Round>,
+    instruments: Vec<(String, String)>,
+}
+
+/// `GET /facilitator`: the facilitator's partnerships and their rounds.
+pub async fn home(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> Result<Response, AppError> {
+    let mut partnerships = Vec::new();
+    for partnership in state.store.partnerships_of(signed_in.facilitator()).await? {
+        let rounds = state.store.rounds(partnership.id).await?;
+        partnerships.push((partnership, rounds));
+    }
+    Ok(html(
+        StatusCode::OK,
+        &HomePage {
+            chrome: chrome(&signed_in, EN.partnerships_heading),
+            partnerships,
+        },
+    ))
+}
+
+/// `POST /facilitator/partnerships`.
+pub async fn create_partnership(
+    State(state): State<AppState>,
+    form: CheckedForm,
+) -> Result<Response, AppError> {
+    let name = form.field("name").trim();
+    if name.is_empty() {
+        return Err(AppError::BadForm(EN.detail_name));
+    }
+    let partnership = state
+        .store
+        .create_owned_partnership(name, form.signed_in.facilitator().id)
+        .await?;
+    Ok(see_other(&format!(
+        "/facilitator/partnerships/{}",
+        partnership.id
+    )))
+}
+
+/// `GET /facilitator/partnerships/{id}`.
+pub async fn partnership(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let partnership = owned_partnership(&state, &signed_in, id).await?;
+    let rounds = state.store.rounds(id).await?;
+    let instruments = state
+        .instruments
+        .iter()
+        .map(|i| (i.id.clone(), format!("{} ({})", i.title(), i.version)))
+        .collect();
+    Ok(html(
+        StatusCode::OK,
+        &PartnershipPage {
+            chrome: chrome(&signed_in, &partnership.name.clone()),
+            partnership,
+            rounds,
+            instruments,
+        },
+    ))
+}
+
+/// Reads the minimum group size field (1 or more).
+fn min_group_size(text: &str) -> Result<i64, AppError> {
+    text.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=1000).contains(n))
+        .ok_or(AppError::BadForm(EN.detail_min_group_size))
+}
+
+/// `POST /facilitator/partnerships/{id}/rounds`.
+pub async fn create_round(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: CheckedForm,
+) -> Result<Response, AppError> {
+    let partnership = owned_partnership(&state, &form.signed_in, id).await?;
+    let instrument = state
+        .instruments
+        .get(form.field("instrument"))
+        .ok_or(AppError::BadForm(EN.detail_instrument))?;
+    let round = state
+        .store
+        .create_round(&NewRound {
+            partnership_id: partnership.id,
+            instrument,
+            wave: wave(form.field("wave"))?,
+            min_group_size: min_group_size(form.field("min_group_size"))?,
+            open_link: form.field("open_link") == "yes",
+        })
+        .await?;
+    Ok(see_other(&format!("/facilitator/rounds/{}", round.id)))
+}

@@ -1,0 +1,271 @@
+//! One round: its page with the progress and the dashboard, the self-refreshing progress page,
+//! closing and reopening it, and the next round with the same partners.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+
+use super::{SignedInChrome, base_url, chrome, owned_round, round_instrument, see_other, wave};
+use crate::report::dashboard::{Dashboard, DimensionCard, Transition, Warning};
+use crate::survey::partners::Partner;
+use crate::survey::{NewRound, Partnership, Round, Status};
+use crate::web::errors::AppError;
+use crate::web::messages::EN;
+use crate::web::reports::{self, CommentList};
+use crate::web::session::{CheckedForm, SignedIn};
+use crate::web::{AppState, html};
+
+/// Invited, started and submitted partners of one sector, and responses through the open link.
+#[derive(Default)]
+struct SectorProgress {
+    sector: String,
+    invited: usize,
+    started: usize,
+    submitted: usize,
+    open_link: i64,
+}
+
+/// A dimension card with its notices put into words.
+struct CardView {
+    card: DimensionCard,
+    warnings: Vec<String>,
+    transition: Option<String>,
+}
+
+/// A round: progress, actions, downloads and the dashboard.
+#[derive(Template)]
+#[template(path = "facilitate/round.html")]
+struct RoundPage<'a> {
+    chrome: SignedInChrome<'a>,
+    partnership: Partnership,
+    round: Round,
+    open_link: Option<String>,
+    progress: Vec<SectorProgress>,
+    submitted: u64,
+    cards: Vec<CardView>,
+    dashboard: Dashboard,
+    comments: Vec<CommentList>,
+    downloads: Vec<(String, String)>,
+}
+
+/// The response rate of a round, refreshing itself while partners answer.
+#[derive(Template)]
+#[template(path = "facilitate/progress.html")]
+struct ProgressPage<'a> {
+    chrome: SignedInChrome<'a>,
+    partnership: Partnership,
+    round: Round,
+    progress: Vec<SectorProgress>,
+    submitted: usize,
+    refresh_seconds: u32,
+    note: String,
+}
+
+/// How often the response rate page reloads itself.
+const PROGRESS_REFRESH_SECONDS: u32 = 15;
+
+/// A round's invitations and open-link submissions tallied by sector, sectors in alphabetical
+/// order.
+async fn sector_progress(state: &AppState, round_id: i64) -> Result<Vec<SectorProgress>, AppError> {
+    let invitations = state.store.invitation_progress(round_id).await?;
+    let open_link = state.store.open_link_submissions(round_id).await?;
+    let mut sectors: BTreeMap<String, SectorProgress> = BTreeMap::new();
+    for progress in invitations {
+        let entry = sectors
+            .entry(progress.invitation.sector.unwrap_or_default())
+            .or_default();
+        entry.invited += 1;
+        entry.started += usize::from(progress.status.is_some());
+        entry.submitted += usize::from(progress.status == Some(Status::Submitted));
+    }
+    for (sector, submitted) in open_link {
+        sectors.entry(sector).or_default().open_link = submitted;
+    }
+    Ok(sectors
+        .into_iter()
+        .map(|(sector, progress)| SectorProgress { sector, ..progress })
+        .collect())
+}
+
+/// `GET /facilitator/rounds/{id}`: progress, actions, downloads and the dashboard.
+pub async fn round(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (round, partnership) = owned_round(&state, &signed_in, id).await?;
+    let instrument = Arc::new(round_instrument(&round)?);
+    let progress = sector_progress(&state, round.id).await?;
+    let rounds = state.store.rounds(partnership.id).await?;
+    let (dashboard, submitted) = reports::dashboard(
+        Arc::clone(&state.store),
+        Arc::clone(&instrument),
+        &round,
+        &rounds,
+    )
+    .await?;
+    let cards = dashboard
+        .dimensions
+        .iter()
+        .map(|card| CardView {
+            card: card.clone(),
+            warnings: card.warnings.iter().map(warning_text).collect(),
+            transition: card
+                .change
+                .as_ref()
+                .and_then(|c| c.transition.as_ref())
+                .map(transition_text),
+        })
+        .collect();
+    let comments = reports::comments(Arc::clone(&state.store), &instrument, round.id).await?;
+    let base = base_url(&state, &headers);
+    let reports_path = format!("/facilitator/rounds/{}/reports", round.id);
+    let mut downloads: Vec<(String, String)> = crate::report::Report::ALL
+        .iter()
+        .map(|report| {
+            let name = report.name();
+            (format!("{name}.csv"), format!("{reports_path}/{name}.csv"))
+        })
+        .collect();
+    downloads.push(("raw.csv".into(), format!("{reports_path}/raw.csv")));
+    let workbook = format!("partnerscope-round-{}.xlsx", round.id);
+    downloads.push((workbook.clone(), format!("{reports_path}/{workbook}")));
+    let title = format!("{} · {}", partnership.name, round.wave);
+    Ok(html(
+        StatusCode::OK,
+        &RoundPage {
+            chrome: chrome(&signed_in, &title),
+            open_link: round.open_token.as_ref().map(|t| format!("{base}/o/{t}")),
+            submitted,
+            cards,
+            partnership,
+            round,
+            progress,
+            dashboard,
+            comments,
+            downloads,
+        },
+    ))
+}
+
+/// `GET /facilitator/rounds/{id}/progress`: responses by sector, reloading itself every
+/// [`PROGRESS_REFRESH_SECONDS`], so a facilitator can watch a round fill up without reloading the dashboard.
+pub async fn round_progress(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (round, partnership) = owned_round(&state, &signed_in, id).await?;
+    let progress = sector_progress(&state, round.id).await?;
+    let submitted = progress
+        .iter()
+        .map(|p| p.submitted + p.open_link as usize)
+        .sum();
+    let title = format!("{} · {}", EN.progress_heading, round.wave);
+    Ok(html(
+        StatusCode::OK,
+        &ProgressPage {
+            chrome: chrome(&signed_in, &title),
+            partnership,
+            round,
+            progress,
+            submitted,
+            refresh_seconds: PROGRESS_REFRESH_SECONDS,
+            note: EN
+                .progress_live_note
+                .replace("{seconds}", &PROGRESS_REFRESH_SECONDS.to_string()),
+        },
+    ))
+}
+
+/// Closes (`open` false) or reopens a round, back to the round's page.
+async fn set_open(
+    state: &AppState,
+    id: i64,
+    form: &CheckedForm,
+    open: bool,
+) -> Result<Response, AppError> {
+    let (round, _) = owned_round(state, &form.signed_in, id).await?;
+    if open {
+        state.store.reopen_round(round.id).await?;
+    } else {
+        state.store.close_round(round.id).await?;
+    }
+    Ok(see_other(&format!("/facilitator/rounds/{id}")))
+}
+
+/// `POST /facilitator/rounds/{id}/close`.
+pub async fn close(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: CheckedForm,
+) -> Result<Response, AppError> {
+    set_open(&state, id, &form, false).await
+}
+
+/// `POST /facilitator/rounds/{id}/reopen`.
+pub async fn reopen(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: CheckedForm,
+) -> Result<Response, AppError> {
+    set_open(&state, id, &form, true).await
+}
+
+/// `POST /facilitator/rounds/{id}/next`: a new round of the same instrument and settings, with
+/// the same partners on fresh links.
+pub async fn next_round(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: CheckedForm,
+) -> Result<Response, AppError> {
+    let (round, partnership) = owned_round(&state, &form.signed_in, id).await?;
+    let instrument = round_instrument(&round)?;
+    let next = state
+        .store
+        .create_round(&NewRound {
+            partnership_id: partnership.id,
+            instrument: &instrument,
+            wave: wave(form.field("wave"))?,
+            min_group_size: round.min_group_size,
+            open_link: round.open_token.is_some(),
+        })
+        .await?;
+    let partners: Vec<Partner> = state
+        .store
+        .invitation_progress(round.id)
+        .await?
+        .into_iter()
+        .map(|p| Partner {
+            organisation: p.invitation.organisation,
+            sector: p.invitation.sector.unwrap_or_default(),
+            email: p.invitation.email,
+            language: p.invitation.language,
+        })
+        .collect();
+    state.store.add_partners(next.id, &partners).await?;
+    Ok(see_other(&format!("/facilitator/rounds/{}", next.id)))
+}
+
+/// Words for a dashboard warning.
+fn warning_text(warning: &Warning) -> String {
+    match warning {
+        Warning::LowAlpha(alpha) => EN.warn_low_alpha.replace("{alpha}", alpha),
+        Warning::SmallSample(n) => EN.warn_small_sample.replace("{n}", &n.to_string()),
+    }
+}
+
+/// Words for a band change.
+fn transition_text(transition: &Transition) -> String {
+    match transition {
+        Transition::BecameTop(band) => EN.became_top.replace("{band}", band),
+        Transition::LeftTop(band) => EN.left_top.replace("{band}", band),
+        Transition::Up(from, to) => EN.moved_up.replace("{from}", from).replace("{to}", to),
+        Transition::Down(from, to) => EN.moved_down.replace("{from}", from).replace("{to}", to),
+    }
+}
