@@ -11,8 +11,6 @@ use argon2::Argon2;
 use blake2::{Blake2b512, Digest};
 use rand::RngCore;
 
-use crate::survey::Partnership;
-
 /// A facilitator account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Facilitator {
@@ -22,13 +20,6 @@ pub struct Facilitator {
     pub email: String,
     /// Administrators see every partnership.
     pub is_admin: bool,
-}
-
-impl Facilitator {
-    /// Whether this facilitator may see and change `partnership`.
-    pub fn may_see(&self, partnership: &Partnership) -> bool {
-        self.is_admin || partnership.owner_id == Some(self.id)
-    }
 }
 
 /// A signed-in facilitator's session, found by its cookie.

@@ -8,6 +8,7 @@ pub mod partners;
 
 use rand::RngCore;
 
+use crate::accounts::Facilitator;
 use crate::instrument::Instrument;
 use answers::Answers;
 
@@ -58,6 +59,13 @@ pub struct Round {
     pub created_at: String,
     /// When it was closed (RFC 3339); `None` while open.
     pub closed_at: Option<String>,
+}
+
+impl Partnership {
+    /// Whether `facilitator` may see and change this partnership.
+    pub fn visible_to(&self, facilitator: &Facilitator) -> bool {
+        facilitator.is_admin || self.owner_id == Some(facilitator.id)
+    }
 }
 
 impl Round {

@@ -1,0 +1,207 @@
+//! The round page (dashboard, change since the previous round, comments) of a running server:
+//! wall time and peak heap per view.
+//!
+//! `scripts/bench-dashboard` runs this (`cargo bench --bench dashboard`). Two rounds, on SQLite:
+//! the demo's largest round, and a round of `LARGE` open-link responses to the 40-item
+//! `collaboration-factors` instrument whose partnership has a previous round of `PREVIOUS`
+//! responses, so the view also computes the change. The server runs in this process; a counting
+//! allocator records the peak heap above what was in use before each request.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use partnerscope::instrument::{Instrument, Library};
+use partnerscope::store::{self, Store};
+use partnerscope::survey::NewRound;
+use partnerscope::web::{self, AppState};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+const LARGE: usize = 100_000;
+const PREVIOUS: usize = 20_000;
+const VIEWS: usize = 3;
+
+/// The system allocator, counting the bytes in use and their peak.
+struct Counting;
+
+static IN_USE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let pointer = unsafe { System.alloc(layout) };
+        if !pointer.is_null() {
+            let now = IN_USE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+        pointer
+    }
+
+    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(pointer, layout) };
+        IN_USE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Stores `count` submitted open-link responses to `round_id`, answering every item, in one
+/// transaction of multi-row inserts (the server's own path would take minutes at this size).
+async fn fill(url: &str, round_id: i64, instrument: &Instrument, count: usize, seed: u64) {
+    use sqlx::Connection;
+    let mut db = sqlx::SqliteConnection::connect(url).await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let sectors = ["government", "nonprofit", "business", "education", "health"];
+    let mut rng = StdRng::seed_from_u64(seed);
+    let first: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM responses")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    for chunk in (0..count).collect::<Vec<_>>().chunks(500) {
+        let mut responses = String::from(
+            "INSERT INTO responses (id, round_id, open_form_id, consent, sector, status, \
+             started_at, updated_at, submitted_at) VALUES ",
+        );
+        let mut answers =
+            String::from("INSERT INTO response_answers (response_id, item_id, value) VALUES ");
+        for (k, &i) in chunk.iter().enumerate() {
+            let id = first + i as i64;
+            let sector = sectors[rng.random_range(0..sectors.len())];
+            if k > 0 {
+                responses.push(',');
+            }
+            responses.push_str(&format!(
+                "({id}, {round_id}, 'bench-{round_id}-{i}', 1, '{sector}', 'submitted', \
+                 '2026-11-26T00:00:00Z', '2026-11-26T00:00:00Z', '2026-11-26T00:00:00Z')"
+            ));
+            for (j, item) in instrument.items.iter().enumerate() {
+                if k > 0 || j > 0 {
+                    answers.push(',');
+                }
+                let value: i16 = rng.random_range(1..=5);
+                answers.push_str(&format!("({id}, '{}', {value})", item.id));
+            }
+        }
+        sqlx::query(&responses).execute(&mut *tx).await.unwrap();
+        sqlx::query(&answers).execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+/// The largest round of the demo partnership, by submitted responses.
+async fn largest_demo_round(store: &dyn Store) -> (i64, usize) {
+    let mut largest = (0, 0);
+    for partnership in store.partnerships().await.unwrap() {
+        for round in store.rounds(partnership.id).await.unwrap() {
+            let submitted = store
+                .responses(round.id)
+                .await
+                .unwrap()
+                .iter()
+                .filter(|r| r.submitted_at.is_some())
+                .count();
+            if submitted > largest.1 {
+                largest = (round.id, submitted);
+            }
+        }
+    }
+    largest
+}
+
+/// Signs in and views the round page `VIEWS` times: the median time and the largest peak heap.
+async fn measure(base: &str, round_id: i64) -> (Duration, usize) {
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let signed_in = browser
+        .post(format!("{base}/facilitator/sign-in"))
+        .header("Origin", base)
+        .form(&[
+            ("email", "bench@example.org"),
+            ("password", "bench password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status().as_u16(), 303);
+    let mut times = Vec::new();
+    let mut peak = 0;
+    for _ in 0..VIEWS {
+        let before = IN_USE.load(Ordering::Relaxed);
+        PEAK.store(before, Ordering::Relaxed);
+        let start = Instant::now();
+        let page = browser
+            .get(format!("{base}/facilitator/rounds/{round_id}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status().as_u16(), 200);
+        page.bytes().await.unwrap();
+        times.push(start.elapsed());
+        peak = peak.max(PEAK.load(Ordering::Relaxed) - before);
+    }
+    times.sort();
+    (times[VIEWS / 2], peak)
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let library = Library::shipped().unwrap();
+    let instrument = library.get("collaboration-factors").unwrap().clone();
+    let store = store::open(&url).await.unwrap();
+    partnerscope::demo::ensure(
+        store.as_ref(),
+        library.get(partnerscope::demo::INSTRUMENT).unwrap(),
+    )
+    .await
+    .unwrap();
+    let (demo_round, demo_size) = largest_demo_round(store.as_ref()).await;
+    let hash = partnerscope::accounts::hash_password("bench password").unwrap();
+    store
+        .create_facilitator("bench@example.org", &hash, true)
+        .await
+        .unwrap();
+    let partnership = store.create_partnership("Bench").await.unwrap();
+    let mut rounds = Vec::new();
+    for (wave, size) in [("previous", PREVIOUS), ("large", LARGE)] {
+        let round = store
+            .create_round(&NewRound {
+                partnership_id: partnership.id,
+                instrument: &instrument,
+                wave,
+                min_group_size: 3,
+                open_link: true,
+            })
+            .await
+            .unwrap();
+        fill(&url, round.id, &instrument, size, round.id as u64).await;
+        rounds.push(round.id);
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState {
+        store,
+        instruments: Arc::new(library),
+        public_url: None,
+        secure_cookies: false,
+    };
+    tokio::spawn(web::serve(listener, state, std::future::pending()));
+    for (name, round_id, size) in [
+        ("demo's largest round", demo_round, demo_size),
+        ("large round, previous round of 20,000", rounds[1], LARGE),
+    ] {
+        let (time, peak) = measure(&base, round_id).await;
+        println!(
+            "{name} ({size} responses): median {:.0} ms, peak heap {:.1} MiB",
+            time.as_secs_f64() * 1000.0,
+            peak as f64 / (1 << 20) as f64
+        );
+    }
+}
