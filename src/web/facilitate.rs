@@ -21,8 +21,9 @@ use super::{AppState, html};
 use crate::accounts::{dummy_hash, lockout_seconds, normalise_email, unix_now, verify_password};
 use crate::instrument::{Instrument, load_str};
 use crate::report::dashboard::{Dashboard, DimensionCard, Transition, Warning};
+use crate::store::Visible;
 use crate::survey::links::{LinkRow, links_csv};
-use crate::survey::partners::{self, Partner, PartnerError};
+use crate::survey::partners::{self, PartnerError};
 use crate::survey::{NewRound, Partnership, Round, Status};
 
 /// The sign-in page.
@@ -287,11 +288,10 @@ pub async fn home(
     State(state): State<AppState>,
     signed_in: SignedIn,
 ) -> Result<Response, AppError> {
-    let mut partnerships = Vec::new();
-    for partnership in state.store.partnerships_of(signed_in.facilitator()).await? {
-        let rounds = state.store.rounds(partnership.id).await?;
-        partnerships.push((partnership, rounds));
-    }
+    let partnerships = state
+        .store
+        .partnerships_with_rounds(Visible::To(signed_in.facilitator()))
+        .await?;
     Ok(html(
         StatusCode::OK,
         &HomePage {
@@ -315,7 +315,7 @@ pub async fn create_partnership(
     }
     let partnership = state
         .store
-        .create_owned_partnership(name, form.signed_in.facilitator().id)
+        .create_partnership(name, Some(form.signed_in.facilitator().id))
         .await?;
     Ok(see_other(&format!(
         "/facilitator/partnerships/{}",
@@ -547,27 +547,17 @@ pub async fn next_round(
     let instrument = round_instrument(&round)?;
     let next = state
         .store
-        .create_round(&NewRound {
-            partnership_id: partnership.id,
-            instrument: &instrument,
-            wave: wave(form.field("wave"))?,
-            min_group_size: round.min_group_size,
-            open_link: round.open_token.is_some(),
-        })
+        .start_next_round(
+            &NewRound {
+                partnership_id: partnership.id,
+                instrument: &instrument,
+                wave: wave(form.field("wave"))?,
+                min_group_size: round.min_group_size,
+                open_link: round.open_token.is_some(),
+            },
+            round.id,
+        )
         .await?;
-    let partners: Vec<Partner> = state
-        .store
-        .invitation_progress(round.id)
-        .await?
-        .into_iter()
-        .map(|p| Partner {
-            organisation: p.invitation.organisation,
-            sector: p.invitation.sector.unwrap_or_default(),
-            email: p.invitation.email,
-            language: p.invitation.language,
-        })
-        .collect();
-    state.store.add_partners(next.id, &partners).await?;
     Ok(see_other(&format!("/facilitator/rounds/{}", next.id)))
 }
 
