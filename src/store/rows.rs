@@ -12,7 +12,7 @@ use crate::accounts::{Facilitator, Session};
 use crate::survey::answers::{Answer, Answers};
 use crate::survey::{Invitation, InvitationProgress, Partnership, Round, Status, StoredResponse};
 
-/// A [`Partnership`] read from `id, name, owner_id`.
+/// A [`Partnership`] read from `PARTNERSHIP_COLUMNS`.
 pub struct DbPartnership(pub Partnership);
 
 impl<'r> FromRow<'r, AnyRow> for DbPartnership {

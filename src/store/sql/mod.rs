@@ -40,6 +40,7 @@ use crate::survey::{
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
+const PARTNERSHIP_COLUMNS: &str = "id, name, owner_id";
 const ROUND_COLUMNS: &str = "id, partnership_id, instrument_id, instrument_version, \
      instrument_source, wave, min_group_size, open_token, created_at, closed_at";
 const INVITATION_COLUMNS: &str = "id, round_id, token, organisation, sector, language, email";

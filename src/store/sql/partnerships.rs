@@ -2,7 +2,7 @@
 
 use sqlx::AnyConnection;
 
-use super::{ROUND_COLUMNS, SqlStore, invitations};
+use super::{PARTNERSHIP_COLUMNS, ROUND_COLUMNS, SqlStore, invitations};
 use crate::store::rows::{DbPartnership, DbPartnershipRound, DbRound};
 use crate::store::{StoreResult, Visible, now};
 use crate::survey::{NewRound, Partnership, Round, new_token};
@@ -12,10 +12,10 @@ pub(super) async fn create_partnership(
     name: &str,
     owner_id: Option<i64>,
 ) -> StoreResult<Partnership> {
-    Ok(sqlx::query_as::<_, DbPartnership>(
+    Ok(sqlx::query_as::<_, DbPartnership>(&format!(
         "INSERT INTO partnerships (name, owner_id, created_at) VALUES ($1, $2, $3) \
-         RETURNING id, name, owner_id",
-    )
+         RETURNING {PARTNERSHIP_COLUMNS}"
+    ))
     .bind(name)
     .bind(owner_id)
     .bind(now())
@@ -38,9 +38,9 @@ pub(super) async fn set_owner(
 }
 
 pub(super) async fn partnership(db: &SqlStore, id: i64) -> StoreResult<Option<Partnership>> {
-    Ok(sqlx::query_as::<_, DbPartnership>(
-        "SELECT id, name, owner_id FROM partnerships WHERE id = $1",
-    )
+    Ok(sqlx::query_as::<_, DbPartnership>(&format!(
+        "SELECT {PARTNERSHIP_COLUMNS} FROM partnerships WHERE id = $1"
+    ))
     .bind(id)
     .fetch_optional(&db.pool)
     .await?
@@ -61,9 +61,9 @@ pub(super) async fn partnerships(
     visible: Visible<'_>,
 ) -> StoreResult<Vec<Partnership>> {
     let (all, owner_id) = visibility(visible);
-    Ok(sqlx::query_as::<_, DbPartnership>(
-        "SELECT id, name, owner_id FROM partnerships WHERE $1 = 1 OR owner_id = $2 ORDER BY id",
-    )
+    Ok(sqlx::query_as::<_, DbPartnership>(&format!(
+        "SELECT {PARTNERSHIP_COLUMNS} FROM partnerships WHERE $1 = 1 OR owner_id = $2 ORDER BY id"
+    ))
     .bind(all)
     .bind(owner_id)
     .fetch_all(&db.pool)
@@ -149,7 +149,8 @@ pub(super) async fn start_next_round(
 ) -> StoreResult<Round> {
     let mut tx = db.begin_write().await?;
     let next = insert_round(&mut tx, round).await?;
-    // Fails with `RowNotFound`, rolling the new round back, unless the previous round is there.
+    // The previous round must be of the same partnership: otherwise `RowNotFound` returns
+    // early, and dropping the uncommitted transaction takes the new round back out.
     sqlx::query_scalar::<_, i64>("SELECT id FROM rounds WHERE id = $1 AND partnership_id = $2")
         .bind(from_round_id)
         .bind(round.partnership_id)
