@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use partnerscope::instrument::{Instrument, Library};
-use partnerscope::store::{self, Store};
+use partnerscope::store::{self, Store, Visible};
 use partnerscope::survey::NewRound;
 use partnerscope::web::{self, AppState};
 use rand::rngs::StdRng;
@@ -94,7 +94,7 @@ async fn fill(url: &str, round_id: i64, instrument: &Instrument, count: usize, s
 /// The largest round of the demo partnership, by submitted responses.
 async fn largest_demo_round(store: &dyn Store) -> (i64, usize) {
     let mut largest = (0, 0);
-    for partnership in store.partnerships().await.unwrap() {
+    for partnership in store.partnerships(Visible::All).await.unwrap() {
         for round in store.rounds(partnership.id).await.unwrap() {
             let submitted = store
                 .responses(round.id)
@@ -168,7 +168,7 @@ async fn main() {
         .create_facilitator("bench@example.org", &hash, true)
         .await
         .unwrap();
-    let partnership = store.create_partnership("Bench").await.unwrap();
+    let partnership = store.create_partnership("Bench", None).await.unwrap();
     let mut rounds = Vec::new();
     for (wave, size) in [("previous", PREVIOUS), ("large", LARGE)] {
         let round = store

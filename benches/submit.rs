@@ -44,7 +44,7 @@ async fn run(engine: &str, url: &str) {
         .unwrap()
         .clone();
     let store = store::open(url).await.unwrap();
-    let partnership = store.create_partnership("Bench").await.unwrap();
+    let partnership = store.create_partnership("Bench", None).await.unwrap();
     let round = store
         .create_round(&NewRound {
             partnership_id: partnership.id,

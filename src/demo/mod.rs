@@ -10,7 +10,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::instrument::Instrument;
-use crate::store::{Store, StoreError, StoreResult};
+use crate::store::{Store, StoreError, StoreResult, Visible};
 use crate::survey::answers::{Answer, Answers};
 use crate::survey::{NewInvitation, NewRound, Partnership, Status};
 
@@ -116,7 +116,7 @@ const COMMENTS_IMPROVE: [&str; 4] = [
 /// Creates the demo partnership once, and returns the token of an invitation not yet submitted.
 pub async fn ensure(store: &dyn Store, instrument: &Instrument) -> StoreResult<String> {
     let existing = store
-        .partnerships()
+        .partnerships(Visible::All)
         .await?
         .into_iter()
         .find(|p| p.name == PARTNERSHIP);
@@ -156,7 +156,7 @@ async fn create_invitation(store: &dyn Store, round_id: i64) -> StoreResult<Stri
 }
 
 async fn create(store: &dyn Store, instrument: &Instrument) -> StoreResult<Partnership> {
-    let partnership = store.create_partnership(PARTNERSHIP).await?;
+    let partnership = store.create_partnership(PARTNERSHIP, None).await?;
     let mut rng = StdRng::seed_from_u64(2025);
     for (wave, spring) in [("2025 autumn", false), ("2026 spring", true)] {
         let round = store
@@ -255,7 +255,7 @@ pub async fn ensure_facilitator(store: &dyn Store) -> Result<String, DemoError> 
         .facilitator_by_email(FACILITATOR)
         .await?
         .ok_or(StoreError::UnknownEmail)?;
-    for partnership in store.partnerships().await? {
+    for partnership in store.partnerships(Visible::All).await? {
         if partnership.name == PARTNERSHIP {
             store.set_owner(partnership.id, facilitator.id).await?;
         }

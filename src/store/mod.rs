@@ -1,4 +1,5 @@
-//! Storage: partnerships, rounds, invitations and responses behind one [`Store`] trait.
+//! Storage: partnerships and rounds, invitations, responses, and facilitator accounts behind one
+//! [`Store`] trait.
 //!
 //! Handlers and the demo talk only to the trait. One implementation ([`SqlStore`]) serves SQLite
 //! and PostgreSQL with the same SQL; each engine has its own migrations folder
@@ -74,29 +75,76 @@ fn now() -> String {
         .expect("the current time formats as RFC 3339")
 }
 
+/// Whose partnerships a listing shows.
+#[derive(Debug, Clone, Copy)]
+pub enum Visible<'a> {
+    /// Every partnership: for the demo, the command line and tests.
+    All,
+    /// Those a facilitator may see: all for an administrator, else the ones they own.
+    To(&'a Facilitator),
+}
+
 /// Everything partnerscope keeps, whatever the database engine.
 #[async_trait]
 pub trait Store: Send + Sync {
-    /// Creates a partnership without an owner.
-    async fn create_partnership(&self, name: &str) -> StoreResult<Partnership>;
-    /// All partnerships, oldest first.
-    async fn partnerships(&self) -> StoreResult<Vec<Partnership>>;
-    /// Creates a round, storing the instrument's exact source.
-    async fn create_round(&self, round: &NewRound<'_>) -> StoreResult<Round>;
+    // Partnerships and rounds.
+
+    /// Creates a partnership, owned by the facilitator `owner_id` or, with `None`, by nobody
+    /// (only administrators see it).
+    async fn create_partnership(
+        &self,
+        name: &str,
+        owner_id: Option<i64>,
+    ) -> StoreResult<Partnership>;
+    /// Gives a partnership to a facilitator.
+    async fn set_owner(&self, partnership_id: i64, owner_id: i64) -> StoreResult<()>;
+    /// The partnership with `id`.
+    async fn partnership(&self, id: i64) -> StoreResult<Option<Partnership>>;
+    /// The partnerships `visible` shows, oldest first.
+    async fn partnerships(&self, visible: Visible<'_>) -> StoreResult<Vec<Partnership>>;
+    /// The partnerships `visible` shows, oldest first, each with its rounds, oldest first, read
+    /// in one query.
+    async fn partnerships_with_rounds(
+        &self,
+        visible: Visible<'_>,
+    ) -> StoreResult<Vec<(Partnership, Vec<Round>)>>;
     /// The rounds of a partnership, oldest first.
     async fn rounds(&self, partnership_id: i64) -> StoreResult<Vec<Round>>;
+    /// The round with `id`.
+    async fn round(&self, id: i64) -> StoreResult<Option<Round>>;
     /// The round whose open link has `token`.
     async fn round_by_open_token(&self, token: &str) -> StoreResult<Option<Round>>;
+    /// Creates a round, storing the instrument's exact source.
+    async fn create_round(&self, round: &NewRound<'_>) -> StoreResult<Round>;
+    /// Creates `round` with the partners of the round `from_round_id` (of the same partnership)
+    /// on fresh links, all or nothing, in one transaction.
+    async fn start_next_round(
+        &self,
+        round: &NewRound<'_>,
+        from_round_id: i64,
+    ) -> StoreResult<Round>;
     /// Closes a round: no more drafts or submissions.
     async fn close_round(&self, round_id: i64) -> StoreResult<()>;
+    /// Reopens a closed round.
+    async fn reopen_round(&self, round_id: i64) -> StoreResult<()>;
+
+    // Invitations.
+
     /// Creates an invitation with a fresh token.
     async fn create_invitation(&self, invitation: &NewInvitation<'_>) -> StoreResult<Invitation>;
+    /// Creates one invitation with a fresh token per partner, all or none, in one transaction.
+    async fn add_partners(
+        &self,
+        round_id: i64,
+        partners: &[Partner],
+    ) -> StoreResult<Vec<Invitation>>;
     /// The invitation with `token`, with its round.
     async fn invitation_by_token(&self, token: &str) -> StoreResult<Option<(Invitation, Round)>>;
     /// The invitations of a round with the state of their responses, oldest first.
     async fn invitation_progress(&self, round_id: i64) -> StoreResult<Vec<InvitationProgress>>;
-    /// Submitted open-link responses of a round per sector chosen on the form (blank when none).
-    async fn open_link_submissions(&self, round_id: i64) -> StoreResult<Vec<(String, i64)>>;
+
+    // Responses.
+
     /// The response to an invitation, draft or submitted.
     async fn invitation_response(&self, invitation_id: i64) -> StoreResult<Option<StoredResponse>>;
     /// Stores `answers` as the invitation's draft, replacing an earlier draft.
@@ -113,9 +161,10 @@ pub trait Store: Send + Sync {
         form_id: &str,
         answers: &Answers,
     ) -> StoreResult<OpenSubmission>;
+    /// Submitted open-link responses of a round per sector chosen on the form (blank when none).
+    async fn open_link_submissions(&self, round_id: i64) -> StoreResult<Vec<(String, i64)>>;
     /// Every response of a round (drafts too), in the order they were started.
     async fn responses(&self, round_id: i64) -> StoreResult<Vec<StoredResponse>>;
-
     /// Up to `limit` submitted responses of a round with ids above `after`, in id order, for
     /// reading a round page by page in bounded memory. Their `answers.sector` is the group:
     /// the invitation's sector, or the one chosen on the open link.
@@ -125,6 +174,8 @@ pub trait Store: Send + Sync {
         after: i64,
         limit: i64,
     ) -> StoreResult<Vec<StoredResponse>>;
+
+    // Accounts and sessions.
 
     /// Creates a facilitator; fails with [`StoreError::DuplicateEmail`] if the address is taken.
     async fn create_facilitator(
@@ -163,24 +214,4 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<()>;
     /// Forgets the failures of `email` after a successful sign-in.
     async fn clear_sign_in_failures(&self, email: &str) -> StoreResult<()>;
-
-    /// Creates a partnership owned by a facilitator.
-    async fn create_owned_partnership(&self, name: &str, owner_id: i64)
-    -> StoreResult<Partnership>;
-    /// Gives a partnership to a facilitator.
-    async fn set_owner(&self, partnership_id: i64, owner_id: i64) -> StoreResult<()>;
-    /// The partnerships `facilitator` may see, oldest first.
-    async fn partnerships_of(&self, facilitator: &Facilitator) -> StoreResult<Vec<Partnership>>;
-    /// The partnership with `id`.
-    async fn partnership(&self, id: i64) -> StoreResult<Option<Partnership>>;
-    /// The round with `id`.
-    async fn round(&self, id: i64) -> StoreResult<Option<Round>>;
-    /// Reopens a closed round.
-    async fn reopen_round(&self, round_id: i64) -> StoreResult<()>;
-    /// Creates one invitation with a fresh token per partner, all or none, in one transaction.
-    async fn add_partners(
-        &self,
-        round_id: i64,
-        partners: &[Partner],
-    ) -> StoreResult<Vec<Invitation>>;
 }

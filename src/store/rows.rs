@@ -1,13 +1,18 @@
 //! How database rows become domain values. The domain types in `survey` and `accounts` know
 //! nothing of sqlx; each gets a wrapper here that reads it from a row of either engine (the
-//! wrapper pattern of atuin's server crates).
+//! wrapper pattern of atuin's server crates), so the queries in `sql` only say what to select.
+//!
+//! Both engines store flags as 0/1 integers and timestamps as text (see `sql`), which is why the
+//! flags are compared with zero here.
 
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
-use crate::survey::{Invitation, Partnership, Round};
+use crate::accounts::{Facilitator, Session};
+use crate::survey::answers::{Answer, Answers};
+use crate::survey::{Invitation, InvitationProgress, Partnership, Round, Status, StoredResponse};
 
-/// A [`Partnership`] read from `id, name, owner_id`.
+/// A [`Partnership`] read from `PARTNERSHIP_COLUMNS`.
 pub struct DbPartnership(pub Partnership);
 
 impl<'r> FromRow<'r, AnyRow> for DbPartnership {
@@ -40,6 +45,27 @@ impl<'r> FromRow<'r, AnyRow> for DbRound {
     }
 }
 
+/// A partnership with one of its rounds, or with none: a row of `partnerships LEFT JOIN rounds`
+/// read from `partnership_id, name, owner_id` and the other `ROUND_COLUMNS`. The round's
+/// `partnership_id` is the partnership's id, so one column serves both.
+pub struct DbPartnershipRound(pub Partnership, pub Option<Round>);
+
+impl<'r> FromRow<'r, AnyRow> for DbPartnershipRound {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
+        let partnership = Partnership {
+            id: row.try_get("partnership_id")?,
+            name: row.try_get("name")?,
+            owner_id: row.try_get("owner_id")?,
+        };
+        // The join's round columns are all NULL for a partnership without rounds.
+        let round = match row.try_get::<Option<i64>, _>("id")? {
+            Some(_) => Some(DbRound::from_row(row)?.0),
+            None => None,
+        };
+        Ok(DbPartnershipRound(partnership, round))
+    }
+}
+
 /// An [`Invitation`] read from `INVITATION_COLUMNS`.
 pub struct DbInvitation(pub Invitation);
 
@@ -54,5 +80,133 @@ impl<'r> FromRow<'r, AnyRow> for DbInvitation {
             language: row.try_get("language")?,
             email: row.try_get("email")?,
         }))
+    }
+}
+
+/// An [`InvitationProgress`] read from `INVITATION_COLUMNS` and the response's `status`, NULL
+/// when nothing was saved yet.
+pub struct DbProgress(pub InvitationProgress);
+
+impl<'r> FromRow<'r, AnyRow> for DbProgress {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
+        let status: Option<String> = row.try_get("status")?;
+        Ok(DbProgress(InvitationProgress {
+            invitation: DbInvitation::from_row(row)?.0,
+            status: status.as_deref().map(parse_status),
+        }))
+    }
+}
+
+/// A [`StoredResponse`] read from `id, invitation_id, round_id, consent, sector, language,
+/// status, started_at, updated_at, submitted_at`; its items and comments come from
+/// [`DbAnswer`] and [`DbComment`] rows.
+pub struct DbResponse(pub StoredResponse);
+
+impl<'r> FromRow<'r, AnyRow> for DbResponse {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
+        let consent: i64 = row.try_get("consent")?;
+        let status: String = row.try_get("status")?;
+        Ok(DbResponse(StoredResponse {
+            id: row.try_get("id")?,
+            invitation_id: row.try_get("invitation_id")?,
+            round_id: row.try_get("round_id")?,
+            status: parse_status(&status),
+            answers: Answers {
+                consent: consent != 0,
+                sector: row.try_get("sector")?,
+                language: row.try_get("language")?,
+                ..Answers::default()
+            },
+            started_at: row.try_get("started_at")?,
+            updated_at: row.try_get("updated_at")?,
+            submitted_at: row.try_get("submitted_at")?,
+        }))
+    }
+}
+
+/// One item's answer of a response, read from `response_id, item_id, value, code`.
+pub struct DbAnswer {
+    /// The response it belongs to.
+    pub response_id: i64,
+    /// The item answered.
+    pub item_id: String,
+    /// A scale value or, when `value` is NULL, a code such as "don't know".
+    pub answer: Answer,
+}
+
+impl<'r> FromRow<'r, AnyRow> for DbAnswer {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
+        let value: Option<i16> = row.try_get("value")?;
+        let answer = match value {
+            Some(value) => Answer::Value(value),
+            None => Answer::Code(
+                row.try_get::<Option<String>, _>("code")?
+                    .unwrap_or_default(),
+            ),
+        };
+        Ok(DbAnswer {
+            response_id: row.try_get("response_id")?,
+            item_id: row.try_get("item_id")?,
+            answer,
+        })
+    }
+}
+
+/// One comment of a response, read from `response_id, comment_id, body`.
+#[derive(FromRow)]
+pub struct DbComment {
+    /// The response it belongs to.
+    pub response_id: i64,
+    /// The comment question answered.
+    pub comment_id: String,
+    /// What the respondent wrote.
+    pub body: String,
+}
+
+/// A [`Facilitator`] read from `FACILITATOR_COLUMNS`.
+pub struct DbFacilitator(pub Facilitator);
+
+impl<'r> FromRow<'r, AnyRow> for DbFacilitator {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
+        let is_admin: i64 = row.try_get("is_admin")?;
+        Ok(DbFacilitator(Facilitator {
+            id: row.try_get("id")?,
+            email: row.try_get("email")?,
+            is_admin: is_admin != 0,
+        }))
+    }
+}
+
+/// A [`Facilitator`] with their password hash, read from `FACILITATOR_COLUMNS, password_hash`.
+pub struct DbCredentials(pub Facilitator, pub String);
+
+impl<'r> FromRow<'r, AnyRow> for DbCredentials {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
+        Ok(DbCredentials(
+            DbFacilitator::from_row(row)?.0,
+            row.try_get("password_hash")?,
+        ))
+    }
+}
+
+/// A [`Session`] read from the facilitator's `FACILITATOR_COLUMNS` and the session's
+/// `csrf_token`.
+pub struct DbSession(pub Session);
+
+impl<'r> FromRow<'r, AnyRow> for DbSession {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
+        Ok(DbSession(Session {
+            facilitator: DbFacilitator::from_row(row)?.0,
+            csrf_token: row.try_get("csrf_token")?,
+        }))
+    }
+}
+
+/// Reads a stored status; the CHECK constraint allows only `draft` and `submitted`.
+fn parse_status(text: &str) -> Status {
+    if text == "submitted" {
+        Status::Submitted
+    } else {
+        Status::Draft
     }
 }

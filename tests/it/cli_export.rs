@@ -1,6 +1,7 @@
 //! `partnerscope export`: a round's submitted responses as the raw CSV that `score` reads.
 
 use partnerscope::instrument::Library;
+use partnerscope::store::Visible;
 use partnerscope::{demo, store};
 
 use crate::engines::{Engine, fresh_database};
@@ -17,7 +18,7 @@ async fn a_round_exports_as_the_raw_csv_that_score_reads(engine: Engine) {
         .unwrap()
         .clone();
     demo::ensure(store.as_ref(), &instrument).await.unwrap();
-    let partnership = store.partnerships().await.unwrap().remove(0);
+    let partnership = store.partnerships(Visible::All).await.unwrap().remove(0);
     let round = store.rounds(partnership.id).await.unwrap().remove(0);
     let submitted = store.responses(round.id).await.unwrap().len();
 

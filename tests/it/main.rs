@@ -10,6 +10,7 @@ mod properties;
 mod reference;
 mod serve_binary;
 mod server;
+mod storage;
 mod support;
 mod two_servers;
 mod web_facilitate;

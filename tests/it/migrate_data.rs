@@ -2,7 +2,7 @@
 
 use partnerscope::demo;
 use partnerscope::instrument::Library;
-use partnerscope::store::{self, Store, TABLES};
+use partnerscope::store::{self, Store, TABLES, Visible};
 
 use crate::engines::{Engine, fresh_database};
 use crate::support::{partnerscope, stderr};
@@ -10,7 +10,7 @@ use crate::support::{partnerscope, stderr};
 /// Everything a store holds, in a comparable form.
 async fn contents(store: &dyn Store) -> Vec<String> {
     let mut out = Vec::new();
-    for partnership in store.partnerships().await.unwrap() {
+    for partnership in store.partnerships(Visible::All).await.unwrap() {
         out.push(format!("{partnership:?}"));
         for round in store.rounds(partnership.id).await.unwrap() {
             out.push(format!("{round:?}"));
@@ -57,8 +57,11 @@ async fn everything_is_copied_and_the_copy_keeps_working(engine: Engine) {
     assert_eq!(contents(target.as_ref()).await, expected);
 
     // New rows get fresh ids after the copied ones.
-    let before = target.partnerships().await.unwrap();
-    let added = target.create_partnership("After the move").await.unwrap();
+    let before = target.partnerships(Visible::All).await.unwrap();
+    let added = target
+        .create_partnership("After the move", None)
+        .await
+        .unwrap();
     assert!(before.iter().all(|p| p.id < added.id));
 
     // A second copy into the same (now full) database is refused and changes nothing.
@@ -67,7 +70,10 @@ async fn everything_is_copied_and_the_copy_keeps_working(engine: Engine) {
     assert!(
         stderr(&again).contains("the target database is not empty (table `partnerships` has rows)")
     );
-    assert_eq!(target.partnerships().await.unwrap().len(), before.len() + 1);
+    assert_eq!(
+        target.partnerships(Visible::All).await.unwrap().len(),
+        before.len() + 1
+    );
 }
 
 #[tokio::test]

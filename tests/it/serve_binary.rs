@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::process::Stdio;
 
 use partnerscope::demo;
-use partnerscope::store;
+use partnerscope::store::{self, Visible};
 use partnerscope::survey::answers::Answer;
 use partnerscope::survey::{Status, StoredResponse};
 
@@ -117,7 +117,7 @@ async fn serve_demo_twice_creates_the_demo_partnership_once_and_prints_the_same_
     assert_eq!(token(&first), token(&second));
 
     let store = store::open(&url).await.unwrap();
-    let partnerships = store.partnerships().await.unwrap();
+    let partnerships = store.partnerships(Visible::All).await.unwrap();
     assert_eq!(partnerships.len(), 1);
     assert_eq!(partnerships[0].name, demo::PARTNERSHIP);
     let rounds = store.rounds(partnerships[0].id).await.unwrap();

@@ -91,7 +91,10 @@ pub fn complete_answers() -> Vec<(&'static str, &'static str)> {
 
 /// A new open round of `instrument` in a new partnership, with an open link if asked.
 pub async fn new_round(store: &dyn Store, instrument: &Instrument, open_link: bool) -> Round {
-    let partnership = store.create_partnership("Test partnership").await.unwrap();
+    let partnership = store
+        .create_partnership("Test partnership", None)
+        .await
+        .unwrap();
     store
         .create_round(&NewRound {
             partnership_id: partnership.id,

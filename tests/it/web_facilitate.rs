@@ -3,6 +3,7 @@
 
 use partnerscope::accounts::Facilitator;
 use partnerscope::accounts::hash_password;
+use partnerscope::store::Visible;
 use partnerscope::survey::answers::{Answer, Answers};
 use partnerscope::survey::partners::Partner;
 use partnerscope::survey::{NewRound, Round};
@@ -123,7 +124,7 @@ fn partner(organisation: &str, sector: &str) -> Partner {
 async fn answered_round(app: &TestApp, owner: &Facilitator, wave: &str) -> Round {
     let partnership = app
         .store
-        .create_owned_partnership("Riverside", owner.id)
+        .create_partnership("Riverside", Some(owner.id))
         .await
         .unwrap();
     answered_round_in(app, partnership.id, wave).await
@@ -318,7 +319,7 @@ async fn a_form_without_or_with_a_wrong_csrf_token_is_refused_and_changes_nothin
         .post(&format!("/facilitator/rounds/{}/close", round.id), &[])
         .await;
     assert_eq!(status, 403);
-    assert_eq!(app.store.partnerships().await.unwrap().len(), 1);
+    assert_eq!(app.store.partnerships(Visible::All).await.unwrap().len(), 1);
     assert!(app.store.round(round.id).await.unwrap().unwrap().is_open());
 }
 

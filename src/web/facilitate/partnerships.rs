@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::{SignedInChrome, chrome, owned_partnership, see_other, wave};
+use crate::store::Visible;
 use crate::survey::{NewRound, Partnership, Round};
 use crate::web::errors::AppError;
 use crate::web::messages::EN;
@@ -36,11 +37,10 @@ pub async fn home(
     State(state): State<AppState>,
     signed_in: SignedIn,
 ) -> Result<Response, AppError> {
-    let mut partnerships = Vec::new();
-    for partnership in state.store.partnerships_of(signed_in.facilitator()).await? {
-        let rounds = state.store.rounds(partnership.id).await?;
-        partnerships.push((partnership, rounds));
-    }
+    let partnerships = state
+        .store
+        .partnerships_with_rounds(Visible::To(signed_in.facilitator()))
+        .await?;
     Ok(html(
         StatusCode::OK,
         &HomePage {
@@ -61,7 +61,7 @@ pub async fn create_partnership(
     }
     let partnership = state
         .store
-        .create_owned_partnership(name, form.signed_in.facilitator().id)
+        .create_partnership(name, Some(form.signed_in.facilitator().id))
         .await?;
     Ok(see_other(&format!(
         "/facilitator/partnerships/{}",

@@ -11,7 +11,6 @@ use axum::response::Response;
 
 use super::{SignedInChrome, base_url, chrome, owned_round, round_instrument, see_other, wave};
 use crate::report::dashboard::{Dashboard, DimensionCard, Transition, Warning};
-use crate::survey::partners::Partner;
 use crate::survey::{NewRound, Partnership, Round, Status};
 use crate::web::errors::AppError;
 use crate::web::messages::EN;
@@ -228,27 +227,17 @@ pub async fn next_round(
     let instrument = round_instrument(&round)?;
     let next = state
         .store
-        .create_round(&NewRound {
-            partnership_id: partnership.id,
-            instrument: &instrument,
-            wave: wave(form.field("wave"))?,
-            min_group_size: round.min_group_size,
-            open_link: round.open_token.is_some(),
-        })
+        .start_next_round(
+            &NewRound {
+                partnership_id: partnership.id,
+                instrument: &instrument,
+                wave: wave(form.field("wave"))?,
+                min_group_size: round.min_group_size,
+                open_link: round.open_token.is_some(),
+            },
+            round.id,
+        )
         .await?;
-    let partners: Vec<Partner> = state
-        .store
-        .invitation_progress(round.id)
-        .await?
-        .into_iter()
-        .map(|p| Partner {
-            organisation: p.invitation.organisation,
-            sector: p.invitation.sector.unwrap_or_default(),
-            email: p.invitation.email,
-            language: p.invitation.language,
-        })
-        .collect();
-    state.store.add_partners(next.id, &partners).await?;
     Ok(see_other(&format!("/facilitator/rounds/{}", next.id)))
 }
 

@@ -1,0 +1,423 @@
+//! The [`Store`] on SQL: one implementation for SQLite and PostgreSQL, through sqlx's `Any` driver.
+//!
+//! Every query is written once in SQL both engines accept: numbered `$N` parameters, `RETURNING`,
+//! `ON CONFLICT … DO NOTHING`, text timestamps and 0/1 integers for flags (the `Any` driver maps
+//! no SQLite BOOLEAN). What differs between the engines is only how a write transaction starts
+//! and the migrations folder, both in [`Engine`].
+//!
+//! The queries live in one file per area of the [`Store`] trait; the trait's implementation here
+//! only opens a tracing span per call (so a slow request shows which query took the time) and
+//! hands over to them. Rows become domain values in `rows`.
+//!
+//! Durability on SQLite: WAL journal with `synchronous=FULL`, so a commit the server acknowledged
+//! survives a killed process or a power cut. Writes start with `BEGIN IMMEDIATE`, taking the write
+//! lock up front, so racing submissions queue on the busy timeout instead of failing mid-way. On
+//! PostgreSQL the row locks of `UPDATE … WHERE status = 'draft'` and the unique indexes serialise
+//! racing submissions across any number of app servers.
+
+mod accounts;
+mod invitations;
+mod partnerships;
+mod responses;
+
+use std::sync::Once;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{Any, AnyPool, ConnectOptions, Executor, Transaction};
+
+use super::{Store, StoreError, StoreResult, Visible};
+use crate::accounts::{Facilitator, Session};
+use crate::survey::answers::Answers;
+use crate::survey::partners::Partner;
+use crate::survey::{
+    Invitation, InvitationProgress, NewInvitation, NewRound, OpenSubmission, Partnership, Round,
+    StoredResponse,
+};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+const PARTNERSHIP_COLUMNS: &str = "id, name, owner_id";
+const ROUND_COLUMNS: &str = "id, partnership_id, instrument_id, instrument_version, \
+     instrument_source, wave, min_group_size, open_token, created_at, closed_at";
+const INVITATION_COLUMNS: &str = "id, round_id, token, organisation, sector, language, email";
+const FACILITATOR_COLUMNS: &str = "id, email, is_admin";
+
+/// The database engines partnerscope runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// The embedded default: one file.
+    Sqlite,
+    /// For deployments with several app servers on one database.
+    Postgres,
+}
+
+impl Engine {
+    /// The engine a database URL names.
+    pub fn of_url(url: &str) -> Option<Engine> {
+        if url.starts_with("sqlite:") {
+            Some(Engine::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Engine::Postgres)
+        } else {
+            None
+        }
+    }
+
+    fn migrations(self) -> &'static Migrator {
+        match self {
+            Engine::Sqlite => &SQLITE_MIGRATIONS,
+            Engine::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// How a write transaction starts: SQLite takes its single write lock up front.
+    fn begin_write(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "BEGIN IMMEDIATE",
+            Engine::Postgres => "BEGIN",
+        }
+    }
+}
+
+/// A database on either engine.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    engine: Engine,
+}
+
+/// SQLite settings every connection needs (see the module documentation).
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;";
+
+impl SqlStore {
+    /// Opens (creating a SQLite file if missing) the database at `url` and applies the migrations.
+    pub async fn open(url: &str) -> StoreResult<SqlStore> {
+        static DRIVERS: Once = Once::new();
+        DRIVERS.call_once(sqlx::any::install_default_drivers);
+        let engine = Engine::of_url(url).ok_or_else(|| StoreError::UnsupportedUrl(url.into()))?;
+        let url = match engine {
+            Engine::Sqlite if !url.contains("mode=") => {
+                let separator = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{separator}mode=rwc")
+            }
+            _ => url.to_string(),
+        };
+        let options: AnyConnectOptions = url
+            .parse::<AnyConnectOptions>()?
+            .disable_statement_logging();
+        let pool = AnyPoolOptions::new()
+            .max_connections(match engine {
+                Engine::Sqlite => 8,
+                Engine::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if engine == Engine::Sqlite {
+                        conn.execute(SQLITE_PRAGMAS).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        engine.migrations().run(&pool).await?;
+        Ok(SqlStore { pool, engine })
+    }
+
+    /// The engine behind this store.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// The connection pool, for whole-database work such as copying.
+    pub(super) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    async fn begin_write(&self) -> StoreResult<Transaction<'static, Any>> {
+        Ok(self.pool.begin_with(self.engine.begin_write()).await?)
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    // `#[instrument]` goes below `#[async_trait]` (here on the impl): async_trait turns each
+    // method into one returning a boxed future, which instrument recognises and wraps, so the span
+    // covers the query and not just the making of the future. `skip_all` keeps answers, e-mail
+    // addresses, tokens and hashes out of the traces; only ids are recorded.
+
+    // Partnerships and rounds.
+
+    #[tracing::instrument(skip_all, fields(owner_id = owner_id))]
+    async fn create_partnership(
+        &self,
+        name: &str,
+        owner_id: Option<i64>,
+    ) -> StoreResult<Partnership> {
+        partnerships::create_partnership(self, name, owner_id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(partnership_id = partnership_id, owner_id = owner_id))]
+    async fn set_owner(&self, partnership_id: i64, owner_id: i64) -> StoreResult<()> {
+        partnerships::set_owner(self, partnership_id, owner_id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(partnership_id = id))]
+    async fn partnership(&self, id: i64) -> StoreResult<Option<Partnership>> {
+        partnerships::partnership(self, id).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn partnerships(&self, visible: Visible<'_>) -> StoreResult<Vec<Partnership>> {
+        partnerships::partnerships(self, visible).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn partnerships_with_rounds(
+        &self,
+        visible: Visible<'_>,
+    ) -> StoreResult<Vec<(Partnership, Vec<Round>)>> {
+        partnerships::partnerships_with_rounds(self, visible).await
+    }
+
+    #[tracing::instrument(skip_all, fields(partnership_id = partnership_id))]
+    async fn rounds(&self, partnership_id: i64) -> StoreResult<Vec<Round>> {
+        partnerships::rounds(self, partnership_id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = id))]
+    async fn round(&self, id: i64) -> StoreResult<Option<Round>> {
+        partnerships::round(self, id).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn round_by_open_token(&self, token: &str) -> StoreResult<Option<Round>> {
+        partnerships::round_by_open_token(self, token).await
+    }
+
+    #[tracing::instrument(skip_all, fields(partnership_id = round.partnership_id))]
+    async fn create_round(&self, round: &NewRound<'_>) -> StoreResult<Round> {
+        partnerships::create_round(self, round).await
+    }
+
+    #[tracing::instrument(skip_all, fields(partnership_id = round.partnership_id, from_round_id = from_round_id))]
+    async fn start_next_round(
+        &self,
+        round: &NewRound<'_>,
+        from_round_id: i64,
+    ) -> StoreResult<Round> {
+        partnerships::start_next_round(self, round, from_round_id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn close_round(&self, round_id: i64) -> StoreResult<()> {
+        partnerships::close_round(self, round_id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn reopen_round(&self, round_id: i64) -> StoreResult<()> {
+        partnerships::reopen_round(self, round_id).await
+    }
+
+    // Invitations.
+
+    #[tracing::instrument(skip_all, fields(round_id = invitation.round_id))]
+    async fn create_invitation(&self, invitation: &NewInvitation<'_>) -> StoreResult<Invitation> {
+        invitations::create_invitation(self, invitation).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id, partners = partners.len()))]
+    async fn add_partners(
+        &self,
+        round_id: i64,
+        partners: &[Partner],
+    ) -> StoreResult<Vec<Invitation>> {
+        invitations::add_partners(self, round_id, partners).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn invitation_by_token(&self, token: &str) -> StoreResult<Option<(Invitation, Round)>> {
+        invitations::invitation_by_token(self, token).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn invitation_progress(&self, round_id: i64) -> StoreResult<Vec<InvitationProgress>> {
+        invitations::invitation_progress(self, round_id).await
+    }
+
+    // Responses.
+
+    #[tracing::instrument(skip_all, fields(invitation_id = invitation_id))]
+    async fn invitation_response(&self, invitation_id: i64) -> StoreResult<Option<StoredResponse>> {
+        responses::invitation_response(self, invitation_id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(invitation_id = invitation_id))]
+    async fn save_draft(&self, invitation_id: i64, answers: &Answers) -> StoreResult<()> {
+        responses::write_invitation_response(self, invitation_id, answers, false).await
+    }
+
+    #[tracing::instrument(skip_all, fields(invitation_id = invitation_id))]
+    async fn submit(&self, invitation_id: i64, answers: &Answers) -> StoreResult<()> {
+        responses::write_invitation_response(self, invitation_id, answers, true).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn submit_open(
+        &self,
+        round_id: i64,
+        form_id: &str,
+        answers: &Answers,
+    ) -> StoreResult<OpenSubmission> {
+        responses::submit_open(self, round_id, form_id, answers).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn open_link_submissions(&self, round_id: i64) -> StoreResult<Vec<(String, i64)>> {
+        responses::open_link_submissions(self, round_id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn responses(&self, round_id: i64) -> StoreResult<Vec<StoredResponse>> {
+        responses::responses(self, round_id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id, after = after, limit = limit))]
+    async fn submitted_page(
+        &self,
+        round_id: i64,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<StoredResponse>> {
+        responses::submitted_page(self, round_id, after, limit).await
+    }
+
+    // Accounts and sessions.
+
+    #[tracing::instrument(skip_all)]
+    async fn create_facilitator(
+        &self,
+        email: &str,
+        password_hash: &str,
+        is_admin: bool,
+    ) -> StoreResult<Facilitator> {
+        accounts::create_facilitator(self, email, password_hash, is_admin).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn set_password(&self, email: &str, password_hash: &str) -> StoreResult<()> {
+        accounts::set_password(self, email, password_hash).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn facilitator_by_email(
+        &self,
+        email: &str,
+    ) -> StoreResult<Option<(Facilitator, String)>> {
+        accounts::facilitator_by_email(self, email).await
+    }
+
+    #[tracing::instrument(skip_all, fields(facilitator_id = facilitator_id))]
+    async fn create_session(
+        &self,
+        facilitator_id: i64,
+        token_digest: &str,
+        csrf_token: &str,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        accounts::create_session(self, facilitator_id, token_digest, csrf_token, expires_at).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn session(&self, token_digest: &str, now: i64) -> StoreResult<Option<Session>> {
+        accounts::session(self, token_digest, now).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn delete_session(&self, token_digest: &str) -> StoreResult<()> {
+        accounts::delete_session(self, token_digest).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn sign_in_locked_until(&self, email: &str) -> StoreResult<i64> {
+        accounts::sign_in_locked_until(self, email).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn record_sign_in_failure(
+        &self,
+        email: &str,
+        now: i64,
+        lockout: fn(i64) -> i64,
+    ) -> StoreResult<()> {
+        accounts::record_sign_in_failure(self, email, now, lockout).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn clear_sign_in_failures(&self, email: &str) -> StoreResult<()> {
+        accounts::clear_sign_in_failures(self, email).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use tracing_subscriber::fmt::MakeWriter;
+    use tracing_subscriber::fmt::format::FmtSpan;
+
+    use super::*;
+
+    /// Log output the test reads back.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> MakeWriter<'a> for Captured {
+        type Writer = Captured;
+
+        fn make_writer(&'a self) -> Captured {
+            self.clone()
+        }
+    }
+
+    #[tokio::test]
+    async fn each_store_call_runs_in_a_span_named_after_it_with_its_ids() {
+        let captured = Captured::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(captured.clone())
+            .with_span_events(FmtSpan::NEW)
+            .with_ansi(false)
+            .finish();
+        // This thread only: the test runtime runs the store's futures here.
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("spans.db").display());
+        let store = SqlStore::open(&url).await.unwrap();
+        let partnership = store.create_partnership("Spans", None).await.unwrap();
+        store.close_round(42).await.unwrap();
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        // Logged when the span opens: its close can come after the call returned, because sqlx's
+        // SQLite driver hands the span to its worker thread with each statement.
+        assert!(log.contains(" create_partnership: "), "{log}");
+        assert!(log.contains(" close_round{round_id=42}: "), "{log}");
+        assert!(!log.contains("Spans"), "names stay out of the spans: {log}");
+        assert_eq!(partnership.name, "Spans");
+    }
+}

@@ -1,0 +1,200 @@
+//! Partnerships and their rounds.
+
+use sqlx::AnyConnection;
+
+use super::{PARTNERSHIP_COLUMNS, ROUND_COLUMNS, SqlStore, invitations};
+use crate::store::rows::{DbPartnership, DbPartnershipRound, DbRound};
+use crate::store::{StoreResult, Visible, now};
+use crate::survey::{NewRound, Partnership, Round, new_token};
+
+pub(super) async fn create_partnership(
+    db: &SqlStore,
+    name: &str,
+    owner_id: Option<i64>,
+) -> StoreResult<Partnership> {
+    Ok(sqlx::query_as::<_, DbPartnership>(&format!(
+        "INSERT INTO partnerships (name, owner_id, created_at) VALUES ($1, $2, $3) \
+         RETURNING {PARTNERSHIP_COLUMNS}"
+    ))
+    .bind(name)
+    .bind(owner_id)
+    .bind(now())
+    .fetch_one(&db.pool)
+    .await?
+    .0)
+}
+
+pub(super) async fn set_owner(
+    db: &SqlStore,
+    partnership_id: i64,
+    owner_id: i64,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE partnerships SET owner_id = $1 WHERE id = $2")
+        .bind(owner_id)
+        .bind(partnership_id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn partnership(db: &SqlStore, id: i64) -> StoreResult<Option<Partnership>> {
+    Ok(sqlx::query_as::<_, DbPartnership>(&format!(
+        "SELECT {PARTNERSHIP_COLUMNS} FROM partnerships WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?
+    .map(|row| row.0))
+}
+
+/// The parameters of the condition `$1 = 1 OR owner_id = $2` that selects what `visible` shows:
+/// everything, or what the facilitator owns (a NULL owner matches nothing).
+fn visibility(visible: Visible<'_>) -> (i64, Option<i64>) {
+    match visible {
+        Visible::All => (1, None),
+        Visible::To(facilitator) => (i64::from(facilitator.is_admin), Some(facilitator.id)),
+    }
+}
+
+pub(super) async fn partnerships(
+    db: &SqlStore,
+    visible: Visible<'_>,
+) -> StoreResult<Vec<Partnership>> {
+    let (all, owner_id) = visibility(visible);
+    Ok(sqlx::query_as::<_, DbPartnership>(&format!(
+        "SELECT {PARTNERSHIP_COLUMNS} FROM partnerships WHERE $1 = 1 OR owner_id = $2 ORDER BY id"
+    ))
+    .bind(all)
+    .bind(owner_id)
+    .fetch_all(&db.pool)
+    .await?
+    .into_iter()
+    .map(|row| row.0)
+    .collect())
+}
+
+pub(super) async fn partnerships_with_rounds(
+    db: &SqlStore,
+    visible: Visible<'_>,
+) -> StoreResult<Vec<(Partnership, Vec<Round>)>> {
+    let (all, owner_id) = visibility(visible);
+    // `p.id AS partnership_id` also stands for the round's partnership_id: equal when joined.
+    let rows: Vec<DbPartnershipRound> = sqlx::query_as(
+        "SELECT p.id AS partnership_id, p.name, p.owner_id, r.id, r.instrument_id, \
+         r.instrument_version, r.instrument_source, r.wave, r.min_group_size, r.open_token, \
+         r.created_at, r.closed_at \
+         FROM partnerships p LEFT JOIN rounds r ON r.partnership_id = p.id \
+         WHERE $1 = 1 OR p.owner_id = $2 ORDER BY p.id, r.id",
+    )
+    .bind(all)
+    .bind(owner_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut partnerships: Vec<(Partnership, Vec<Round>)> = Vec::new();
+    for DbPartnershipRound(partnership, round) in rows {
+        if partnerships
+            .last()
+            .is_none_or(|(last, _)| last.id != partnership.id)
+        {
+            partnerships.push((partnership, Vec::new()));
+        }
+        if let (Some(round), Some((_, rounds))) = (round, partnerships.last_mut()) {
+            rounds.push(round);
+        }
+    }
+    Ok(partnerships)
+}
+
+pub(super) async fn rounds(db: &SqlStore, partnership_id: i64) -> StoreResult<Vec<Round>> {
+    Ok(sqlx::query_as::<_, DbRound>(&format!(
+        "SELECT {ROUND_COLUMNS} FROM rounds WHERE partnership_id = $1 ORDER BY id"
+    ))
+    .bind(partnership_id)
+    .fetch_all(&db.pool)
+    .await?
+    .into_iter()
+    .map(|row| row.0)
+    .collect())
+}
+
+pub(super) async fn round(db: &SqlStore, id: i64) -> StoreResult<Option<Round>> {
+    Ok(
+        sqlx::query_as::<_, DbRound>(&format!("SELECT {ROUND_COLUMNS} FROM rounds WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&db.pool)
+            .await?
+            .map(|row| row.0),
+    )
+}
+
+pub(super) async fn round_by_open_token(db: &SqlStore, token: &str) -> StoreResult<Option<Round>> {
+    Ok(sqlx::query_as::<_, DbRound>(&format!(
+        "SELECT {ROUND_COLUMNS} FROM rounds WHERE open_token = $1"
+    ))
+    .bind(token)
+    .fetch_optional(&db.pool)
+    .await?
+    .map(|row| row.0))
+}
+
+pub(super) async fn create_round(db: &SqlStore, round: &NewRound<'_>) -> StoreResult<Round> {
+    let mut conn = db.pool.acquire().await?;
+    insert_round(&mut conn, round).await
+}
+
+pub(super) async fn start_next_round(
+    db: &SqlStore,
+    round: &NewRound<'_>,
+    from_round_id: i64,
+) -> StoreResult<Round> {
+    let mut tx = db.begin_write().await?;
+    let next = insert_round(&mut tx, round).await?;
+    // The previous round must be of the same partnership: otherwise `RowNotFound` returns
+    // early, and dropping the uncommitted transaction takes the new round back out.
+    sqlx::query_scalar::<_, i64>("SELECT id FROM rounds WHERE id = $1 AND partnership_id = $2")
+        .bind(from_round_id)
+        .bind(round.partnership_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let partners = invitations::partners_of(&mut tx, from_round_id).await?;
+    invitations::insert_invitations(&mut tx, next.id, &partners).await?;
+    tx.commit().await?;
+    Ok(next)
+}
+
+/// Inserts a round, with a fresh open-link token if it has an open link.
+async fn insert_round(conn: &mut AnyConnection, round: &NewRound<'_>) -> StoreResult<Round> {
+    Ok(sqlx::query_as::<_, DbRound>(&format!(
+        "INSERT INTO rounds (partnership_id, instrument_id, instrument_version, \
+         instrument_source, wave, min_group_size, open_token, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {ROUND_COLUMNS}"
+    ))
+    .bind(round.partnership_id)
+    .bind(&round.instrument.id)
+    .bind(&round.instrument.version)
+    .bind(&round.instrument.source)
+    .bind(round.wave)
+    .bind(round.min_group_size)
+    .bind(round.open_link.then(new_token))
+    .bind(now())
+    .fetch_one(&mut *conn)
+    .await?
+    .0)
+}
+
+pub(super) async fn close_round(db: &SqlStore, round_id: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE rounds SET closed_at = $1 WHERE id = $2 AND closed_at IS NULL")
+        .bind(now())
+        .bind(round_id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn reopen_round(db: &SqlStore, round_id: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE rounds SET closed_at = NULL WHERE id = $1")
+        .bind(round_id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}

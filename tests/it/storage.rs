@@ -1,0 +1,182 @@
+//! The store's own promises, beyond what the pages show: what happens in one transaction and
+//! what is read in one query.
+
+use std::sync::Arc;
+
+use partnerscope::instrument::Instrument;
+use partnerscope::store::{self, Store, Visible};
+use partnerscope::survey::partners::Partner;
+use partnerscope::survey::{NewRound, Partnership, Round};
+
+use crate::engines::{Engine, fresh_database};
+use crate::server::mini;
+
+/// A round of `instrument` in `partnership_id` with the wave `wave`.
+fn new_round<'a>(partnership_id: i64, instrument: &'a Instrument, wave: &'a str) -> NewRound<'a> {
+    NewRound {
+        partnership_id,
+        instrument,
+        wave,
+        min_group_size: 3,
+        open_link: false,
+    }
+}
+
+/// What a partner list would say about each invitation of a round, in order.
+async fn partners_of(
+    store: &dyn Store,
+    round_id: i64,
+) -> Vec<(String, Option<String>, Option<String>, Option<String>)> {
+    store
+        .invitation_progress(round_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| {
+            let i = p.invitation;
+            (i.organisation, i.sector, i.email, i.language)
+        })
+        .collect()
+}
+
+async fn the_next_round_invites_the_same_partners_on_new_links_or_is_not_created_at_all(
+    engine: Engine,
+) {
+    let Some((url, _dir)) = fresh_database(engine).await else {
+        return;
+    };
+    let store: Arc<dyn Store> = store::open(&url).await.unwrap();
+    let instrument = mini();
+    let partnership = store.create_partnership("Riverside", None).await.unwrap();
+    let first = store
+        .create_round(&new_round(partnership.id, &instrument, "2025 autumn"))
+        .await
+        .unwrap();
+    let partners = [
+        Partner {
+            organisation: "City Housing".into(),
+            sector: "government".into(),
+            email: Some("housing@example.org".into()),
+            language: Some("en".into()),
+        },
+        Partner {
+            organisation: "Food Bank".into(),
+            sector: "nonprofit".into(),
+            email: None,
+            language: None,
+        },
+    ];
+    let invited = store.add_partners(first.id, &partners).await.unwrap();
+
+    let next = store
+        .start_next_round(
+            &new_round(partnership.id, &instrument, "2026 spring"),
+            first.id,
+        )
+        .await
+        .unwrap();
+    assert_eq!(next.wave, "2026 spring");
+    assert_ne!(next.id, first.id);
+    assert_eq!(
+        partners_of(store.as_ref(), next.id).await,
+        partners_of(store.as_ref(), first.id).await
+    );
+    let reinvited = store.invitation_progress(next.id).await.unwrap();
+    for (old, new) in invited.iter().zip(&reinvited) {
+        assert_ne!(old.token, new.invitation.token);
+        assert_eq!(new.invitation.round_id, next.id);
+        assert_eq!(new.status, None);
+    }
+
+    // A previous round that does not exist, or belongs to another partnership, fails the whole
+    // step: the round created inside the transaction is rolled back.
+    let other = store.create_partnership("Hillside", None).await.unwrap();
+    let missing = next.id + 100;
+    assert!(
+        store
+            .start_next_round(&new_round(partnership.id, &instrument, "orphan"), missing)
+            .await
+            .is_err()
+    );
+    assert!(
+        store
+            .start_next_round(&new_round(other.id, &instrument, "orphan"), first.id)
+            .await
+            .is_err()
+    );
+    let waves = |rounds: Vec<Round>| rounds.into_iter().map(|r| r.wave).collect::<Vec<_>>();
+    assert_eq!(
+        waves(store.rounds(partnership.id).await.unwrap()),
+        ["2025 autumn", "2026 spring"]
+    );
+    assert!(store.rounds(other.id).await.unwrap().is_empty());
+}
+
+async fn partnerships_come_with_their_rounds_in_order_for_whoever_may_see_them(engine: Engine) {
+    let Some((url, _dir)) = fresh_database(engine).await else {
+        return;
+    };
+    let store: Arc<dyn Store> = store::open(&url).await.unwrap();
+    let instrument = mini();
+    let admin = store
+        .create_facilitator("admin@example.org", "hash", true)
+        .await
+        .unwrap();
+    let ana = store
+        .create_facilitator("ana@example.org", "hash", false)
+        .await
+        .unwrap();
+    let ben = store
+        .create_facilitator("ben@example.org", "hash", false)
+        .await
+        .unwrap();
+    let nobodys = store.create_partnership("Nobody's", None).await.unwrap();
+    let anas = store
+        .create_partnership("Ana's", Some(ana.id))
+        .await
+        .unwrap();
+    let anas_empty = store
+        .create_partnership("Ana's new", Some(ana.id))
+        .await
+        .unwrap();
+    let mut rounds = Vec::new();
+    // Interleaved, so ids alone do not group the rounds by partnership.
+    for (partnership, wave) in [(&anas, "one"), (&nobodys, "one"), (&anas, "two")] {
+        rounds.push(
+            store
+                .create_round(&new_round(partnership.id, &instrument, wave))
+                .await
+                .unwrap(),
+        );
+    }
+    let expected = |list: &[(&Partnership, &[&Round])]| -> Vec<(Partnership, Vec<Round>)> {
+        list.iter()
+            .map(|(p, rs)| ((*p).clone(), rs.iter().map(|r| (*r).clone()).collect()))
+            .collect()
+    };
+    let everything = expected(&[
+        (&nobodys, &[&rounds[1]]),
+        (&anas, &[&rounds[0], &rounds[2]]),
+        (&anas_empty, &[]),
+    ]);
+    let seen = |visible| store.partnerships_with_rounds(visible);
+    assert_eq!(seen(Visible::All).await.unwrap(), everything);
+    assert_eq!(seen(Visible::To(&admin)).await.unwrap(), everything);
+    assert_eq!(
+        seen(Visible::To(&ana)).await.unwrap(),
+        expected(&[(&anas, &[&rounds[0], &rounds[2]]), (&anas_empty, &[])])
+    );
+    assert_eq!(seen(Visible::To(&ben)).await.unwrap(), Vec::new());
+    // The same as asking partnership by partnership.
+    let mut one_by_one = Vec::new();
+    for partnership in store.partnerships(Visible::To(&ana)).await.unwrap() {
+        let rounds = store.rounds(partnership.id).await.unwrap();
+        one_by_one.push((partnership, rounds));
+    }
+    assert_eq!(seen(Visible::To(&ana)).await.unwrap(), one_by_one);
+}
+
+crate::on_both_engines!(
+    the_next_round_invites_the_same_partners_on_new_links_or_is_not_created_at_all,
+    partnerships_come_with_their_rounds_in_order_for_whoever_may_see_them,
+);
