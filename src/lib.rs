@@ -7,7 +7,8 @@
 pub mod instrument;
 
 // What is answered: the survey's domain and the responses file, all plain data.
-/// The responses CSV file: the reader every score is computed from and the raw export.
+/// Responses as rows to score (from a CSV file or the store), the raw export, and the one scoring
+/// pipeline.
 pub mod responses;
 /// Partnerships, rounds, invitations, responses, answers and partner lists.
 pub mod survey;
