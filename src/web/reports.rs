@@ -34,8 +34,20 @@ fn options(round: &Round) -> Options {
     }
 }
 
+/// Comment bodies by question id, gathered while a round is read for scoring.
+type Comments = BTreeMap<String, Vec<String>>;
+
+/// A scored round: the statistics, the target that received every respondent, and the comments
+/// when they were asked for.
+struct Scored<T> {
+    results: Results,
+    target: T,
+    comments: Option<Comments>,
+}
+
 /// Scores the submitted responses of `round` on a blocking thread, handing each respondent to
-/// `sink` with `target`, which comes back with the results.
+/// `sink` with `target`. With `comments`, the same single read of the round also gathers every
+/// comment into it, so a page that shows both reads the round once.
 async fn score<T: Send + 'static>(
     store: Arc<dyn Store>,
     instrument: Arc<Instrument>,
@@ -43,10 +55,23 @@ async fn score<T: Send + 'static>(
     options: Options,
     mut target: T,
     sink: RowSink<T>,
-) -> Result<(Results, T), AppError> {
+    mut comments: Option<Comments>,
+) -> Result<Scored<T>, AppError> {
     let pages = SubmittedPages::new(store, round.id).blocking(Handle::current());
     let wave = round.wave.clone();
     let scored = tokio::task::spawn_blocking(move || {
+        let pages = pages.inspect(|page| {
+            if let (Ok(page), Some(comments)) = (page, comments.as_mut()) {
+                for response in page {
+                    for (question, body) in &response.answers.comments {
+                        comments
+                            .entry(question.clone())
+                            .or_default()
+                            .push(body.clone());
+                    }
+                }
+            }
+        });
         let rows = StoredRows::new(pages, &instrument, &wave);
         let results = responses::score(
             rows,
@@ -55,7 +80,11 @@ async fn score<T: Send + 'static>(
             |_| {},
             |respondent, group, wave, scores| sink(&mut target, respondent, group, wave, scores),
         )?;
-        Ok::<_, ScoreFailure<_>>((results, target))
+        Ok::<_, ScoreFailure<_>>(Scored {
+            results,
+            target,
+            comments,
+        })
     })
     .await
     .map_err(Failure::Join)?;
@@ -65,19 +94,11 @@ async fn score<T: Send + 'static>(
     })
 }
 
-/// Scores a round, keeping only the statistics and the number of responses.
-async fn scored(
-    store: Arc<dyn Store>,
-    instrument: Arc<Instrument>,
-    round: &Round,
-    options: Options,
-) -> Result<(Results, u64), AppError> {
-    score(store, instrument, round, options, 0, |n, _, _, _, _| {
-        *n += 1;
-        Ok(())
-    })
-    .await
-}
+/// Counts the respondents of a round being scored.
+const COUNT: RowSink<u64> = |n, _, _, _, _| {
+    *n += 1;
+    Ok(())
+};
 
 /// A download with its content type and file name.
 fn attachment(content_type: &str, file_name: &str, body: Body) -> Response {
@@ -133,19 +154,22 @@ pub async fn report_csv(
     let body = match report {
         Report::Respondents => {
             let writer = RespondentsWriter::new(Vec::new(), &instrument).map_err(Failure::Io)?;
-            let (_, writer) = score(
-                store,
-                instrument,
-                round,
-                options,
-                writer,
-                |w, respondent, group, wave, scores| w.write(respondent, group, wave, scores),
-            )
-            .await?;
-            writer.finish().map_err(Failure::Io)?
+            let sink: RowSink<RespondentsWriter<Vec<u8>>> =
+                |w, respondent, group, wave, scores| w.write(respondent, group, wave, scores);
+            let scored = score(store, instrument, round, options, writer, sink, None).await?;
+            scored.target.finish().map_err(Failure::Io)?
         }
         Report::Summary(summary) => {
-            let (results, _) = scored(store, Arc::clone(&instrument), round, options).await?;
+            let scored = score(
+                store,
+                Arc::clone(&instrument),
+                round,
+                options,
+                0,
+                COUNT,
+                None,
+            );
+            let results = scored.await?.results;
             let mut out = Vec::new();
             write_csv(&summary.table(&instrument, &results), &mut out).map_err(Failure::Csv)?;
             out
@@ -165,7 +189,7 @@ pub async fn workbook(
     round: &Round,
 ) -> Result<Response, AppError> {
     let writer = WorkbookWriter::new(&instrument).map_err(Failure::Workbook)?;
-    let (results, writer) = score(
+    let scored = score(
         store,
         Arc::clone(&instrument),
         round,
@@ -175,10 +199,12 @@ pub async fn workbook(
             w.respondent(respondent, group, wave, scores)
                 .map_err(std::io::Error::other)
         },
+        None,
     )
     .await?;
-    let bytes = writer
-        .finish(&summary_tables(&instrument, &results))
+    let bytes = scored
+        .target
+        .finish(&summary_tables(&instrument, &scored.results))
         .map_err(Failure::Workbook)?;
     Ok(attachment(
         XLSX,
@@ -195,22 +221,9 @@ pub struct CommentList {
     pub bodies: Vec<String>,
 }
 
-/// The comments of a round's submitted responses, per question.
-pub async fn comments(
-    store: Arc<dyn Store>,
-    instrument: &Instrument,
-    round_id: i64,
-) -> Result<Vec<CommentList>, AppError> {
-    let mut bodies: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut pages = SubmittedPages::new(store, round_id);
-    while let Some(page) = pages.next_page().await? {
-        for response in page {
-            for (question, body) in response.answers.comments {
-                bodies.entry(question).or_default().push(body);
-            }
-        }
-    }
-    Ok(instrument
+/// The gathered comments per question of `instrument`, in its order.
+fn comment_lists(instrument: &Instrument, mut bodies: Comments) -> Vec<CommentList> {
+    instrument
         .comments
         .iter()
         .filter_map(|c| {
@@ -221,22 +234,41 @@ pub async fn comments(
                 bodies,
             })
         })
-        .collect())
+        .collect()
 }
 
-/// The dashboard of `round` and its number of submitted responses. The change since the
-/// previous round of the partnership (in `rounds`) is shown when that round used the same
-/// instrument version under another wave label. Each round is scored once.
-pub async fn dashboard(
+/// What a round's page shows of its responses.
+pub struct RoundNumbers {
+    /// The dashboard.
+    pub dashboard: Dashboard,
+    /// Submitted responses.
+    pub submitted: u64,
+    /// The comments, per question.
+    pub comments: Vec<CommentList>,
+}
+
+/// The dashboard of `round`, its number of submitted responses and its comments. The change
+/// since the previous round of the partnership (in `rounds`) is shown when that round used the
+/// same instrument version under another wave label. Each round is read and scored once.
+pub async fn round_numbers(
     store: Arc<dyn Store>,
     instrument: Arc<Instrument>,
     round: &Round,
     rounds: &[Round],
-) -> Result<(Dashboard, u64), AppError> {
+) -> Result<RoundNumbers, AppError> {
     // The previous round is held to this round's threshold, as both are shown side by side.
     let options = options(round);
-    let (results, submitted) =
-        scored(Arc::clone(&store), Arc::clone(&instrument), round, options).await?;
+    let this = score(
+        Arc::clone(&store),
+        Arc::clone(&instrument),
+        round,
+        options,
+        0,
+        COUNT,
+        Some(Comments::new()),
+    )
+    .await?;
+    let results = this.results;
     let previous = rounds.iter().rfind(|r| {
         r.id < round.id
             && r.instrument_id == round.instrument_id
@@ -245,7 +277,16 @@ pub async fn dashboard(
     });
     let earlier = match previous {
         Some(previous) => {
-            let (earlier, _) = scored(store, Arc::clone(&instrument), previous, options).await?;
+            let earlier = score(
+                store,
+                Arc::clone(&instrument),
+                previous,
+                options,
+                0,
+                COUNT,
+                None,
+            );
+            let earlier = earlier.await?.results;
             let changes = results.changes_since(&earlier, &options);
             Some((earlier, changes))
         }
@@ -263,5 +304,9 @@ pub async fn dashboard(
             too_few: EN.chart_too_few.to_string(),
         },
     );
-    Ok((dashboard, submitted))
+    Ok(RoundNumbers {
+        dashboard,
+        submitted: this.target,
+        comments: comment_lists(&instrument, this.comments.unwrap_or_default()),
+    })
 }

@@ -101,7 +101,11 @@ pub async fn round(
     let instrument = Arc::new(round_instrument(&round)?);
     let progress = sector_progress(&state, round.id).await?;
     let rounds = state.store.rounds(partnership.id).await?;
-    let (dashboard, submitted) = reports::dashboard(
+    let reports::RoundNumbers {
+        dashboard,
+        submitted,
+        comments,
+    } = reports::round_numbers(
         Arc::clone(&state.store),
         Arc::clone(&instrument),
         &round,
@@ -121,7 +125,6 @@ pub async fn round(
                 .map(transition_text),
         })
         .collect();
-    let comments = reports::comments(Arc::clone(&state.store), &instrument, round.id).await?;
     let base = base_url(&state, &headers);
     let reports_path = format!("/facilitator/rounds/{}/reports", round.id);
     let mut downloads: Vec<(String, String)> = crate::report::Report::ALL
