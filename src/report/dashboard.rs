@@ -63,6 +63,8 @@ pub struct DimensionCard {
     pub factors: Vec<FactorRow>,
     /// Change since the previous round, if there is one to compare.
     pub change: Option<ChangeRow>,
+    /// Fewer respondents than the round's minimum group size: nothing but n is shown.
+    pub suppressed: bool,
 }
 
 /// A factor's line.
@@ -78,6 +80,8 @@ pub struct FactorRow {
     pub ci: String,
     /// Band label.
     pub band: String,
+    /// Fewer respondents than the round's minimum group size: nothing but n is shown.
+    pub suppressed: bool,
 }
 
 /// Change of a dimension since the previous round.
@@ -152,6 +156,8 @@ pub struct ItemRow {
     pub alpha_if_deleted: String,
     /// It relates weakly to the rest of its dimension.
     pub weak: bool,
+    /// Fewer answers than the round's minimum group size: nothing but n is shown.
+    pub suppressed: bool,
 }
 
 /// Everything on a round's dashboard.
@@ -232,6 +238,26 @@ fn note(summary: &Summary, band: &str) -> String {
     note
 }
 
+/// A chart's row: the summary's mean and interval when shown, else a note of the row's size.
+fn chart_row(
+    label: String,
+    n: u64,
+    summary: Option<&Summary>,
+    band: &str,
+    text: &ChartText,
+) -> ChartRow {
+    ChartRow {
+        label,
+        mean: summary.and_then(|s| s.mean),
+        ci_low: summary.and_then(|s| s.ci_low),
+        ci_high: summary.and_then(|s| s.ci_high),
+        note: summary.map_or_else(
+            || text.too_few.replace("{n}", &n.to_string()),
+            |s| note(s, band),
+        ),
+    }
+}
+
 fn band_marks(instrument: &Instrument) -> Vec<BandMark> {
     instrument
         .bands
@@ -272,32 +298,40 @@ pub fn build(
     let scale = |d: usize| &instrument.scales[instrument.dimensions[d].scale];
     let mut dimensions = Vec::new();
     let mut chart_rows = Vec::new();
-    for (d, (dimension, stats)) in instrument
+    for (d, (dimension, reported)) in instrument
         .dimensions
         .iter()
         .zip(&results.dimensions)
         .enumerate()
     {
-        let s = &stats.summary;
-        let (band, band_description) = band_text(instrument, stats.band);
+        let stats = reported.shown();
+        let summary = stats.map(|s| &s.summary);
+        let (band, band_description) = band_text(instrument, stats.and_then(|s| s.band));
         let mut warnings = Vec::new();
-        if let Some(alpha) = stats.reliability.alpha.filter(|&a| a < LOW_ALPHA) {
+        if let Some(alpha) = stats
+            .and_then(|s| s.reliability.alpha)
+            .filter(|&a| a < LOW_ALPHA)
+        {
             warnings.push(Warning::LowAlpha(two(Some(alpha))));
         }
-        if s.n < SMALL_SAMPLE {
-            warnings.push(Warning::SmallSample(s.n));
+        if stats.is_some() && reported.n() < SMALL_SAMPLE {
+            warnings.push(Warning::SmallSample(reported.n()));
         }
         let factors = dimension
             .factors
             .iter()
             .map(|&f| {
-                let fs = &results.factors[f];
+                let reported = &results.factors[f];
+                let shown = reported.shown();
                 FactorRow {
                     title: instrument.factor_title(&instrument.factors[f]).to_string(),
-                    n: fs.summary.n,
-                    mean: two(fs.summary.mean),
-                    ci: interval(fs.summary.ci_low, fs.summary.ci_high),
-                    band: band_text(instrument, fs.band).0,
+                    n: reported.n(),
+                    mean: two(shown.and_then(|s| s.summary.mean)),
+                    ci: shown.map_or_else(String::new, |s| {
+                        interval(s.summary.ci_low, s.summary.ci_high)
+                    }),
+                    band: band_text(instrument, shown.and_then(|s| s.band)).0,
+                    suppressed: shown.is_none(),
                 }
             })
             .collect();
@@ -305,25 +339,26 @@ pub fn build(
             .as_ref()
             .and_then(|p| change_row(instrument, results, p, d));
         let dimension_title = instrument.dimension_title(dimension).to_string();
-        chart_rows.push(ChartRow {
-            label: dimension_title.clone(),
-            mean: s.mean,
-            ci_low: s.ci_low,
-            ci_high: s.ci_high,
-            note: note(s, &band),
-        });
+        chart_rows.push(chart_row(
+            dimension_title.clone(),
+            reported.n(),
+            summary,
+            &band,
+            text,
+        ));
         dimensions.push(DimensionCard {
             id: dimension.id.clone(),
             title: dimension_title,
-            n: s.n,
-            mean: two(s.mean),
-            ci: interval(s.ci_low, s.ci_high),
+            n: reported.n(),
+            mean: two(summary.and_then(|s| s.mean)),
+            ci: summary.map_or_else(String::new, |s| interval(s.ci_low, s.ci_high)),
             band,
             band_description,
-            alpha: two(stats.reliability.alpha),
+            alpha: two(stats.and_then(|s| s.reliability.alpha)),
             warnings,
             factors,
             change,
+            suppressed: stats.is_none(),
         });
     }
     let marks = band_marks(instrument);
@@ -336,10 +371,11 @@ pub fn build(
         .iter()
         .enumerate()
         .map(|(d, dimension)| {
-            let rows: Vec<SectorRow> = results
-                .group_names
+            let groups = &results.groups;
+            let rows: Vec<SectorRow> = groups
+                .names
                 .iter()
-                .zip(&results.groups)
+                .zip(&groups.dimensions)
                 .map(|(name, cells)| match &cells[d] {
                     Reported::Suppressed { n } => SectorRow {
                         sector: name.clone(),
@@ -361,22 +397,13 @@ pub fn build(
                     },
                 })
                 .collect();
-            let chart_rows: Vec<ChartRow> = results
-                .groups
+            let chart_rows: Vec<ChartRow> = groups
+                .dimensions
                 .iter()
                 .zip(&rows)
                 .map(|(cells, row)| {
-                    let shown = cells[d].shown();
-                    ChartRow {
-                        label: row.sector.clone(),
-                        mean: shown.and_then(|c| c.summary.mean),
-                        ci_low: shown.and_then(|c| c.summary.ci_low),
-                        ci_high: shown.and_then(|c| c.summary.ci_high),
-                        note: shown.map_or_else(
-                            || text.too_few.replace("{n}", &row.n.to_string()),
-                            |c| note(&c.summary, &row.band),
-                        ),
-                    }
+                    let summary = cells[d].shown().map(|c| &c.summary);
+                    chart_row(row.sector.clone(), row.n, summary, &row.band, text)
                 })
                 .collect();
             let dimension_title = instrument.dimension_title(dimension).to_string();
@@ -399,19 +426,24 @@ pub fn build(
         .items
         .iter()
         .zip(&results.items)
-        .map(|(item, stats)| ItemRow {
-            id: item.id.clone(),
-            text: instrument.item_text(item).to_string(),
-            dimension: instrument
-                .dimension_title(&instrument.dimensions[item.dimension])
-                .to_string(),
-            reverse: item.reverse,
-            n: stats.n,
-            mean: two(stats.mean),
-            sd: two(stats.sd),
-            r_drop: two(stats.r_drop),
-            alpha_if_deleted: two(stats.alpha_if_deleted),
-            weak: stats.r_drop.is_some_and(|r| r < WEAK_ITEM),
+        .map(|(item, reported)| {
+            let stats = reported.shown();
+            let r_drop = stats.and_then(|s| s.r_drop);
+            ItemRow {
+                id: item.id.clone(),
+                text: instrument.item_text(item).to_string(),
+                dimension: instrument
+                    .dimension_title(&instrument.dimensions[item.dimension])
+                    .to_string(),
+                reverse: item.reverse,
+                n: reported.n(),
+                mean: two(stats.and_then(|s| s.mean)),
+                sd: two(stats.and_then(|s| s.sd)),
+                r_drop: two(r_drop),
+                alpha_if_deleted: two(stats.and_then(|s| s.alpha_if_deleted)),
+                weak: r_drop.is_some_and(|r| r < WEAK_ITEM),
+                suppressed: stats.is_none(),
+            }
         })
         .collect();
     Dashboard {
@@ -429,9 +461,9 @@ fn change_row(
     previous: &Previous<'_>,
     d: usize,
 ) -> Option<ChangeRow> {
-    let from_wave = previous.results.wave_names.first()?;
-    let from = previous.results.waves.first()?[d].shown();
-    let to = results.waves.first()?[d].shown();
+    let from_wave = previous.results.waves.names.first()?;
+    let from = previous.results.waves.dimensions.first()?[d].shown();
+    let to = results.waves.dimensions.first()?[d].shown();
     let ch = &previous.changes.iter().find(|c| c.dimension == d)?.change;
     Some(ChangeRow {
         from_wave: from_wave.clone(),

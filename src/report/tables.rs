@@ -3,8 +3,7 @@
 
 use super::SummaryReport;
 use crate::instrument::Instrument;
-use crate::scoring::stats::Summary;
-use crate::scoring::{CellStats, CompositeStats, Reported, Results};
+use crate::scoring::{Breakdown, CellStats, Counted, Reported, Results};
 
 impl SummaryReport {
     /// Every summary report, in order.
@@ -48,20 +47,12 @@ impl SummaryReport {
             SummaryReport::Dimensions => dimensions_rows(instrument, results),
             SummaryReport::Factors => factors_rows(instrument, results),
             SummaryReport::Items => items_rows(instrument, results),
-            SummaryReport::Groups => cell_rows(
-                instrument,
-                header,
-                &results.group_names,
-                &results.groups,
-                |s| vec![s.summary.median, s.rwg_j],
-            ),
-            SummaryReport::Waves => cell_rows(
-                instrument,
-                header,
-                &results.wave_names,
-                &results.waves,
-                |s| vec![s.alpha],
-            ),
+            SummaryReport::Groups => cell_rows(instrument, header, &results.groups, |s| {
+                vec![s.summary.median, s.rwg_j]
+            }),
+            SummaryReport::Waves => {
+                cell_rows(instrument, header, &results.waves, |s| vec![s.alpha])
+            }
             SummaryReport::Comparisons => comparisons_rows(instrument, results),
         };
         Table {
@@ -113,6 +104,7 @@ const DIMENSIONS: &[&str] = &[
     "std_alpha",
     "average_r",
     "band",
+    "suppressed",
 ];
 const FACTORS: &[&str] = &[
     "factor",
@@ -124,6 +116,7 @@ const FACTORS: &[&str] = &[
     "ci_high",
     "alpha",
     "band",
+    "suppressed",
 ];
 const ITEMS: &[&str] = &[
     "item",
@@ -135,6 +128,7 @@ const ITEMS: &[&str] = &[
     "sd",
     "r_drop",
     "alpha_if_deleted",
+    "suppressed",
 ];
 const GROUPS: &[&str] = &[
     "group",
@@ -185,8 +179,30 @@ fn band_cell(instrument: &Instrument, band: Option<usize>) -> Cell {
     )
 }
 
-fn n_mean_sd(s: &Summary) -> [Cell; 3] {
-    [Cell::Count(s.n), Cell::Number(s.mean), Cell::Number(s.sd)]
+/// A row of a table with a `suppressed` column: its labels, then `n` and the statistics when the
+/// cell is shown, or `n` and blanks up to the flag when it is suppressed. `width` is the number of
+/// cells from `n` to the flag, both included.
+fn reported_row<T: Counted>(
+    labels: Vec<Cell>,
+    reported: &Reported<T>,
+    width: usize,
+    statistics: impl FnOnce(&T) -> Vec<Cell>,
+) -> Vec<Cell> {
+    let mut row = labels;
+    match reported {
+        Reported::Suppressed { n } => {
+            row.push(Cell::Count(*n));
+            row.extend(std::iter::repeat_n(Cell::Number(None), width - 2));
+        }
+        Reported::Shown(stats) => {
+            row.push(Cell::Count(stats.n()));
+            let stats = statistics(stats);
+            debug_assert_eq!(stats.len(), width - 2);
+            row.extend(stats);
+        }
+    }
+    row.push(Cell::Bool(reported.is_suppressed()));
+    row
 }
 
 fn dimensions_rows(instrument: &Instrument, results: &Results) -> Vec<Vec<Cell>> {
@@ -194,27 +210,19 @@ fn dimensions_rows(instrument: &Instrument, results: &Results) -> Vec<Vec<Cell>>
         .dimensions
         .iter()
         .zip(&results.dimensions)
-        .map(
-            |(
-                d,
-                CompositeStats {
-                    summary: s,
-                    reliability: r,
-                    band,
-                },
-            )| {
-                let mut row = vec![id(&d.id)];
-                row.extend(n_mean_sd(s));
-                row.extend(
-                    [s.se, s.ci_low, s.ci_high, s.median, s.min, s.max]
-                        .into_iter()
-                        .chain([r.alpha, r.ci_low, r.ci_high, r.std_alpha, r.average_r])
-                        .map(Cell::Number),
-                );
-                row.push(band_cell(instrument, *band));
+        .map(|(d, reported)| {
+            reported_row(vec![id(&d.id)], reported, DIMENSIONS.len() - 1, |stats| {
+                let (s, r) = (&stats.summary, &stats.reliability);
+                let mut row: Vec<Cell> = [s.mean, s.sd, s.se, s.ci_low, s.ci_high, s.median]
+                    .into_iter()
+                    .chain([s.min, s.max, r.alpha, r.ci_low, r.ci_high])
+                    .chain([r.std_alpha, r.average_r])
+                    .map(Cell::Number)
+                    .collect();
+                row.push(band_cell(instrument, stats.band));
                 row
-            },
-        )
+            })
+        })
         .collect()
 }
 
@@ -223,13 +231,18 @@ fn factors_rows(instrument: &Instrument, results: &Results) -> Vec<Vec<Cell>> {
         .factors
         .iter()
         .zip(&results.factors)
-        .map(|(f, stats)| {
-            let s = &stats.summary;
-            let mut row = vec![id(&f.id), id(&instrument.dimensions[f.dimension].id)];
-            row.extend(n_mean_sd(s));
-            row.extend([s.ci_low, s.ci_high, stats.reliability.alpha].map(Cell::Number));
-            row.push(band_cell(instrument, stats.band));
-            row
+        .map(|(f, reported)| {
+            let labels = vec![id(&f.id), id(&instrument.dimensions[f.dimension].id)];
+            reported_row(labels, reported, FACTORS.len() - 2, |stats| {
+                let s = &stats.summary;
+                let mut row: Vec<Cell> = [s.mean, s.sd, s.ci_low, s.ci_high]
+                    .into_iter()
+                    .chain([stats.reliability.alpha])
+                    .map(Cell::Number)
+                    .collect();
+                row.push(band_cell(instrument, stats.band));
+                row
+            })
         })
         .collect()
 }
@@ -239,8 +252,8 @@ fn items_rows(instrument: &Instrument, results: &Results) -> Vec<Vec<Cell>> {
         .items
         .iter()
         .zip(&results.items)
-        .map(|(item, stats)| {
-            vec![
+        .map(|(item, reported)| {
+            let labels = vec![
                 id(&item.id),
                 id(&instrument.dimensions[item.dimension].id),
                 Cell::Text(
@@ -249,62 +262,36 @@ fn items_rows(instrument: &Instrument, results: &Results) -> Vec<Vec<Cell>> {
                         .unwrap_or_default(),
                 ),
                 Cell::Bool(item.reverse),
-                Cell::Count(stats.n),
-                Cell::Number(stats.mean),
-                Cell::Number(stats.sd),
-                Cell::Number(stats.r_drop),
-                Cell::Number(stats.alpha_if_deleted),
-            ]
+            ];
+            reported_row(labels, reported, ITEMS.len() - 4, |stats| {
+                [stats.mean, stats.sd, stats.r_drop, stats.alpha_if_deleted]
+                    .map(Cell::Number)
+                    .into()
+            })
         })
         .collect()
-}
-
-/// The cells of a group or wave row after its label and dimension; a suppressed cell keeps only n.
-fn cell_row(
-    instrument: &Instrument,
-    cell: &Reported<CellStats>,
-    extra: impl Fn(&CellStats) -> Vec<Option<f64>>,
-    blanks: usize,
-) -> Vec<Cell> {
-    match cell {
-        Reported::Suppressed { n } => {
-            let mut row = vec![Cell::Count(*n)];
-            row.extend(std::iter::repeat_n(Cell::Number(None), blanks - 1));
-            row.push(Cell::Text(String::new()));
-            row.push(Cell::Bool(true));
-            row
-        }
-        Reported::Shown(stats) => {
-            let s = &stats.summary;
-            let mut row = n_mean_sd(s).to_vec();
-            row.extend(
-                [s.ci_low, s.ci_high]
-                    .into_iter()
-                    .chain(extra(stats))
-                    .map(Cell::Number),
-            );
-            row.push(band_cell(instrument, stats.band));
-            row.push(Cell::Bool(false));
-            row
-        }
-    }
 }
 
 fn cell_rows(
     instrument: &Instrument,
     header: &[&str],
-    labels: &[String],
-    cells: &[Vec<Reported<CellStats>>],
+    breakdown: &Breakdown,
     extra: impl Fn(&CellStats) -> Vec<Option<f64>> + Copy,
 ) -> Vec<Vec<Cell>> {
-    // Suppression blanks everything between `n` and the flag: the statistics and the band.
-    let blanked = header.len() - 4;
     let mut rows = Vec::new();
-    for (label, per_dimension) in labels.iter().zip(cells) {
+    for (label, per_dimension) in breakdown.names.iter().zip(&breakdown.dimensions) {
         for (d, cell) in instrument.dimensions.iter().zip(per_dimension) {
-            let mut row = vec![id(label), id(&d.id)];
-            row.extend(cell_row(instrument, cell, extra, blanked));
-            rows.push(row);
+            let labels = vec![id(label), id(&d.id)];
+            rows.push(reported_row(labels, cell, header.len() - 2, |stats| {
+                let s = &stats.summary;
+                let mut row: Vec<Cell> = [s.mean, s.sd, s.ci_low, s.ci_high]
+                    .into_iter()
+                    .chain(extra(stats))
+                    .map(Cell::Number)
+                    .collect();
+                row.push(band_cell(instrument, stats.band));
+                row
+            }));
         }
     }
     rows
@@ -318,8 +305,8 @@ fn comparisons_rows(instrument: &Instrument, results: &Results) -> Vec<Vec<Cell>
             let ch = &c.change;
             let mut row = vec![
                 id(&instrument.dimensions[c.dimension].id),
-                id(&results.wave_names[c.from_wave]),
-                id(&results.wave_names[c.to_wave]),
+                id(&results.waves.names[c.from_wave]),
+                id(&results.waves.names[c.to_wave]),
                 Cell::Count(c.n_from),
                 Cell::Count(c.n_to),
             ];

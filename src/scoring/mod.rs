@@ -9,12 +9,16 @@
 
 mod results;
 pub mod stats;
+pub mod suppression;
 
 use std::collections::HashMap;
 
 use crate::instrument::Instrument;
 
-pub use results::{CellStats, Comparison, CompositeStats, ItemStats, Options, Reported, Results};
+pub use results::{
+    Breakdown, CellStats, Comparison, CompositeStats, Counted, ItemStats, Options, Reported,
+    Results,
+};
 
 /// A respondent's answer to one item: the scale value, or `None` when missing or non-substantive.
 pub type Answer = Option<i16>;
@@ -58,6 +62,13 @@ impl Composite {
     fn slot(&self, score: Score) -> usize {
         let c = usize::from(score.answered);
         self.base + self.offsets[c - 1] + (score.sum - c as i32 * self.lo) as usize
+    }
+
+    /// Respondents with a score on this composite, in a cell's histogram.
+    fn scored(&self, histogram: &[u64]) -> u64 {
+        histogram[self.base..self.base + self.histogram_len()]
+            .iter()
+            .sum()
     }
 
     fn histogram_len(&self) -> usize {

@@ -2,13 +2,13 @@
 //! group, per wave and between consecutive waves, with small-cell suppression applied.
 
 use super::stats::{self, Change, Covariance, Moments, Reliability, Summary};
-use super::{Cell, Composite, Labels, Scorer};
+use super::{Cell, CellKey, Composite, Labels, Scorer, suppression};
 use crate::instrument::Instrument;
 
 /// Settings of a scoring run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
-    /// Group and wave cells with fewer respondents (with a score) than this are suppressed.
+    /// Cells (and overall rows) with fewer respondents than this report only their size.
     pub min_group_size: u64,
 }
 
@@ -18,18 +18,31 @@ impl Default for Options {
     }
 }
 
-/// A statistic of a group or wave cell, or only its size when the cell is too small to report.
+/// Statistics of a cell, or only its size when they may not be published: the cell is below the
+/// threshold, or publishing it would let the others be subtracted down to a few respondents.
 ///
 /// A suppressed cell has no field for any statistic, so none can leak into a report or chart.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reported<T> {
-    /// Fewer respondents than the threshold: only their number is reported.
+    /// Only the number of respondents is reported.
     Suppressed {
-        /// Number of respondents with a score.
+        /// Number of respondents (with a score, or with an answer for an item).
         n: u64,
     },
-    /// Large enough to report.
+    /// Published.
     Shown(T),
+}
+
+/// Statistics that know how many respondents they are about.
+pub trait Counted {
+    /// Respondents with a score (or, for an item, with an answer).
+    fn n(&self) -> u64;
+}
+
+impl Counted for u64 {
+    fn n(&self) -> u64 {
+        *self
+    }
 }
 
 impl<T> Reported<T> {
@@ -38,6 +51,30 @@ impl<T> Reported<T> {
         match self {
             Reported::Shown(t) => Some(t),
             Reported::Suppressed { .. } => None,
+        }
+    }
+
+    /// Whether the cell is withheld.
+    pub fn is_suppressed(&self) -> bool {
+        matches!(self, Reported::Suppressed { .. })
+    }
+}
+
+impl<T: Counted> Reported<T> {
+    /// The cell's size, which is reported either way.
+    pub fn n(&self) -> u64 {
+        match self {
+            Reported::Shown(t) => t.n(),
+            Reported::Suppressed { n } => *n,
+        }
+    }
+
+    /// `stats` when `published`, else only their size.
+    fn decide(published: bool, stats: T) -> Self {
+        if published {
+            Reported::Shown(stats)
+        } else {
+            Reported::Suppressed { n: stats.n() }
         }
     }
 }
@@ -66,6 +103,24 @@ pub struct ItemStats {
     pub r_drop: Option<f64>,
     /// Alpha of its dimension without it.
     pub alpha_if_deleted: Option<f64>,
+}
+
+impl Counted for CompositeStats {
+    fn n(&self) -> u64 {
+        self.summary.n
+    }
+}
+
+impl Counted for ItemStats {
+    fn n(&self) -> u64 {
+        self.n
+    }
+}
+
+impl Counted for CellStats {
+    fn n(&self) -> u64 {
+        self.summary.n
+    }
 }
 
 /// Statistics of a dimension in one group or wave cell.
@@ -98,23 +153,31 @@ pub struct Comparison {
     pub change: Change,
 }
 
+/// The respondents split one way (by group, or by wave), with what may be published of each cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Breakdown {
+    /// Cell labels, in order of first appearance.
+    pub names: Vec<String>,
+    /// Per cell (as `names`), per dimension.
+    pub dimensions: Vec<Vec<Reported<CellStats>>>,
+    /// Per cell, per factor: the cell's size, shown or suppressed by the same rules. No report
+    /// breaks factors down, but a respondent's factor scores beside their group would.
+    pub factors: Vec<Vec<Reported<u64>>>,
+}
+
 /// Everything the reports show.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Results {
-    /// Per dimension, in instrument order.
-    pub dimensions: Vec<CompositeStats>,
-    /// Per factor, in instrument order.
-    pub factors: Vec<CompositeStats>,
-    /// Per item, in instrument order.
-    pub items: Vec<ItemStats>,
-    /// Group labels, in order of first appearance.
-    pub group_names: Vec<String>,
-    /// Per group (as `group_names`), per dimension.
-    pub groups: Vec<Vec<Reported<CellStats>>>,
-    /// Wave labels, in order of first appearance.
-    pub wave_names: Vec<String>,
-    /// Per wave (as `wave_names`), per dimension.
-    pub waves: Vec<Vec<Reported<CellStats>>>,
+    /// Per dimension, in instrument order; suppressed when the total is below the threshold.
+    pub dimensions: Vec<Reported<CompositeStats>>,
+    /// Per factor, in instrument order; suppressed like dimensions, by its own `n`.
+    pub factors: Vec<Reported<CompositeStats>>,
+    /// Per item, in instrument order; suppressed when it has fewer answers than the threshold.
+    pub items: Vec<Reported<ItemStats>>,
+    /// By group.
+    pub groups: Breakdown,
+    /// By wave.
+    pub waves: Breakdown,
     /// Per dimension and pair of consecutive waves.
     pub comparisons: Vec<Comparison>,
 }
@@ -182,42 +245,139 @@ fn moments(s: &Summary) -> Moments {
     }
 }
 
-/// The change of dimension `d` from wave `from_wave` to the next, blank when either side is
-/// too small to report.
+/// The change of dimension `d` from wave `from_wave` to the next. `published` holds both sides'
+/// summaries when both may be shown; otherwise only the sizes are reported, because the change
+/// of a suppressed side would reveal its mean.
 fn comparison(
     d: usize,
     from_wave: usize,
-    from: &Summary,
-    to: &Summary,
-    options: &Options,
+    (n_from, n_to): (u64, u64),
+    published: Option<(&Summary, &Summary)>,
 ) -> Comparison {
-    let shown = from.n >= options.min_group_size && to.n >= options.min_group_size;
     Comparison {
         dimension: d,
         from_wave,
         to_wave: from_wave + 1,
-        n_from: from.n,
-        n_to: to.n,
-        change: if shown {
-            stats::change(moments(from), moments(to))
-        } else {
-            Change::default()
-        },
+        n_from,
+        n_to,
+        change: published
+            .map(|(from, to)| stats::change(moments(from), moments(to)))
+            .unwrap_or_default(),
     }
 }
 
 impl Results {
-    /// Per dimension, the change from `earlier` to these results, each scored alone with the same
-    /// `options` (as waves 0 and 1): the numbers scoring both together as two waves gives, without
-    /// scoring either again.
-    pub fn changes_since(&self, earlier: &Results, options: &Options) -> Vec<Comparison> {
+    /// Per dimension, the change from `earlier` to these results, each scored alone (as waves 0
+    /// and 1): the numbers scoring both together as two waves gives, without scoring either again.
+    pub fn changes_since(&self, earlier: &Results) -> Vec<Comparison> {
         earlier
             .dimensions
             .iter()
             .zip(&self.dimensions)
             .enumerate()
-            .map(|(d, (from, to))| comparison(d, 0, &from.summary, &to.summary, options))
+            .map(|(d, (from, to))| {
+                let published = from
+                    .shown()
+                    .zip(to.shown())
+                    .map(|(from, to)| (&from.summary, &to.summary));
+                comparison(d, 0, (from.n(), to.n()), published)
+            })
             .collect()
+    }
+}
+
+/// What the breakdowns need from the overall cell: each composite's `n`, and the threshold.
+struct Totals {
+    scored: Vec<u64>,
+    threshold: u64,
+}
+
+/// A breakdown's cells, with their views of every dimension, before statistics are chosen.
+struct Split {
+    cells: Vec<Cell>,
+    /// Per cell, per dimension.
+    views: Vec<Vec<DimensionView>>,
+    /// Per cell, per composite (dimensions then factors): whether it may be published.
+    published: Vec<Vec<bool>>,
+}
+
+impl Scorer {
+    /// Splits the rows by `labels`, `member(key, i)` saying whether a row is in cell i, and decides
+    /// for every composite which cells may be published.
+    fn split(
+        &self,
+        labels: &Labels,
+        member: impl Fn(&CellKey, u32) -> bool,
+        totals: &Totals,
+    ) -> Split {
+        let layout = &self.layout;
+        let cells: Vec<Cell> = (0..labels.names().len() as u32)
+            .map(|i| self.merged(|k| member(k, i)))
+            .collect();
+        let views = cells
+            .iter()
+            .map(|cell| {
+                (0..layout.dimensions.len())
+                    .map(|d| self.view(cell, &layout.composites[d], d))
+                    .collect()
+            })
+            .collect();
+        let mut published = vec![Vec::new(); cells.len()];
+        for (c, composite) in layout.composites.iter().enumerate() {
+            let sizes: Vec<(u64, &str)> = cells
+                .iter()
+                .zip(labels.names())
+                .map(|(cell, name)| (composite.scored(&cell.histogram), name.as_str()))
+                .collect();
+            let decided = suppression::published(&sizes, totals.scored[c], totals.threshold);
+            for (cell, shown) in published.iter_mut().zip(decided) {
+                cell.push(shown);
+            }
+        }
+        Split {
+            cells,
+            views,
+            published,
+        }
+    }
+
+    /// The published form of a split: dimension statistics from `stats`, factor sizes.
+    fn breakdown(
+        &self,
+        labels: &Labels,
+        split: &Split,
+        stats: impl Fn(&Cell, usize, &DimensionView) -> CellStats,
+    ) -> Breakdown {
+        let dimension_count = self.layout.dimensions.len();
+        let factors = &self.layout.composites[dimension_count..];
+        Breakdown {
+            names: labels.names().to_vec(),
+            dimensions: split
+                .cells
+                .iter()
+                .zip(&split.views)
+                .zip(&split.published)
+                .map(|((cell, views), published)| {
+                    views
+                        .iter()
+                        .enumerate()
+                        .map(|(d, view)| Reported::decide(published[d], stats(cell, d, view)))
+                        .collect()
+                })
+                .collect(),
+            factors: split
+                .cells
+                .iter()
+                .zip(&split.published)
+                .map(|(cell, published)| {
+                    factors
+                        .iter()
+                        .zip(&published[dimension_count..])
+                        .map(|(f, &shown)| Reported::decide(shown, f.scored(&cell.histogram)))
+                        .collect()
+                })
+                .collect(),
+        }
     }
 }
 
@@ -231,12 +391,14 @@ pub(super) fn compute(
     let layout = &scorer.layout;
     let everyone = scorer.merged(|_| true);
     let dimension_count = layout.dimensions.len();
+    let threshold = options.min_group_size;
+    let large = |n: u64| n >= threshold;
 
     let mut dimensions = Vec::with_capacity(dimension_count);
     let mut dimension_covariances = Vec::with_capacity(dimension_count);
     for (d, composite) in layout.composites[..dimension_count].iter().enumerate() {
         let view = scorer.view(&everyone, composite, d);
-        dimensions.push(CompositeStats {
+        let stats = CompositeStats {
             reliability: view
                 .covariance
                 .as_ref()
@@ -244,7 +406,8 @@ pub(super) fn compute(
                 .unwrap_or_default(),
             band: band(instrument, &view.summary),
             summary: view.summary,
-        });
+        };
+        dimensions.push(Reported::decide(large(stats.summary.n), stats));
         dimension_covariances.push(view.covariance);
     }
 
@@ -260,13 +423,14 @@ pub(super) fn compute(
                 composite,
                 factor.dimension,
             );
-            CompositeStats {
+            let stats = CompositeStats {
                 reliability: covariance
                     .map(|c| stats::reliability(&c, everyone.rows))
                     .unwrap_or_default(),
                 band: band(instrument, &summary),
                 summary,
-            }
+            };
+            Reported::decide(large(stats.summary.n), stats)
         })
         .collect();
 
@@ -277,81 +441,56 @@ pub(super) fn compute(
             let diagonal = everyone.pairs[dimension.tri(item.position, item.position)];
             let n = diagonal.n as u64;
             let covariance = dimension_covariances[item.dimension].as_ref();
-            ItemStats {
+            let stats = ItemStats {
                 n,
                 mean: (n > 0).then(|| diagonal.sx as f64 / n as f64),
                 sd: diagonal.covariance().map(f64::sqrt),
                 r_drop: covariance.and_then(|c| stats::r_drop(c, item.position)),
                 alpha_if_deleted: covariance
                     .and_then(|c| stats::alpha_if_deleted(c, item.position)),
-            }
+            };
+            Reported::decide(large(n), stats)
         })
         .collect();
 
-    let report = |view: &DimensionView, extra: CellStats| -> Reported<CellStats> {
-        if view.summary.n < options.min_group_size {
-            Reported::Suppressed { n: view.summary.n }
-        } else {
-            Reported::Shown(extra)
-        }
+    let totals = Totals {
+        scored: layout
+            .composites
+            .iter()
+            .map(|c| c.scored(&everyone.histogram))
+            .collect(),
+        threshold,
     };
-
-    let groups_stats = (0..groups.names().len() as u32)
-        .map(|g| {
-            let cell = scorer.merged(|k| k.group == Some(g));
-            (0..dimension_count)
-                .map(|d| {
-                    let view = scorer.view(&cell, &layout.composites[d], d);
-                    let rwg = rwg(scorer, &cell, d);
-                    report(
-                        &view,
-                        CellStats {
-                            summary: view.summary,
-                            rwg_j: rwg,
-                            alpha: None,
-                            band: band(instrument, &view.summary),
-                        },
-                    )
-                })
-                .collect()
-        })
-        .collect();
-
-    let mut wave_views: Vec<Vec<DimensionView>> = Vec::new();
-    let waves_stats = (0..waves.names().len() as u32)
-        .map(|w| {
-            let cell = scorer.merged(|k| k.wave == Some(w));
-            let views: Vec<DimensionView> = (0..dimension_count)
-                .map(|d| scorer.view(&cell, &layout.composites[d], d))
-                .collect();
-            let reported = views
-                .iter()
-                .map(|view| {
-                    let alpha = view
-                        .covariance
-                        .as_ref()
-                        .and_then(|c| stats::reliability(c, cell.rows).alpha);
-                    report(
-                        view,
-                        CellStats {
-                            summary: view.summary,
-                            rwg_j: None,
-                            alpha,
-                            band: band(instrument, &view.summary),
-                        },
-                    )
-                })
-                .collect();
-            wave_views.push(views);
-            reported
-        })
-        .collect::<Vec<Vec<_>>>();
+    let by_group = scorer.split(groups, |k, g| k.group == Some(g), &totals);
+    let groups_breakdown = scorer.breakdown(groups, &by_group, |cell, d, view| CellStats {
+        summary: view.summary,
+        rwg_j: rwg(scorer, cell, d),
+        alpha: None,
+        band: band(instrument, &view.summary),
+    });
+    let by_wave = scorer.split(waves, |k, w| k.wave == Some(w), &totals);
+    let waves_breakdown = scorer.breakdown(waves, &by_wave, |cell, _, view| CellStats {
+        summary: view.summary,
+        rwg_j: None,
+        alpha: view
+            .covariance
+            .as_ref()
+            .and_then(|c| stats::reliability(c, cell.rows).alpha),
+        band: band(instrument, &view.summary),
+    });
 
     let mut comparisons = Vec::new();
     for d in 0..dimension_count {
-        for w in 1..wave_views.len() {
-            let (from, to) = (&wave_views[w - 1][d], &wave_views[w][d]);
-            comparisons.push(comparison(d, w - 1, &from.summary, &to.summary, options));
+        for w in 1..by_wave.cells.len() {
+            let (from, to) = (&by_wave.views[w - 1][d], &by_wave.views[w][d]);
+            let published = (by_wave.published[w - 1][d] && by_wave.published[w][d])
+                .then_some((&from.summary, &to.summary));
+            comparisons.push(comparison(
+                d,
+                w - 1,
+                (from.summary.n, to.summary.n),
+                published,
+            ));
         }
     }
 
@@ -359,10 +498,8 @@ pub(super) fn compute(
         dimensions,
         factors,
         items,
-        group_names: groups.names().to_vec(),
-        groups: groups_stats,
-        wave_names: waves.names().to_vec(),
-        waves: waves_stats,
+        groups: groups_breakdown,
+        waves: waves_breakdown,
         comparisons,
     }
 }

@@ -68,10 +68,20 @@ impl Partnership {
     }
 }
 
+/// The smallest minimum group size of an anonymous round (design section 3): partners are
+/// promised groups of "at least a few".
+pub const MIN_GROUP_SIZE_FLOOR: i64 = 3;
+
 impl Round {
     /// Whether partners can still answer.
     pub fn is_open(&self) -> bool {
         self.closed_at.is_none()
+    }
+
+    /// The threshold the round's figures are held to: its minimum group size, never below the
+    /// floor, also for rounds stored before the floor existed.
+    pub fn threshold(&self) -> u64 {
+        self.min_group_size.max(MIN_GROUP_SIZE_FLOOR).unsigned_abs()
     }
 }
 

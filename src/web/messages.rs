@@ -11,6 +11,8 @@ pub struct Messages {
     pub lang: &'static str,
     /// Name of the product, in page titles.
     pub product: &'static str,
+    /// How results are reported, on the form; `{n}` is the round's minimum group size.
+    pub privacy_note: &'static str,
     /// Heading above the consent statement.
     pub consent_heading: &'static str,
     /// Label of the consent checkbox.
@@ -263,6 +265,7 @@ pub struct Messages {
 pub const EN: Messages = Messages {
     lang: "en",
     product: "partnerscope",
+    privacy_note: "Your answers are combined with others. Results are shown only for groups of at least {n} partners; for fewer, only how many answered is shown.",
     consent_heading: "Before you start",
     consent_label: "I agree to take part",
     comments_heading: "Your comments",
@@ -304,7 +307,7 @@ pub const EN: Messages = Messages {
     csrf_text: "Nothing was changed. Go back, reload the page and try again.",
     detail_name: "The partnership needs a name",
     detail_wave: "The round needs a wave label, such as “2026 spring”",
-    detail_min_group_size: "The minimum group size must be a whole number from 1 to 1000",
+    detail_min_group_size: "The minimum group size must be a whole number from 3 to 1000",
     detail_instrument: "Choose one of the listed instruments",
     sign_in_heading: "Sign in",
     email_label: "E-mail address",

@@ -27,10 +27,10 @@ use crate::survey::Round;
 /// What receives each respondent's scores while a round is scored.
 type RowSink<T> = fn(&mut T, &str, &str, &str, &[Option<Score>]) -> std::io::Result<()>;
 
-/// The scoring options of a round: its smallest reported group.
+/// The scoring options of a round: its threshold.
 fn options(round: &Round) -> Options {
     Options {
-        min_group_size: u64::try_from(round.min_group_size).unwrap_or(1).max(1),
+        min_group_size: round.threshold(),
     }
 }
 
@@ -287,7 +287,7 @@ pub async fn round_numbers(
                 None,
             );
             let earlier = earlier.await?.results;
-            let changes = results.changes_since(&earlier, &options);
+            let changes = results.changes_since(&earlier);
             Some((earlier, changes))
         }
         None => None,
@@ -304,9 +304,15 @@ pub async fn round_numbers(
             too_few: EN.chart_too_few.to_string(),
         },
     );
+    // Below the threshold a comment is one partner's words among too few to hide in.
+    let comments = if this.target >= options.min_group_size {
+        comment_lists(&instrument, this.comments.unwrap_or_default())
+    } else {
+        Vec::new()
+    };
     Ok(RoundNumbers {
         dashboard,
         submitted: this.target,
-        comments: comment_lists(&instrument, this.comments.unwrap_or_default()),
+        comments,
     })
 }

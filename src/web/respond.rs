@@ -28,6 +28,8 @@ struct FormPage<'a> {
     saved: bool,
     /// An instrument author's preview: shown as partners see it, but nothing can be sent.
     preview: bool,
+    /// The round's minimum group size, which the form states (none in a preview).
+    threshold: Option<u64>,
 }
 
 /// The thank-you page.
@@ -99,24 +101,27 @@ struct Target {
     form_id: Option<String>,
     saved: bool,
     preview: bool,
+    threshold: Option<u64>,
 }
 
 impl Target {
-    fn invitation(token: &str, saved: bool) -> Target {
+    fn invitation(token: &str, round: &Round, saved: bool) -> Target {
         Target {
             action: format!("/s/{token}"),
             form_id: None,
             saved,
             preview: false,
+            threshold: Some(round.threshold()),
         }
     }
 
-    fn open(token: &str, form_id: String) -> Target {
+    fn open(token: &str, round: &Round, form_id: String) -> Target {
         Target {
             action: format!("/o/{token}"),
             form_id: Some(form_id),
             saved: false,
             preview: false,
+            threshold: Some(round.threshold()),
         }
     }
 
@@ -127,6 +132,7 @@ impl Target {
             form_id: None,
             saved: false,
             preview: true,
+            threshold: None,
         }
     }
 }
@@ -151,6 +157,7 @@ fn form_page(
             form_id: target.form_id,
             saved: target.saved,
             preview: target.preview,
+            threshold: target.threshold,
         },
     )
 }
@@ -198,7 +205,7 @@ pub async fn show(
         invitation_link(&invitation, &instrument),
         &answers,
         Vec::new(),
-        Target::invitation(&token, query.as_deref() == Some(SAVED)),
+        Target::invitation(&token, &round, query.as_deref() == Some(SAVED)),
     ))
 }
 
@@ -221,7 +228,7 @@ pub async fn post(
         state.store.save_draft(invitation.id, &answers).await?;
         return Ok(Redirect::to(&format!("/s/{token}?{SAVED}")).into_response());
     }
-    let target = Target::invitation(&token, false);
+    let target = Target::invitation(&token, &round, false);
     if let Some(page) = incomplete(&instrument, link, &answers, target) {
         return Ok(page);
     }
@@ -259,7 +266,7 @@ pub async fn show_open(
         OPEN_LINK,
         &Answers::default(),
         Vec::new(),
-        Target::open(&token, new_token()),
+        Target::open(&token, &round, new_token()),
     ))
 }
 
@@ -279,7 +286,7 @@ pub async fn post_open(
     // `read` guarantees a form id on the open link.
     let form_id = form_id.ok_or(AppError::BadForm(EN.detail_form_id))?;
     answers.language = Some(instrument.language.clone());
-    let target = Target::open(&token, form_id.clone());
+    let target = Target::open(&token, &round, form_id.clone());
     if let Some(page) = incomplete(&instrument, OPEN_LINK, &answers, target) {
         return Ok(page);
     }

@@ -40,15 +40,15 @@ fn writes_the_seven_reports_with_the_design_columns() {
         ),
         (
             "dimensions",
-            "dimension,n,mean,sd,se,ci_low,ci_high,median,min,max,alpha,alpha_ci_low,alpha_ci_high,std_alpha,average_r,band",
+            "dimension,n,mean,sd,se,ci_low,ci_high,median,min,max,alpha,alpha_ci_low,alpha_ci_high,std_alpha,average_r,band,suppressed",
         ),
         (
             "factors",
-            "factor,dimension,n,mean,sd,ci_low,ci_high,alpha,band",
+            "factor,dimension,n,mean,sd,ci_low,ci_high,alpha,band,suppressed",
         ),
         (
             "items",
-            "item,dimension,factor,reverse,n,mean,sd,r_drop,alpha_if_deleted",
+            "item,dimension,factor,reverse,n,mean,sd,r_drop,alpha_if_deleted,suppressed",
         ),
         (
             "groups",
@@ -95,18 +95,18 @@ fn small_groups_report_only_their_size() {
     assert!(output.status.success(), "{}", stderr(&output));
     let (_, groups) = read_csv(&dir.path().join("groups.csv"));
     for row in &groups {
-        if row[0] == "small" {
-            assert_eq!(row[2], "2");
-            assert!(
-                row[3..10].iter().all(String::is_empty),
-                "suppressed row carries a statistic: {row:?}"
-            );
-            assert_eq!(row[10], "true");
-        } else {
-            assert_eq!((row[2].as_str(), row[10].as_str()), ("3", "false"));
-            assert!(!row[3].is_empty());
-        }
+        // `small` has 2 (primary suppression). `big` has 3, but the overall row minus `big`
+        // would be `small`'s two, so it is withheld too (complementary suppression).
+        let n = if row[0] == "small" { "2" } else { "3" };
+        assert_eq!((row[2].as_str(), row[10].as_str()), (n, "true"));
+        assert!(
+            row[3..10].iter().all(String::is_empty),
+            "suppressed row carries a statistic: {row:?}"
+        );
     }
+    // The overall rows of five respondents are published.
+    let (_, dimensions) = read_csv(&dir.path().join("dimensions.csv"));
+    assert!(dimensions.iter().all(|r| r[1] == "5" && r[16] == "false"));
     // With a threshold of 2 the small group is shown.
     let (dir, _) = score(&fixture(INSTRUMENT), &responses, &["--min-group-size", "2"]);
     let (_, groups) = read_csv(&dir.path().join("groups.csv"));

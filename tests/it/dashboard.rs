@@ -58,7 +58,13 @@ fn the_dashboard_shows_formatted_numbers_and_hides_small_sectors() {
 }
 
 /// Scores the rows of one wave of `responses` alone, as a round of its own.
-fn score_wave(instrument: &Path, responses: &Path, wave: &str, dir: &Path) -> Scored {
+fn score_wave(
+    instrument: &Path,
+    responses: &Path,
+    wave: &str,
+    dir: &Path,
+    options: &Options,
+) -> Scored {
     let text = std::fs::read_to_string(responses).unwrap();
     let mut lines = text.lines();
     let mut kept = format!("{}\n", lines.next().unwrap());
@@ -68,7 +74,7 @@ fn score_wave(instrument: &Path, responses: &Path, wave: &str, dir: &Path) -> Sc
     }
     let path = dir.join(format!("{wave}.csv"));
     std::fs::write(&path, kept).unwrap();
-    score_in_process(instrument, &path, &Options::default())
+    score_in_process(instrument, &path, options)
 }
 
 #[test]
@@ -79,20 +85,23 @@ fn the_change_between_rounds_scored_apart_equals_scoring_them_as_two_waves() {
     );
     let dir = tempfile::tempdir().unwrap();
     let together = score_in_process(&instrument, &responses, &Options::default());
-    let previous = score_wave(&instrument, &responses, "round 1", dir.path());
-    let this = score_wave(&instrument, &responses, "round 2", dir.path());
-    let apart = this
-        .results
-        .changes_since(&previous.results, &Options::default());
+    let options = Options::default();
+    let previous = score_wave(&instrument, &responses, "round 1", dir.path(), &options);
+    let this = score_wave(&instrument, &responses, "round 2", dir.path(), &options);
+    let apart = this.results.changes_since(&previous.results);
     assert_eq!(apart.len(), 3);
     assert_eq!(apart, together.results.comparisons);
-    assert_eq!(previous.results.waves[0], together.results.waves[0]);
-    assert_eq!(this.results.waves[0], together.results.waves[1]);
-    // Suppression follows the threshold passed in, on either side.
+    let waves = &together.results.waves.dimensions;
+    assert_eq!(previous.results.waves.dimensions[0], waves[0]);
+    assert_eq!(this.results.waves.dimensions[0], waves[1]);
+    // A round below its threshold is suppressed, and so is every change it takes part in.
     let strict = Options { min_group_size: 31 };
+    let previous = score_wave(&instrument, &responses, "round 1", dir.path(), &strict);
+    let this = score_wave(&instrument, &responses, "round 2", dir.path(), &strict);
+    let changes = this.results.changes_since(&previous.results);
+    assert!(previous.results.dimensions.iter().all(|d| d.n() <= 30));
     assert!(
-        this.results
-            .changes_since(&previous.results, &strict)
+        changes
             .iter()
             .all(|c| c.change == Default::default() && c.n_from <= 30 && c.n_to <= 30)
     );
@@ -106,11 +115,10 @@ fn the_dashboard_reports_change_since_the_previous_round_and_weak_spots() {
     );
     let dir = tempfile::tempdir().unwrap();
     // The file's two waves stand for the previous and this round.
-    let previous = score_wave(&path.0, &path.1, "round 1", dir.path());
-    let this = score_wave(&path.0, &path.1, "round 2", dir.path());
-    let changes = this
-        .results
-        .changes_since(&previous.results, &Options::default());
+    let options = Options::default();
+    let previous = score_wave(&path.0, &path.1, "round 1", dir.path(), &options);
+    let this = score_wave(&path.0, &path.1, "round 2", dir.path(), &options);
+    let changes = this.results.changes_since(&previous.results);
     let board = dashboard::build(
         &this.instrument,
         &this.results,

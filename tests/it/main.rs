@@ -6,6 +6,7 @@ mod dashboard;
 mod engines;
 mod instruments;
 mod migrate_data;
+mod privacy;
 mod properties;
 mod reference;
 mod serve_binary;

@@ -3,7 +3,9 @@
 use partnerscope::instrument::{Instrument, load_str};
 use partnerscope::report::{self, SummaryReport};
 use partnerscope::scoring::stats::{Covariance, reliability};
-use partnerscope::scoring::{Answer, CellKey, Labels, Options, Results, Scorer, reverse_key};
+use partnerscope::scoring::{
+    Answer, CellKey, Labels, Options, Reported, Results, Scorer, reverse_key,
+};
 use proptest::prelude::*;
 
 /// One dimension `trust` of `k` items on a 1..5 scale, the first half in factor `core`.
@@ -35,9 +37,18 @@ fn rows(k: usize, max_rows: usize) -> impl Strategy<Value = Vec<Vec<Answer>>> {
     prop::collection::vec(prop::collection::vec(cell, k), 0..max_rows)
 }
 
+/// Rows with a group (4 means none) and a wave (3 means none).
 fn labelled_rows(k: usize) -> impl Strategy<Value = Vec<(u8, u8, Vec<Answer>)>> {
     let cell = prop_oneof![1 => Just(None), 5 => (1i16..=5).prop_map(Some)];
-    prop::collection::vec((0u8..4, 0u8..3, prop::collection::vec(cell, k)), 0..60)
+    prop::collection::vec((0u8..5, 0u8..4, prop::collection::vec(cell, k)), 0..60)
+}
+
+fn label(prefix: &str, i: u8, none: u8) -> String {
+    if i == none {
+        String::new()
+    } else {
+        format!("{prefix}{i}")
+    }
 }
 
 fn score_all(
@@ -50,8 +61,8 @@ fn score_all(
     let mut scores = vec![None; scorer.score_count()];
     for (g, w, answers) in rows {
         let cell = CellKey {
-            group: groups.intern(&format!("g{g}")),
-            wave: waves.intern(&format!("w{w}")),
+            group: groups.intern(&label("g", *g, 4)),
+            wave: waves.intern(&label("w", *w, 3)),
         };
         scorer.add(cell, answers, &mut scores);
     }
@@ -94,12 +105,17 @@ proptest! {
     fn streamed_integer_sums_agree_with_the_direct_pairwise_formula(data in rows(4, 50), reversed in prop::collection::vec(any::<bool>(), 4)) {
         let instrument = instrument(4, &reversed);
         let labelled: Vec<(u8, u8, Vec<Answer>)> = data.iter().map(|r| (0, 0, r.clone())).collect();
-        let results = score_all(&instrument, &labelled, &Options::default());
+        // Threshold 1: every data set with a score is published and compared.
+        let results = score_all(&instrument, &labelled, &Options { min_group_size: 1 });
         let keyed: Vec<Vec<Option<f64>>> = data.iter().map(|r| {
             r.iter().zip(&reversed).map(|(v, &rev)| v.map(|x| f64::from(if rev { 6 - x } else { x }))).collect()
         }).collect();
         let direct = Covariance::pairwise(&keyed, 4).map(|c| reliability(&c, data.len() as u64)).unwrap_or_default();
-        let streamed = results.dimensions[0].reliability;
+        let streamed = match &results.dimensions[0] {
+            Reported::Shown(stats) => stats.reliability,
+            // Nobody has a score: nothing is published to compare.
+            Reported::Suppressed { .. } => return Ok(()),
+        };
         // A total variance of exactly zero: the integer sums see it and report no alpha, while the
         // float formula divides by rounding noise and gets an absurd one. Nothing to compare.
         prop_assume!(!(streamed.alpha.is_none() && direct.alpha.is_some_and(|a| a.abs() > 1e6)));
@@ -116,7 +132,7 @@ proptest! {
         let split = split.min(data.len());
         let (mut groups, mut waves) = (Labels::default(), Labels::default());
         let keys: Vec<CellKey> = data.iter().map(|(g, w, _)| CellKey {
-            group: groups.intern(&format!("g{g}")), wave: waves.intern(&format!("w{w}")),
+            group: groups.intern(&label("g", *g, 4)), wave: waves.intern(&label("w", *w, 3)),
         }).collect();
         let mut first = Scorer::new(&instrument);
         let mut second = Scorer::new(&instrument);
@@ -133,25 +149,60 @@ proptest! {
     fn no_suppressed_cell_ever_carries_a_statistic(data in labelled_rows(3), threshold in 1u64..8) {
         let instrument = instrument(3, &[true]);
         let results = score_all(&instrument, &data, &Options { min_group_size: threshold });
-        for (report, first_stat, flag) in [(SummaryReport::Groups, 3, 10), (SummaryReport::Waves, 3, 9)] {
+        for report in [SummaryReport::Dimensions, SummaryReport::Factors, SummaryReport::Items, SummaryReport::Groups, SummaryReport::Waves] {
+            let header = report.header();
+            let n = header.iter().position(|&c| c == "n").unwrap();
+            let flag = header.len() - 1;
+            prop_assert_eq!(header[flag], "suppressed");
             let mut out = Vec::new();
             report::write_csv(&report.table(&instrument, &results), &mut out).unwrap();
             let mut reader = csv::Reader::from_reader(out.as_slice());
             for record in reader.records() {
                 let record = record.unwrap();
-                let n: u64 = record[2].parse().unwrap();
+                let count: u64 = record[n].parse().unwrap();
                 if &record[flag] == "true" {
-                    prop_assert!(n < threshold);
-                    prop_assert!((first_stat..flag).all(|c| record[c].is_empty()), "{:?}", record);
+                    prop_assert!((n + 1..flag).all(|c| record[c].is_empty()), "{:?}", record);
                 } else {
-                    prop_assert!(n >= threshold);
+                    prop_assert!(count >= threshold, "{:?}", record);
                 }
             }
         }
+        let waves = &results.waves.dimensions;
         for c in &results.comparisons {
-            if c.n_from < threshold || c.n_to < threshold {
+            if waves[c.from_wave][c.dimension].is_suppressed() || waves[c.to_wave][c.dimension].is_suppressed() {
                 prop_assert!(c.change.mean_diff.is_none() && c.change.t.is_none() && c.change.cohens_d.is_none());
             }
+        }
+    }
+
+    #[test]
+    fn what_a_breakdown_leaves_unpublished_is_nobody_or_at_least_the_threshold(
+        data in labelled_rows(5),
+        threshold in 2u64..7,
+    ) {
+        let instrument = instrument(5, &[false, true]);
+        let results = score_all(&instrument, &data, &Options { min_group_size: threshold });
+        // Every dimension and factor, in the group and in the wave breakdown.
+        let totals: Vec<u64> = results.dimensions.iter().chain(&results.factors).map(|r| r.n()).collect();
+        for breakdown in [&results.groups, &results.waves] {
+            let cells: Vec<Vec<(u64, bool)>> = breakdown.dimensions.iter().zip(&breakdown.factors).map(|(dims, factors)| {
+                dims.iter().map(|c| (c.n(), c.is_suppressed()))
+                    .chain(factors.iter().map(|c| (c.n(), c.is_suppressed())))
+                    .collect()
+            }).collect();
+            for (composite, &total) in totals.iter().enumerate() {
+                let published: u64 = cells.iter().map(|cell| cell[composite]).filter(|(_, suppressed)| !suppressed).map(|(n, _)| n).sum();
+                let rest = total - published;
+                // A small total is itself unpublished, so there is nothing to subtract from.
+                prop_assert!(rest == 0 || rest >= threshold || total < threshold, "composite {composite}: {rest} unpublished of {total}");
+                for cell in &cells {
+                    prop_assert!(cell[composite].1 || cell[composite].0 >= threshold);
+                }
+            }
+        }
+        // A total below the threshold publishes nothing about it.
+        for (reported, &total) in results.dimensions.iter().chain(&results.factors).zip(&totals) {
+            prop_assert_eq!(reported.is_suppressed(), total < threshold);
         }
     }
 }

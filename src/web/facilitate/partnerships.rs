@@ -8,7 +8,7 @@ use axum::response::Response;
 
 use super::{SignedInChrome, chrome, owned_partnership, see_other, wave};
 use crate::store::Visible;
-use crate::survey::{NewRound, Partnership, Round};
+use crate::survey::{self, NewRound, Partnership, Round};
 use crate::web::errors::AppError;
 use crate::web::messages::EN;
 use crate::web::session::{CheckedForm, SignedIn};
@@ -93,12 +93,13 @@ pub async fn partnership(
     ))
 }
 
-/// Reads the minimum group size field (1 or more).
+/// Reads the minimum group size field: at least the floor of design section 3, so "groups of at
+/// least a few partners" holds in every anonymous round.
 fn min_group_size(text: &str) -> Result<i64, AppError> {
     text.trim()
         .parse::<i64>()
         .ok()
-        .filter(|n| (1..=1000).contains(n))
+        .filter(|n| (survey::MIN_GROUP_SIZE_FLOOR..=1000).contains(n))
         .ok_or(AppError::BadForm(EN.detail_min_group_size))
 }
 

@@ -1,0 +1,242 @@
+//! The anonymity promise over HTTP, as a curious facilitator would test it: published numbers
+//! that cannot be subtracted down to one partner, and nothing of a round below its threshold.
+
+use std::collections::HashMap;
+
+use partnerscope::instrument::Library;
+
+use crate::engines::Engine;
+use crate::server::{TestApp, spawn_app};
+use crate::web_facilitate::{Browser, signed_in};
+
+const INSTRUMENT: &str = "collaboration-factors";
+
+/// A CSV download as a header and rows of named cells.
+fn table(body: &str) -> Vec<HashMap<String, String>> {
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    reader
+        .records()
+        .map(|r| {
+            header
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+/// A round of the shipped collaboration factors created on the facilitator's pages, with one
+/// partner per `(organisation, sector)`; returns the round's path and the partners' links in order.
+async fn round_with_partners(
+    app: &TestApp,
+    browser: &Browser,
+    partners: &[(String, &str)],
+) -> (String, Vec<String>) {
+    let (status, location, _) = browser
+        .post_checked("/facilitator/partnerships", &[("name", "Harbour Alliance")])
+        .await;
+    assert_eq!(status, 303);
+    let (status, location, _) = browser
+        .post_checked(
+            &format!("{}/rounds", location.unwrap()),
+            &[
+                ("instrument", INSTRUMENT),
+                ("wave", "2026 spring"),
+                ("min_group_size", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let round_path = location.unwrap();
+    let mut list = String::from("organisation,sector\n");
+    for (organisation, sector) in partners {
+        list.push_str(&format!("{organisation},{sector}\n"));
+    }
+    let (status, _, _) = browser
+        .post_checked(&format!("{round_path}/partners"), &[("list", &list)])
+        .await;
+    assert_eq!(status, 303);
+    let round_id: i64 = round_path.rsplit('/').next().unwrap().parse().unwrap();
+    let links = app
+        .store
+        .invitation_progress(round_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| format!("/s/{}", p.invitation.token))
+        .collect();
+    (round_path, links)
+}
+
+/// Submits every item answered with `value`, and `comment`, through the partner's link.
+async fn submit(app: &TestApp, link: &str, value: u8, comment: &str) {
+    let library = Library::shipped().unwrap();
+    let instrument = library.get(INSTRUMENT).unwrap();
+    let value = value.to_string();
+    let mut fields: Vec<(String, &str)> = instrument
+        .items
+        .iter()
+        .map(|item| (format!("item-{}", item.id), value.as_str()))
+        .collect();
+    fields.extend([
+        ("consent".to_string(), "yes"),
+        ("comment-improve".to_string(), comment),
+        ("action".to_string(), "submit"),
+    ]);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let (status, _, body) = app.post(link, &fields).await;
+    assert_eq!(status, 303, "{body}");
+}
+
+async fn download(browser: &Browser, round_path: &str, file: &str) -> Vec<HashMap<String, String>> {
+    let (status, body) = browser.get(&format!("{round_path}/reports/{file}")).await;
+    assert_eq!(status, 200, "{file}");
+    table(&body)
+}
+
+async fn a_lone_sector_cannot_be_subtracted_from_the_total_and_the_other_sectors(engine: Engine) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let browser = signed_in(&app, "ana@example.org").await;
+    // Health 4, education 4 and one government partner, threshold 3: the case of issue 10.
+    let mut partners: Vec<(String, &str)> = Vec::new();
+    for i in 0..4 {
+        partners.push((format!("Clinic {i}"), "health"));
+        partners.push((format!("School {i}"), "education"));
+    }
+    partners.push(("City Hall".to_string(), "government"));
+    let (round_path, links) = round_with_partners(&app, &browser, &partners).await;
+    for ((_, sector), link) in partners.iter().zip(&links) {
+        let value = match *sector {
+            "health" => 4,
+            "education" => 3,
+            _ => 1,
+        };
+        submit(&app, link, value, "Fine.").await;
+    }
+
+    let dimensions = download(&browser, &round_path, "dimensions.csv").await;
+    let groups = download(&browser, &round_path, "groups.csv").await;
+    assert_eq!(dimensions.len(), 7);
+    for dimension in &dimensions {
+        let id = &dimension["dimension"];
+        assert_eq!(
+            (dimension["n"].as_str(), dimension["suppressed"].as_str()),
+            ("9", "false")
+        );
+        let cells: Vec<_> = groups.iter().filter(|g| &g["dimension"] == id).collect();
+        let shown: Vec<_> = cells
+            .iter()
+            .filter(|g| g["suppressed"] == "false")
+            .collect();
+        // Only health is published: education (4, the tie that sorts first) is withheld with
+        // government, so the overall sum minus health's is the sum of five partners' scores.
+        assert_eq!(
+            shown
+                .iter()
+                .map(|g| g["group"].as_str())
+                .collect::<Vec<_>>(),
+            ["health"],
+            "{id}"
+        );
+        let published: u64 = shown.iter().map(|g| g["n"].parse::<u64>().unwrap()).sum();
+        assert!(9 - published >= 3, "{id}: {published} of 9 published");
+        for cell in cells.iter().filter(|g| g["suppressed"] == "true") {
+            assert_eq!(cell["mean"], "", "{id}: a withheld mean is published");
+        }
+    }
+    let (_, page) = browser.get(&round_path).await;
+    for sector in ["government", "education"] {
+        assert!(
+            page.contains(&format!(
+                "<th scope=\"row\">{sector}</th><td class=\"num\">{}</td><td colspan=\"4\">too few to show</td>",
+                if sector == "government" { 1 } else { 4 }
+            )),
+            "{sector} is shown on the dashboard"
+        );
+    }
+    // Health's mean of 4 is published.
+    assert!(page.contains(
+        "<th scope=\"row\">health</th><td class=\"num\">4</td><td class=\"num\">4.00</td>"
+    ));
+}
+
+async fn one_response_publishes_its_count_and_nothing_else_open_or_closed(engine: Engine) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let browser = signed_in(&app, "ana@example.org").await;
+    let partners = [
+        ("Clinic".to_string(), "health"),
+        ("School".to_string(), "education"),
+    ];
+    let (round_path, links) = round_with_partners(&app, &browser, &partners).await;
+    let (_, form) = app.get(&links[0]).await;
+    assert!(
+        form.contains("Results are shown only for groups of at least 3 partners"),
+        "the form states the round's threshold"
+    );
+    submit(&app, &links[0], 2, "Only the clinic would write this.").await;
+    for phase in ["open", "closed"] {
+        let (_, page) = browser.get(&round_path).await;
+        assert!(
+            page.contains("Submitted responses in total: <strong>1</strong>"),
+            "{phase}"
+        );
+        assert!(
+            !page.contains("Only the clinic"),
+            "{phase}: the comment is shown"
+        );
+        assert!(!page.contains("2.00"), "{phase}: the score is shown");
+        assert!(
+            !page.contains(r#"<span class="big">"#),
+            "{phase}: a card shows a mean"
+        );
+        for file in ["dimensions.csv", "factors.csv", "items.csv", "groups.csv"] {
+            for row in download(&browser, &round_path, file).await {
+                assert_eq!(row["n"], "1", "{phase} {file}");
+                assert_eq!(row["suppressed"], "true", "{phase} {file}");
+                assert_eq!(row["mean"], "", "{phase} {file}");
+            }
+        }
+        browser
+            .post_checked(&format!("{round_path}/close"), &[])
+            .await;
+    }
+}
+
+async fn the_minimum_group_size_cannot_go_below_three(engine: Engine) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let browser = signed_in(&app, "ana@example.org").await;
+    let (_, location, _) = browser
+        .post_checked("/facilitator/partnerships", &[("name", "Harbour Alliance")])
+        .await;
+    let rounds = format!("{}/rounds", location.unwrap());
+    for size in ["1", "2"] {
+        let (status, _, page) = browser
+            .post_checked(
+                &rounds,
+                &[
+                    ("instrument", INSTRUMENT),
+                    ("wave", "2026 spring"),
+                    ("min_group_size", size),
+                ],
+            )
+            .await;
+        assert_eq!(status, 422, "{size}");
+        assert!(page.contains("a whole number from 3 to 1000"));
+    }
+    let (_, partnership) = browser.get(&rounds.replace("/rounds", "")).await;
+    assert!(!partnership.contains("2026 spring"), "no round was created");
+}
+
+crate::on_both_engines!(
+    a_lone_sector_cannot_be_subtracted_from_the_total_and_the_other_sectors,
+    one_response_publishes_its_count_and_nothing_else_open_or_closed,
+    the_minimum_group_size_cannot_go_below_three,
+);
