@@ -25,7 +25,10 @@ pub mod accounts;
 /// The demo partnership of `serve --demo`.
 pub mod demo;
 
-// Where it lives and how it is reached: the database and the web application.
+// Where it lives and how it is reached: the database, the releases made from it, and the web
+// application.
+/// Publishing a round's figures as releases, stored beside its responses.
+pub mod releases;
 /// Storage behind one trait, on SQLite or PostgreSQL.
 pub mod store;
 /// The web application: routes, pages, errors and serving.

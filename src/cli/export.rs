@@ -1,12 +1,16 @@
-//! `partnerscope export`: a round's submitted responses as the raw CSV, the same bytes as the
-//! dashboard's `raw.csv` download.
+//! `partnerscope export`: the rows a round's latest release lists, as the raw CSV: the same bytes
+//! as the dashboard's `raw.csv` download (which, like it, first publishes a closed round's
+//! waiting responses).
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Context;
 use partnerscope::instrument::load_str;
+use partnerscope::releases;
 use partnerscope::responses::{RawCsv, encode_page};
+use partnerscope::scoring::release::Release;
 use partnerscope::store::{self, SubmittedPages};
 
 pub fn run(round_id: i64, out: Option<&Path>, database_url: &str) -> anyhow::Result<()> {
@@ -19,8 +23,19 @@ pub fn run(round_id: i64, out: Option<&Path>, database_url: &str) -> anyhow::Res
             .round(round_id)
             .await?
             .with_context(|| format!("there is no round {round_id} in {database_url}"))?;
-        let instrument = load_str(&format!("round {round_id}"), &round.instrument_source)?;
-        let csv = RawCsv::new(&instrument, &round.wave);
+        let instrument = Arc::new(load_str(
+            &format!("round {round_id}"),
+            &round.instrument_source,
+        )?);
+        let latest = releases::latest(&store, &instrument, &round)
+            .await
+            .with_context(|| format!("cannot publish the figures of round {round_id}"))?
+            .map(|published| published.release);
+        let groups = latest
+            .as_ref()
+            .map(Release::shown_groups)
+            .unwrap_or_default();
+        let csv = RawCsv::new(&instrument, &round.wave, groups);
         // A file is written beside its destination and moved in when complete.
         let (mut sink, scratch): (Box<dyn Write>, _) = match out {
             Some(path) => {
@@ -36,7 +51,8 @@ pub fn run(round_id: i64, out: Option<&Path>, database_url: &str) -> anyhow::Res
         };
         let mut buffer = Vec::new();
         csv.header(&mut buffer);
-        let mut pages = SubmittedPages::new(store, round.id);
+        let through = latest.as_ref().map_or(0, |r| r.rows_through);
+        let mut pages = SubmittedPages::listed(store, round.id, through);
         while let Some(page) = pages.next_page().await? {
             encode_page(&csv, &page, &mut buffer);
             sink.write_all(&buffer)?;

@@ -187,7 +187,10 @@ async fn create(store: &dyn Store, instrument: &Instrument) -> StoreResult<Partn
                 store.submit(invitation.id, &answers).await?;
             }
         }
-        if !spring {
+        if spring {
+            // The open round shows its figures as they come in.
+            store.set_interim_releases(round.id, true).await?;
+        } else {
             store.close_round(round.id).await?;
         }
     }

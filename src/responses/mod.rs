@@ -8,9 +8,9 @@ mod read;
 mod score;
 mod stored;
 
-pub use raw::{RawCsv, RawRow, encode_page, respondent_id};
+pub use raw::{RawCsv, RawRow, encode_page};
 pub use read::{ResponsesError, ResponsesReader};
-pub use score::{ScoreFailure, score};
+pub use score::{Accumulated, ScoreFailure, accumulate, score};
 pub use stored::StoredRows;
 
 use crate::scoring::Answer;

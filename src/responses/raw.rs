@@ -2,50 +2,50 @@
 //! writes.
 //!
 //! The raw file is what `partnerscope score` reads: header `respondent,group,wave,<item ids…>`,
-//! then the instrument's comment columns, `language` and `submitted_at`, which scoring ignores.
-//! The respondent id is an opaque `R` + response id, never the organisation, so the file can be
-//! shared with an analyst without naming anyone. Every text cell is neutralised against formula
-//! injection and quoted as the report files are; rows are encoded one at a time, so the file
-//! streams.
+//! then `language` and `submitted_on`, which scoring ignores. Its rows are those a release lists
+//! (design section 3, *Rows*): the respondent is the response's random pseudonym and rows come
+//! in pseudonym order, so neither says who answered when; the group is shown only where the
+//! release publishes it; the language only where a language is published (no release publishes
+//! languages yet); the day of submission without its time; and no comments, which have a
+//! download of their own. Every text cell is neutralised against formula injection and quoted as
+//! the report files are; rows are encoded one at a time, so the file streams.
+
+use std::collections::BTreeSet;
 
 use crate::instrument::Instrument;
 use crate::report::push_line;
 use crate::survey::StoredResponse;
 use crate::survey::answers::Answers;
 
-/// The respondent id of a stored response in every download.
-pub fn respondent_id(response_id: i64) -> String {
-    format!("R{response_id}")
-}
-
 /// Encodes the raw responses CSV a line at a time into a caller's buffer, so a download can
 /// hand each page of rows on as soon as it is written.
 pub struct RawCsv {
     items: Vec<String>,
-    comments: Vec<String>,
     wave: String,
+    groups: BTreeSet<String>,
 }
 
-/// One submitted response as the raw export needs it.
+/// One listed response as the raw export needs it.
 #[derive(Debug, Clone, Copy)]
 pub struct RawRow<'a> {
-    /// The response's database id.
-    pub response_id: i64,
-    /// The sector, from the invitation or chosen on the open link (blank when unknown).
+    /// The response's pseudonym.
+    pub pseudonym: &'a str,
+    /// The sector (blank when unknown).
     pub group: &'a str,
-    /// What was answered; its `language` fills the language column.
+    /// What was answered.
     pub answers: &'a Answers,
-    /// When it was submitted (RFC 3339).
+    /// When it was submitted (RFC 3339); only its day is written.
     pub submitted_at: &'a str,
 }
 
 impl RawCsv {
-    /// The columns of `instrument`; every row gets the round's `wave` label.
-    pub fn new(instrument: &Instrument, wave: &str) -> RawCsv {
+    /// The columns of `instrument`; every row gets the round's `wave` label, and a group only
+    /// when it is one of `groups`.
+    pub fn new(instrument: &Instrument, wave: &str, groups: BTreeSet<String>) -> RawCsv {
         RawCsv {
             items: instrument.items.iter().map(|i| i.id.clone()).collect(),
-            comments: instrument.comments.iter().map(|c| c.id.clone()).collect(),
             wave: wave.to_string(),
+            groups,
         }
     }
 
@@ -54,15 +54,13 @@ impl RawCsv {
         let header = ["respondent", "group", "wave"]
             .into_iter()
             .chain(self.items.iter().map(String::as_str))
-            .chain(self.comments.iter().map(String::as_str))
-            .chain(["language", "submitted_at"]);
+            .chain(["language", "submitted_on"]);
         push_line(out, header);
     }
 
     /// Appends one response: values as numbers, non-substantive answers as their codes.
     pub fn row(&self, row: RawRow<'_>, out: &mut Vec<u8>) {
         let answers = row.answers;
-        let id = respondent_id(row.response_id);
         let values: Vec<String> = self
             .items
             .iter()
@@ -71,20 +69,17 @@ impl RawCsv {
                 None => String::new(),
             })
             .collect();
-        let cells = [id.as_str(), row.group, self.wave.as_str()]
+        let group = if self.groups.contains(row.group.trim()) {
+            row.group
+        } else {
+            ""
+        };
+        // RFC 3339 starts with the date: `2026-03-01T10:00:00Z`.
+        let day = row.submitted_at.get(..10).unwrap_or_default();
+        let cells = [row.pseudonym, group, self.wave.as_str()]
             .into_iter()
             .chain(values.iter().map(String::as_str))
-            .chain(self.comments.iter().map(|id| {
-                answers
-                    .comments
-                    .get(id)
-                    .map(String::as_str)
-                    .unwrap_or_default()
-            }))
-            .chain([
-                answers.language.as_deref().unwrap_or_default(),
-                row.submitted_at,
-            ]);
+            .chain(["", day]);
         push_line(out, cells);
     }
 }
@@ -95,7 +90,7 @@ pub fn encode_page(csv: &RawCsv, page: &[StoredResponse], out: &mut Vec<u8>) {
     for response in page {
         csv.row(
             RawRow {
-                response_id: response.id,
+                pseudonym: response.pseudonym.as_deref().unwrap_or_default(),
                 group: response.answers.sector.as_deref().unwrap_or_default(),
                 answers: &response.answers,
                 submitted_at: response.submitted_at.as_deref().unwrap_or_default(),
@@ -138,7 +133,8 @@ mod tests {
     }
 
     fn raw(rows: &[RawRow<'_>]) -> String {
-        let csv = RawCsv::new(&mini(), "2026 spring");
+        let groups = ["-nonprofit".to_string(), "government".to_string()].into();
+        let csv = RawCsv::new(&mini(), "2026 spring", groups);
         let mut out = Vec::new();
         csv.header(&mut out);
         for row in rows {
@@ -148,18 +144,27 @@ mod tests {
     }
 
     #[test]
-    fn the_raw_file_has_one_row_per_response_with_codes_comments_language_and_time() {
+    fn a_row_has_its_pseudonym_codes_a_shown_group_and_the_day_but_no_comment_language_or_time() {
         let answers = answers();
-        let file = raw(&[RawRow {
-            response_id: 7,
-            group: "-nonprofit",
-            answers: &answers,
-            submitted_at: "2026-03-01T10:00:00Z",
-        }]);
+        let file = raw(&[
+            RawRow {
+                pseudonym: "9f2c61d0a4b7e385",
+                group: "-nonprofit",
+                answers: &answers,
+                submitted_at: "2026-03-01T10:00:00Z",
+            },
+            RawRow {
+                pseudonym: "a0b1c2d3e4f50617",
+                group: "education",
+                answers: &answers,
+                submitted_at: "2026-03-02T23:59:59Z",
+            },
+        ]);
         assert_eq!(
             file,
-            "respondent,group,wave,t1,t2,g1,g2,e1,e2,improve,language,submitted_at\n\
-             R7,'-nonprofit,2026 spring,4,dk,1,5,3,,\"'=HYPERLINK(\"\"x\"\"), then \"\"more\"\"\",en,2026-03-01T10:00:00Z\n"
+            "respondent,group,wave,t1,t2,g1,g2,e1,e2,language,submitted_on\n\
+             9f2c61d0a4b7e385,'-nonprofit,2026 spring,4,dk,1,5,3,,,2026-03-01\n\
+             a0b1c2d3e4f50617,,2026 spring,4,dk,1,5,3,,,2026-03-02\n"
         );
     }
 
@@ -169,13 +174,13 @@ mod tests {
         let answers = answers();
         let file = raw(&[
             RawRow {
-                response_id: 1,
+                pseudonym: "p1",
                 group: "government",
                 answers: &answers,
                 submitted_at: "2026-03-01T10:00:00Z",
             },
             RawRow {
-                response_id: 2,
+                pseudonym: "p2",
                 group: "",
                 answers: &Answers::default(),
                 submitted_at: "2026-03-02T10:00:00Z",
@@ -185,14 +190,14 @@ mod tests {
         let row = reader.next_row().unwrap().unwrap();
         assert_eq!(
             (row.respondent, row.group, row.wave),
-            ("R1", "government", "2026 spring")
+            ("p1", "government", "2026 spring")
         );
         assert_eq!(
             row.answers,
             [Some(4), None, Some(1), Some(5), Some(3), None]
         );
         let row = reader.next_row().unwrap().unwrap();
-        assert_eq!((row.respondent, row.group), ("R2", ""));
+        assert_eq!((row.respondent, row.group), ("p2", ""));
         assert_eq!(row.answers, [None; 6]);
         assert!(reader.next_row().unwrap().is_none());
     }

@@ -3,7 +3,7 @@
 //! Values are checked against the item's scale while reading, so every row handed on can be scored
 //! without further checks. Blank, `NA` and the scale's non-substantive codes (e.g. `dk`) are missing.
 //! Columns of the instrument's comment and profile questions, and the raw export's `language` and
-//! `submitted_at`, are accepted and ignored, so a raw export can be scored as it is.
+//! `submitted_on`, are accepted and ignored, so a raw export can be scored as it is.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -38,7 +38,7 @@ fn location(row: u64, column: &Option<(usize, String)>) -> String {
 }
 
 /// Columns the raw export adds after the answers; they describe the response, not its scores.
-const EXPORT_COLUMNS: [&str; 2] = ["language", "submitted_at"];
+const EXPORT_COLUMNS: [&str; 2] = ["language", "submitted_on"];
 
 /// What a column of the file holds.
 #[derive(Debug, Clone, Copy)]

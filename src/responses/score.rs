@@ -116,8 +116,32 @@ pub fn score<R: Rows + Send>(
     instrument: &Instrument,
     options: &Options,
     progress: impl Fn(u64) + Send,
-    mut sink: impl FnMut(&str, &str, &str, &[Option<Score>]) -> std::io::Result<()>,
+    sink: impl FnMut(&str, &str, &str, &[Option<Score>]) -> std::io::Result<()>,
 ) -> Result<Results, ScoreFailure<R::Error>> {
+    let scored = accumulate(rows, instrument, progress, sink)?;
+    Ok(scored
+        .scorer
+        .finish(instrument, &scored.groups, &scored.waves, options))
+}
+
+/// Every row accumulated, before the statistics are chosen: what a release needs to decide
+/// what to publish.
+pub struct Accumulated {
+    /// The cells of every group and wave.
+    pub scorer: Scorer,
+    /// Group labels, in order of first appearance.
+    pub groups: Labels,
+    /// Wave labels, in order of first appearance.
+    pub waves: Labels,
+}
+
+/// [`score`] without the statistics: every row scored into `sink` and accumulated.
+pub fn accumulate<R: Rows + Send>(
+    rows: R,
+    instrument: &Instrument,
+    progress: impl Fn(u64) + Send,
+    mut sink: impl FnMut(&str, &str, &str, &[Option<Score>]) -> std::io::Result<()>,
+) -> Result<Accumulated, ScoreFailure<R::Error>> {
     let mut scorer = Scorer::new(instrument);
     let items = instrument.items.len();
     let mut scores = vec![None; scorer.score_count()];
@@ -142,5 +166,9 @@ pub fn score<R: Rows + Send>(
         )
     });
     outcome?;
-    Ok(scorer.finish(instrument, &groups, &waves, options))
+    Ok(Accumulated {
+        scorer,
+        groups,
+        waves,
+    })
 }

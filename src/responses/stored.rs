@@ -1,19 +1,32 @@
-//! A round's stored responses as rows to score, exactly as the raw export would read back: the
-//! respondent is `R<response id>`, the group the response's sector, the wave the round's label,
-//! and non-substantive codes are missing. Scoring them directly skips writing and re-reading CSV
-//! text, and gives the same reports byte for byte.
+//! A round's stored responses as rows to score: the respondent is the response's pseudonym, and
+//! non-substantive codes are missing. A release is scored from rows whose group is the sector and
+//! whose wave is the batch (the release that first included the response); rows as listed in a
+//! download carry the round's wave and only the groups the release shows, exactly as the raw
+//! download reads back.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
-use super::{Row, Rows, respondent_id};
+use super::{Row, Rows};
 use crate::instrument::Instrument;
 use crate::scoring::Answer;
 use crate::survey::StoredResponse;
 use crate::survey::answers::Answer as Given;
 
-/// Rows from pages of stored responses (each page in id order, as the store delivers them).
+/// What a row's group and wave are.
+enum Labels {
+    /// Scoring a release: the sector, and the number of the release that first included it.
+    Batches,
+    /// Listing: the round's wave, and the sector only where the release shows it.
+    Listed {
+        wave: String,
+        groups: BTreeSet<String>,
+    },
+}
+
+/// Rows from pages of stored responses.
 pub struct StoredRows<P> {
     pages: P,
+    labels: Labels,
     wave: String,
     /// Item id to position in the instrument.
     items: HashMap<String, usize>,
@@ -29,12 +42,29 @@ impl<P, E> StoredRows<P>
 where
     P: Iterator<Item = Result<Vec<StoredResponse>, E>>,
 {
-    /// Rows of the responses in `pages`, all of the wave `wave`, answering `instrument`.
-    pub fn new(pages: P, instrument: &Instrument, wave: &str) -> StoredRows<P> {
+    /// Rows to score a release from: grouped by sector, each in the wave of its batch.
+    pub fn batches(pages: P, instrument: &Instrument) -> StoredRows<P> {
+        Self::labelled(pages, instrument, Labels::Batches)
+    }
+
+    /// Rows as a download lists them: in the round's `wave`, with a sector only where it is one
+    /// of `groups`.
+    pub fn listed(
+        pages: P,
+        instrument: &Instrument,
+        wave: &str,
+        groups: BTreeSet<String>,
+    ) -> StoredRows<P> {
+        // A CSV reader trims cells; so does this, to read exactly what the raw download reads.
+        let wave = wave.trim().to_string();
+        Self::labelled(pages, instrument, Labels::Listed { wave, groups })
+    }
+
+    fn labelled(pages: P, instrument: &Instrument, labels: Labels) -> StoredRows<P> {
         StoredRows {
             pages,
-            // A CSV reader trims cells; so does this, to read exactly what the raw export reads.
-            wave: wave.trim().to_string(),
+            labels,
+            wave: String::new(),
             items: instrument
                 .items
                 .iter()
@@ -68,16 +98,31 @@ where
             }
         };
         self.read += 1;
-        self.respondent = respondent_id(response.id);
+        self.respondent.clear();
+        self.respondent
+            .push_str(response.pseudonym.as_deref().unwrap_or_default());
+        let sector = response
+            .answers
+            .sector
+            .as_deref()
+            .unwrap_or_default()
+            .trim();
         self.group.clear();
-        self.group.push_str(
-            response
-                .answers
-                .sector
-                .as_deref()
-                .unwrap_or_default()
-                .trim(),
-        );
+        self.wave.clear();
+        match &self.labels {
+            Labels::Batches => {
+                self.group.push_str(sector);
+                if let Some(batch) = response.released_in {
+                    self.wave.push_str(&batch.to_string());
+                }
+            }
+            Labels::Listed { wave, groups } => {
+                if groups.contains(sector) {
+                    self.group.push_str(sector);
+                }
+                self.wave.push_str(wave);
+            }
+        }
         self.answers.fill(None);
         for (id, given) in &response.answers.items {
             if let (Some(&i), Given::Value(value)) = (self.items.get(id), given) {

@@ -7,6 +7,7 @@
 //! possible score (a score is `sum / answered`, so it takes finitely many values). Exact sums also
 //! make the results independent of row order and of how the rows were split between threads.
 
+pub mod release;
 mod results;
 pub mod stats;
 pub mod suppression;
@@ -290,6 +291,15 @@ impl Labels {
     }
 }
 
+/// How many rows a cell has, and how many of them have a value on each variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellCounts {
+    /// Rows.
+    pub rows: u64,
+    /// Per variable (dimensions, factors, then items): rows with a score or an answer.
+    pub values: Vec<u64>,
+}
+
 /// Everything the statistics need about the rows of one cell.
 #[derive(Debug, Clone, PartialEq)]
 struct Cell {
@@ -448,6 +458,52 @@ impl Scorer {
         options: &Options,
     ) -> Results {
         results::compute(self, instrument, groups, waves, options)
+    }
+
+    /// The same rows under new keys: each cell moves to `key(old)`, and cells that meet merge.
+    pub fn rekeyed(&self, key: impl Fn(CellKey) -> CellKey) -> Scorer {
+        let mut cells: HashMap<CellKey, Cell, _> = HashMap::default();
+        for (old, cell) in &self.cells {
+            match cells.entry(key(*old)) {
+                std::collections::hash_map::Entry::Occupied(mut mine) => mine.get_mut().add(cell),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(cell.clone());
+                }
+            }
+        }
+        Scorer {
+            layout: self.layout.clone(),
+            cells,
+            keyed: self.keyed.clone(),
+            present: Vec::new(),
+        }
+    }
+
+    /// Per cell: its rows, and per variable (dimensions, factors, then items, in instrument
+    /// order) how many of them have a value: a score, or an answer.
+    pub fn cell_counts(&self) -> Vec<(CellKey, CellCounts)> {
+        let layout = &self.layout;
+        self.cells
+            .iter()
+            .map(|(key, cell)| {
+                let values = layout
+                    .composites
+                    .iter()
+                    .map(|c| c.scored(&cell.histogram))
+                    .chain(layout.items.iter().map(|item| {
+                        let dimension = &layout.dimensions[item.dimension];
+                        cell.pairs[dimension.tri(item.position, item.position)].n as u64
+                    }))
+                    .collect();
+                (
+                    *key,
+                    CellCounts {
+                        rows: cell.rows,
+                        values,
+                    },
+                )
+            })
+            .collect()
     }
 
     /// All cells merged whose key satisfies `keep`.

@@ -1,6 +1,8 @@
 //! From accumulated cells to the statistics of every report: overall, per factor, per item, per
 //! group, per wave and between consecutive waves, with small-cell suppression applied.
 
+use serde::{Deserialize, Serialize};
+
 use super::stats::{self, Change, Covariance, Moments, Reliability, Summary};
 use super::{Cell, CellKey, Composite, Labels, Scorer, suppression};
 use crate::instrument::Instrument;
@@ -22,7 +24,7 @@ impl Default for Options {
 /// threshold, or publishing it would let the others be subtracted down to a few respondents.
 ///
 /// A suppressed cell has no field for any statistic, so none can leak into a report or chart.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Reported<T> {
     /// Only the number of respondents is reported.
     Suppressed {
@@ -80,7 +82,7 @@ impl<T: Counted> Reported<T> {
 }
 
 /// Statistics of one dimension or factor over everyone.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CompositeStats {
     /// Distribution of respondent scores.
     pub summary: Summary,
@@ -91,7 +93,7 @@ pub struct CompositeStats {
 }
 
 /// Statistics of one item over everyone (after reverse keying).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemStats {
     /// Number of answers.
     pub n: u64,
@@ -124,7 +126,7 @@ impl Counted for CellStats {
 }
 
 /// Statistics of a dimension in one group or wave cell.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CellStats {
     /// Distribution of respondent scores.
     pub summary: Summary,
@@ -137,7 +139,7 @@ pub struct CellStats {
 }
 
 /// Change of one dimension between two consecutive waves.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     /// Index of the dimension.
     pub dimension: usize,
@@ -154,7 +156,7 @@ pub struct Comparison {
 }
 
 /// The respondents split one way (by group, or by wave), with what may be published of each cell.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Breakdown {
     /// Cell labels, in order of first appearance.
     pub names: Vec<String>,
@@ -166,7 +168,7 @@ pub struct Breakdown {
 }
 
 /// Everything the reports show.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Results {
     /// Per dimension, in instrument order; suppressed when the total is below the threshold.
     pub dimensions: Vec<Reported<CompositeStats>>,

@@ -54,7 +54,7 @@ pub fn t_two_sided_p(t: f64, df: f64) -> f64 {
 }
 
 /// Describes a set of scores: count, centre, spread and range.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Summary {
     /// Number of values.
     pub n: u64,
@@ -206,7 +206,7 @@ impl Covariance {
 }
 
 /// Cronbach's alpha and its companions for one cell.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Reliability {
     /// Raw alpha from the covariance matrix.
     pub alpha: Option<f64>,
@@ -305,7 +305,7 @@ pub struct Moments {
 }
 
 /// Welch's unequal-variance t-test of `to` against `from`, with Cohen's d on the pooled sd.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Change {
     /// `mean_to − mean_from`.
     pub mean_diff: Option<f64>,

@@ -23,6 +23,7 @@ pub const TABLES: &[&str] = &[
     "responses",
     "response_answers",
     "response_comments",
+    "releases",
 ];
 
 /// Rows copied per table, in [`TABLES`] order.

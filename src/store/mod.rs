@@ -18,8 +18,8 @@ use crate::accounts::{Facilitator, Session};
 use crate::survey::answers::Answers;
 use crate::survey::partners::Partner;
 use crate::survey::{
-    Invitation, InvitationProgress, NewInvitation, NewRound, OpenSubmission, Partnership, Round,
-    StoredResponse,
+    Invitation, InvitationProgress, NewInvitation, NewRound, OpenSubmission, Partnership,
+    ReleaseBatch, Round, StoredRelease, StoredResponse,
 };
 use async_trait::async_trait;
 
@@ -82,6 +82,24 @@ pub enum Visible<'a> {
     All,
     /// Those a facilitator may see: all for an administrator, else the ones they own.
     To(&'a Facilitator),
+}
+
+/// Which submitted responses of a round a page reads, and from where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageQuery {
+    /// Only responses first included in releases up to this number.
+    pub through: i64,
+    /// The key after which the page starts, which also gives the order.
+    pub after: After,
+}
+
+/// A position in a round's submitted responses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum After {
+    /// In id order, after this id (0: from the start).
+    Id(i64),
+    /// In pseudonym order, after this pseudonym (empty: from the start).
+    Pseudonym(String),
 }
 
 /// Everything partnerscope keeps, whatever the database engine.
@@ -165,15 +183,37 @@ pub trait Store: Send + Sync {
     async fn open_link_submissions(&self, round_id: i64) -> StoreResult<Vec<(String, i64)>>;
     /// Every response of a round (drafts too), in the order they were started.
     async fn responses(&self, round_id: i64) -> StoreResult<Vec<StoredResponse>>;
-    /// Up to `limit` submitted responses of a round with ids above `after`, in id order, for
-    /// reading a round page by page in bounded memory. Their `answers.sector` is the group:
-    /// the invitation's sector, or the one chosen on the open link.
+    /// Up to `limit` submitted responses of a round that `page` selects, after its key in its
+    /// order, for reading a round page by page in bounded memory. Their `answers.sector` is the
+    /// group: the invitation's sector, or the one chosen on the open link.
     async fn submitted_page(
         &self,
         round_id: i64,
-        after: i64,
+        page: &PageQuery,
         limit: i64,
     ) -> StoreResult<Vec<StoredResponse>>;
+
+    // Releases.
+
+    /// Turns the interim releases of a round on or off.
+    async fn set_interim_releases(&self, round_id: i64, on: bool) -> StoreResult<()>;
+    /// Submitted responses of a round that no release has included yet.
+    async fn unreleased_count(&self, round_id: i64) -> StoreResult<u64>;
+    /// Marks every submitted response of a round that no release has included as the batch of
+    /// the next release, and returns it.
+    async fn begin_release(&self, round_id: i64) -> StoreResult<ReleaseBatch>;
+    /// Stores the release of `batch` (its JSON `body`) if no release has its number yet and the
+    /// batch still holds exactly its responses; `false`, storing nothing, otherwise.
+    async fn store_release(
+        &self,
+        round_id: i64,
+        batch: &ReleaseBatch,
+        body: &str,
+    ) -> StoreResult<bool>;
+    /// Returns the responses of `batch` to the unreleased, unless its release was stored.
+    async fn abandon_release(&self, round_id: i64, batch: &ReleaseBatch) -> StoreResult<()>;
+    /// The releases of a round, oldest first.
+    async fn releases(&self, round_id: i64) -> StoreResult<Vec<StoredRelease>>;
 
     // Accounts and sessions.
 

@@ -1,33 +1,45 @@
-//! A round's submitted responses, page by page: the one way every export, report and comment
-//! list reads a round, so memory stays bounded however large it is.
+//! A round's released responses, page by page: the one way every release, export, report and
+//! comment list reads a round, so memory stays bounded however large it is.
 
 use std::sync::Arc;
 
 use futures_util::Stream;
 use tokio::runtime::Handle;
 
-use super::{Store, StoreResult};
+use super::{After, PageQuery, Store, StoreResult};
 use crate::survey::StoredResponse;
 
 /// Responses fetched per query.
 const PAGE: i64 = 500;
 
-/// The submitted responses of one round in id order, read with keyset paging.
+/// Submitted responses of one round, read with keyset paging.
 pub struct SubmittedPages {
     store: Arc<dyn Store>,
     round_id: i64,
-    /// The last id read.
-    after: i64,
+    /// What to read, from after the last key read.
+    query: PageQuery,
     done: bool,
 }
 
 impl SubmittedPages {
-    /// Pages of the submitted responses of round `round_id`.
-    pub fn new(store: Arc<dyn Store>, round_id: i64) -> SubmittedPages {
+    /// Pages of the responses of round `round_id` first included in releases up to `through`,
+    /// in id order: what a release is scored from.
+    pub fn released(store: Arc<dyn Store>, round_id: i64, through: i64) -> SubmittedPages {
+        Self::of(store, round_id, through, After::Id(0))
+    }
+
+    /// Like [`released`](Self::released), in pseudonym order: the order rows are listed in,
+    /// which says nothing about when anyone answered.
+    pub fn listed(store: Arc<dyn Store>, round_id: i64, through: i64) -> SubmittedPages {
+        let after = After::Pseudonym(String::new());
+        Self::of(store, round_id, through, after)
+    }
+
+    fn of(store: Arc<dyn Store>, round_id: i64, through: i64, after: After) -> Self {
         SubmittedPages {
             store,
             round_id,
-            after: 0,
+            query: PageQuery { through, after },
             done: false,
         }
     }
@@ -39,11 +51,16 @@ impl SubmittedPages {
         }
         let page = self
             .store
-            .submitted_page(self.round_id, self.after, PAGE)
+            .submitted_page(self.round_id, &self.query, PAGE)
             .await?;
         match page.last() {
             Some(last) => {
-                self.after = last.id;
+                self.query.after = match self.query.after {
+                    After::Id(_) => After::Id(last.id),
+                    After::Pseudonym(_) => {
+                        After::Pseudonym(last.pseudonym.clone().unwrap_or_default())
+                    }
+                };
                 Ok(Some(page))
             }
             None => {

@@ -41,6 +41,7 @@ impl<'r> FromRow<'r, AnyRow> for DbRound {
             open_token: row.try_get("open_token")?,
             created_at: row.try_get("created_at")?,
             closed_at: row.try_get("closed_at")?,
+            interim_releases: row.try_get::<i64, _>("interim_releases")? != 0,
         }))
     }
 }
@@ -120,6 +121,8 @@ impl<'r> FromRow<'r, AnyRow> for DbResponse {
             started_at: row.try_get("started_at")?,
             updated_at: row.try_get("updated_at")?,
             submitted_at: row.try_get("submitted_at")?,
+            pseudonym: row.try_get("pseudonym")?,
+            released_in: row.try_get("released_in")?,
         }))
     }
 }

@@ -59,6 +59,8 @@ pub struct Round {
     pub created_at: String,
     /// When it was closed (RFC 3339); `None` while open.
     pub closed_at: Option<String>,
+    /// Whether figures are also published while the round is open, not only when it closes.
+    pub interim_releases: bool,
 }
 
 impl Partnership {
@@ -160,6 +162,30 @@ pub struct StoredResponse {
     pub updated_at: String,
     /// When it was submitted (RFC 3339).
     pub submitted_at: Option<String>,
+    /// The random id its rows show, once submitted.
+    pub pseudonym: Option<String>,
+    /// The release that first included it, once one has.
+    pub released_in: Option<i64>,
+}
+
+/// The responses a release is being made of: the batch of everything submitted since the last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReleaseBatch {
+    /// The number the release will have.
+    pub number: i64,
+    /// Responses in the batch.
+    pub responses: i64,
+}
+
+/// A stored release of a round's figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRelease {
+    /// 1, 2, … within the round.
+    pub number: i64,
+    /// The release as JSON.
+    pub body: String,
+    /// When it was made (RFC 3339).
+    pub created_at: String,
 }
 
 /// How an open-link submission ended.

@@ -22,6 +22,7 @@ use tokio::task::JoinError;
 use super::messages::EN;
 use super::{Chrome, SIGN_IN, html};
 use crate::instrument::LoadError;
+use crate::releases::ReleaseError;
 use crate::store::StoreError;
 
 /// A request that could not be served. Variants for failures on our side keep their cause as
@@ -75,9 +76,18 @@ pub enum Failure {
     /// Writing a report CSV failed.
     #[error("writing a report failed")]
     Csv(#[source] csv::Error),
+    /// A round's releases could not be read or made.
+    #[error("the round's figures could not be published")]
+    Release(#[source] ReleaseError),
     /// Writing the workbook failed.
     #[error("writing the workbook failed")]
     Workbook(#[source] XlsxError),
+}
+
+impl From<ReleaseError> for AppError {
+    fn from(error: ReleaseError) -> Self {
+        AppError::Internal(Failure::Release(error))
+    }
 }
 
 impl From<StoreError> for AppError {

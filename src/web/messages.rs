@@ -247,6 +247,22 @@ pub struct Messages {
     pub change_suppressed: &'static str,
     /// Heading of the sector breakdown.
     pub sectors_heading: &'static str,
+    /// The release the figures come from; `{number}`, `{date}` and `{n}` (responses).
+    pub release_summary: &'static str,
+    /// Why figures lag behind; `{n}` later responses, `{threshold}` the minimum group size.
+    pub release_waiting: &'static str,
+    /// Before the first release.
+    pub release_none: &'static str,
+    /// Heading of the release settings.
+    pub interim_heading: &'static str,
+    /// Interim releases are on.
+    pub interim_on_text: &'static str,
+    /// Interim releases are off.
+    pub interim_off_text: &'static str,
+    /// Button that turns interim releases on.
+    pub interim_on_button: &'static str,
+    /// Button that turns interim releases off.
+    pub interim_off_button: &'static str,
     /// A suppressed cell.
     pub suppressed_label: &'static str,
     /// Heading of the item analysis.
@@ -384,6 +400,14 @@ pub const EN: Messages = Messages {
     change_suppressed: "too few responses to compare",
     sectors_heading: "By sector",
     suppressed_label: "too few to show",
+    release_summary: "These figures are release {number}, published on {date}, from {n} submitted responses.",
+    release_waiting: "{n} later responses are not in any release yet, and some figures may repeat an earlier release: a figure changes only once at least {threshold} more responses change it, so that nobody's answers can be found by comparing releases.",
+    release_none: "No figures are published yet. A round publishes its figures when it closes; with interim releases on, also while it is open, whenever at least the minimum group size of new responses can be added. Response counts are always live.",
+    interim_heading: "Releases",
+    interim_on_text: "Interim releases are on: figures are published while the round is open.",
+    interim_off_text: "Figures are published when the round closes. Interim releases would publish them while it is open too.",
+    interim_on_button: "Turn on interim releases",
+    interim_off_button: "Turn off interim releases",
     items_heading: "Item analysis",
     item_label: "Statement",
     weak_item: "fits its dimension poorly",

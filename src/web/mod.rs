@@ -111,6 +111,10 @@ pub fn app(state: AppState) -> Router {
             post(facilitate::rounds::close),
         )
         .route(
+            "/facilitator/rounds/{id}/interim",
+            post(facilitate::rounds::interim),
+        )
+        .route(
             "/facilitator/rounds/{id}/reopen",
             post(facilitate::rounds::reopen),
         )

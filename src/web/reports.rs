@@ -1,6 +1,11 @@
-//! A round's numbers: the dashboard and every download, scored straight from the round's stored
-//! responses through the same pipeline as `partnerscope score`, so a report downloaded here is
-//! byte for byte what the command line writes from `raw.csv`.
+//! A round's numbers: its releases, the dashboard and every download.
+//!
+//! Figures are never recomputed per view (design section 3, *Releases*). A round publishes when
+//! it closes, and while open only with interim releases on; then, when a page or download of the
+//! round is asked for and submitted responses wait, a new release is scored from the round's
+//! stored responses through the same pipeline as `partnerscope score` and stored, if it
+//! publishes anything new. Every figure shown or downloaded comes from the latest release; the
+//! respondent-level downloads and the comments list the rows that release lists.
 //!
 //! Responses are read page by page ([`SubmittedPages`]), so memory stays bounded however large
 //! the round; scoring runs on a blocking thread that fetches the pages as it reads.
@@ -17,88 +22,71 @@ use tokio::runtime::Handle;
 use super::errors::{AppError, Failure};
 use super::messages::EN;
 use crate::instrument::Instrument;
+use crate::releases::{Published, latest, options};
 use crate::report::dashboard::{self, ChartText, Dashboard, Previous};
-use crate::report::{Report, RespondentsWriter, WorkbookWriter, summary_tables, write_csv};
+use crate::report::{
+    Report, RespondentsWriter, SummaryReport, Table, WorkbookWriter, push_line, write_csv,
+};
 use crate::responses::{self, RawCsv, ScoreFailure, StoredRows, encode_page};
-use crate::scoring::{Options, Results, Score};
+use crate::scoring::Score;
 use crate::store::{Store, SubmittedPages};
 use crate::survey::Round;
 
 /// What receives each respondent's scores while a round is scored.
 type RowSink<T> = fn(&mut T, &str, &str, &str, &[Option<Score>]) -> std::io::Result<()>;
 
-/// The scoring options of a round: its threshold.
-fn options(round: &Round) -> Options {
-    Options {
-        min_group_size: round.threshold(),
+fn score_failure<E>(failure: ScoreFailure<E>) -> AppError
+where
+    E: std::error::Error + 'static,
+    AppError: From<E>,
+{
+    match failure {
+        ScoreFailure::Input(e) => AppError::from(e),
+        ScoreFailure::Output(e) => Failure::Io(e).into(),
     }
 }
 
-/// Comment bodies by question id, gathered while a round is read for scoring.
-type Comments = BTreeMap<String, Vec<String>>;
-
-/// A scored round: the statistics, the target that received every respondent, and the comments
-/// when they were asked for.
-struct Scored<T> {
-    results: Results,
-    target: T,
-    comments: Option<Comments>,
+/// The rows `published` lists, in pseudonym order; none without a release.
+fn listed_pages(
+    store: Arc<dyn Store>,
+    round: &Round,
+    published: Option<&Published>,
+) -> SubmittedPages {
+    let through = published.map_or(0, |p| p.release.rows_through);
+    SubmittedPages::listed(store, round.id, through)
 }
 
-/// Scores the submitted responses of `round` on a blocking thread, handing each respondent to
-/// `sink` with `target`. With `comments`, the same single read of the round also gathers every
-/// comment into it, so a page that shows both reads the round once.
-async fn score<T: Send + 'static>(
+/// Scores the rows `published` lists on a blocking thread, handing each respondent to `sink`
+/// with `target`, as a download lists them: under their pseudonyms, with the groups the release
+/// shows.
+async fn score_listed<T: Send + 'static>(
     store: Arc<dyn Store>,
     instrument: Arc<Instrument>,
     round: &Round,
-    options: Options,
+    published: Option<&Published>,
     mut target: T,
     sink: RowSink<T>,
-    mut comments: Option<Comments>,
-) -> Result<Scored<T>, AppError> {
-    let pages = SubmittedPages::new(store, round.id).blocking(Handle::current());
-    let wave = round.wave.clone();
+) -> Result<T, AppError> {
+    let pages = listed_pages(store, round, published).blocking(Handle::current());
+    let groups = published
+        .map(|p| p.release.shown_groups())
+        .unwrap_or_default();
+    let (options, wave) = (options(round), round.wave.clone());
     let scored = tokio::task::spawn_blocking(move || {
-        let pages = pages.inspect(|page| {
-            if let (Ok(page), Some(comments)) = (page, comments.as_mut()) {
-                for response in page {
-                    for (question, body) in &response.answers.comments {
-                        comments
-                            .entry(question.clone())
-                            .or_default()
-                            .push(body.clone());
-                    }
-                }
-            }
-        });
-        let rows = StoredRows::new(pages, &instrument, &wave);
-        let results = responses::score(
+        let rows = StoredRows::listed(pages, &instrument, &wave, groups);
+        responses::score(
             rows,
             &instrument,
             &options,
             |_| {},
             |respondent, group, wave, scores| sink(&mut target, respondent, group, wave, scores),
         )?;
-        Ok::<_, ScoreFailure<_>>(Scored {
-            results,
-            target,
-            comments,
-        })
+        Ok::<_, ScoreFailure<_>>(target)
     })
     .await
     .map_err(Failure::Join)?;
-    scored.map_err(|failure| match failure {
-        ScoreFailure::Input(e) => AppError::from(e),
-        ScoreFailure::Output(e) => Failure::Io(e).into(),
-    })
+    scored.map_err(score_failure)
 }
-
-/// Counts the respondents of a round being scored.
-const COUNT: RowSink<u64> = |n, _, _, _, _| {
-    *n += 1;
-    Ok(())
-};
 
 /// A download with its content type and file name.
 fn attachment(content_type: &str, file_name: &str, body: Body) -> Response {
@@ -118,13 +106,22 @@ fn attachment(content_type: &str, file_name: &str, body: Body) -> Response {
 const CSV: &str = "text/csv; charset=utf-8";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// The raw responses CSV, streamed page by page as the store delivers them.
-pub fn raw(store: Arc<dyn Store>, instrument: &Instrument, round: &Round) -> Response {
-    let csv = RawCsv::new(instrument, &round.wave);
+/// The raw responses CSV of the rows the latest release lists, streamed page by page.
+pub async fn raw(
+    store: Arc<dyn Store>,
+    instrument: Arc<Instrument>,
+    round: &Round,
+) -> Result<Response, AppError> {
+    let published = latest(&store, &instrument, round).await?;
+    let groups = published
+        .as_ref()
+        .map(|p| p.release.shown_groups())
+        .unwrap_or_default();
+    let csv = RawCsv::new(&instrument, &round.wave, groups);
     let mut header = Vec::new();
     csv.header(&mut header);
     let round_id = round.id;
-    let rows = SubmittedPages::new(store, round.id)
+    let rows = listed_pages(store, round, published.as_ref())
         .into_stream()
         .map_ok(move |page| {
             let mut chunk = Vec::new();
@@ -133,11 +130,27 @@ pub fn raw(store: Arc<dyn Store>, instrument: &Instrument, round: &Round) -> Res
         })
         .inspect_err(move |error| tracing::error!(%error, round_id, "raw export failed"));
     let body = futures_util::stream::once(async { Ok(Bytes::from(header)) }).chain(rows);
-    attachment(
+    Ok(attachment(
         CSV,
         &format!("partnerscope-round-{}-raw.csv", round.id),
         Body::from_stream(body),
-    )
+    ))
+}
+
+/// A summary table of the latest release; only its header before the first release.
+fn summary_table(
+    instrument: &Instrument,
+    summary: SummaryReport,
+    published: Option<&Published>,
+) -> Table {
+    match published {
+        Some(p) => summary.table(instrument, &p.release.figures),
+        None => Table {
+            name: summary.name(),
+            header: summary.header(),
+            rows: Vec::new(),
+        },
+    }
 }
 
 /// One of the seven report CSVs (`name` without `.csv`), or `None` for another name.
@@ -150,28 +163,20 @@ pub async fn report_csv(
     let Some(report) = Report::named(name) else {
         return Ok(None);
     };
-    let options = options(round);
+    let published = latest(&store, &instrument, round).await?;
     let body = match report {
         Report::Respondents => {
             let writer = RespondentsWriter::new(Vec::new(), &instrument).map_err(Failure::Io)?;
             let sink: RowSink<RespondentsWriter<Vec<u8>>> =
                 |w, respondent, group, wave, scores| w.write(respondent, group, wave, scores);
-            let scored = score(store, instrument, round, options, writer, sink, None).await?;
-            scored.target.finish().map_err(Failure::Io)?
+            let writer =
+                score_listed(store, instrument, round, published.as_ref(), writer, sink).await?;
+            writer.finish().map_err(Failure::Io)?
         }
         Report::Summary(summary) => {
-            let scored = score(
-                store,
-                Arc::clone(&instrument),
-                round,
-                options,
-                0,
-                COUNT,
-                None,
-            );
-            let results = scored.await?.results;
             let mut out = Vec::new();
-            write_csv(&summary.table(&instrument, &results), &mut out).map_err(Failure::Csv)?;
+            let table = summary_table(&instrument, summary, published.as_ref());
+            write_csv(&table, &mut out).map_err(Failure::Csv)?;
             out
         }
     };
@@ -188,24 +193,25 @@ pub async fn workbook(
     instrument: Arc<Instrument>,
     round: &Round,
 ) -> Result<Response, AppError> {
+    let published = latest(&store, &instrument, round).await?;
     let writer = WorkbookWriter::new(&instrument).map_err(Failure::Workbook)?;
-    let scored = score(
+    let writer = score_listed(
         store,
         Arc::clone(&instrument),
         round,
-        options(round),
+        published.as_ref(),
         writer,
         |w, respondent, group, wave, scores| {
             w.respondent(respondent, group, wave, scores)
                 .map_err(std::io::Error::other)
         },
-        None,
     )
     .await?;
-    let bytes = scored
-        .target
-        .finish(&summary_tables(&instrument, &scored.results))
-        .map_err(Failure::Workbook)?;
+    let tables: Vec<Table> = SummaryReport::ALL
+        .iter()
+        .map(|&summary| summary_table(&instrument, summary, published.as_ref()))
+        .collect();
+    let bytes = writer.finish(&tables).map_err(Failure::Workbook)?;
     Ok(attachment(
         XLSX,
         &format!("partnerscope-round-{}.xlsx", round.id),
@@ -221,9 +227,24 @@ pub struct CommentList {
     pub bodies: Vec<String>,
 }
 
-/// The gathered comments per question of `instrument`, in its order.
-fn comment_lists(instrument: &Instrument, mut bodies: Comments) -> Vec<CommentList> {
-    instrument
+/// The comments of the rows `published` lists, per question of `instrument` in its order, each
+/// list sorted.
+async fn comment_lists(
+    store: Arc<dyn Store>,
+    instrument: &Instrument,
+    round: &Round,
+    published: Option<&Published>,
+) -> Result<Vec<CommentList>, AppError> {
+    let mut bodies: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut pages = listed_pages(store, round, published);
+    while let Some(page) = pages.next_page().await? {
+        for response in page {
+            for (question, body) in response.answers.comments {
+                bodies.entry(question).or_default().push(body);
+            }
+        }
+    }
+    Ok(instrument
         .comments
         .iter()
         .filter_map(|c| {
@@ -234,41 +255,68 @@ fn comment_lists(instrument: &Instrument, mut bodies: Comments) -> Vec<CommentLi
                 bodies,
             })
         })
-        .collect()
+        .collect())
+}
+
+/// `comments.csv`: `question,comment`, the comments the latest release lists, sorted within
+/// each question, with neither pseudonym nor group.
+pub async fn comments_csv(
+    store: Arc<dyn Store>,
+    instrument: Arc<Instrument>,
+    round: &Round,
+) -> Result<Response, AppError> {
+    let published = latest(&store, &instrument, round).await?;
+    let mut out = Vec::new();
+    push_line(&mut out, ["question", "comment"]);
+    for list in comment_lists(store, &instrument, round, published.as_ref()).await? {
+        let id = instrument
+            .comments
+            .iter()
+            .find(|c| instrument.comment_text(c) == list.question)
+            .map_or("", |c| c.id.as_str());
+        for body in &list.bodies {
+            push_line(&mut out, [id, body.as_str()]);
+        }
+    }
+    Ok(attachment(
+        CSV,
+        &format!("partnerscope-round-{}-comments.csv", round.id),
+        Body::from(out),
+    ))
 }
 
 /// What a round's page shows of its responses.
 pub struct RoundNumbers {
-    /// The dashboard.
-    pub dashboard: Dashboard,
-    /// Submitted responses.
+    /// The latest release and its dashboard, once there is one.
+    pub published: Option<(Published, Dashboard)>,
+    /// Submitted responses, live.
     pub submitted: u64,
-    /// The comments, per question.
+    /// The comments the release lists, per question.
     pub comments: Vec<CommentList>,
 }
 
-/// The dashboard of `round`, its number of submitted responses and its comments. The change
-/// since the previous round of the partnership (in `rounds`) is shown when that round used the
-/// same instrument version under another wave label. Each round is read and scored once.
+/// The latest release of `round` with its dashboard, its number of submitted responses and its
+/// comments. The change since the previous round of the partnership (in `rounds`) is shown when
+/// that round used the same instrument version under another wave label, from its own latest
+/// release.
 pub async fn round_numbers(
     store: Arc<dyn Store>,
     instrument: Arc<Instrument>,
     round: &Round,
     rounds: &[Round],
 ) -> Result<RoundNumbers, AppError> {
-    // The previous round is held to this round's threshold, as both are shown side by side.
-    let options = options(round);
-    let this = score(
-        Arc::clone(&store),
-        Arc::clone(&instrument),
-        round,
-        options,
-        0,
-        COUNT,
-        Some(Comments::new()),
-    )
-    .await?;
-    let results = this.results;
+    let published = latest(&store, &instrument, round).await?;
+    let unreleased = store.unreleased_count(round.id).await?;
+    let submitted = published.as_ref().map_or(0, |p| p.release.responses) + unreleased;
+    let comments =
+        comment_lists(Arc::clone(&store), &instrument, round, published.as_ref()).await?;
+    let Some(published) = published else {
+        return Ok(RoundNumbers {
+            published: None,
+            submitted,
+            comments,
+        });
+    };
     let previous = rounds.iter().rfind(|r| {
         r.id < round.id
             && r.instrument_id == round.instrument_id
@@ -276,43 +324,32 @@ pub async fn round_numbers(
             && r.wave != round.wave
     });
     let earlier = match previous {
-        Some(previous) => {
-            let earlier = score(
-                store,
-                Arc::clone(&instrument),
-                previous,
-                options,
-                0,
-                COUNT,
-                None,
-            );
-            let earlier = earlier.await?.results;
-            let changes = results.changes_since(&earlier);
-            Some((earlier, changes))
-        }
+        Some(previous) => latest(&store, &instrument, previous).await?,
         None => None,
     };
+    let figures = &published.release.figures;
+    let changes = earlier
+        .as_ref()
+        .map(|e| figures.changes_since(&e.release.figures));
     let dashboard = dashboard::build(
         &instrument,
-        &results,
+        figures,
         earlier
             .as_ref()
-            .map(|(results, changes)| Previous { results, changes }),
+            .zip(changes.as_deref())
+            .map(|(e, changes)| Previous {
+                results: &e.release.figures,
+                changes,
+            }),
         &ChartText {
             title: EN.chart_title.to_string(),
             by_sector: EN.chart_by_sector.to_string(),
             too_few: EN.chart_too_few.to_string(),
         },
     );
-    // Below the threshold a comment is one partner's words among too few to hide in.
-    let comments = if this.target >= options.min_group_size {
-        comment_lists(&instrument, this.comments.unwrap_or_default())
-    } else {
-        Vec::new()
-    };
     Ok(RoundNumbers {
-        dashboard,
-        submitted: this.target,
+        published: Some((published, dashboard)),
+        submitted,
         comments,
     })
 }

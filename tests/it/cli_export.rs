@@ -1,4 +1,4 @@
-//! `partnerscope export`: a round's submitted responses as the raw CSV that `score` reads.
+//! `partnerscope export`: the rows a round's release lists, as the raw CSV that `score` reads.
 
 use partnerscope::instrument::Library;
 use partnerscope::store::Visible;
@@ -44,7 +44,7 @@ async fn a_round_exports_as_the_raw_csv_that_score_reads(engine: Engine) {
             instrument.items[0].id.as_str()
         ]
     );
-    assert_eq!(header.last().map(String::as_str), Some("submitted_at"));
+    assert_eq!(header.last().map(String::as_str), Some("submitted_on"));
     assert_eq!(rows.len(), submitted);
     assert!(rows.iter().all(|r| r[2] == round.wave));
 

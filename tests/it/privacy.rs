@@ -117,6 +117,9 @@ async fn a_lone_sector_cannot_be_subtracted_from_the_total_and_the_other_sectors
         };
         submit(&app, link, value, "Fine.").await;
     }
+    browser
+        .post_checked(&format!("{round_path}/close"), &[])
+        .await;
 
     let dimensions = download(&browser, &round_path, "dimensions.csv").await;
     let groups = download(&browser, &round_path, "groups.csv").await;
@@ -162,6 +165,124 @@ async fn a_lone_sector_cannot_be_subtracted_from_the_total_and_the_other_sectors
     assert!(page.contains(
         "<th scope=\"row\">health</th><td class=\"num\">4</td><td class=\"num\">4.00</td>"
     ));
+
+    // Rows show only the published group, the day without its time, and no comment.
+    for file in ["raw.csv", "respondents.csv"] {
+        let rows = download(&browser, &round_path, file).await;
+        assert_eq!(rows.len(), 9, "{file}");
+        let groups: Vec<&str> = rows.iter().map(|r| r["group"].as_str()).collect();
+        assert_eq!(
+            groups.iter().filter(|&&g| g == "health").count(),
+            4,
+            "{file}"
+        );
+        assert_eq!(
+            groups.iter().filter(|&&g| g.is_empty()).count(),
+            5,
+            "{file}"
+        );
+        let ids: Vec<&str> = rows.iter().map(|r| r["respondent"].as_str()).collect();
+        assert!(
+            ids.windows(2).all(|w| w[0] < w[1]),
+            "{file}: rows in pseudonym order"
+        );
+    }
+    let raw = download(&browser, &round_path, "raw.csv").await;
+    assert!(
+        raw.iter()
+            .all(|r| r["submitted_on"].len() == 10 && !r.contains_key("improve"))
+    );
+    let comments = download(&browser, &round_path, "comments.csv").await;
+    assert_eq!(comments.len(), 9);
+    assert!(
+        comments
+            .iter()
+            .all(|c| c["comment"] == "Fine." && c.len() == 2)
+    );
+}
+
+/// The published files of a round: the overall and sector figures and the rows.
+async fn published(browser: &Browser, round_path: &str) -> Vec<Vec<HashMap<String, String>>> {
+    let mut files = Vec::new();
+    for file in ["dimensions.csv", "groups.csv", "raw.csv"] {
+        files.push(download(browser, round_path, file).await);
+    }
+    files
+}
+
+async fn a_release_changes_only_after_the_thresholds_worth_of_responses(engine: Engine) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let browser = signed_in(&app, "ana@example.org").await;
+    let mut partners: Vec<(String, &str)> = Vec::new();
+    for i in 0..6 {
+        partners.push((format!("Clinic {i}"), "health"));
+    }
+    for i in 0..4 {
+        partners.push((format!("School {i}"), "education"));
+    }
+    let (round_path, links) = round_with_partners(&app, &browser, &partners).await;
+    let (clinics, schools) = links.split_at(6);
+    browser
+        .post_checked(&format!("{round_path}/interim"), &[("interim", "on")])
+        .await;
+    for (i, link) in clinics[..3].iter().chain(&schools[..3]).enumerate() {
+        submit(&app, link, 2 + (i % 3) as u8, "Fine.").await;
+    }
+    let (_, page) = browser.get(&round_path).await;
+    assert!(page.contains("These figures are release 1"), "{page}");
+    let first = published(&browser, &round_path).await;
+    assert_eq!(first[0][0]["n"], "6");
+    assert_eq!(first[2].len(), 6, "six rows listed");
+
+    // One, then two more health partners: every number stays as it was.
+    for (k, link) in clinics[3..5].iter().enumerate() {
+        submit(&app, link, 5, "Fine.").await;
+        let (_, page) = browser.get(&round_path).await;
+        assert!(
+            page.contains("These figures are release 1"),
+            "after {} more",
+            k + 1
+        );
+        assert!(page.contains(&format!(
+            "{} later responses are not in any release yet",
+            k + 1
+        )));
+        assert_eq!(
+            published(&browser, &round_path).await,
+            first,
+            "after {} more",
+            k + 1
+        );
+    }
+    // The third makes the threshold's worth: health and the total change, by three.
+    submit(&app, &clinics[5], 5, "Fine.").await;
+    let second = published(&browser, &round_path).await;
+    assert_ne!(second, first);
+    assert_eq!(second[0][0]["n"], "9");
+    let health = |files: &[Vec<HashMap<String, String>>]| {
+        files[1]
+            .iter()
+            .find(|g| g["group"] == "health")
+            .map(|g| (g["n"].clone(), g["mean"].clone()))
+            .unwrap()
+    };
+    assert_eq!(health(&first).0, "3");
+    assert_eq!(health(&second).0, "6");
+    assert_eq!(second[2].len(), 9, "nine rows listed");
+    // Pseudonyms, not submission order: the rows are sorted by a random id.
+    let ids: Vec<&str> = second[2].iter().map(|r| r["respondent"].as_str()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]));
+
+    // Closing after one more submission publishes nothing new.
+    submit(&app, &schools[3], 1, "Fine.").await;
+    browser
+        .post_checked(&format!("{round_path}/close"), &[])
+        .await;
+    assert_eq!(published(&browser, &round_path).await, second);
+    let (_, page) = browser.get(&round_path).await;
+    assert!(page.contains("These figures are release 2"), "{page}");
 }
 
 async fn one_response_publishes_its_count_and_nothing_else_open_or_closed(engine: Engine) {
@@ -179,6 +300,9 @@ async fn one_response_publishes_its_count_and_nothing_else_open_or_closed(engine
         form.contains("Results are shown only for groups of at least 3 partners"),
         "the form states the round's threshold"
     );
+    browser
+        .post_checked(&format!("{round_path}/interim"), &[("interim", "on")])
+        .await;
     submit(&app, &links[0], 2, "Only the clinic would write this.").await;
     for phase in ["open", "closed"] {
         let (_, page) = browser.get(&round_path).await;
@@ -195,12 +319,20 @@ async fn one_response_publishes_its_count_and_nothing_else_open_or_closed(engine
             !page.contains(r#"<span class="big">"#),
             "{phase}: a card shows a mean"
         );
-        for file in ["dimensions.csv", "factors.csv", "items.csv", "groups.csv"] {
-            for row in download(&browser, &round_path, file).await {
-                assert_eq!(row["n"], "1", "{phase} {file}");
-                assert_eq!(row["suppressed"], "true", "{phase} {file}");
-                assert_eq!(row["mean"], "", "{phase} {file}");
-            }
+        // Nothing is published at all: one response never makes a release.
+        for file in [
+            "dimensions.csv",
+            "factors.csv",
+            "items.csv",
+            "groups.csv",
+            "raw.csv",
+            "respondents.csv",
+            "comments.csv",
+        ] {
+            assert!(
+                download(&browser, &round_path, file).await.is_empty(),
+                "{phase} {file}"
+            );
         }
         browser
             .post_checked(&format!("{round_path}/close"), &[])
@@ -237,6 +369,7 @@ async fn the_minimum_group_size_cannot_go_below_three(engine: Engine) {
 
 crate::on_both_engines!(
     a_lone_sector_cannot_be_subtracted_from_the_total_and_the_other_sectors,
+    a_release_changes_only_after_the_thresholds_worth_of_responses,
     one_response_publishes_its_count_and_nothing_else_open_or_closed,
     the_minimum_group_size_cannot_go_below_three,
 );

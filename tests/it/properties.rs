@@ -2,6 +2,7 @@
 
 use partnerscope::instrument::{Instrument, load_str};
 use partnerscope::report::{self, SummaryReport};
+use partnerscope::scoring::release::{self, Place, Release};
 use partnerscope::scoring::stats::{Covariance, reliability};
 use partnerscope::scoring::{
     Answer, CellKey, Labels, Options, Reported, Results, Scorer, reverse_key,
@@ -203,6 +204,156 @@ proptest! {
         // A total below the threshold publishes nothing about it.
         for (reported, &total) in results.dimensions.iter().chain(&results.factors).zip(&totals) {
             prop_assert_eq!(reported.is_suppressed(), total < threshold);
+        }
+    }
+}
+
+/// A respondent of a simulated round: group (4: none), the release that first included them,
+/// and answers.
+struct Member {
+    group: u8,
+    batch: i64,
+    answers: Vec<Answer>,
+}
+
+/// Publishes the arrivals of a round one after another, as the server does: each arrival is
+/// offered as the next release, and when nothing new may be published it waits for the next.
+fn publish_all(
+    instrument: &Instrument,
+    arrivals: &[Vec<(u8, Vec<Answer>)>],
+    options: &Options,
+) -> (Vec<Release>, Vec<Member>) {
+    let (mut releases, mut members): (Vec<Release>, Vec<Member>) = (Vec::new(), Vec::new());
+    let mut pending: Vec<(u8, Vec<Answer>)> = Vec::new();
+    for arrival in arrivals {
+        pending.extend(arrival.iter().cloned());
+        let number = releases.len() as i64 + 1;
+        let (mut groups, mut batches) = (Labels::default(), Labels::default());
+        let mut scorer = Scorer::new(instrument);
+        let mut scores = vec![None; scorer.score_count()];
+        let offered = members
+            .iter()
+            .map(|m| (m.group, m.batch, &m.answers))
+            .chain(pending.iter().map(|(g, a)| (*g, number, a)));
+        for (group, batch, answers) in offered {
+            let cell = CellKey {
+                group: groups.intern(&label("g", group, 4)),
+                wave: batches.intern(&batch.to_string()),
+            };
+            scorer.add(cell, answers, &mut scores);
+        }
+        if let Some(r) = release::publish(
+            instrument, &scorer, &groups, &batches, "w", &releases, number, options,
+        ) {
+            members.extend(pending.drain(..).map(|(group, answers)| Member {
+                group,
+                batch: number,
+                answers,
+            }));
+            releases.push(r);
+        }
+    }
+    (releases, members)
+}
+
+/// Whether `target` is a combination of `rows`, in arithmetic modulo 10⁹ + 7 (a check written
+/// apart from the one the audit uses).
+fn in_span(rows: &[Vec<u64>], target: &[u64]) -> bool {
+    const P: u64 = 1_000_000_007;
+    let pow = |mut b: u64, mut e: u64| {
+        let mut r = 1;
+        while e > 0 {
+            if e & 1 == 1 {
+                r = r * b % P;
+            }
+            b = b * b % P;
+            e >>= 1;
+        }
+        r
+    };
+    let mut basis: Vec<(usize, Vec<u64>)> = Vec::new();
+    let reduce = |basis: &[(usize, Vec<u64>)], v: &mut Vec<u64>| {
+        for (p, row) in basis {
+            let f = v[*p];
+            if f != 0 {
+                for (x, r) in v.iter_mut().zip(row) {
+                    *x = (*x + P - f * r % P) % P;
+                }
+            }
+        }
+    };
+    for row in rows {
+        let mut v = row.clone();
+        reduce(&basis, &mut v);
+        if let Some(p) = v.iter().position(|&x| x != 0) {
+            let inv = pow(v[p], P - 2);
+            v.iter_mut().for_each(|x| *x = *x * inv % P);
+            basis.push((p, v));
+        }
+    }
+    let mut v = target.to_vec();
+    reduce(&basis, &mut v);
+    v.iter().all(|&x| x == 0)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn releases_change_a_published_cell_by_nobody_or_the_threshold_and_never_determine_one_score(
+        arrivals in prop::collection::vec(
+            prop::collection::vec((0u8..5, prop::collection::vec(prop_oneof![1 => Just(None), 6 => (1i16..=5).prop_map(Some)], 4)), 0..9),
+            1..6,
+        ),
+        threshold in 2u64..5,
+    ) {
+        let instrument = instrument(4, &[false, true]);
+        let options = Options { min_group_size: threshold };
+        let (releases, members) = publish_all(&instrument, &arrivals, &options);
+        // Which variables (the dimension, the factor, then the items) each member has a value on.
+        let mut scorer = Scorer::new(&instrument);
+        let mut scores = vec![None; scorer.score_count()];
+        let has: Vec<Vec<bool>> = members.iter().map(|m| {
+            scorer.add(CellKey { group: None, wave: None }, &m.answers, &mut scores);
+            scores.iter().map(Option::is_some).chain(m.answers.iter().map(Option::is_some)).collect()
+        }).collect();
+        let in_cell = |m: &Member, place: &Place, about: i64| {
+            m.batch <= about && match place {
+                Place::Group(g) => label("g", m.group, 4) == *g,
+                _ => true,
+            }
+        };
+        for (k, r) in releases.iter().enumerate() {
+            for (id, about) in &r.as_of {
+                // A published cell is about exactly the members its release says.
+                let n = members.iter().zip(&has).filter(|(m, h)| h[id.variable] && in_cell(m, &id.place, *about)).count() as u64;
+                let shown = match (&id.place, id.variable) {
+                    (Place::Overall, 0) => r.figures.dimensions[0].n(),
+                    (Place::Overall, 1) => r.figures.factors[0].n(),
+                    (Place::Overall, i) => r.figures.items[i - 2].n(),
+                    _ => n,
+                };
+                prop_assert_eq!(n, shown, "release {} cell {:?}", r.number, id);
+                // Against the last release that published it: no change, or the threshold's worth.
+                if let Some(before) = releases[..k].iter().rev().find_map(|e| e.as_of(id)) {
+                    let then = members.iter().zip(&has).filter(|(m, h)| h[id.variable] && in_cell(m, &id.place, before)).count() as u64;
+                    prop_assert!(n == then || n.abs_diff(then) >= threshold, "{:?}: {} then {}", id, then, n);
+                }
+            }
+        }
+        // No member's score of any variable is a combination of the published cells' sums.
+        let variables = instrument.dimensions.len() + instrument.factors.len() + instrument.items.len();
+        for variable in 0..variables {
+            let columns: Vec<usize> = has.iter().enumerate().filter(|(_, h)| h[variable]).map(|(i, _)| i).collect();
+            let rows: Vec<Vec<u64>> = releases.iter().flat_map(|r| &r.as_of)
+                .filter(|(id, _)| id.variable == variable)
+                .map(|(id, about)| columns.iter().map(|&i| u64::from(in_cell(&members[i], &id.place, *about))).collect())
+                .collect();
+            for (j, member) in columns.iter().enumerate() {
+                let mut unit = vec![0; columns.len()];
+                unit[j] = 1;
+                prop_assert!(!in_span(&rows, &unit), "variable {}: member {} is determined", variable, member);
+            }
         }
     }
 }

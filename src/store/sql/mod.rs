@@ -18,6 +18,7 @@
 mod accounts;
 mod invitations;
 mod partnerships;
+mod releases;
 mod responses;
 
 use std::sync::Once;
@@ -28,13 +29,13 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, ConnectOptions, Executor, Transaction};
 
-use super::{Store, StoreError, StoreResult, Visible};
+use super::{PageQuery, Store, StoreError, StoreResult, Visible};
 use crate::accounts::{Facilitator, Session};
 use crate::survey::answers::Answers;
 use crate::survey::partners::Partner;
 use crate::survey::{
-    Invitation, InvitationProgress, NewInvitation, NewRound, OpenSubmission, Partnership, Round,
-    StoredResponse,
+    Invitation, InvitationProgress, NewInvitation, NewRound, OpenSubmission, Partnership,
+    ReleaseBatch, Round, StoredRelease, StoredResponse,
 };
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -42,7 +43,7 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
 const PARTNERSHIP_COLUMNS: &str = "id, name, owner_id";
 const ROUND_COLUMNS: &str = "id, partnership_id, instrument_id, instrument_version, \
-     instrument_source, wave, min_group_size, open_token, created_at, closed_at";
+     instrument_source, wave, min_group_size, open_token, created_at, closed_at, interim_releases";
 const INVITATION_COLUMNS: &str = "id, round_id, token, organisation, sector, language, email";
 const FACILITATOR_COLUMNS: &str = "id, email, is_admin";
 
@@ -288,14 +289,51 @@ impl Store for SqlStore {
         responses::responses(self, round_id).await
     }
 
-    #[tracing::instrument(skip_all, fields(round_id = round_id, after = after, limit = limit))]
+    #[tracing::instrument(skip_all, fields(round_id = round_id, limit = limit))]
     async fn submitted_page(
         &self,
         round_id: i64,
-        after: i64,
+        page: &PageQuery,
         limit: i64,
     ) -> StoreResult<Vec<StoredResponse>> {
-        responses::submitted_page(self, round_id, after, limit).await
+        responses::submitted_page(self, round_id, page, limit).await
+    }
+
+    // Releases.
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id, on = on))]
+    async fn set_interim_releases(&self, round_id: i64, on: bool) -> StoreResult<()> {
+        releases::set_interim_releases(self, round_id, on).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn unreleased_count(&self, round_id: i64) -> StoreResult<u64> {
+        releases::unreleased_count(self, round_id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn begin_release(&self, round_id: i64) -> StoreResult<ReleaseBatch> {
+        releases::begin_release(self, round_id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id, number = batch.number))]
+    async fn store_release(
+        &self,
+        round_id: i64,
+        batch: &ReleaseBatch,
+        body: &str,
+    ) -> StoreResult<bool> {
+        releases::store_release(self, round_id, batch, body).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id, number = batch.number))]
+    async fn abandon_release(&self, round_id: i64, batch: &ReleaseBatch) -> StoreResult<()> {
+        releases::abandon_release(self, round_id, batch).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn releases(&self, round_id: i64) -> StoreResult<Vec<StoredRelease>> {
+        releases::releases(self, round_id).await
     }
 
     // Accounts and sessions.

@@ -3,13 +3,14 @@
 
 use std::collections::HashMap;
 
-use sqlx::AnyConnection;
+use sqlx::any::AnyArguments;
+use sqlx::{Any, AnyConnection};
 
 use super::SqlStore;
 use crate::store::rows::{DbAnswer, DbComment, DbResponse};
-use crate::store::{StoreError, StoreResult, now};
+use crate::store::{After, PageQuery, StoreError, StoreResult, now};
 use crate::survey::answers::{Answer, Answers};
-use crate::survey::{OpenSubmission, StoredResponse};
+use crate::survey::{OpenSubmission, StoredResponse, new_token};
 
 pub(super) async fn open_link_submissions(
     db: &SqlStore,
@@ -29,11 +30,14 @@ pub(super) async fn invitation_response(
     db: &SqlStore,
     invitation_id: i64,
 ) -> StoreResult<Option<StoredResponse>> {
-    Ok(
-        responses_where(db, "invitation_id = $1", &[invitation_id], false)
-            .await?
-            .pop(),
+    Ok(responses_where(
+        db,
+        "invitation_id = $1",
+        &[Param::Int(invitation_id)],
+        BY_ID,
     )
+    .await?
+    .pop())
 }
 
 pub(super) async fn submit_open(
@@ -47,7 +51,8 @@ pub(super) async fn submit_open(
     let now = now();
     let response_id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO responses (round_id, open_form_id, consent, sector, language, status, \
-         started_at, updated_at, submitted_at) VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8) \
+         started_at, updated_at, submitted_at, pseudonym) \
+         VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, $9) \
          ON CONFLICT (open_form_id) DO NOTHING RETURNING id",
     )
     .bind(round_id)
@@ -58,6 +63,7 @@ pub(super) async fn submit_open(
     .bind(&now)
     .bind(&now)
     .bind(&now)
+    .bind(new_pseudonym())
     .fetch_optional(&mut *tx)
     .await?;
     let Some(response_id) = response_id else {
@@ -69,33 +75,55 @@ pub(super) async fn submit_open(
 }
 
 pub(super) async fn responses(db: &SqlStore, round_id: i64) -> StoreResult<Vec<StoredResponse>> {
-    responses_where(db, "round_id = $1", &[round_id], false).await
+    responses_where(db, "round_id = $1", &[Param::Int(round_id)], BY_ID).await
 }
 
 pub(super) async fn submitted_page(
     db: &SqlStore,
     round_id: i64,
-    after: i64,
+    page: &PageQuery,
     limit: i64,
 ) -> StoreResult<Vec<StoredResponse>> {
-    // The page's last id first, so the three queries of `responses_where` see the same rows.
-    let last: Option<i64> = sqlx::query_scalar(
-        "SELECT MAX(id) FROM (SELECT id FROM responses WHERE round_id = $1 \
-         AND status = 'submitted' AND id > $2 ORDER BY id LIMIT $3) page",
-    )
-    .bind(round_id)
-    .bind(after)
-    .bind(limit)
-    .fetch_one(&db.pool)
-    .await?;
+    let through = page.through;
+    let selected = "round_id = $1 AND status = 'submitted' AND released_in <= $2";
+    // The page's last key first, so the three queries of `responses_where` see the same rows.
+    let (column, after) = match &page.after {
+        After::Id(id) => ("id", Param::Int(*id)),
+        After::Pseudonym(p) => ("pseudonym", Param::Text(p)),
+    };
+    let last_sql = format!(
+        "SELECT MAX({column}) FROM (SELECT {column} FROM responses WHERE {selected} \
+         AND {column} > $3 ORDER BY {column} LIMIT $4) page"
+    );
+    let last = match &page.after {
+        After::Id(after) => sqlx::query_scalar::<_, Option<i64>>(&last_sql)
+            .bind(round_id)
+            .bind(through)
+            .bind(*after)
+            .bind(limit)
+            .fetch_one(&db.pool)
+            .await?
+            .map(Param::Int),
+        After::Pseudonym(after) => sqlx::query_scalar::<_, Option<String>>(&last_sql)
+            .bind(round_id)
+            .bind(through)
+            .bind(after.as_str())
+            .bind(limit)
+            .fetch_one(&db.pool)
+            .await?
+            .map(Param::Owned),
+    };
     let Some(last) = last else {
         return Ok(Vec::new());
     };
     responses_where(
         db,
-        "round_id = $1 AND status = 'submitted' AND id > $2 AND id <= $3",
-        &[round_id, after, last],
-        true,
+        &format!("{selected} AND {column} > $3 AND {column} <= $4"),
+        &[Param::Int(round_id), Param::Int(through), after, last],
+        Reading {
+            order: column,
+            group: true,
+        },
     )
     .await
 }
@@ -130,8 +158,8 @@ pub(super) async fn write_invitation_response(
     let response_id: Option<i64> = sqlx::query_scalar(
         "UPDATE responses SET consent = $1, sector = $2, language = $3, updated_at = $4, \
          status = CASE WHEN $5 THEN 'submitted' ELSE 'draft' END, \
-         submitted_at = CASE WHEN $6 THEN $7 ELSE NULL END \
-         WHERE invitation_id = $8 AND status = 'draft' RETURNING id",
+         submitted_at = CASE WHEN $6 THEN $7 ELSE NULL END, pseudonym = $8 \
+         WHERE invitation_id = $9 AND status = 'draft' RETURNING id",
     )
     .bind(i64::from(answers.consent))
     .bind(&answers.sector)
@@ -140,6 +168,7 @@ pub(super) async fn write_invitation_response(
     .bind(submit)
     .bind(submit)
     .bind(&now)
+    .bind(submit.then(new_pseudonym))
     .bind(invitation_id)
     .fetch_optional(&mut *tx)
     .await?;
@@ -151,16 +180,50 @@ pub(super) async fn write_invitation_response(
     Ok(())
 }
 
+/// Responses as stored, in id order.
+const BY_ID: Reading<'static> = Reading {
+    order: "id",
+    group: false,
+};
+
+/// A bound parameter of [`responses_where`].
+enum Param<'a> {
+    Int(i64),
+    Text(&'a str),
+    Owned(String),
+}
+
+impl Param<'_> {
+    fn bind<'q, O>(
+        &'q self,
+        query: sqlx::query::QueryAs<'q, Any, O, AnyArguments<'q>>,
+    ) -> sqlx::query::QueryAs<'q, Any, O, AnyArguments<'q>> {
+        match self {
+            Param::Int(v) => query.bind(*v),
+            Param::Text(v) => query.bind(*v),
+            Param::Owned(v) => query.bind(v.as_str()),
+        }
+    }
+}
+
+/// How [`responses_where`] orders and groups what it reads.
+struct Reading<'a> {
+    /// The column to order by.
+    order: &'a str,
+    /// Whether the sector falls back to the invitation's: the group a response is scored in.
+    group: bool,
+}
+
 /// Responses matching `condition` (a fixed SQL condition on `responses` with parameters
-/// `$1…` bound to `params`); with `group` their sector falls back to the invitation's.
+/// `$1…` bound to `params`).
 async fn responses_where(
     db: &SqlStore,
     condition: &str,
-    params: &[i64],
-    group: bool,
+    params: &[Param<'_>],
+    reading: Reading<'_>,
 ) -> StoreResult<Vec<StoredResponse>> {
     let mut conn = db.pool.acquire().await?;
-    let sector = if group {
+    let sector = if reading.group {
         "COALESCE(sector, (SELECT i.sector FROM invitations i \
          WHERE i.id = responses.invitation_id)) AS sector"
     } else {
@@ -168,11 +231,13 @@ async fn responses_where(
     };
     let sql = format!(
         "SELECT id, invitation_id, round_id, consent, {sector}, language, status, started_at, \
-         updated_at, submitted_at FROM responses WHERE {condition} ORDER BY id"
+         updated_at, submitted_at, pseudonym, released_in FROM responses WHERE {condition} \
+         ORDER BY {}",
+        reading.order
     );
     let mut query = sqlx::query_as(&sql);
     for param in params {
-        query = query.bind(*param);
+        query = param.bind(query);
     }
     let rows: Vec<DbResponse> = query.fetch_all(&mut *conn).await?;
     let sql = format!(
@@ -181,7 +246,7 @@ async fn responses_where(
     );
     let mut query = sqlx::query_as(&sql);
     for param in params {
-        query = query.bind(*param);
+        query = param.bind(query);
     }
     let answers: Vec<DbAnswer> = query.fetch_all(&mut *conn).await?;
     let sql = format!(
@@ -190,7 +255,7 @@ async fn responses_where(
     );
     let mut query = sqlx::query_as(&sql);
     for param in params {
-        query = query.bind(*param);
+        query = param.bind(query);
     }
     let comments: Vec<DbComment> = query.fetch_all(&mut *conn).await?;
     let mut responses: Vec<StoredResponse> = rows.into_iter().map(|row| row.0).collect();
@@ -219,6 +284,12 @@ async fn responses_where(
         }
     }
     Ok(responses)
+}
+
+/// A submitted response's pseudonym: 64 random bits, so a round of a million responses has a
+/// collision (which the unique index would refuse) with odds of about one in 30 million.
+fn new_pseudonym() -> String {
+    new_token()[..16].to_string()
 }
 
 /// Fails with [`StoreError::RoundClosed`] unless the round is open.

@@ -1,5 +1,5 @@
-//! A round's downloads: the report CSVs, the raw responses and the workbook, each written by
-//! [`reports`].
+//! A round's downloads: the report CSVs, the raw responses, the comments and the workbook, each
+//! written by [`reports`].
 
 use std::sync::Arc;
 
@@ -12,8 +12,8 @@ use crate::web::errors::AppError;
 use crate::web::reports;
 use crate::web::session::SignedIn;
 
-/// `GET /facilitator/rounds/{id}/reports/{file}`: a report CSV, the raw responses or the
-/// workbook.
+/// `GET /facilitator/rounds/{id}/reports/{file}`: a report CSV, the raw responses, the comments
+/// or the workbook.
 pub async fn download(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -22,7 +22,10 @@ pub async fn download(
     let (round, _) = owned_round(&state, &signed_in, id).await?;
     let instrument = Arc::new(round_instrument(&round)?);
     if file == "raw.csv" {
-        return Ok(reports::raw(Arc::clone(&state.store), &instrument, &round));
+        return reports::raw(Arc::clone(&state.store), instrument, &round).await;
+    }
+    if file == "comments.csv" {
+        return reports::comments_csv(Arc::clone(&state.store), instrument, &round).await;
     }
     if file == format!("partnerscope-round-{id}.xlsx") {
         return reports::workbook(Arc::clone(&state.store), instrument, &round).await;

@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use super::{SignedInChrome, base_url, chrome, owned_round, round_instrument, see_other, wave};
+use crate::releases::{self, Published};
 use crate::report::dashboard::{Dashboard, DimensionCard, Transition, Warning};
 use crate::survey::{NewRound, Partnership, Round, Status};
 use crate::web::errors::AppError;
@@ -45,10 +46,20 @@ struct RoundPage<'a> {
     open_link: Option<String>,
     progress: Vec<SectorProgress>,
     submitted: u64,
+    /// The latest release, once there is one.
+    release: Option<ReleaseView>,
     cards: Vec<CardView>,
-    dashboard: Dashboard,
+    dashboard: Option<Dashboard>,
     comments: Vec<CommentList>,
     downloads: Vec<(String, String)>,
+}
+
+/// What the page says about the release its figures come from.
+struct ReleaseView {
+    /// E.g. "Release 2 of 2026-03-14, over 27 responses."
+    summary: String,
+    /// Why some submitted responses are not in the figures, when some are not.
+    waiting: Option<String>,
 }
 
 /// The response rate of a round, refreshing itself while partners answer.
@@ -102,7 +113,7 @@ pub async fn round(
     let progress = sector_progress(&state, round.id).await?;
     let rounds = state.store.rounds(partnership.id).await?;
     let reports::RoundNumbers {
-        dashboard,
+        published,
         submitted,
         comments,
     } = reports::round_numbers(
@@ -112,9 +123,16 @@ pub async fn round(
         &rounds,
     )
     .await?;
+    let (release, dashboard) = match published {
+        Some((published, dashboard)) => (
+            Some(release_view(&published, submitted, round.threshold())),
+            Some(dashboard),
+        ),
+        None => (None, None),
+    };
     let cards = dashboard
-        .dimensions
         .iter()
+        .flat_map(|d| &d.dimensions)
         .map(|card| CardView {
             card: card.clone(),
             warnings: card.warnings.iter().map(warning_text).collect(),
@@ -134,7 +152,9 @@ pub async fn round(
             (format!("{name}.csv"), format!("{reports_path}/{name}.csv"))
         })
         .collect();
-    downloads.push(("raw.csv".into(), format!("{reports_path}/raw.csv")));
+    for file in ["raw.csv", "comments.csv"] {
+        downloads.push((file.into(), format!("{reports_path}/{file}")));
+    }
     let workbook = format!("partnerscope-round-{}.xlsx", round.id);
     downloads.push((workbook.clone(), format!("{reports_path}/{workbook}")));
     let title = format!("{} · {}", partnership.name, round.wave);
@@ -144,6 +164,7 @@ pub async fn round(
             chrome: chrome(&signed_in, &title),
             open_link: round.open_token.as_ref().map(|t| format!("{base}/o/{t}")),
             submitted,
+            release,
             cards,
             partnership,
             round,
@@ -185,7 +206,26 @@ pub async fn round_progress(
     ))
 }
 
-/// Closes (`open` false) or reopens a round, back to the round's page.
+/// The release's date and size, and why submitted responses are missing from its figures.
+fn release_view(published: &Published, submitted: u64, threshold: u64) -> ReleaseView {
+    let release = &published.release;
+    let summary = EN
+        .release_summary
+        .replace("{number}", &release.number.to_string())
+        .replace("{date}", published.created_at.get(..10).unwrap_or_default())
+        .replace("{n}", &release.responses.to_string());
+    let later = submitted.saturating_sub(release.responses);
+    let repeats = release.as_of.iter().any(|&(_, r)| r < release.number);
+    let waiting = (later > 0 || repeats).then(|| {
+        EN.release_waiting
+            .replace("{n}", &later.to_string())
+            .replace("{threshold}", &threshold.to_string())
+    });
+    ReleaseView { summary, waiting }
+}
+
+/// Closes (`open` false) or reopens a round, back to the round's page. Closing publishes the
+/// round's figures.
 async fn set_open(
     state: &AppState,
     id: i64,
@@ -197,7 +237,30 @@ async fn set_open(
         state.store.reopen_round(round.id).await?;
     } else {
         state.store.close_round(round.id).await?;
+        let closed = state
+            .store
+            .round(round.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let instrument = Arc::new(round_instrument(&closed)?);
+        releases::latest(&state.store, &instrument, &closed).await?;
     }
+    Ok(see_other(&format!("/facilitator/rounds/{id}")))
+}
+
+/// `POST /facilitator/rounds/{id}/interim`: turns interim releases on (`interim=on`) or off.
+pub async fn interim(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: CheckedForm,
+) -> Result<Response, AppError> {
+    let (round, _) = owned_round(&state, &form.signed_in, id).await?;
+    let on = match form.field("interim") {
+        "on" => true,
+        "off" => false,
+        _ => return Err(AppError::BadForm(EN.detail_not_an_option)),
+    };
+    state.store.set_interim_releases(round.id, on).await?;
     Ok(see_other(&format!("/facilitator/rounds/{id}")))
 }
 

@@ -1,0 +1,132 @@
+//! Publishing a round's figures as releases (design section 3, *Releases*): when a round
+//! publishes, what a new release holds, and storing it safely beside other servers doing the
+//! same.
+//!
+//! A round publishes when it closes, and while open only with interim releases on. Then,
+//! whenever its figures are asked for and submitted responses wait, a new release is scored from
+//! the round's stored responses through the one scoring pipeline ([`responses::accumulate`]),
+//! decided by [`release::publish`], and stored if it publishes anything new; otherwise the
+//! waiting responses stay waiting. Responses are read page by page, so memory stays bounded
+//! however large the round; scoring runs on a blocking thread that fetches the pages as it reads.
+
+use std::sync::Arc;
+
+use tokio::runtime::Handle;
+
+use crate::instrument::Instrument;
+use crate::responses::{self, ScoreFailure, StoredRows};
+use crate::scoring::Options;
+use crate::scoring::release::{self, Release};
+use crate::store::{Store, StoreError, SubmittedPages};
+use crate::survey::Round;
+
+/// Why a round's releases could not be read or made.
+#[derive(Debug, thiserror::Error)]
+pub enum ReleaseError {
+    /// The database failed.
+    #[error("the store failed")]
+    Store(#[from] StoreError),
+    /// A stored release does not read back.
+    #[error("a stored release does not read back")]
+    Read(#[from] serde_json::Error),
+    /// Scoring the release failed.
+    #[error("scoring the release failed")]
+    Scoring(#[from] ScoreFailure<StoreError>),
+    /// The scoring thread panicked or was cancelled.
+    #[error("scoring the release did not finish")]
+    Join(#[from] tokio::task::JoinError),
+}
+
+/// Attempts at a release when another server or a new submission got in between.
+const ATTEMPTS: usize = 3;
+
+/// A stored release and when it was made.
+pub struct Published {
+    /// The release.
+    pub release: Release,
+    /// When it was made (RFC 3339).
+    pub created_at: String,
+}
+
+/// The scoring options of a round: its threshold.
+pub fn options(round: &Round) -> Options {
+    Options {
+        min_group_size: round.threshold(),
+    }
+}
+
+/// The releases of a round, oldest first.
+async fn stored(store: &dyn Store, round_id: i64) -> Result<Vec<Published>, ReleaseError> {
+    store
+        .releases(round_id)
+        .await?
+        .into_iter()
+        .map(|stored| {
+            Ok(Published {
+                release: serde_json::from_str(&stored.body)?,
+                created_at: stored.created_at,
+            })
+        })
+        .collect()
+}
+
+/// The latest release of `round`, after making a new one if the round publishes now (closed, or
+/// open with interim releases) and submitted responses wait for one.
+pub async fn latest(
+    store: &Arc<dyn Store>,
+    instrument: &Arc<Instrument>,
+    round: &Round,
+) -> Result<Option<Published>, ReleaseError> {
+    let mut releases = stored(store.as_ref(), round.id).await?;
+    let publishes = !round.is_open() || round.interim_releases;
+    if publishes && store.unreleased_count(round.id).await? > 0 {
+        for _ in 0..ATTEMPTS {
+            let batch = store.begin_release(round.id).await?;
+            let earlier = releases.iter().map(|p| p.release.clone()).collect();
+            let Some(release) = score(store, instrument, round, batch.number, earlier).await?
+            else {
+                store.abandon_release(round.id, &batch).await?;
+                break;
+            };
+            let body = serde_json::to_string(&release)?;
+            let kept = store.store_release(round.id, &batch, &body).await?;
+            releases = stored(store.as_ref(), round.id).await?;
+            // Otherwise another server stored this number, or a submission joined the batch
+            // after it was read: score again.
+            if kept {
+                break;
+            }
+        }
+    }
+    Ok(releases.pop())
+}
+
+/// Scores release `number` of `round` beside its `earlier` releases; `None` when it would
+/// publish nothing new.
+async fn score(
+    store: &Arc<dyn Store>,
+    instrument: &Arc<Instrument>,
+    round: &Round,
+    number: i64,
+    earlier: Vec<Release>,
+) -> Result<Option<Release>, ReleaseError> {
+    let pages =
+        SubmittedPages::released(Arc::clone(store), round.id, number).blocking(Handle::current());
+    let (instrument, options, wave) = (Arc::clone(instrument), options(round), round.wave.clone());
+    let release = tokio::task::spawn_blocking(move || {
+        let rows = StoredRows::batches(pages, &instrument);
+        let batches = responses::accumulate(rows, &instrument, |_| {}, |_, _, _, _| Ok(()))?;
+        Ok::<_, ScoreFailure<StoreError>>(release::publish(
+            &instrument,
+            &batches.scorer,
+            &batches.groups,
+            &batches.waves,
+            &wave,
+            &earlier,
+            number,
+            &options,
+        ))
+    })
+    .await??;
+    Ok(release)
+}
