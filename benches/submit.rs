@@ -52,6 +52,7 @@ async fn run(engine: &str, url: &str) {
             wave: "bench",
             min_group_size: 3,
             open_link: false,
+            identified: false,
         })
         .await
         .unwrap();

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use tokio::runtime::Handle;
 
 use crate::instrument::Instrument;
-use crate::responses::{self, ScoreFailure, StoredRows};
+use crate::responses::{self, Listing, ScoreFailure, StoredRows};
 use crate::scoring::Options;
 use crate::scoring::release::{self, Release};
 use crate::store::{Store, StoreError, SubmittedPages};
@@ -46,6 +46,17 @@ pub struct Published {
     pub release: Release,
     /// When it was made (RFC 3339).
     pub created_at: String,
+}
+
+/// How `published` lists the rows of `round`; before a release, it lists none.
+pub fn listing(round: &Round, published: Option<&Published>) -> Listing {
+    Listing {
+        wave: round.wave.clone(),
+        groups: published
+            .map(|p| p.release.row_groups(round.is_identified()))
+            .unwrap_or_default(),
+        identified: round.is_identified(),
+    }
 }
 
 /// The scoring options of a round: its threshold.
@@ -113,18 +124,23 @@ async fn score(
     let pages =
         SubmittedPages::released(Arc::clone(store), round.id, number).blocking(Handle::current());
     let (instrument, options, wave) = (Arc::clone(instrument), options(round), round.wave.clone());
+    let identified = round.is_identified();
     let release = tokio::task::spawn_blocking(move || {
         let rows = StoredRows::batches(pages, &instrument);
         let batches = responses::accumulate(rows, &instrument, |_| {}, |_, _, _, _| Ok(()))?;
+        let round = release::Round {
+            wave: &wave,
+            number,
+            options,
+            identified,
+        };
         Ok::<_, ScoreFailure<StoreError>>(release::publish(
             &instrument,
             &batches.scorer,
             &batches.groups,
             &batches.waves,
-            &wave,
             &earlier,
-            number,
-            &options,
+            &round,
         ))
     })
     .await??;

@@ -10,7 +10,6 @@ use anyhow::Context;
 use partnerscope::instrument::load_str;
 use partnerscope::releases;
 use partnerscope::responses::{RawCsv, encode_page};
-use partnerscope::scoring::release::Release;
 use partnerscope::store::{self, SubmittedPages};
 
 pub fn run(round_id: i64, out: Option<&Path>, database_url: &str) -> anyhow::Result<()> {
@@ -29,13 +28,8 @@ pub fn run(round_id: i64, out: Option<&Path>, database_url: &str) -> anyhow::Res
         )?);
         let latest = releases::latest(&store, &instrument, &round)
             .await
-            .with_context(|| format!("cannot publish the figures of round {round_id}"))?
-            .map(|published| published.release);
-        let groups = latest
-            .as_ref()
-            .map(Release::shown_groups)
-            .unwrap_or_default();
-        let csv = RawCsv::new(&instrument, &round.wave, groups);
+            .with_context(|| format!("cannot publish the figures of round {round_id}"))?;
+        let csv = RawCsv::new(&instrument, releases::listing(&round, latest.as_ref()));
         // A file is written beside its destination and moved in when complete.
         let (mut sink, scratch): (Box<dyn Write>, _) = match out {
             Some(path) => {
@@ -51,7 +45,7 @@ pub fn run(round_id: i64, out: Option<&Path>, database_url: &str) -> anyhow::Res
         };
         let mut buffer = Vec::new();
         csv.header(&mut buffer);
-        let through = latest.as_ref().map_or(0, |r| r.rows_through);
+        let through = latest.as_ref().map_or(0, |p| p.release.rows_through);
         let mut pages = SubmittedPages::listed(store, round.id, through);
         while let Some(page) = pages.next_page().await? {
             encode_page(&csv, &page, &mut buffer);

@@ -166,6 +166,7 @@ async fn create(store: &dyn Store, instrument: &Instrument) -> StoreResult<Partn
                 wave,
                 min_group_size: 3,
                 open_link: true,
+                identified: false,
             })
             .await?;
         for (s, (sector, names)) in PARTNERS.iter().enumerate() {

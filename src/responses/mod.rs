@@ -3,11 +3,13 @@
 //! straight from a round's stored responses, and are written back out as the raw export, the
 //! file `partnerscope score` reads; [`score`] is the one pipeline every report is scored through.
 
+mod listing;
 mod raw;
 mod read;
 mod score;
 mod stored;
 
+pub use listing::Listing;
 pub use raw::{RawCsv, RawRow, encode_page};
 pub use read::{ResponsesError, ResponsesReader};
 pub use score::{Accumulated, ScoreFailure, accumulate, score};

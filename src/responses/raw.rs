@@ -10,8 +10,7 @@
 //! download of their own. Every text cell is neutralised against formula injection and quoted as
 //! the report files are; rows are encoded one at a time, so the file streams.
 
-use std::collections::BTreeSet;
-
+use super::Listing;
 use crate::instrument::Instrument;
 use crate::report::push_line;
 use crate::survey::StoredResponse;
@@ -21,16 +20,15 @@ use crate::survey::answers::Answers;
 /// hand each page of rows on as soon as it is written.
 pub struct RawCsv {
     items: Vec<String>,
-    wave: String,
-    groups: BTreeSet<String>,
+    listing: Listing,
 }
 
 /// One listed response as the raw export needs it.
 #[derive(Debug, Clone, Copy)]
 pub struct RawRow<'a> {
-    /// The response's pseudonym.
-    pub pseudonym: &'a str,
-    /// The sector (blank when unknown).
+    /// The respondent id it shows.
+    pub respondent: &'a str,
+    /// The group it shows (blank when not shown).
     pub group: &'a str,
     /// What was answered.
     pub answers: &'a Answers,
@@ -39,13 +37,11 @@ pub struct RawRow<'a> {
 }
 
 impl RawCsv {
-    /// The columns of `instrument`; every row gets the round's `wave` label, and a group only
-    /// when it is one of `groups`.
-    pub fn new(instrument: &Instrument, wave: &str, groups: BTreeSet<String>) -> RawCsv {
+    /// The columns of `instrument`, for rows as `listing` lists them.
+    pub fn new(instrument: &Instrument, listing: Listing) -> RawCsv {
         RawCsv {
             items: instrument.items.iter().map(|i| i.id.clone()).collect(),
-            wave: wave.to_string(),
-            groups,
+            listing,
         }
     }
 
@@ -69,14 +65,9 @@ impl RawCsv {
                 None => String::new(),
             })
             .collect();
-        let group = if self.groups.contains(row.group.trim()) {
-            row.group
-        } else {
-            ""
-        };
         // RFC 3339 starts with the date: `2026-03-01T10:00:00Z`.
         let day = row.submitted_at.get(..10).unwrap_or_default();
-        let cells = [row.pseudonym, group, self.wave.as_str()]
+        let cells = [row.respondent, row.group, self.listing.wave.as_str()]
             .into_iter()
             .chain(values.iter().map(String::as_str))
             .chain(["", day]);
@@ -90,8 +81,8 @@ pub fn encode_page(csv: &RawCsv, page: &[StoredResponse], out: &mut Vec<u8>) {
     for response in page {
         csv.row(
             RawRow {
-                pseudonym: response.pseudonym.as_deref().unwrap_or_default(),
-                group: response.answers.sector.as_deref().unwrap_or_default(),
+                respondent: csv.listing.respondent(response),
+                group: csv.listing.group(response),
                 answers: &response.answers,
                 submitted_at: response.submitted_at.as_deref().unwrap_or_default(),
             },
@@ -133,8 +124,12 @@ mod tests {
     }
 
     fn raw(rows: &[RawRow<'_>]) -> String {
-        let groups = ["-nonprofit".to_string(), "government".to_string()].into();
-        let csv = RawCsv::new(&mini(), "2026 spring", groups);
+        let listing = Listing {
+            wave: "2026 spring".into(),
+            groups: ["-nonprofit".to_string(), "government".to_string()].into(),
+            identified: false,
+        };
+        let csv = RawCsv::new(&mini(), listing);
         let mut out = Vec::new();
         csv.header(&mut out);
         for row in rows {
@@ -144,18 +139,18 @@ mod tests {
     }
 
     #[test]
-    fn a_row_has_its_pseudonym_codes_a_shown_group_and_the_day_but_no_comment_language_or_time() {
+    fn a_row_has_its_id_codes_its_group_and_the_day_but_no_comment_language_or_time() {
         let answers = answers();
         let file = raw(&[
             RawRow {
-                pseudonym: "9f2c61d0a4b7e385",
+                respondent: "9f2c61d0a4b7e385",
                 group: "-nonprofit",
                 answers: &answers,
                 submitted_at: "2026-03-01T10:00:00Z",
             },
             RawRow {
-                pseudonym: "a0b1c2d3e4f50617",
-                group: "education",
+                respondent: "a0b1c2d3e4f50617",
+                group: "",
                 answers: &answers,
                 submitted_at: "2026-03-02T23:59:59Z",
             },
@@ -174,13 +169,13 @@ mod tests {
         let answers = answers();
         let file = raw(&[
             RawRow {
-                pseudonym: "p1",
+                respondent: "p1",
                 group: "government",
                 answers: &answers,
                 submitted_at: "2026-03-01T10:00:00Z",
             },
             RawRow {
-                pseudonym: "p2",
+                respondent: "p2",
                 group: "",
                 answers: &Answers::default(),
                 submitted_at: "2026-03-02T10:00:00Z",

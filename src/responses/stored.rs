@@ -4,9 +4,9 @@
 //! download carry the round's wave and only the groups the release shows, exactly as the raw
 //! download reads back.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
-use super::{Row, Rows};
+use super::{Listing, Row, Rows};
 use crate::instrument::Instrument;
 use crate::scoring::Answer;
 use crate::survey::StoredResponse;
@@ -16,11 +16,8 @@ use crate::survey::answers::Answer as Given;
 enum Labels {
     /// Scoring a release: the sector, and the number of the release that first included it.
     Batches,
-    /// Listing: the round's wave, and the sector only where the release shows it.
-    Listed {
-        wave: String,
-        groups: BTreeSet<String>,
-    },
+    /// Listing: as the release lists the rows.
+    Listed(Listing),
 }
 
 /// Rows from pages of stored responses.
@@ -47,17 +44,9 @@ where
         Self::labelled(pages, instrument, Labels::Batches)
     }
 
-    /// Rows as a download lists them: in the round's `wave`, with a sector only where it is one
-    /// of `groups`.
-    pub fn listed(
-        pages: P,
-        instrument: &Instrument,
-        wave: &str,
-        groups: BTreeSet<String>,
-    ) -> StoredRows<P> {
-        // A CSV reader trims cells; so does this, to read exactly what the raw download reads.
-        let wave = wave.trim().to_string();
-        Self::labelled(pages, instrument, Labels::Listed { wave, groups })
+    /// Rows as a download lists them.
+    pub fn listed(pages: P, instrument: &Instrument, listing: Listing) -> StoredRows<P> {
+        Self::labelled(pages, instrument, Labels::Listed(listing))
     }
 
     fn labelled(pages: P, instrument: &Instrument, labels: Labels) -> StoredRows<P> {
@@ -99,28 +88,22 @@ where
         };
         self.read += 1;
         self.respondent.clear();
-        self.respondent
-            .push_str(response.pseudonym.as_deref().unwrap_or_default());
-        let sector = response
-            .answers
-            .sector
-            .as_deref()
-            .unwrap_or_default()
-            .trim();
         self.group.clear();
         self.wave.clear();
         match &self.labels {
             Labels::Batches => {
-                self.group.push_str(sector);
+                let sector = response.answers.sector.as_deref().unwrap_or_default();
+                self.group.push_str(sector.trim());
                 if let Some(batch) = response.released_in {
                     self.wave.push_str(&batch.to_string());
                 }
             }
-            Labels::Listed { wave, groups } => {
-                if groups.contains(sector) {
-                    self.group.push_str(sector);
-                }
-                self.wave.push_str(wave);
+            Labels::Listed(listing) => {
+                // A CSV reader trims cells; so does this, to read what the raw download reads.
+                self.respondent
+                    .push_str(listing.respondent(&response).trim());
+                self.group.push_str(listing.group(&response));
+                self.wave.push_str(listing.wave.trim());
             }
         }
         self.answers.fill(None);

@@ -79,9 +79,14 @@ impl Release {
         self.as_of.iter().find(|(c, _)| c == id).map(|&(_, r)| r)
     }
 
-    /// The groups a respondent's row may show: those published in every dimension and factor.
-    pub fn shown_groups(&self) -> BTreeSet<String> {
-        shown_groups(&self.figures)
+    /// The groups a respondent's row may show: those published in every dimension and factor,
+    /// or in an identified round every group.
+    pub fn row_groups(&self, identified: bool) -> BTreeSet<String> {
+        if identified {
+            self.figures.groups.names.iter().cloned().collect()
+        } else {
+            shown_groups(&self.figures)
+        }
     }
 }
 
@@ -242,22 +247,33 @@ fn classes(scorer: &Scorer, groups: &Labels, batches: &Labels) -> Vec<Class> {
         .collect()
 }
 
-/// Scores the new release `number` of a round from `scorer`, whose cells hold every response of
-/// the round's batches so far keyed by group and batch (the batch, the number of the release that
+/// The round a release is made for.
+#[derive(Debug, Clone, Copy)]
+pub struct Round<'a> {
+    /// The round's wave label.
+    pub wave: &'a str,
+    /// The number of the new release.
+    pub number: i64,
+    /// The round's threshold.
+    pub options: Options,
+    /// Whether answers are linked to organisations: then every row is listed.
+    pub identified: bool,
+}
+
+/// Scores the new release of `round` from `scorer`, whose cells hold every response of the
+/// round's batches so far keyed by group and batch (the batch, the number of the release that
 /// first includes the row, as the wave label in `batches`), beside the round's `earlier`
-/// releases. The round's wave label is `wave`. `None` when it would publish nothing new: no cell
-/// whose figures are new, and no new rows.
-#[allow(clippy::too_many_arguments)]
+/// releases. `None` when it would publish nothing new: no cell whose figures are new, and no new
+/// rows.
 pub fn publish(
     instrument: &Instrument,
     scorer: &Scorer,
     groups: &Labels,
     batches: &Labels,
-    wave: &str,
     earlier: &[Release],
-    number: i64,
-    options: &Options,
+    round: &Round<'_>,
 ) -> Option<Release> {
+    let (options, number, wave) = (&round.options, round.number, round.wave);
     let threshold = options.min_group_size;
     let classes = classes(scorer, groups, batches);
     // Groups in alphabetical order: the order of first appearance would tell which sector
@@ -311,7 +327,11 @@ pub fn publish(
     };
     audit(&mut release, earlier, &classes, threshold);
     let previous_rows = earlier.last().map_or(0, |r| r.rows_through);
-    release.rows_through = rows_through(&release, previous_rows, &classes, threshold);
+    release.rows_through = if round.identified {
+        number
+    } else {
+        rows_through(&release, previous_rows, &classes, threshold)
+    };
     release.rows = classes
         .iter()
         .filter(|c| c.batch <= release.rows_through)

@@ -18,8 +18,8 @@ use crate::accounts::{Facilitator, Session};
 use crate::survey::answers::Answers;
 use crate::survey::partners::Partner;
 use crate::survey::{
-    Invitation, InvitationProgress, NewInvitation, NewRound, OpenSubmission, Partnership,
-    ReleaseBatch, Round, StoredRelease, StoredResponse,
+    Invitation, InvitationProgress, ListedComment, NewInvitation, NewRound, OpenSubmission,
+    Partnership, ReleaseBatch, Round, StoredRelease, StoredResponse,
 };
 use async_trait::async_trait;
 
@@ -214,6 +214,19 @@ pub trait Store: Send + Sync {
     async fn abandon_release(&self, round_id: i64, batch: &ReleaseBatch) -> StoreResult<()>;
     /// The releases of a round, oldest first.
     async fn releases(&self, round_id: i64) -> StoreResult<Vec<StoredRelease>>;
+    /// The comments of the responses first included in releases up to `through`, by question
+    /// id, then text.
+    async fn listed_comments(&self, round_id: i64, through: i64)
+    -> StoreResult<Vec<ListedComment>>;
+    /// Replaces the text of the comment `handle` of a round with [`crate::survey::REDACTED`],
+    /// recording who did it and when; `false` when the round has no such comment not yet
+    /// redacted.
+    async fn redact_comment(
+        &self,
+        round_id: i64,
+        handle: &str,
+        facilitator_id: i64,
+    ) -> StoreResult<bool>;
 
     // Accounts and sessions.
 

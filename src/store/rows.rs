@@ -42,6 +42,7 @@ impl<'r> FromRow<'r, AnyRow> for DbRound {
             created_at: row.try_get("created_at")?,
             closed_at: row.try_get("closed_at")?,
             interim_releases: row.try_get::<i64, _>("interim_releases")? != 0,
+            identified_consent: row.try_get("identified_consent")?,
         }))
     }
 }
@@ -122,6 +123,7 @@ impl<'r> FromRow<'r, AnyRow> for DbResponse {
             updated_at: row.try_get("updated_at")?,
             submitted_at: row.try_get("submitted_at")?,
             pseudonym: row.try_get("pseudonym")?,
+            organisation: row.try_get("organisation")?,
             released_in: row.try_get("released_in")?,
         }))
     }

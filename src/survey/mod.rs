@@ -61,6 +61,9 @@ pub struct Round {
     pub closed_at: Option<String>,
     /// Whether figures are also published while the round is open, not only when it closes.
     pub interim_releases: bool,
+    /// In an identified round, the consent statement its partners are shown (fixed when the
+    /// round was created); `None` in an anonymous round.
+    pub identified_consent: Option<String>,
 }
 
 impl Partnership {
@@ -74,16 +77,31 @@ impl Partnership {
 /// promised groups of "at least a few".
 pub const MIN_GROUP_SIZE_FLOOR: i64 = 3;
 
+/// What partners of an identified round are told, stored with the round when it is created.
+pub const IDENTIFIED_CONSENT: &str = "This round is not anonymous. Your answers and comments are \
+     stored with the name of your organisation, and the facilitators of this partnership see and \
+     download them with that name. Results for small groups are not hidden.";
+
 impl Round {
     /// Whether partners can still answer.
     pub fn is_open(&self) -> bool {
         self.closed_at.is_none()
     }
 
+    /// Whether answers are linked to organisations, as partners were told.
+    pub fn is_identified(&self) -> bool {
+        self.identified_consent.is_some()
+    }
+
     /// The threshold the round's figures are held to: its minimum group size, never below the
-    /// floor, also for rounds stored before the floor existed.
+    /// floor in an anonymous round, also for rounds stored before the floor existed.
     pub fn threshold(&self) -> u64 {
-        self.min_group_size.max(MIN_GROUP_SIZE_FLOOR).unsigned_abs()
+        let floor = if self.is_identified() {
+            1
+        } else {
+            MIN_GROUP_SIZE_FLOOR
+        };
+        self.min_group_size.max(floor).unsigned_abs()
     }
 }
 
@@ -100,6 +118,8 @@ pub struct NewRound<'a> {
     pub min_group_size: i64,
     /// Whether the round gets an open link.
     pub open_link: bool,
+    /// Whether answers are linked to organisations (see [`IDENTIFIED_CONSENT`]).
+    pub identified: bool,
 }
 
 /// A personal link for one partner organisation.
@@ -164,6 +184,8 @@ pub struct StoredResponse {
     pub submitted_at: Option<String>,
     /// The random id its rows show, once submitted.
     pub pseudonym: Option<String>,
+    /// The organisation of its invitation, when read for an identified round's rows.
+    pub organisation: Option<String>,
     /// The release that first included it, once one has.
     pub released_in: Option<i64>,
 }
@@ -186,6 +208,22 @@ pub struct StoredRelease {
     pub body: String,
     /// When it was made (RFC 3339).
     pub created_at: String,
+}
+
+/// What a redacted comment says instead.
+pub const REDACTED: &str = "[removed by the facilitator]";
+
+/// A comment as a release lists it: without its response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedComment {
+    /// A random name for redacting it, unrelated to its response.
+    pub handle: String,
+    /// The comment question's id.
+    pub question: String,
+    /// The text, or [`REDACTED`].
+    pub body: String,
+    /// Whether a facilitator removed its text.
+    pub redacted: bool,
 }
 
 /// How an open-link submission ended.

@@ -97,6 +97,8 @@ pub struct Messages {
     pub detail_wave: &'static str,
     /// Detail: a bad minimum group size.
     pub detail_min_group_size: &'static str,
+    /// The minimum group size of an identified round is out of range.
+    pub detail_min_group_size_identified: &'static str,
     /// Detail: an unknown instrument.
     pub detail_instrument: &'static str,
     /// Sign-in page heading.
@@ -139,6 +141,14 @@ pub struct Messages {
     pub min_group_size_label: &'static str,
     /// Label of the open link checkbox.
     pub open_link_label: &'static str,
+    /// Explains the minimum group size's range.
+    pub min_group_size_hint: &'static str,
+    /// Label of the identified-round checkbox.
+    pub identified_label: &'static str,
+    /// What an identified round means.
+    pub identified_hint: &'static str,
+    /// Shown to partners of an identified round, above its consent statement.
+    pub identified_heading: &'static str,
     /// A round's state: open.
     pub round_open: &'static str,
     /// A round's state: closed.
@@ -253,8 +263,10 @@ pub struct Messages {
     pub release_waiting: &'static str,
     /// Before the first release.
     pub release_none: &'static str,
-    /// Heading of the release settings.
-    pub interim_heading: &'static str,
+    /// Above the comments: what removing one does.
+    pub comments_redact_note: &'static str,
+    /// Button that removes a comment's text.
+    pub comment_remove_button: &'static str,
     /// Interim releases are on.
     pub interim_on_text: &'static str,
     /// Interim releases are off.
@@ -324,6 +336,7 @@ pub const EN: Messages = Messages {
     detail_name: "The partnership needs a name",
     detail_wave: "The round needs a wave label, such as “2026 spring”",
     detail_min_group_size: "The minimum group size must be a whole number from 3 to 1000",
+    detail_min_group_size_identified: "The minimum group size must be a whole number from 1 to 1000",
     detail_instrument: "Choose one of the listed instruments",
     sign_in_heading: "Sign in",
     email_label: "E-mail address",
@@ -345,6 +358,10 @@ pub const EN: Messages = Messages {
     wave_label: "Wave label",
     min_group_size_label: "Minimum group size (smaller sectors are not reported)",
     open_link_label: "Also give the round an open link anyone can answer",
+    min_group_size_hint: "At least 3 in an anonymous round. Smaller groups show only how many answered.",
+    identified_label: "Identified round: answers are linked to each partner's organisation",
+    identified_hint: "Partners are told so plainly before they answer, the downloads name each organisation, and rows are not hidden. Choose this only when the partnership agreed to it; it cannot be changed later.",
+    identified_heading: "This round is not anonymous",
     round_open: "Open",
     round_closed: "Closed",
     close_button: "Close the round",
@@ -403,7 +420,8 @@ pub const EN: Messages = Messages {
     release_summary: "These figures are release {number}, published on {date}, from {n} submitted responses.",
     release_waiting: "{n} later responses are not in any release yet, and some figures may repeat an earlier release: a figure changes only once at least {threshold} more responses change it, so that nobody's answers can be found by comparing releases.",
     release_none: "No figures are published yet. A round publishes its figures when it closes; with interim releases on, also while it is open, whenever at least the minimum group size of new responses can be added. Response counts are always live.",
-    interim_heading: "Releases",
+    comments_redact_note: "Comments are listed without who wrote them. Remove the text of any comment that names or points to its author before you share these results; the removal is recorded and cannot be undone.",
+    comment_remove_button: "Remove text",
     interim_on_text: "Interim releases are on: figures are published while the round is open.",
     interim_off_text: "Figures are published when the round closes. Interim releases would publish them while it is open too.",
     interim_on_button: "Turn on interim releases",

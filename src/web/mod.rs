@@ -115,6 +115,10 @@ pub fn app(state: AppState) -> Router {
             post(facilitate::rounds::interim),
         )
         .route(
+            "/facilitator/rounds/{id}/comments/{handle}/remove",
+            post(facilitate::rounds::remove_comment),
+        )
+        .route(
             "/facilitator/rounds/{id}/reopen",
             post(facilitate::rounds::reopen),
         )

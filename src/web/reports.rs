@@ -22,7 +22,7 @@ use tokio::runtime::Handle;
 use super::errors::{AppError, Failure};
 use super::messages::EN;
 use crate::instrument::Instrument;
-use crate::releases::{Published, latest, options};
+use crate::releases::{Published, latest, listing, options};
 use crate::report::dashboard::{self, ChartText, Dashboard, Previous};
 use crate::report::{
     Report, RespondentsWriter, SummaryReport, Table, WorkbookWriter, push_line, write_csv,
@@ -30,7 +30,7 @@ use crate::report::{
 use crate::responses::{self, RawCsv, ScoreFailure, StoredRows, encode_page};
 use crate::scoring::Score;
 use crate::store::{Store, SubmittedPages};
-use crate::survey::Round;
+use crate::survey::{ListedComment, Round};
 
 /// What receives each respondent's scores while a round is scored.
 type RowSink<T> = fn(&mut T, &str, &str, &str, &[Option<Score>]) -> std::io::Result<()>;
@@ -57,8 +57,7 @@ fn listed_pages(
 }
 
 /// Scores the rows `published` lists on a blocking thread, handing each respondent to `sink`
-/// with `target`, as a download lists them: under their pseudonyms, with the groups the release
-/// shows.
+/// with `target`, as a download lists them ([`listing`]).
 async fn score_listed<T: Send + 'static>(
     store: Arc<dyn Store>,
     instrument: Arc<Instrument>,
@@ -68,12 +67,9 @@ async fn score_listed<T: Send + 'static>(
     sink: RowSink<T>,
 ) -> Result<T, AppError> {
     let pages = listed_pages(store, round, published).blocking(Handle::current());
-    let groups = published
-        .map(|p| p.release.shown_groups())
-        .unwrap_or_default();
-    let (options, wave) = (options(round), round.wave.clone());
+    let (options, listing) = (options(round), listing(round, published));
     let scored = tokio::task::spawn_blocking(move || {
-        let rows = StoredRows::listed(pages, &instrument, &wave, groups);
+        let rows = StoredRows::listed(pages, &instrument, listing);
         responses::score(
             rows,
             &instrument,
@@ -113,11 +109,7 @@ pub async fn raw(
     round: &Round,
 ) -> Result<Response, AppError> {
     let published = latest(&store, &instrument, round).await?;
-    let groups = published
-        .as_ref()
-        .map(|p| p.release.shown_groups())
-        .unwrap_or_default();
-    let csv = RawCsv::new(&instrument, &round.wave, groups);
+    let csv = RawCsv::new(&instrument, listing(round, published.as_ref()));
     let mut header = Vec::new();
     csv.header(&mut header);
     let round_id = round.id;
@@ -224,35 +216,34 @@ pub struct CommentList {
     /// The question.
     pub question: String,
     /// The comments, sorted so their order says nothing about who answered when.
-    pub bodies: Vec<String>,
+    pub comments: Vec<ListedComment>,
 }
 
 /// The comments of the rows `published` lists, per question of `instrument` in its order, each
 /// list sorted.
 async fn comment_lists(
-    store: Arc<dyn Store>,
+    store: &dyn Store,
     instrument: &Instrument,
     round: &Round,
     published: Option<&Published>,
 ) -> Result<Vec<CommentList>, AppError> {
-    let mut bodies: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut pages = listed_pages(store, round, published);
-    while let Some(page) = pages.next_page().await? {
-        for response in page {
-            for (question, body) in response.answers.comments {
-                bodies.entry(question).or_default().push(body);
-            }
-        }
+    let through = published.map_or(0, |p| p.release.rows_through);
+    let mut by_question: BTreeMap<String, Vec<ListedComment>> = BTreeMap::new();
+    for comment in store.listed_comments(round.id, through).await? {
+        by_question
+            .entry(comment.question.clone())
+            .or_default()
+            .push(comment);
     }
     Ok(instrument
         .comments
         .iter()
         .filter_map(|c| {
-            let mut bodies = bodies.remove(&c.id)?;
-            bodies.sort();
+            let mut comments = by_question.remove(&c.id)?;
+            comments.sort_by(|a, b| a.body.cmp(&b.body));
             Some(CommentList {
                 question: instrument.comment_text(c).to_string(),
-                bodies,
+                comments,
             })
         })
         .collect())
@@ -268,14 +259,9 @@ pub async fn comments_csv(
     let published = latest(&store, &instrument, round).await?;
     let mut out = Vec::new();
     push_line(&mut out, ["question", "comment"]);
-    for list in comment_lists(store, &instrument, round, published.as_ref()).await? {
-        let id = instrument
-            .comments
-            .iter()
-            .find(|c| instrument.comment_text(c) == list.question)
-            .map_or("", |c| c.id.as_str());
-        for body in &list.bodies {
-            push_line(&mut out, [id, body.as_str()]);
+    for list in comment_lists(store.as_ref(), &instrument, round, published.as_ref()).await? {
+        for comment in &list.comments {
+            push_line(&mut out, [comment.question.as_str(), comment.body.as_str()]);
         }
     }
     Ok(attachment(
@@ -308,8 +294,7 @@ pub async fn round_numbers(
     let published = latest(&store, &instrument, round).await?;
     let unreleased = store.unreleased_count(round.id).await?;
     let submitted = published.as_ref().map_or(0, |p| p.release.responses) + unreleased;
-    let comments =
-        comment_lists(Arc::clone(&store), &instrument, round, published.as_ref()).await?;
+    let comments = comment_lists(store.as_ref(), &instrument, round, published.as_ref()).await?;
     let Some(published) = published else {
         return Ok(RoundNumbers {
             published: None,

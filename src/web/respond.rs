@@ -30,6 +30,8 @@ struct FormPage<'a> {
     preview: bool,
     /// The round's minimum group size, which the form states (none in a preview).
     threshold: Option<u64>,
+    /// An identified round's consent statement, stated above everything else.
+    identified: Option<String>,
 }
 
 /// The thank-you page.
@@ -102,6 +104,7 @@ struct Target {
     saved: bool,
     preview: bool,
     threshold: Option<u64>,
+    identified: Option<String>,
 }
 
 impl Target {
@@ -112,6 +115,7 @@ impl Target {
             saved,
             preview: false,
             threshold: Some(round.threshold()),
+            identified: round.identified_consent.clone(),
         }
     }
 
@@ -122,6 +126,7 @@ impl Target {
             saved: false,
             preview: false,
             threshold: Some(round.threshold()),
+            identified: round.identified_consent.clone(),
         }
     }
 
@@ -133,6 +138,7 @@ impl Target {
             saved: false,
             preview: true,
             threshold: None,
+            identified: None,
         }
     }
 }
@@ -158,6 +164,7 @@ fn form_page(
             saved: target.saved,
             preview: target.preview,
             threshold: target.threshold,
+            identified: target.identified,
         },
     )
 }

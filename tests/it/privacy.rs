@@ -367,7 +367,124 @@ async fn the_minimum_group_size_cannot_go_below_three(engine: Engine) {
     assert!(!partnership.contains("2026 spring"), "no round was created");
 }
 
+async fn a_facilitator_removes_the_text_of_a_comment_that_names_its_author(engine: Engine) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let browser = signed_in(&app, "ana@example.org").await;
+    let partners: Vec<(String, &str)> = (0..3).map(|i| (format!("Clinic {i}"), "health")).collect();
+    let (round_path, links) = round_with_partners(&app, &browser, &partners).await;
+    let comments = ["As the city housing lead, I disagree.", "Fine.", "Good."];
+    for (link, comment) in links.iter().zip(comments) {
+        submit(&app, link, 4, comment).await;
+    }
+    browser
+        .post_checked(&format!("{round_path}/close"), &[])
+        .await;
+    let (_, page) = browser.get(&round_path).await;
+    // The first comment, sorted, carries the first remove button.
+    let start = page
+        .find("As the city housing lead")
+        .expect("the comment is listed");
+    let action = &page[start..];
+    let action = &action[action.find("action=\"").unwrap() + 8..];
+    let action = &action[..action.find('"').unwrap()];
+    assert!(action.ends_with("/remove"), "{action}");
+    let (status, location, _) = browser.post_checked(action, &[]).await;
+    assert_eq!(
+        (status, location.unwrap()),
+        (303, format!("{round_path}#comments"))
+    );
+    let (_, page) = browser.get(&round_path).await;
+    assert!(!page.contains("housing lead"));
+    assert!(page.contains("<em>[removed by the facilitator]</em>"));
+    let listed = download(&browser, &round_path, "comments.csv").await;
+    let bodies: Vec<&str> = listed.iter().map(|c| c["comment"].as_str()).collect();
+    assert_eq!(bodies, ["Fine.", "Good.", "[removed by the facilitator]"]);
+    // Again, or with a handle that is not one, is not found, and changes nothing.
+    assert_eq!(browser.post_checked(action, &[]).await.0, 404);
+    let other = action
+        .replace("/comments/", "/comments/0")
+        .replace("0/remove", "/remove");
+    assert_eq!(browser.post_checked(&other, &[]).await.0, 404);
+    let round_id: i64 = round_path.rsplit('/').next().unwrap().parse().unwrap();
+    let stored = app.store.listed_comments(round_id, 1).await.unwrap();
+    assert_eq!(stored.iter().filter(|c| c.redacted).count(), 1);
+    assert!(
+        stored.iter().all(|c| !c.body.contains("housing lead")),
+        "the text is gone"
+    );
+}
+
+async fn an_identified_round_says_so_to_partners_and_its_rows_name_their_organisation(
+    engine: Engine,
+) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let browser = signed_in(&app, "ana@example.org").await;
+    let (_, location, _) = browser
+        .post_checked("/facilitator/partnerships", &[("name", "Harbour Alliance")])
+        .await;
+    let (status, location, _) = browser
+        .post_checked(
+            &format!("{}/rounds", location.unwrap()),
+            &[
+                ("instrument", INSTRUMENT),
+                ("wave", "2026 spring"),
+                ("min_group_size", "1"),
+                ("identified", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303, "an identified round may report groups of one");
+    let round_path = location.unwrap();
+    let round_id: i64 = round_path.rsplit('/').next().unwrap().parse().unwrap();
+    let round = app.store.round(round_id).await.unwrap().unwrap();
+    assert_eq!(
+        round.identified_consent.as_deref(),
+        Some(partnerscope::survey::IDENTIFIED_CONSENT),
+        "the statement partners see is fixed with the round"
+    );
+    let list = "organisation,sector\nCity Hall,government\nClinic A,health\n";
+    browser
+        .post_checked(&format!("{round_path}/partners"), &[("list", list)])
+        .await;
+    let links: Vec<String> = app
+        .store
+        .invitation_progress(round_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| format!("/s/{}", p.invitation.token))
+        .collect();
+    let (_, form) = app.get(&links[0]).await;
+    assert!(form.contains("This round is not anonymous"));
+    assert!(form.contains("stored with the name of your organisation"));
+    assert!(!form.contains("Results are shown only for groups"));
+    submit(&app, &links[0], 2, "From the city.").await;
+    submit(&app, &links[1], 4, "From the clinic.").await;
+    browser
+        .post_checked(&format!("{round_path}/close"), &[])
+        .await;
+    let raw = download(&browser, &round_path, "raw.csv").await;
+    let mut rows: Vec<(&str, &str)> = raw
+        .iter()
+        .map(|r| (r["respondent"].as_str(), r["group"].as_str()))
+        .collect();
+    rows.sort();
+    assert_eq!(rows, [("City Hall", "government"), ("Clinic A", "health")]);
+    let groups = download(&browser, &round_path, "groups.csv").await;
+    assert!(
+        groups
+            .iter()
+            .all(|g| g["n"] == "1" && g["suppressed"] == "false")
+    );
+}
+
 crate::on_both_engines!(
+    an_identified_round_says_so_to_partners_and_its_rows_name_their_organisation,
+    a_facilitator_removes_the_text_of_a_comment_that_names_its_author,
     a_lone_sector_cannot_be_subtracted_from_the_total_and_the_other_sectors,
     a_release_changes_only_after_the_thresholds_worth_of_responses,
     one_response_publishes_its_count_and_nothing_else_open_or_closed,

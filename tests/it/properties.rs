@@ -243,7 +243,17 @@ fn publish_all(
             scorer.add(cell, answers, &mut scores);
         }
         if let Some(r) = release::publish(
-            instrument, &scorer, &groups, &batches, "w", &releases, number, options,
+            instrument,
+            &scorer,
+            &groups,
+            &batches,
+            &releases,
+            &release::Round {
+                wave: "w",
+                number,
+                options: *options,
+                identified: false,
+            },
         ) {
             members.extend(pending.drain(..).map(|(group, answers)| Member {
                 group,

@@ -102,6 +102,7 @@ pub async fn new_round(store: &dyn Store, instrument: &Instrument, open_link: bo
             wave: "2026 spring",
             min_group_size: 3,
             open_link,
+            identified: false,
         })
         .await
         .unwrap()

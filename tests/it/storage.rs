@@ -19,6 +19,7 @@ fn new_round<'a>(partnership_id: i64, instrument: &'a Instrument, wave: &'a str)
         wave,
         min_group_size: 3,
         open_link: false,
+        identified: false,
     }
 }
 

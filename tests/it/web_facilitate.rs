@@ -139,6 +139,7 @@ async fn answered_round_in(app: &TestApp, partnership_id: i64, wave: &str) -> Ro
             wave,
             min_group_size: 3,
             open_link: false,
+            identified: false,
         })
         .await
         .unwrap();

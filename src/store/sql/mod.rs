@@ -34,8 +34,8 @@ use crate::accounts::{Facilitator, Session};
 use crate::survey::answers::Answers;
 use crate::survey::partners::Partner;
 use crate::survey::{
-    Invitation, InvitationProgress, NewInvitation, NewRound, OpenSubmission, Partnership,
-    ReleaseBatch, Round, StoredRelease, StoredResponse,
+    Invitation, InvitationProgress, ListedComment, NewInvitation, NewRound, OpenSubmission,
+    Partnership, ReleaseBatch, Round, StoredRelease, StoredResponse,
 };
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -43,7 +43,8 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
 const PARTNERSHIP_COLUMNS: &str = "id, name, owner_id";
 const ROUND_COLUMNS: &str = "id, partnership_id, instrument_id, instrument_version, \
-     instrument_source, wave, min_group_size, open_token, created_at, closed_at, interim_releases";
+     instrument_source, wave, min_group_size, open_token, created_at, closed_at, interim_releases, \
+     identified_consent";
 const INVITATION_COLUMNS: &str = "id, round_id, token, organisation, sector, language, email";
 const FACILITATOR_COLUMNS: &str = "id, email, is_admin";
 
@@ -334,6 +335,25 @@ impl Store for SqlStore {
     #[tracing::instrument(skip_all, fields(round_id = round_id))]
     async fn releases(&self, round_id: i64) -> StoreResult<Vec<StoredRelease>> {
         releases::releases(self, round_id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id, through = through))]
+    async fn listed_comments(
+        &self,
+        round_id: i64,
+        through: i64,
+    ) -> StoreResult<Vec<ListedComment>> {
+        releases::listed_comments(self, round_id, through).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id, facilitator_id = facilitator_id))]
+    async fn redact_comment(
+        &self,
+        round_id: i64,
+        handle: &str,
+        facilitator_id: i64,
+    ) -> StoreResult<bool> {
+        releases::redact_comment(self, round_id, handle, facilitator_id).await
     }
 
     // Accounts and sessions.

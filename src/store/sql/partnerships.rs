@@ -5,7 +5,7 @@ use sqlx::AnyConnection;
 use super::{PARTNERSHIP_COLUMNS, ROUND_COLUMNS, SqlStore, invitations};
 use crate::store::rows::{DbPartnership, DbPartnershipRound, DbRound};
 use crate::store::{StoreResult, Visible, now};
-use crate::survey::{NewRound, Partnership, Round, new_token};
+use crate::survey::{IDENTIFIED_CONSENT, NewRound, Partnership, Round, new_token};
 
 pub(super) async fn create_partnership(
     db: &SqlStore,
@@ -82,7 +82,7 @@ pub(super) async fn partnerships_with_rounds(
     let rows: Vec<DbPartnershipRound> = sqlx::query_as(
         "SELECT p.id AS partnership_id, p.name, p.owner_id, r.id, r.instrument_id, \
          r.instrument_version, r.instrument_source, r.wave, r.min_group_size, r.open_token, \
-         r.created_at, r.closed_at, r.interim_releases \
+         r.created_at, r.closed_at, r.interim_releases, r.identified_consent \
          FROM partnerships p LEFT JOIN rounds r ON r.partnership_id = p.id \
          WHERE $1 = 1 OR p.owner_id = $2 ORDER BY p.id, r.id",
     )
@@ -166,8 +166,8 @@ pub(super) async fn start_next_round(
 async fn insert_round(conn: &mut AnyConnection, round: &NewRound<'_>) -> StoreResult<Round> {
     Ok(sqlx::query_as::<_, DbRound>(&format!(
         "INSERT INTO rounds (partnership_id, instrument_id, instrument_version, \
-         instrument_source, wave, min_group_size, open_token, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {ROUND_COLUMNS}"
+         instrument_source, wave, min_group_size, open_token, created_at, identified_consent) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {ROUND_COLUMNS}"
     ))
     .bind(round.partnership_id)
     .bind(&round.instrument.id)
@@ -177,6 +177,7 @@ async fn insert_round(conn: &mut AnyConnection, round: &NewRound<'_>) -> StoreRe
     .bind(round.min_group_size)
     .bind(round.open_link.then(new_token))
     .bind(now())
+    .bind(round.identified.then_some(IDENTIFIED_CONSENT))
     .fetch_one(&mut *conn)
     .await?
     .0)

@@ -13,7 +13,7 @@ use sqlx::AnyConnection;
 
 use super::SqlStore;
 use crate::store::{StoreResult, now};
-use crate::survey::{ReleaseBatch, StoredRelease};
+use crate::survey::{ListedComment, REDACTED, ReleaseBatch, StoredRelease};
 
 /// Locks the round's row until the transaction ends.
 async fn lock_round(conn: &mut AnyConnection, round_id: i64) -> StoreResult<()> {
@@ -152,4 +152,51 @@ pub(super) async fn releases(db: &SqlStore, round_id: i64) -> StoreResult<Vec<St
             created_at,
         })
         .collect())
+}
+
+pub(super) async fn listed_comments(
+    db: &SqlStore,
+    round_id: i64,
+    through: i64,
+) -> StoreResult<Vec<ListedComment>> {
+    let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT c.handle, c.comment_id, c.body, c.redacted_at FROM response_comments c \
+         JOIN responses r ON r.id = c.response_id \
+         WHERE r.round_id = $1 AND r.status = 'submitted' AND r.released_in <= $2 \
+         ORDER BY c.comment_id, c.body, c.handle",
+    )
+    .bind(round_id)
+    .bind(through)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(handle, question, body, redacted_at)| ListedComment {
+            handle,
+            question,
+            body,
+            redacted: redacted_at.is_some(),
+        })
+        .collect())
+}
+
+pub(super) async fn redact_comment(
+    db: &SqlStore,
+    round_id: i64,
+    handle: &str,
+    facilitator_id: i64,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE response_comments SET body = $1, redacted_by = $2, redacted_at = $3 \
+         WHERE handle = $4 AND redacted_at IS NULL \
+         AND response_id IN (SELECT id FROM responses WHERE round_id = $5)",
+    )
+    .bind(REDACTED)
+    .bind(facilitator_id)
+    .bind(now())
+    .bind(handle)
+    .bind(round_id)
+    .execute(&db.pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

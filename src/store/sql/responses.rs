@@ -231,8 +231,9 @@ async fn responses_where(
     };
     let sql = format!(
         "SELECT id, invitation_id, round_id, consent, {sector}, language, status, started_at, \
-         updated_at, submitted_at, pseudonym, released_in FROM responses WHERE {condition} \
-         ORDER BY {}",
+         updated_at, submitted_at, pseudonym, released_in, (SELECT i.organisation FROM \
+         invitations i WHERE i.id = responses.invitation_id) AS organisation FROM responses \
+         WHERE {condition} ORDER BY {}",
         reading.order
     );
     let mut query = sqlx::query_as(&sql);
@@ -286,9 +287,10 @@ async fn responses_where(
     Ok(responses)
 }
 
-/// A submitted response's pseudonym: 64 random bits, so a round of a million responses has a
-/// collision (which the unique index would refuse) with odds of about one in 30 million.
-fn new_pseudonym() -> String {
+/// A submitted response's pseudonym, or a comment's handle: 64 random bits, so a round of a
+/// million responses has a collision (which the unique index would refuse) with odds of about one
+/// in 30 million.
+pub(super) fn new_pseudonym() -> String {
     new_token()[..16].to_string()
 }
 
@@ -334,11 +336,13 @@ async fn replace_answers(
     }
     for (comment_id, body) in &answers.comments {
         sqlx::query(
-            "INSERT INTO response_comments (response_id, comment_id, body) VALUES ($1, $2, $3)",
+            "INSERT INTO response_comments (response_id, comment_id, body, handle) \
+             VALUES ($1, $2, $3, $4)",
         )
         .bind(response_id)
         .bind(comment_id)
         .bind(body)
+        .bind(new_pseudonym())
         .execute(&mut *conn)
         .await?;
     }

@@ -93,14 +93,19 @@ pub async fn partnership(
     ))
 }
 
-/// Reads the minimum group size field: at least the floor of design section 3, so "groups of at
-/// least a few partners" holds in every anonymous round.
-fn min_group_size(text: &str) -> Result<i64, AppError> {
+/// Reads the minimum group size field: in an anonymous round at least the floor of design
+/// section 3, so "groups of at least a few partners" holds; in an identified one at least 1.
+fn min_group_size(text: &str, identified: bool) -> Result<i64, AppError> {
+    let (floor, detail) = if identified {
+        (1, EN.detail_min_group_size_identified)
+    } else {
+        (survey::MIN_GROUP_SIZE_FLOOR, EN.detail_min_group_size)
+    };
     text.trim()
         .parse::<i64>()
         .ok()
-        .filter(|n| (survey::MIN_GROUP_SIZE_FLOOR..=1000).contains(n))
-        .ok_or(AppError::BadForm(EN.detail_min_group_size))
+        .filter(|n| (floor..=1000).contains(n))
+        .ok_or(AppError::BadForm(detail))
 }
 
 /// `POST /facilitator/partnerships/{id}/rounds`.
@@ -114,14 +119,16 @@ pub async fn create_round(
         .instruments
         .get(form.field("instrument"))
         .ok_or(AppError::BadForm(EN.detail_instrument))?;
+    let identified = form.field("identified") == "yes";
     let round = state
         .store
         .create_round(&NewRound {
             partnership_id: partnership.id,
             instrument,
             wave: wave(form.field("wave"))?,
-            min_group_size: min_group_size(form.field("min_group_size"))?,
+            min_group_size: min_group_size(form.field("min_group_size"), identified)?,
             open_link: form.field("open_link") == "yes",
+            identified,
         })
         .await?;
     Ok(see_other(&format!("/facilitator/rounds/{}", round.id)))

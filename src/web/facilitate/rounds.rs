@@ -248,6 +248,29 @@ async fn set_open(
     Ok(see_other(&format!("/facilitator/rounds/{id}")))
 }
 
+/// `POST /facilitator/rounds/{id}/comments/{handle}/remove`: replaces a comment's text with a
+/// note that the facilitator removed it, back to the comments.
+pub async fn remove_comment(
+    State(state): State<AppState>,
+    Path((id, handle)): Path<(i64, String)>,
+    form: CheckedForm,
+) -> Result<Response, AppError> {
+    let (round, _) = owned_round(&state, &form.signed_in, id).await?;
+    // Handles are 16 hex digits, like pseudonyms; anything else cannot name a comment.
+    if handle.len() != 16 || !handle.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound);
+    }
+    let facilitator = form.signed_in.facilitator().id;
+    if !state
+        .store
+        .redact_comment(round.id, &handle, facilitator)
+        .await?
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok(see_other(&format!("/facilitator/rounds/{id}#comments")))
+}
+
 /// `POST /facilitator/rounds/{id}/interim`: turns interim releases on (`interim=on`) or off.
 pub async fn interim(
     State(state): State<AppState>,
@@ -300,6 +323,7 @@ pub async fn next_round(
                 wave: wave(form.field("wave"))?,
                 min_group_size: round.min_group_size,
                 open_link: round.open_token.is_some(),
+                identified: round.is_identified(),
             },
             round.id,
         )
