@@ -17,7 +17,7 @@ use crate::instrument::Instrument;
 use crate::responses::{self, Listing, ScoreFailure, StoredRows};
 use crate::scoring::Options;
 use crate::scoring::release::{self, Release};
-use crate::store::{Store, StoreError, SubmittedPages};
+use crate::store::{Store, StoreError, ReleasedPages};
 use crate::survey::Round;
 
 /// Why a round's releases could not be read or made.
@@ -122,7 +122,7 @@ async fn score(
     earlier: Vec<Release>,
 ) -> Result<Option<Release>, ReleaseError> {
     let pages =
-        SubmittedPages::released(Arc::clone(store), round.id, number).blocking(Handle::current());
+        ReleasedPages::released(Arc::clone(store), round.id, number).blocking(Handle::current());
     let (instrument, options, wave) = (Arc::clone(instrument), options(round), round.wave.clone());
     let identified = round.is_identified();
     let release = tokio::task::spawn_blocking(move || {

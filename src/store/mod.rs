@@ -24,7 +24,7 @@ use crate::survey::{
 use async_trait::async_trait;
 
 pub use copy::{CopyReport, TABLES, copy_database};
-pub use pages::{BlockingPages, SubmittedPages};
+pub use pages::{BlockingPages, ReleasedPages};
 pub use sql::{Engine, SqlStore};
 
 /// The default database: a SQLite file in the working directory, created if missing.

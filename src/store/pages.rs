@@ -12,8 +12,8 @@ use crate::survey::StoredResponse;
 /// Responses fetched per query.
 const PAGE: i64 = 500;
 
-/// Submitted responses of one round, read with keyset paging.
-pub struct SubmittedPages {
+/// Released responses of one round, read with keyset paging.
+pub struct ReleasedPages {
     store: Arc<dyn Store>,
     round_id: i64,
     /// What to read, from after the last key read.
@@ -21,22 +21,22 @@ pub struct SubmittedPages {
     done: bool,
 }
 
-impl SubmittedPages {
+impl ReleasedPages {
     /// Pages of the responses of round `round_id` first included in releases up to `through`,
     /// in id order: what a release is scored from.
-    pub fn released(store: Arc<dyn Store>, round_id: i64, through: i64) -> SubmittedPages {
+    pub fn released(store: Arc<dyn Store>, round_id: i64, through: i64) -> ReleasedPages {
         Self::of(store, round_id, through, After::Id(0))
     }
 
     /// Like [`released`](Self::released), in pseudonym order: the order rows are listed in,
     /// which says nothing about when anyone answered.
-    pub fn listed(store: Arc<dyn Store>, round_id: i64, through: i64) -> SubmittedPages {
+    pub fn listed(store: Arc<dyn Store>, round_id: i64, through: i64) -> ReleasedPages {
         let after = After::Pseudonym(String::new());
         Self::of(store, round_id, through, after)
     }
 
     fn of(store: Arc<dyn Store>, round_id: i64, through: i64, after: After) -> Self {
-        SubmittedPages {
+        ReleasedPages {
             store,
             round_id,
             query: PageQuery { through, after },
@@ -87,9 +87,9 @@ impl SubmittedPages {
     }
 }
 
-/// [`SubmittedPages`] read from a blocking thread.
+/// [`ReleasedPages`] read from a blocking thread.
 pub struct BlockingPages {
-    pages: SubmittedPages,
+    pages: ReleasedPages,
     handle: Handle,
 }
 

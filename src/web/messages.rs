@@ -13,6 +13,10 @@ pub struct Messages {
     pub product: &'static str,
     /// How results are reported, on the form; `{n}` is the round's minimum group size.
     pub privacy_note: &'static str,
+    /// The link from the form to the privacy page.
+    pub privacy_link: &'static str,
+    /// Title of the privacy page.
+    pub privacy_title: &'static str,
     /// Heading above the consent statement.
     pub consent_heading: &'static str,
     /// Label of the consent checkbox.
@@ -294,6 +298,8 @@ pub const EN: Messages = Messages {
     lang: "en",
     product: "partnerscope",
     privacy_note: "Your answers are combined with others. Results are shown only for groups of at least {n} partners; for fewer, only how many answered is shown.",
+    privacy_link: "How your answers are protected",
+    privacy_title: "How your answers are protected",
     consent_heading: "Before you start",
     consent_label: "I agree to take part",
     comments_heading: "Your comments",

@@ -30,6 +30,34 @@ use messages::{EN, Messages};
 /// The largest request body accepted: a full survey with long comments fits many times over.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
+/// The privacy page: `docs/privacy.md`, which the form's privacy note links to.
+#[derive(Template)]
+#[template(path = "privacy.html")]
+struct PrivacyPage<'a> {
+    chrome: Chrome<'a>,
+    /// The document as HTML, rendered once from the Markdown shipped in the binary.
+    body: &'static str,
+}
+
+/// `GET /privacy`: how partnerscope protects partners' answers.
+async fn privacy() -> Response {
+    static BODY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let markdown = include_str!("../../docs/privacy.md");
+        let parser =
+            pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_TABLES);
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, parser);
+        html
+    });
+    html(
+        StatusCode::OK,
+        &PrivacyPage {
+            chrome: Chrome::new(EN.privacy_title, ()),
+            body: BODY.as_str(),
+        },
+    )
+}
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
@@ -75,6 +103,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(stylesheet))
+        .route("/privacy", get(privacy))
         .route("/s/{token}", get(respond::show).post(respond::post))
         .route("/preview/{id}", get(respond::preview))
         .route("/s/{token}/thanks", get(respond::thanks))

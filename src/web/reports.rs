@@ -7,7 +7,7 @@
 //! publishes anything new. Every figure shown or downloaded comes from the latest release; the
 //! respondent-level downloads and the comments list the rows that release lists.
 //!
-//! Responses are read page by page ([`SubmittedPages`]), so memory stays bounded however large
+//! Responses are read page by page ([`ReleasedPages`]), so memory stays bounded however large
 //! the round; scoring runs on a blocking thread that fetches the pages as it reads.
 
 use std::collections::BTreeMap;
@@ -29,7 +29,7 @@ use crate::report::{
 };
 use crate::responses::{self, RawCsv, ScoreFailure, StoredRows, encode_page};
 use crate::scoring::Score;
-use crate::store::{Store, SubmittedPages};
+use crate::store::{Store, ReleasedPages};
 use crate::survey::{ListedComment, Round};
 
 /// What receives each respondent's scores while a round is scored.
@@ -51,9 +51,9 @@ fn listed_pages(
     store: Arc<dyn Store>,
     round: &Round,
     published: Option<&Published>,
-) -> SubmittedPages {
+) -> ReleasedPages {
     let through = published.map_or(0, |p| p.release.rows_through);
-    SubmittedPages::listed(store, round.id, through)
+    ReleasedPages::listed(store, round.id, through)
 }
 
 /// Scores the rows `published` lists on a blocking thread, handing each respondent to `sink`

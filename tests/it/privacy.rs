@@ -27,26 +27,26 @@ fn table(body: &str) -> Vec<HashMap<String, String>> {
         .collect()
 }
 
-/// A round of the shipped collaboration factors created on the facilitator's pages, with one
-/// partner per `(organisation, sector)`; returns the round's path and the partners' links in order.
+/// The round form's settings of an anonymous round with the default threshold.
+const ANONYMOUS: &[(&str, &str)] = &[("min_group_size", "3")];
+
+/// A round of the shipped collaboration factors created on the facilitator's pages with the
+/// round form's `settings`, with one partner per `(organisation, sector)`; returns the round's
+/// path and the partners' links in order.
 async fn round_with_partners(
     app: &TestApp,
     browser: &Browser,
+    settings: &[(&str, &str)],
     partners: &[(String, &str)],
 ) -> (String, Vec<String>) {
     let (status, location, _) = browser
         .post_checked("/facilitator/partnerships", &[("name", "Harbour Alliance")])
         .await;
     assert_eq!(status, 303);
+    let mut fields = vec![("instrument", INSTRUMENT), ("wave", "2026 spring")];
+    fields.extend_from_slice(settings);
     let (status, location, _) = browser
-        .post_checked(
-            &format!("{}/rounds", location.unwrap()),
-            &[
-                ("instrument", INSTRUMENT),
-                ("wave", "2026 spring"),
-                ("min_group_size", "3"),
-            ],
-        )
+        .post_checked(&format!("{}/rounds", location.unwrap()), &fields)
         .await;
     assert_eq!(status, 303);
     let round_path = location.unwrap();
@@ -108,7 +108,7 @@ async fn a_lone_sector_cannot_be_subtracted_from_the_total_and_the_other_sectors
         partners.push((format!("School {i}"), "education"));
     }
     partners.push(("City Hall".to_string(), "government"));
-    let (round_path, links) = round_with_partners(&app, &browser, &partners).await;
+    let (round_path, links) = round_with_partners(&app, &browser, ANONYMOUS, &partners).await;
     for ((_, sector), link) in partners.iter().zip(&links) {
         let value = match *sector {
             "health" => 4,
@@ -222,7 +222,7 @@ async fn a_release_changes_only_after_the_thresholds_worth_of_responses(engine: 
     for i in 0..4 {
         partners.push((format!("School {i}"), "education"));
     }
-    let (round_path, links) = round_with_partners(&app, &browser, &partners).await;
+    let (round_path, links) = round_with_partners(&app, &browser, ANONYMOUS, &partners).await;
     let (clinics, schools) = links.split_at(6);
     browser
         .post_checked(&format!("{round_path}/interim"), &[("interim", "on")])
@@ -294,12 +294,17 @@ async fn one_response_publishes_its_count_and_nothing_else_open_or_closed(engine
         ("Clinic".to_string(), "health"),
         ("School".to_string(), "education"),
     ];
-    let (round_path, links) = round_with_partners(&app, &browser, &partners).await;
+    let (round_path, links) = round_with_partners(&app, &browser, ANONYMOUS, &partners).await;
     let (_, form) = app.get(&links[0]).await;
     assert!(
         form.contains("Results are shown only for groups of at least 3 partners"),
         "the form states the round's threshold"
     );
+    assert!(form.contains(r#"<a href="/privacy">How your answers are protected</a>"#));
+    let (status, page) = app.get("/privacy").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<h1>How partnerscope protects your answers</h1>"));
+    assert!(page.contains("<h2>What remains possible</h2>") && page.contains("<table>"));
     browser
         .post_checked(&format!("{round_path}/interim"), &[("interim", "on")])
         .await;
@@ -373,7 +378,7 @@ async fn a_facilitator_removes_the_text_of_a_comment_that_names_its_author(engin
     };
     let browser = signed_in(&app, "ana@example.org").await;
     let partners: Vec<(String, &str)> = (0..3).map(|i| (format!("Clinic {i}"), "health")).collect();
-    let (round_path, links) = round_with_partners(&app, &browser, &partners).await;
+    let (round_path, links) = round_with_partners(&app, &browser, ANONYMOUS, &partners).await;
     let comments = ["As the city housing lead, I disagree.", "Fine.", "Good."];
     for (link, comment) in links.iter().zip(comments) {
         submit(&app, link, 4, comment).await;
@@ -423,22 +428,13 @@ async fn an_identified_round_says_so_to_partners_and_its_rows_name_their_organis
         return;
     };
     let browser = signed_in(&app, "ana@example.org").await;
-    let (_, location, _) = browser
-        .post_checked("/facilitator/partnerships", &[("name", "Harbour Alliance")])
-        .await;
-    let (status, location, _) = browser
-        .post_checked(
-            &format!("{}/rounds", location.unwrap()),
-            &[
-                ("instrument", INSTRUMENT),
-                ("wave", "2026 spring"),
-                ("min_group_size", "1"),
-                ("identified", "yes"),
-            ],
-        )
-        .await;
-    assert_eq!(status, 303, "an identified round may report groups of one");
-    let round_path = location.unwrap();
+    let partners = [
+        ("City Hall".to_string(), "government"),
+        ("Clinic A".to_string(), "health"),
+    ];
+    let settings = [("min_group_size", "1"), ("identified", "yes")];
+    // An identified round may report groups of one.
+    let (round_path, links) = round_with_partners(&app, &browser, &settings, &partners).await;
     let round_id: i64 = round_path.rsplit('/').next().unwrap().parse().unwrap();
     let round = app.store.round(round_id).await.unwrap().unwrap();
     assert_eq!(
@@ -446,18 +442,6 @@ async fn an_identified_round_says_so_to_partners_and_its_rows_name_their_organis
         Some(partnerscope::survey::IDENTIFIED_CONSENT),
         "the statement partners see is fixed with the round"
     );
-    let list = "organisation,sector\nCity Hall,government\nClinic A,health\n";
-    browser
-        .post_checked(&format!("{round_path}/partners"), &[("list", list)])
-        .await;
-    let links: Vec<String> = app
-        .store
-        .invitation_progress(round_id)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|p| format!("/s/{}", p.invitation.token))
-        .collect();
     let (_, form) = app.get(&links[0]).await;
     assert!(form.contains("This round is not anonymous"));
     assert!(form.contains("stored with the name of your organisation"));
