@@ -17,7 +17,7 @@ use crate::instrument::Instrument;
 use crate::responses::{self, Listing, ScoreFailure, StoredRows};
 use crate::scoring::Options;
 use crate::scoring::release::{self, Release};
-use crate::store::{Store, StoreError, ReleasedPages};
+use crate::store::{ReleasedPages, Store, StoreError};
 use crate::survey::Round;
 
 /// Why a round's releases could not be read or made.

@@ -29,7 +29,7 @@ use crate::report::{
 };
 use crate::responses::{self, RawCsv, ScoreFailure, StoredRows, encode_page};
 use crate::scoring::Score;
-use crate::store::{Store, ReleasedPages};
+use crate::store::{ReleasedPages, Store};
 use crate::survey::{ListedComment, Round};
 
 /// What receives each respondent's scores while a round is scored.
