@@ -1,14 +1,11 @@
-//! A round's numbers: its releases, the dashboard and every download.
+//! A round's numbers: the dashboard and every download, from the round's latest release
+//! ([`crate::releases::latest`], which first publishes waiting responses when the round
+//! publishes). Figures come from the release as stored; the respondent-level downloads and the
+//! comments list the rows that release lists, scored through the same pipeline as
+//! `partnerscope score`.
 //!
-//! Figures are never recomputed per view (design section 3, *Releases*). A round publishes when
-//! it closes, and while open only with interim releases on; then, when a page or download of the
-//! round is asked for and submitted responses wait, a new release is scored from the round's
-//! stored responses through the same pipeline as `partnerscope score` and stored, if it
-//! publishes anything new. Every figure shown or downloaded comes from the latest release; the
-//! respondent-level downloads and the comments list the rows that release lists.
-//!
-//! Responses are read page by page ([`ReleasedPages`]), so memory stays bounded however large
-//! the round; scoring runs on a blocking thread that fetches the pages as it reads.
+//! Rows are read page by page ([`ReleasedPages`]), so memory stays bounded however large the
+//! round; scoring runs on a blocking thread that fetches the pages as it reads.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -35,6 +32,7 @@ use crate::survey::{ListedComment, Round};
 /// What receives each respondent's scores while a round is scored.
 type RowSink<T> = fn(&mut T, &str, &str, &str, &[Option<Score>]) -> std::io::Result<()>;
 
+/// The error of a scoring run: a failed read is the store's, a failed write ours.
 fn score_failure<E>(failure: ScoreFailure<E>) -> AppError
 where
     E: std::error::Error + 'static,

@@ -271,9 +271,21 @@ async fn a_release_changes_only_after_the_thresholds_worth_of_responses(engine: 
     assert_eq!(health(&first).0, "3");
     assert_eq!(health(&second).0, "6");
     assert_eq!(second[2].len(), 9, "nine rows listed");
-    // Pseudonyms, not submission order: the rows are sorted by a random id.
+    // Pseudonyms, not submission order: the rows are sorted by a random id, so their order is
+    // not the order of submission (nine rows in submission order by chance: 1 in 362,880).
     let ids: Vec<&str> = second[2].iter().map(|r| r["respondent"].as_str()).collect();
     assert!(ids.windows(2).all(|w| w[0] < w[1]));
+    let round_id: i64 = round_path.rsplit('/').next().unwrap().parse().unwrap();
+    let mut stored = app.store.responses(round_id).await.unwrap();
+    stored.sort_by(|a, b| a.submitted_at.cmp(&b.submitted_at).then(a.id.cmp(&b.id)));
+    let in_submission_order: Vec<&str> = stored
+        .iter()
+        .filter_map(|r| r.pseudonym.as_deref())
+        .filter(|p| ids.contains(p))
+        .collect();
+    assert_eq!(in_submission_order.len(), 9);
+    assert_ne!(in_submission_order, ids);
+    assert!(second[2].iter().all(|r| r["language"].is_empty()));
 
     // Closing after one more submission publishes nothing new.
     submit(&app, &schools[3], 1, "Fine.").await;
