@@ -3,7 +3,8 @@
 //! Values are checked against the item's scale while reading, so every row handed on can be scored
 //! without further checks. Blank, `NA` and the scale's non-substantive codes (e.g. `dk`) are missing.
 //! Columns of the instrument's comment and profile questions, and the raw export's `language` and
-//! `submitted_on`, are accepted and ignored, so a raw export can be scored as it is.
+//! `submitted_on` (`submitted_at` in older exports), are accepted and ignored, so a raw export can
+//! be scored as it is.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -38,7 +39,8 @@ fn location(row: u64, column: &Option<(usize, String)>) -> String {
 }
 
 /// Columns the raw export adds after the answers; they describe the response, not its scores.
-const EXPORT_COLUMNS: [&str; 2] = ["language", "submitted_on"];
+/// `submitted_at` is the time column of exports made before releases.
+const EXPORT_COLUMNS: [&str; 3] = ["language", "submitted_on", "submitted_at"];
 
 /// What a column of the file holds.
 #[derive(Debug, Clone, Copy)]
