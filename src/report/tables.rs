@@ -179,29 +179,41 @@ fn band_cell(instrument: &Instrument, band: Option<usize>) -> Cell {
     )
 }
 
-/// A row of a table with a `suppressed` column: its labels, then `n` and the statistics when the
-/// cell is shown, or `n` and blanks up to the flag when it is suppressed. `width` is the number of
-/// cells from `n` to the flag, both included.
+/// A row of a table with the columns `header`, ending in `suppressed`: its labels, then `n` and
+/// the statistics when the cell is shown, or `n` and blanks up to the flag when it is suppressed.
 fn reported_row<T: Counted>(
+    header: &[&str],
     labels: Vec<Cell>,
     reported: &Reported<T>,
-    width: usize,
     statistics: impl FnOnce(&T) -> Vec<Cell>,
 ) -> Vec<Cell> {
+    // The statistics lie between `n` and the flag.
+    let width = header.len() - labels.len() - 2;
     let mut row = labels;
     match reported {
         Reported::Suppressed { n } => {
             row.push(Cell::Count(*n));
-            row.extend(std::iter::repeat_n(Cell::Number(None), width - 2));
+            row.extend(std::iter::repeat_n(Cell::Number(None), width));
         }
         Reported::Shown(stats) => {
             row.push(Cell::Count(stats.n()));
             let stats = statistics(stats);
-            debug_assert_eq!(stats.len(), width - 2);
+            debug_assert_eq!(stats.len(), width);
             row.extend(stats);
         }
     }
     row.push(Cell::Bool(reported.is_suppressed()));
+    row
+}
+
+/// Statistics as number cells, then the band of the mean.
+fn numbers_and_band(
+    instrument: &Instrument,
+    numbers: impl IntoIterator<Item = Option<f64>>,
+    band: Option<usize>,
+) -> Vec<Cell> {
+    let mut row: Vec<Cell> = numbers.into_iter().map(Cell::Number).collect();
+    row.push(band_cell(instrument, band));
     row
 }
 
@@ -211,16 +223,13 @@ fn dimensions_rows(instrument: &Instrument, results: &Results) -> Vec<Vec<Cell>>
         .iter()
         .zip(&results.dimensions)
         .map(|(d, reported)| {
-            reported_row(vec![id(&d.id)], reported, DIMENSIONS.len() - 1, |stats| {
+            reported_row(DIMENSIONS, vec![id(&d.id)], reported, |stats| {
                 let (s, r) = (&stats.summary, &stats.reliability);
-                let mut row: Vec<Cell> = [s.mean, s.sd, s.se, s.ci_low, s.ci_high, s.median]
+                let numbers = [s.mean, s.sd, s.se, s.ci_low, s.ci_high, s.median]
                     .into_iter()
                     .chain([s.min, s.max, r.alpha, r.ci_low, r.ci_high])
-                    .chain([r.std_alpha, r.average_r])
-                    .map(Cell::Number)
-                    .collect();
-                row.push(band_cell(instrument, stats.band));
-                row
+                    .chain([r.std_alpha, r.average_r]);
+                numbers_and_band(instrument, numbers, stats.band)
             })
         })
         .collect()
@@ -233,15 +242,10 @@ fn factors_rows(instrument: &Instrument, results: &Results) -> Vec<Vec<Cell>> {
         .zip(&results.factors)
         .map(|(f, reported)| {
             let labels = vec![id(&f.id), id(&instrument.dimensions[f.dimension].id)];
-            reported_row(labels, reported, FACTORS.len() - 2, |stats| {
+            reported_row(FACTORS, labels, reported, |stats| {
                 let s = &stats.summary;
-                let mut row: Vec<Cell> = [s.mean, s.sd, s.ci_low, s.ci_high]
-                    .into_iter()
-                    .chain([stats.reliability.alpha])
-                    .map(Cell::Number)
-                    .collect();
-                row.push(band_cell(instrument, stats.band));
-                row
+                let numbers = [s.mean, s.sd, s.ci_low, s.ci_high, stats.reliability.alpha];
+                numbers_and_band(instrument, numbers, stats.band)
             })
         })
         .collect()
@@ -263,7 +267,7 @@ fn items_rows(instrument: &Instrument, results: &Results) -> Vec<Vec<Cell>> {
                 ),
                 Cell::Bool(item.reverse),
             ];
-            reported_row(labels, reported, ITEMS.len() - 4, |stats| {
+            reported_row(ITEMS, labels, reported, |stats| {
                 [stats.mean, stats.sd, stats.r_drop, stats.alpha_if_deleted]
                     .map(Cell::Number)
                     .into()
@@ -282,15 +286,12 @@ fn cell_rows(
     for (label, per_dimension) in breakdown.names.iter().zip(&breakdown.dimensions) {
         for (d, cell) in instrument.dimensions.iter().zip(per_dimension) {
             let labels = vec![id(label), id(&d.id)];
-            rows.push(reported_row(labels, cell, header.len() - 2, |stats| {
+            rows.push(reported_row(header, labels, cell, |stats| {
                 let s = &stats.summary;
-                let mut row: Vec<Cell> = [s.mean, s.sd, s.ci_low, s.ci_high]
+                let numbers = [s.mean, s.sd, s.ci_low, s.ci_high]
                     .into_iter()
-                    .chain(extra(stats))
-                    .map(Cell::Number)
-                    .collect();
-                row.push(band_cell(instrument, stats.band));
-                row
+                    .chain(extra(stats));
+                numbers_and_band(instrument, numbers, stats.band)
             }));
         }
     }
