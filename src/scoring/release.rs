@@ -69,14 +69,20 @@ pub struct Release {
     pub rows_through: i64,
     /// Responses in this release's batches so far.
     pub responses: u64,
-    /// Responses whose rows are listed.
-    pub rows: u64,
 }
 
 impl Release {
     /// The release whose respondents the cell `id` is about, if it is published.
     pub fn as_of(&self, id: &CellId) -> Option<i64> {
         self.as_of.iter().find(|(c, _)| c == id).map(|&(_, r)| r)
+    }
+
+    /// The last of `earlier` releases that published the cell `id` (its index), with the release
+    /// its figures are about.
+    fn last_publishing(earlier: &[Release], id: &CellId) -> Option<(usize, i64)> {
+        (0..earlier.len())
+            .rev()
+            .find_map(|i| Some((i, earlier[i].as_of(id)?)))
     }
 
     /// The groups a respondent's row may show: those published in every dimension and factor,
@@ -302,10 +308,7 @@ pub fn publish(
         if current.is_suppressed() {
             continue;
         }
-        let last = (0..earlier.len())
-            .rev()
-            .find_map(|i| Some((i, earlier[i].as_of(&id)?)));
-        let Some((i, about)) = last else {
+        let Some((i, about)) = Release::last_publishing(earlier, &id) else {
             as_of.push((id, number));
             continue;
         };
@@ -323,7 +326,6 @@ pub fn publish(
         as_of,
         rows_through: 0,
         responses: classes.iter().map(|c| c.counts.rows).sum(),
-        rows: 0,
     };
     audit(&mut release, earlier, &classes, threshold);
     let previous_rows = earlier.last().map_or(0, |r| r.rows_through);
@@ -332,11 +334,6 @@ pub fn publish(
     } else {
         rows_through(&release, previous_rows, &classes, threshold)
     };
-    release.rows = classes
-        .iter()
-        .filter(|c| c.batch <= release.rows_through)
-        .map(|c| c.counts.rows)
-        .sum();
     let fresh = release.as_of.iter().any(|&(_, r)| r == number);
     (fresh || release.rows_through != previous_rows).then_some(release)
 }
@@ -453,27 +450,26 @@ fn solvable(
 /// release has no new cell of `variable` left.
 fn withhold(release: &mut Release, earlier: &[Release], variable: usize, class: &Class) -> bool {
     let number = release.number;
-    let mut figures = release.figures.clone();
+    let figures = &mut release.figures;
     let candidate = release
         .as_of
         .iter()
         .filter(|(id, about)| *about == number && id.variable == variable)
         .map(|(id, _)| id.clone())
         .min_by_key(|id| {
-            let n = cell(&mut figures, id).map_or(0, |c| c.n());
+            let n = cell(figures, id).map_or(0, |c| c.n());
             (!member(&id.place, number, class), n, id.place.clone())
         });
     let Some(id) = candidate else {
         return false;
     };
     release.as_of.retain(|(c, _)| *c != id);
-    let last = earlier.iter().rev().find_map(|r| Some((r, r.as_of(&id)?)));
     let Some(mut current) = cell(&mut release.figures, &id) else {
         return true;
     };
-    match last {
-        Some((before, about)) => {
-            let mut published = before.figures.clone();
+    match Release::last_publishing(earlier, &id) {
+        Some((i, about)) => {
+            let mut published = earlier[i].figures.clone();
             current.repeat(cell(&mut published, &id).expect("a published cell exists"));
             release.as_of.push((id, about));
         }
