@@ -59,6 +59,20 @@ pub fn listing(round: &Round, published: Option<&Published>) -> Listing {
     }
 }
 
+/// The last batch whose rows and comments `published` lists; 0, none, before a release.
+pub fn rows_through(published: Option<&Published>) -> i64 {
+    published.map_or(0, |p| p.release.rows_through)
+}
+
+/// The rows `published` lists, in pseudonym order.
+pub fn listed_pages(
+    store: Arc<dyn Store>,
+    round: &Round,
+    published: Option<&Published>,
+) -> ReleasedPages {
+    ReleasedPages::listed(store, round.id, rows_through(published))
+}
+
 /// The scoring options of a round: its threshold.
 pub fn options(round: &Round) -> Options {
     Options {

@@ -10,7 +10,7 @@ use anyhow::Context;
 use partnerscope::instrument::load_str;
 use partnerscope::releases;
 use partnerscope::responses::{RawCsv, encode_page};
-use partnerscope::store::{self, ReleasedPages};
+use partnerscope::store;
 
 pub fn run(round_id: i64, out: Option<&Path>, database_url: &str) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
@@ -45,8 +45,7 @@ pub fn run(round_id: i64, out: Option<&Path>, database_url: &str) -> anyhow::Res
         };
         let mut buffer = Vec::new();
         csv.header(&mut buffer);
-        let through = latest.as_ref().map_or(0, |p| p.release.rows_through);
-        let mut pages = ReleasedPages::listed(store, round.id, through);
+        let mut pages = releases::listed_pages(store, &round, latest.as_ref());
         while let Some(page) = pages.next_page().await? {
             encode_page(&csv, &page, &mut buffer);
             sink.write_all(&buffer)?;

@@ -4,8 +4,8 @@
 //! comments list the rows that release lists, scored through the same pipeline as
 //! `partnerscope score`.
 //!
-//! Rows are read page by page ([`ReleasedPages`]), so memory stays bounded however large the
-//! round; scoring runs on a blocking thread that fetches the pages as it reads.
+//! Rows are read page by page ([`crate::store::ReleasedPages`]), so memory stays bounded however
+//! large the round; scoring runs on a blocking thread that fetches the pages as it reads.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -19,14 +19,14 @@ use tokio::runtime::Handle;
 use super::errors::{AppError, Failure};
 use super::messages::EN;
 use crate::instrument::Instrument;
-use crate::releases::{Published, latest, listing, options};
+use crate::releases::{Published, latest, listed_pages, listing, options, rows_through};
 use crate::report::dashboard::{self, ChartText, Dashboard, Previous};
 use crate::report::{
     Report, RespondentsWriter, SummaryReport, Table, WorkbookWriter, push_line, write_csv,
 };
 use crate::responses::{self, RawCsv, ScoreFailure, StoredRows, encode_page};
 use crate::scoring::Score;
-use crate::store::{ReleasedPages, Store};
+use crate::store::Store;
 use crate::survey::{ListedComment, Round};
 
 /// What receives each respondent's scores while a round is scored.
@@ -42,16 +42,6 @@ where
         ScoreFailure::Input(e) => AppError::from(e),
         ScoreFailure::Output(e) => Failure::Io(e).into(),
     }
-}
-
-/// The rows `published` lists, in pseudonym order; none without a release.
-fn listed_pages(
-    store: Arc<dyn Store>,
-    round: &Round,
-    published: Option<&Published>,
-) -> ReleasedPages {
-    let through = published.map_or(0, |p| p.release.rows_through);
-    ReleasedPages::listed(store, round.id, through)
 }
 
 /// Scores the rows `published` lists on a blocking thread, handing each respondent to `sink`
@@ -225,7 +215,7 @@ async fn comment_lists(
     round: &Round,
     published: Option<&Published>,
 ) -> Result<Vec<CommentList>, AppError> {
-    let through = published.map_or(0, |p| p.release.rows_through);
+    let through = rows_through(published);
     let mut by_question: BTreeMap<String, Vec<ListedComment>> = BTreeMap::new();
     for comment in store.listed_comments(round.id, through).await? {
         by_question
