@@ -22,7 +22,23 @@ pub fn new_token() -> String {
 
 /// Whether `token` has the shape of a [`new_token`], so junk never reaches a query.
 pub fn is_token(token: &str) -> bool {
-    token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit())
+    is_hex(token, 32)
+}
+
+/// A submitted response's pseudonym, or a comment's handle: 64 random bits as hex, so a round of
+/// a million responses has a collision (which a unique index would refuse) with odds of about
+/// one in 30 million.
+pub fn new_pseudonym() -> String {
+    new_token()[..16].to_string()
+}
+
+/// Whether `id` has the shape of a [`new_pseudonym`].
+pub fn is_pseudonym(id: &str) -> bool {
+    is_hex(id, 16)
+}
+
+fn is_hex(text: &str, len: usize) -> bool {
+    text.len() == len && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// A group of organisations that assesses itself.
@@ -255,5 +271,14 @@ mod tests {
         assert_ne!(a, b);
         assert!(!is_token("0123456789abcdef0123456789abcdeg"));
         assert!(!is_token("0123"));
+    }
+
+    #[test]
+    fn pseudonyms_are_well_formed_and_differ() {
+        let (a, b) = (new_pseudonym(), new_pseudonym());
+        assert!(is_pseudonym(&a) && is_pseudonym(&b) && !is_token(&a));
+        assert_ne!(a, b);
+        assert!(!is_pseudonym("0123456789abcdeg"));
+        assert!(!is_pseudonym(&new_token()));
     }
 }

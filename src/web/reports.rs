@@ -228,7 +228,9 @@ async fn comment_lists(
         .iter()
         .filter_map(|c| {
             let mut comments = by_question.remove(&c.id)?;
-            comments.sort_by(|a, b| a.body.cmp(&b.body));
+            // By text, and equal texts by their random handles: the same order on both engines,
+            // and nothing of when each was written.
+            comments.sort_by(|a, b| (&a.body, &a.handle).cmp(&(&b.body, &b.handle)));
             Some(CommentList {
                 question: instrument.comment_text(c).to_string(),
                 comments,

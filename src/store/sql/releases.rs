@@ -162,8 +162,7 @@ pub(super) async fn listed_comments(
     let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
         "SELECT c.handle, c.comment_id, c.body, c.redacted_at FROM response_comments c \
          JOIN responses r ON r.id = c.response_id \
-         WHERE r.round_id = $1 AND r.status = 'submitted' AND r.released_in <= $2 \
-         ORDER BY c.comment_id, c.body, c.handle",
+         WHERE r.round_id = $1 AND r.status = 'submitted' AND r.released_in <= $2",
     )
     .bind(round_id)
     .bind(through)

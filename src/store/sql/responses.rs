@@ -10,7 +10,7 @@ use super::SqlStore;
 use crate::store::rows::{DbAnswer, DbComment, DbResponse};
 use crate::store::{After, PageQuery, StoreError, StoreResult, now};
 use crate::survey::answers::{Answer, Answers};
-use crate::survey::{OpenSubmission, StoredResponse, new_token};
+use crate::survey::{OpenSubmission, StoredResponse, new_pseudonym};
 
 pub(super) async fn open_link_submissions(
     db: &SqlStore,
@@ -285,13 +285,6 @@ async fn responses_where(
         }
     }
     Ok(responses)
-}
-
-/// A submitted response's pseudonym, or a comment's handle: 64 random bits, so a round of a
-/// million responses has a collision (which the unique index would refuse) with odds of about one
-/// in 30 million.
-pub(super) fn new_pseudonym() -> String {
-    new_token()[..16].to_string()
 }
 
 /// Fails with [`StoreError::RoundClosed`] unless the round is open.

@@ -12,7 +12,7 @@ use axum::response::Response;
 use super::{SignedInChrome, base_url, chrome, owned_round, round_instrument, see_other, wave};
 use crate::releases::{self, Published};
 use crate::report::dashboard::{Dashboard, DimensionCard, Transition, Warning};
-use crate::survey::{NewRound, Partnership, Round, Status};
+use crate::survey::{self, NewRound, Partnership, Round, Status};
 use crate::web::errors::AppError;
 use crate::web::messages::EN;
 use crate::web::reports::{self, CommentList};
@@ -256,8 +256,8 @@ pub async fn remove_comment(
     form: CheckedForm,
 ) -> Result<Response, AppError> {
     let (round, _) = owned_round(&state, &form.signed_in, id).await?;
-    // Handles are 16 hex digits, like pseudonyms; anything else cannot name a comment.
-    if handle.len() != 16 || !handle.bytes().all(|b| b.is_ascii_hexdigit()) {
+    // Anything that is not a handle's shape cannot name a comment.
+    if !survey::is_pseudonym(&handle) {
         return Err(AppError::NotFound);
     }
     let facilitator = form.signed_in.facilitator().id;
