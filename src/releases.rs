@@ -81,49 +81,58 @@ pub fn options(round: &Round) -> Options {
 }
 
 /// The releases of a round, oldest first.
-async fn stored(store: &dyn Store, round_id: i64) -> Result<Vec<Published>, ReleaseError> {
+async fn all(store: &dyn Store, round_id: i64) -> Result<Vec<Release>, ReleaseError> {
     store
         .releases(round_id)
         .await?
-        .into_iter()
-        .map(|stored| {
-            Ok(Published {
-                release: serde_json::from_str(&stored.body)?,
-                created_at: stored.created_at,
-            })
-        })
+        .iter()
+        .map(|stored| Ok(serde_json::from_str(&stored.body)?))
         .collect()
 }
 
 /// The latest release of `round`, after making a new one if the round publishes now (closed, or
-/// open with interim releases) and submitted responses wait for one.
+/// open with interim releases) and submitted responses wait for one. Only publishing reads the
+/// earlier releases; a view reads the latest alone.
 pub async fn latest(
     store: &Arc<dyn Store>,
     instrument: &Arc<Instrument>,
     round: &Round,
 ) -> Result<Option<Published>, ReleaseError> {
-    let mut releases = stored(store.as_ref(), round.id).await?;
     let publishes = !round.is_open() || round.interim_releases;
     if publishes && store.unreleased_count(round.id).await? > 0 {
-        for _ in 0..ATTEMPTS {
-            let batch = store.begin_release(round.id).await?;
-            let earlier = releases.iter().map(|p| p.release.clone()).collect();
-            let Some(release) = score(store, instrument, round, batch.number, earlier).await?
-            else {
-                store.abandon_release(round.id, &batch).await?;
-                break;
-            };
-            let body = serde_json::to_string(&release)?;
-            let kept = store.store_release(round.id, &batch, &body).await?;
-            releases = stored(store.as_ref(), round.id).await?;
-            // Otherwise another server stored this number, or a submission joined the batch
-            // after it was read: score again.
-            if kept {
-                break;
-            }
+        publish(store, instrument, round).await?;
+    }
+    let Some(stored) = store.last_release(round.id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(Published {
+        release: serde_json::from_str(&stored.body)?,
+        created_at: stored.created_at,
+    }))
+}
+
+/// Publishes the waiting responses of `round` as its next release, if that publishes anything
+/// new; otherwise they go on waiting.
+async fn publish(
+    store: &Arc<dyn Store>,
+    instrument: &Arc<Instrument>,
+    round: &Round,
+) -> Result<(), ReleaseError> {
+    for _ in 0..ATTEMPTS {
+        let earlier = all(store.as_ref(), round.id).await?;
+        let batch = store.begin_release(round.id).await?;
+        let Some(release) = score(store, instrument, round, batch.number, earlier).await? else {
+            store.abandon_release(round.id, &batch).await?;
+            return Ok(());
+        };
+        let body = serde_json::to_string(&release)?;
+        // Otherwise another server stored this number, or a submission joined the batch after
+        // it was read: score again.
+        if store.store_release(round.id, &batch, &body).await? {
+            return Ok(());
         }
     }
-    Ok(releases.pop())
+    Ok(())
 }
 
 /// Scores release `number` of `round` beside its `earlier` releases; `None` when it would

@@ -214,6 +214,8 @@ pub trait Store: Send + Sync {
     async fn abandon_release(&self, round_id: i64, batch: &ReleaseBatch) -> StoreResult<()>;
     /// The releases of a round, oldest first.
     async fn releases(&self, round_id: i64) -> StoreResult<Vec<StoredRelease>>;
+    /// The latest release of a round, if it has one.
+    async fn last_release(&self, round_id: i64) -> StoreResult<Option<StoredRelease>>;
     /// The comments of the responses first included in releases up to `through`, in no
     /// particular order.
     async fn listed_comments(&self, round_id: i64, through: i64)

@@ -337,6 +337,11 @@ impl Store for SqlStore {
         releases::releases(self, round_id).await
     }
 
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn last_release(&self, round_id: i64) -> StoreResult<Option<StoredRelease>> {
+        releases::last_release(self, round_id).await
+    }
+
     #[tracing::instrument(skip_all, fields(round_id = round_id, through = through))]
     async fn listed_comments(
         &self,

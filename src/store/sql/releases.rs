@@ -137,11 +137,19 @@ pub(super) async fn abandon_release(
     Ok(())
 }
 
-pub(super) async fn releases(db: &SqlStore, round_id: i64) -> StoreResult<Vec<StoredRelease>> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT number, body, created_at FROM releases WHERE round_id = $1 ORDER BY number",
-    )
+/// The releases of a round in `order` of their numbers (`ASC` or `DESC`), at most `limit`.
+async fn releases_from(
+    db: &SqlStore,
+    round_id: i64,
+    order: &str,
+    limit: i64,
+) -> StoreResult<Vec<StoredRelease>> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(&format!(
+        "SELECT number, body, created_at FROM releases WHERE round_id = $1 \
+         ORDER BY number {order} LIMIT $2"
+    ))
     .bind(round_id)
+    .bind(limit)
     .fetch_all(&db.pool)
     .await?;
     Ok(rows
@@ -152,6 +160,17 @@ pub(super) async fn releases(db: &SqlStore, round_id: i64) -> StoreResult<Vec<St
             created_at,
         })
         .collect())
+}
+
+pub(super) async fn releases(db: &SqlStore, round_id: i64) -> StoreResult<Vec<StoredRelease>> {
+    releases_from(db, round_id, "ASC", i64::MAX).await
+}
+
+pub(super) async fn last_release(
+    db: &SqlStore,
+    round_id: i64,
+) -> StoreResult<Option<StoredRelease>> {
+    Ok(releases_from(db, round_id, "DESC", 1).await?.pop())
 }
 
 pub(super) async fn listed_comments(
