@@ -56,7 +56,7 @@ struct RoundPage<'a> {
 
 /// What the page says about the release its figures come from.
 struct ReleaseView {
-    /// E.g. "Release 2 of 2026-03-14, over 27 responses."
+    /// Which release, when, from how many responses.
     summary: String,
     /// Why some submitted responses are not in the figures, when some are not.
     waiting: Option<String>,
