@@ -199,6 +199,7 @@ async fn main() {
         instruments: Arc::new(library),
         public_url: None,
         secure_cookies: false,
+        open_links: Arc::default(),
     };
     tokio::spawn(web::serve(listener, state, std::future::pending()));
     for (name, round_id, size) in [

@@ -138,6 +138,15 @@ struct ServeArgs {
     /// Create a demo partnership with answered rounds (once) and print a respondent link.
     #[arg(long)]
     demo: bool,
+    /// Open-link submissions one client address may make per hour (per server process).
+    #[arg(long, env = "PARTNERSCOPE_OPEN_LINK_BUDGET", value_name = "N",
+          default_value_t = partnerscope::web::open_links::DEFAULT_BUDGET,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    open_link_budget: u32,
+    /// Take the client address from the last `X-Forwarded-For` entry: set this only behind a
+    /// reverse proxy that sets it, or clients choose their own address.
+    #[arg(long, env = "PARTNERSCOPE_TRUST_PROXY")]
+    trust_proxy: bool,
 }
 
 /// Runs the parsed command.

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use partnerscope::instrument::{Library, load_file};
+use partnerscope::web::open_links::OpenLinks;
 use partnerscope::web::{self, AppState};
 use partnerscope::{demo, store};
 use tokio::net::TcpListener;
@@ -52,6 +53,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
             instruments: Arc::new(instruments),
             public_url: args.public_url.clone(),
             secure_cookies: args.secure_cookies,
+            open_links: Arc::new(OpenLinks::new(args.open_link_budget, args.trust_proxy)),
         };
         web::serve(listener, state, web::shutdown_signal())
             .await
@@ -82,6 +84,7 @@ pub fn preview(file: &Path, addr: &str) -> anyhow::Result<()> {
             instruments: Arc::new(Library::from(instrument)),
             public_url: None,
             secure_cookies: false,
+            open_links: Arc::default(),
         };
         web::serve(listener, state, web::shutdown_signal())
             .await

@@ -12,6 +12,7 @@ use rand::{Rng, SeedableRng};
 use crate::instrument::Instrument;
 use crate::store::{Store, StoreError, StoreResult, Visible};
 use crate::survey::answers::{Answer, Answers};
+use crate::survey::secrets::Code;
 use crate::survey::{NewInvitation, NewRound, Partnership, Status};
 
 /// Name of the demo partnership; its presence means the demo was created.
@@ -185,7 +186,9 @@ async fn create(store: &dyn Store, instrument: &Instrument) -> StoreResult<Partn
                     continue;
                 }
                 let answers = respondent(&mut rng, instrument, sector, spring);
-                store.submit(invitation.id, &answers).await?;
+                store
+                    .submit(invitation.id, &answers, &Code::new().digest())
+                    .await?;
             }
         }
         if spring {

@@ -1,6 +1,7 @@
 //! A round's stored responses as rows to score: the respondent is the response's pseudonym, and
 //! non-substantive codes are missing. A release is scored from rows whose group is the sector and
-//! whose wave is the batch (the release that first included the response); rows as listed in a
+//! whose wave is the batch (the release that first included the response, then `-` and the one
+//! that first left it out, if one did); rows as listed in a
 //! download carry the round's wave and only the groups the release shows, exactly as the raw
 //! download reads back.
 
@@ -14,7 +15,8 @@ use crate::survey::answers::Answer as Given;
 
 /// What a row's group and wave are.
 enum Labels {
-    /// Scoring a release: the sector, and the number of the release that first included it.
+    /// Scoring a release: the sector, and the numbers of the releases that first included it and
+    /// first left it out.
     Batches,
     /// Listing: as the release lists the rows.
     Listed(Listing),
@@ -96,6 +98,9 @@ where
                 self.group.push_str(sector.trim());
                 if let Some(batch) = response.released_in {
                     self.wave.push_str(&batch.to_string());
+                }
+                if let Some(left) = response.removed_in {
+                    self.wave.push_str(&format!("-{left}"));
                 }
             }
             Labels::Listed(listing) => {

@@ -460,11 +460,15 @@ impl Scorer {
         results::compute(self, instrument, groups, waves, options)
     }
 
-    /// The same rows under new keys: each cell moves to `key(old)`, and cells that meet merge.
-    pub fn rekeyed(&self, key: impl Fn(CellKey) -> CellKey) -> Scorer {
+    /// The same rows under new keys: each cell moves to `key(old)`, and cells that meet merge;
+    /// a cell whose new key is `None` is left out.
+    pub fn rekeyed(&self, key: impl Fn(CellKey) -> Option<CellKey>) -> Scorer {
         let mut cells: HashMap<CellKey, Cell, _> = HashMap::default();
         for (old, cell) in &self.cells {
-            match cells.entry(key(*old)) {
+            let Some(new) = key(*old) else {
+                continue;
+            };
+            match cells.entry(new) {
                 std::collections::hash_map::Entry::Occupied(mut mine) => mine.get_mut().add(cell),
                 std::collections::hash_map::Entry::Vacant(slot) => {
                     slot.insert(cell.clone());

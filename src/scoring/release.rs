@@ -228,27 +228,50 @@ fn cell_ids(results: &Results) -> Vec<CellId> {
     ids
 }
 
-/// Respondents who share their membership of every cell of a round: one group, one batch.
+/// Respondents who share their membership of every cell of a round: one group, one batch, and
+/// removed in the same release or not at all.
 #[derive(Debug, Clone)]
 struct Class {
     group: Option<String>,
     batch: i64,
+    /// The release that first leaves them out.
+    left: Option<i64>,
     counts: CellCounts,
 }
 
-/// The classes of a scorer whose cells are keyed by group and batch (the wave label is the
-/// number of the release that first included the row).
+impl Class {
+    /// Whether the class counts in the figures of release `about`.
+    fn counts_in(&self, about: i64) -> bool {
+        self.batch <= about && self.left.is_none_or(|left| about < left)
+    }
+}
+
+/// A batch label: the release that first included a row, then `-` and the one that first left
+/// it out, if any.
+fn batch(label: &str) -> (i64, Option<i64>) {
+    let parsed = match label.split_once('-') {
+        Some((batch, left)) => batch.parse().ok().zip(left.parse().ok().map(Some)),
+        None => label.parse().ok().map(|batch| (batch, None)),
+    };
+    parsed.expect("every row of a release has its batch")
+}
+
+/// The classes of a scorer whose cells are keyed by group and batch label.
 fn classes(scorer: &Scorer, groups: &Labels, batches: &Labels) -> Vec<Class> {
     scorer
         .cell_counts()
         .into_iter()
-        .map(|(key, counts)| Class {
-            group: key.group.map(|g| groups.names()[g as usize].clone()),
-            batch: key
+        .map(|(key, counts)| {
+            let label = key
                 .wave
-                .and_then(|w| batches.names()[w as usize].parse().ok())
-                .expect("every row of a release has its batch"),
-            counts,
+                .map_or("", |w| batches.names()[w as usize].as_str());
+            let (batch, left) = batch(label);
+            Class {
+                group: key.group.map(|g| groups.names()[g as usize].clone()),
+                batch,
+                left,
+                counts,
+            }
         })
         .collect()
 }
@@ -293,9 +316,19 @@ pub fn publish(
     let position: Vec<Option<u32>> = groups.names().iter().map(|n| sorted.intern(n)).collect();
     let mut waves = Labels::default();
     let round_wave = waves.intern(wave);
-    let whole = scorer.rekeyed(|key| CellKey {
-        group: key.group.and_then(|g| position[g as usize]),
-        wave: round_wave,
+    // Rows removed by this release are in the classes, for the audit, not in its figures.
+    let current: Vec<bool> = batches
+        .names()
+        .iter()
+        .map(|label| batch(label).1.is_none_or(|left| number < left))
+        .collect();
+    let whole = scorer.rekeyed(|key| {
+        key.wave
+            .is_none_or(|w| current[w as usize])
+            .then(|| CellKey {
+                group: key.group.and_then(|g| position[g as usize]),
+                wave: round_wave,
+            })
     });
     let mut figures = whole.finish(instrument, &sorted, &waves, options);
 
@@ -325,7 +358,11 @@ pub fn publish(
         figures,
         as_of,
         rows_through: 0,
-        responses: classes.iter().map(|c| c.counts.rows).sum(),
+        responses: classes
+            .iter()
+            .filter(|c| c.counts_in(number))
+            .map(|c| c.counts.rows)
+            .sum(),
     };
     audit(&mut release, earlier, &classes, threshold);
     let previous_rows = earlier.last().map_or(0, |r| r.rows_through);
@@ -345,7 +382,7 @@ fn rows_through(release: &Release, previous: i64, classes: &[Class], threshold: 
     let shown = shown_groups(&release.figures);
     let mut added: HashMap<Option<&str>, u64> = HashMap::new();
     let mut total = 0;
-    for class in classes {
+    for class in classes.iter().filter(|c| c.counts_in(release.number)) {
         total += class.counts.rows;
         if class.batch > previous {
             let label = class.group.as_deref().filter(|g| shown.contains(*g));
@@ -406,7 +443,7 @@ fn memberships(release: &Release, earlier: &[Release], variable: usize) -> Membe
 }
 
 fn member(place: &Place, about: i64, class: &Class) -> bool {
-    class.batch <= about
+    class.counts_in(about)
         && match place {
             Place::Group(g) => class.group.as_deref() == Some(g.as_str()),
             _ => true,

@@ -24,6 +24,7 @@ pub const TABLES: &[&str] = &[
     "response_answers",
     "response_comments",
     "releases",
+    "secrets",
 ];
 
 /// Rows copied per table, in [`TABLES`] order.

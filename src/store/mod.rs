@@ -18,8 +18,9 @@ use crate::accounts::{Facilitator, Session};
 use crate::survey::answers::Answers;
 use crate::survey::partners::Partner;
 use crate::survey::{
-    Invitation, InvitationProgress, ListedComment, NewInvitation, NewRound, OpenSubmission,
-    Partnership, ReleaseBatch, Round, StoredRelease, StoredResponse,
+    Excluded, Invitation, InvitationProgress, ListedComment, NewInvitation, NewRound,
+    OpenSubmission, Partnership, ReleaseBatch, Removal, Respondent, Round, StoredRelease,
+    StoredResponse,
 };
 use async_trait::async_trait;
 
@@ -39,6 +40,9 @@ pub enum StoreError {
     /// The round is closed; nothing was changed.
     #[error("the round is closed")]
     RoundClosed,
+    /// The round's open link has taken all the responses its cap allows; nothing was stored.
+    #[error("the open link takes no more responses")]
+    OpenCapReached,
     /// The database URL names an engine partnerscope does not support.
     #[error("unsupported database URL `{0}` (expected sqlite://… or postgres://…)")]
     UnsupportedUrl(String),
@@ -91,6 +95,8 @@ pub struct PageQuery {
     pub through: i64,
     /// The key after which the page starts, which also gives the order.
     pub after: After,
+    /// Whether responses removed since (withdrawn, excluded, deleted) are read too.
+    pub left: bool,
 }
 
 /// A position in a round's submitted responses.
@@ -165,20 +171,64 @@ pub trait Store: Send + Sync {
 
     /// The response to an invitation, draft or submitted.
     async fn invitation_response(&self, invitation_id: i64) -> StoreResult<Option<StoredResponse>>;
-    /// Stores `answers` as the invitation's draft, replacing an earlier draft.
+    /// Stores `answers` as the invitation's draft, which opens with the resume secret whose
+    /// digest is `resume_digest`, replacing an earlier draft.
     /// Fails with [`StoreError::AlreadySubmitted`] or [`StoreError::RoundClosed`], changing nothing.
-    async fn save_draft(&self, invitation_id: i64, answers: &Answers) -> StoreResult<()>;
-    /// Submits `answers` for the invitation, exactly once.
+    async fn save_draft(
+        &self,
+        invitation_id: i64,
+        answers: &Answers,
+        resume_digest: &str,
+    ) -> StoreResult<()>;
+    /// Submits `answers` for the invitation, exactly once, with the receipt code whose digest is
+    /// `receipt_digest`. In an anonymous round the invitation records only that it was submitted
+    /// and the response names no invitation; the draft goes.
     /// Fails with [`StoreError::AlreadySubmitted`] or [`StoreError::RoundClosed`], changing nothing.
-    async fn submit(&self, invitation_id: i64, answers: &Answers) -> StoreResult<()>;
-    /// Submits an open-link response once per `form_id`.
-    /// Fails with [`StoreError::RoundClosed`], changing nothing.
+    async fn submit(
+        &self,
+        invitation_id: i64,
+        answers: &Answers,
+        receipt_digest: &str,
+    ) -> StoreResult<()>;
+    /// Submits an open-link response once per `form_id`, with the receipt code whose digest is
+    /// `receipt_digest`.
+    /// Fails with [`StoreError::RoundClosed`] or [`StoreError::OpenCapReached`], changing nothing.
     async fn submit_open(
         &self,
         round_id: i64,
         form_id: &str,
         answers: &Answers,
+        receipt_digest: &str,
     ) -> StoreResult<OpenSubmission>;
+    /// Sets how many responses the round's open link takes; `None`: no cap.
+    async fn set_open_cap(&self, round_id: i64, cap: Option<i64>) -> StoreResult<()>;
+    /// The round of the response with the receipt whose digest is `receipt_digest`, unless it
+    /// was removed.
+    async fn receipt_round(&self, receipt_digest: &str) -> StoreResult<Option<i64>>;
+    /// Removes a submitted response of a round from the figures of the next release that
+    /// qualifies (see [`Removal`]); withdrawing and deleting erase its answers at once, using
+    /// `erased` ([`crate::survey::erased_values`]). `false` when the round has no such response
+    /// to remove.
+    async fn remove_response(
+        &self,
+        round_id: i64,
+        who: Respondent<'_>,
+        removal: Removal,
+        erased: &[(String, i16)],
+    ) -> StoreResult<bool>;
+    /// Includes an excluded response again, from the next release that qualifies; `false` when
+    /// the round has no excluded response with this pseudonym.
+    async fn include_response(
+        &self,
+        round_id: i64,
+        pseudonym: &str,
+        erased: &[(String, i16)],
+    ) -> StoreResult<bool>;
+    /// The excluded responses of a round, by pseudonym.
+    async fn excluded(&self, round_id: i64) -> StoreResult<Vec<Excluded>>;
+    /// The shared secret `name`, storing `fresh` as it if there is none yet: every app server
+    /// reads the same.
+    async fn secret(&self, name: &str, fresh: &str) -> StoreResult<String>;
     /// Submitted open-link responses of a round per sector chosen on the form (blank when none).
     async fn open_link_submissions(&self, round_id: i64) -> StoreResult<Vec<(String, i64)>>;
     /// Every response of a round (drafts too), in the order they were started.
@@ -197,10 +247,11 @@ pub trait Store: Send + Sync {
 
     /// Turns the interim releases of a round on or off.
     async fn set_interim_releases(&self, round_id: i64, on: bool) -> StoreResult<()>;
-    /// Submitted responses of a round that no release has included yet.
+    /// Changes waiting for a release: submitted responses of a round that no release has
+    /// included yet, and removed ones no release has left out yet.
     async fn unreleased_count(&self, round_id: i64) -> StoreResult<u64>;
-    /// Marks every submitted response of a round that no release has included as the batch of
-    /// the next release, and returns it.
+    /// Marks every submitted response of a round that no release has included, and every
+    /// removed one no release has left out, as the batch of the next release, and returns it.
     async fn begin_release(&self, round_id: i64) -> StoreResult<ReleaseBatch>;
     /// Stores the release of `batch` (its JSON `body`) if no release has its number yet and the
     /// batch still holds exactly its responses; `false`, storing nothing, otherwise.

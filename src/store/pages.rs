@@ -23,23 +23,27 @@ pub struct ReleasedPages {
 
 impl ReleasedPages {
     /// Pages of the responses of round `round_id` first included in releases up to `through`,
-    /// in id order: what a release is scored from.
+    /// in id order, with those removed since: what a release is scored from.
     pub fn released(store: Arc<dyn Store>, round_id: i64, through: i64) -> ReleasedPages {
-        Self::of(store, round_id, through, After::Id(0))
+        Self::of(store, round_id, through, After::Id(0), true)
     }
 
-    /// Like [`released`](Self::released), in pseudonym order: the order rows are listed in,
-    /// which says nothing about when anyone answered.
+    /// Like [`released`](Self::released) without the removed responses, in pseudonym order:
+    /// the order rows are listed in, which says nothing about when anyone answered.
     pub fn listed(store: Arc<dyn Store>, round_id: i64, through: i64) -> ReleasedPages {
         let after = After::Pseudonym(String::new());
-        Self::of(store, round_id, through, after)
+        Self::of(store, round_id, through, after, false)
     }
 
-    fn of(store: Arc<dyn Store>, round_id: i64, through: i64, after: After) -> Self {
+    fn of(store: Arc<dyn Store>, round_id: i64, through: i64, after: After, left: bool) -> Self {
         ReleasedPages {
             store,
             round_id,
-            query: PageQuery { through, after },
+            query: PageQuery {
+                through,
+                after,
+                left,
+            },
             done: false,
         }
     }

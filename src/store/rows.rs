@@ -43,6 +43,7 @@ impl<'r> FromRow<'r, AnyRow> for DbRound {
             closed_at: row.try_get("closed_at")?,
             interim_releases: row.try_get::<i64, _>("interim_releases")? != 0,
             identified_consent: row.try_get("identified_consent")?,
+            open_cap: row.try_get("open_cap")?,
         }))
     }
 }
@@ -81,6 +82,7 @@ impl<'r> FromRow<'r, AnyRow> for DbInvitation {
             sector: row.try_get("sector")?,
             language: row.try_get("language")?,
             email: row.try_get("email")?,
+            submitted: row.try_get::<i64, _>("submitted")? != 0,
         }))
     }
 }
@@ -100,7 +102,8 @@ impl<'r> FromRow<'r, AnyRow> for DbProgress {
 }
 
 /// A [`StoredResponse`] read from `id, invitation_id, round_id, consent, sector, language,
-/// status, started_at, updated_at, submitted_at`; its items and comments come from
+/// status, started_at, updated_at, submitted_at, pseudonym, organisation, released_in,
+/// removed_in, resume_digest`; its items and comments come from
 /// [`DbAnswer`] and [`DbComment`] rows.
 pub struct DbResponse(pub StoredResponse);
 
@@ -125,6 +128,8 @@ impl<'r> FromRow<'r, AnyRow> for DbResponse {
             pseudonym: row.try_get("pseudonym")?,
             organisation: row.try_get("organisation")?,
             released_in: row.try_get("released_in")?,
+            removed_in: row.try_get("removed_in")?,
+            resume_digest: row.try_get("resume_digest")?,
         }))
     }
 }

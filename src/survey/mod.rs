@@ -5,6 +5,7 @@
 pub mod answers;
 pub mod links;
 pub mod partners;
+pub mod secrets;
 
 use rand::RngCore;
 
@@ -80,6 +81,8 @@ pub struct Round {
     /// In an identified round, the consent statement its partners are shown (fixed when the
     /// round was created); `None` in an anonymous round.
     pub identified_consent: Option<String>,
+    /// The most responses the open link takes; `None`: no cap.
+    pub open_cap: Option<i64>,
 }
 
 impl Partnership {
@@ -155,6 +158,8 @@ pub struct Invitation {
     pub language: Option<String>,
     /// Where the facilitator sends the link, if given.
     pub email: Option<String>,
+    /// Whether its response was submitted: all an anonymous round keeps of which response.
+    pub submitted: bool,
 }
 
 /// What a new invitation is made of.
@@ -204,6 +209,54 @@ pub struct StoredResponse {
     pub organisation: Option<String>,
     /// The release that first included it, once one has.
     pub released_in: Option<i64>,
+    /// The release that first left it out, once it was removed and a release followed.
+    pub removed_in: Option<i64>,
+    /// The digest of a draft's resume secret.
+    pub resume_digest: Option<String>,
+}
+
+/// How a submitted response leaves the figures: at the next release that qualifies, never at
+/// once (design section 3, *Releases*).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removal {
+    /// Its partner withdrew it with the receipt code: its answers are erased.
+    Withdrawn,
+    /// The facilitator with this id set it aside; it is kept and can be included again.
+    Excluded(i64),
+    /// The facilitator with this id deleted it: its answers are erased.
+    Deleted(i64),
+}
+
+/// An excluded response, as the round page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Excluded {
+    /// Its pseudonym.
+    pub pseudonym: String,
+    /// When it was excluded (RFC 3339).
+    pub at: String,
+    /// Whether a release has left it out yet.
+    pub left: bool,
+}
+
+/// Which submitted response of a round an operation is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Respondent<'a> {
+    /// The pseudonym its rows show, as a facilitator names it.
+    Pseudonym(&'a str),
+    /// The digest of its receipt code, as its partner names it.
+    Receipt(&'a str),
+}
+
+/// The answer each item keeps when a response that releases included is erased: the lowest
+/// value of its scale. Which items were answered must stay, because it decides which published
+/// cells the response counted in, and the audit of later releases needs that; what was answered
+/// goes.
+pub fn erased_values(instrument: &Instrument) -> Vec<(String, i16)> {
+    instrument
+        .items
+        .iter()
+        .map(|item| (item.id.clone(), instrument.scales[item.scale].min))
+        .collect()
 }
 
 /// The responses a release is being made of: the batch of everything submitted since the last.

@@ -53,6 +53,12 @@ pub enum AppError {
     /// A facilitator form without the session's CSRF token.
     #[error("missing or wrong CSRF token")]
     Csrf,
+    /// An open-link form id the server did not issue.
+    #[error("forged open-link form id")]
+    ForgedForm,
+    /// The open link takes no more responses.
+    #[error("the open link's cap is reached")]
+    OpenCapReached,
     /// Something on our side failed; the partner sees only that.
     #[error(transparent)]
     Internal(#[from] Failure),
@@ -82,6 +88,9 @@ pub enum Failure {
     /// Writing the workbook failed.
     #[error("writing the workbook failed")]
     Workbook(#[source] XlsxError),
+    /// A secret stored in the database does not read back.
+    #[error("the stored secret `{0}` is damaged")]
+    Secret(&'static str),
 }
 
 impl From<ReleaseError> for AppError {
@@ -141,6 +150,8 @@ impl AppError {
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::SignInRequired => StatusCode::SEE_OTHER,
             AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::ForgedForm => StatusCode::FORBIDDEN,
+            AppError::OpenCapReached => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -170,6 +181,8 @@ impl IntoResponse for AppError {
             AppError::BadForm(detail) => (m.bad_form_heading, m.bad_form_text, Some(*detail)),
             AppError::TooLarge => (m.too_large_heading, m.too_large_text, None),
             AppError::Csrf => (m.csrf_heading, m.csrf_text, None),
+            AppError::ForgedForm => (m.forged_heading, m.forged_text, None),
+            AppError::OpenCapReached => (m.cap_heading, m.cap_text, None),
             AppError::SignInRequired | AppError::Internal(_) => {
                 (m.internal_heading, m.internal_text, None)
             }
@@ -202,7 +215,9 @@ mod tests {
             AppError::TooLarge => 5,
             AppError::SignInRequired => 6,
             AppError::Csrf => 7,
-            AppError::Internal(_) => 8,
+            AppError::ForgedForm => 8,
+            AppError::OpenCapReached => 9,
+            AppError::Internal(_) => 10,
         }
     }
 
@@ -219,6 +234,8 @@ mod tests {
             (AppError::TooLarge, StatusCode::PAYLOAD_TOO_LARGE),
             (AppError::SignInRequired, StatusCode::SEE_OTHER),
             (AppError::Csrf, StatusCode::FORBIDDEN),
+            (AppError::ForgedForm, StatusCode::FORBIDDEN),
+            (AppError::OpenCapReached, StatusCode::CONFLICT),
             (disk_full.into(), StatusCode::INTERNAL_SERVER_ERROR),
         ]
     }

@@ -291,6 +291,80 @@ pub struct Messages {
     pub reverse_label: &'static str,
     /// Heading of the comments on the dashboard.
     pub comments_list_heading: &'static str,
+    /// Banner after a draft was saved, with the resume code below it.
+    pub draft_saved_code: &'static str,
+    /// Label of the resume code shown after saving.
+    pub resume_code_label: &'static str,
+    /// Why to keep the resume code.
+    pub resume_code_hint: &'static str,
+    /// Heading when the link has a draft this browser cannot open.
+    pub draft_elsewhere_heading: &'static str,
+    /// What to do about a draft saved elsewhere.
+    pub draft_elsewhere_text: &'static str,
+    /// Label of the resume code field.
+    pub resume_field: &'static str,
+    /// Button that opens a draft with its resume code.
+    pub resume_button: &'static str,
+    /// Error: the resume code does not open the draft.
+    pub resume_wrong: &'static str,
+    /// On the form: withdrawing is possible.
+    pub withdraw_note: &'static str,
+    /// Heading of the receipt on the thank-you page.
+    pub receipt_heading: &'static str,
+    /// Explanation of the receipt code.
+    pub receipt_text: &'static str,
+    /// Link to the withdrawal page.
+    pub withdraw_link: &'static str,
+    /// Title of the withdrawal page.
+    pub withdraw_title: &'static str,
+    /// Explanation on the withdrawal page.
+    pub withdraw_text: &'static str,
+    /// Label of the receipt code field.
+    pub withdraw_field: &'static str,
+    /// Button that withdraws a response.
+    pub withdraw_button: &'static str,
+    /// Error: no response has this receipt code.
+    pub withdraw_wrong: &'static str,
+    /// After withdrawing.
+    pub withdraw_done: &'static str,
+    /// Error page: a form id the server did not issue.
+    pub forged_heading: &'static str,
+    /// Error page: a form id the server did not issue, explanation.
+    pub forged_text: &'static str,
+    /// Banner: the open-link form was renewed after it expired.
+    pub form_expired: &'static str,
+    /// Banner: too many submissions from one address.
+    pub rate_limited: &'static str,
+    /// Error page: the open link's cap is reached.
+    pub cap_heading: &'static str,
+    /// Error page: the open link's cap is reached, explanation.
+    pub cap_text: &'static str,
+    /// Heading of the responses section of a round.
+    pub responses_heading: &'static str,
+    /// Explanation of excluding and deleting responses.
+    pub responses_text: &'static str,
+    /// Label of the pseudonym field.
+    pub pseudonym_field: &'static str,
+    /// Button that excludes a response.
+    pub exclude_button: &'static str,
+    /// Button that deletes a response.
+    pub delete_response_button: &'static str,
+    /// Button that includes an excluded response again.
+    pub include_button: &'static str,
+    /// Heading of the list of excluded responses.
+    pub excluded_heading: &'static str,
+    /// An exclusion no release has applied yet.
+    pub excluded_waiting: &'static str,
+    /// Label of the open-link cap field.
+    pub open_cap_field: &'static str,
+    /// Button that sets the open-link cap.
+    pub open_cap_button: &'static str,
+    /// Refusal: the pseudonym field.
+    pub detail_pseudonym: &'static str,
+    /// Refusal: no such response.
+    pub detail_no_such_response: &'static str,
+    /// Refusal: the open-link limit.
+    pub detail_open_cap: &'static str,
 }
 
 /// English.
@@ -437,4 +511,41 @@ pub const EN: Messages = Messages {
     weak_item: "fits its dimension poorly",
     reverse_label: "reverse-keyed",
     comments_list_heading: "Comments (sorted, without who wrote them)",
+    draft_saved_code: "Your answers are saved in this browser. Open the same link here to carry on; on another device, open the link and enter your resume code.",
+    resume_code_label: "Your resume code",
+    resume_code_hint: "Write it down or e-mail it to yourself. Nobody else has it, not even the facilitator, so without it a saved draft opens only in this browser.",
+    draft_elsewhere_heading: "Answers from this link are saved elsewhere",
+    draft_elsewhere_text: "A draft was saved from this link on another device or browser. Continue on the device where you saved it, or enter your resume code. If you answer here instead, saving or submitting replaces that draft.",
+    resume_field: "Resume code",
+    resume_button: "Open my saved answers",
+    resume_wrong: "That code does not open the answers saved from this link. Check it and try again.",
+    withdraw_note: "After you submit, you get a receipt code: with it you can withdraw your answers later.",
+    receipt_heading: "Your receipt code",
+    receipt_text: "Keep this code if you might want to withdraw your answers: enter it on the withdrawal page. Nobody else has it, not even the facilitator, and it is shown only here.",
+    withdraw_link: "Withdraw your answers",
+    withdraw_title: "Withdraw your answers",
+    withdraw_text: "Enter the receipt code you were shown after submitting. Your answers and comments are erased, and they leave the published results at the next update that qualifies; results shared before stay as they were.",
+    withdraw_field: "Receipt code",
+    withdraw_button: "Withdraw my answers",
+    withdraw_wrong: "No submitted answers have this receipt code; they may have been withdrawn already. Check the code and try again.",
+    withdraw_done: "Your answers were withdrawn and erased. They leave the results at the next update that qualifies.",
+    forged_heading: "This form cannot be sent",
+    forged_text: "This form did not come from this survey, so nothing was saved. Open the survey link again to get a fresh form.",
+    form_expired: "This form was open for more than a day, so it was renewed and nothing was saved yet. Your answers are kept: check them and send again.",
+    rate_limited: "Many responses were sent from your network in the last hour, so this one was not saved yet. Your answers are kept: please wait a few minutes and send again.",
+    cap_heading: "This survey is full",
+    cap_text: "This survey's open link has received all the responses it accepts, so nothing was saved. Thank you for your interest.",
+    responses_heading: "Set responses aside",
+    responses_text: "Name a response by the pseudonym its rows show (respondents.csv, raw.csv). Excluding keeps it, and it can be included again; deleting erases its answers. Either way the figures change only at the next release that qualifies.",
+    pseudonym_field: "Pseudonym",
+    exclude_button: "Exclude from the figures",
+    delete_response_button: "Delete the response",
+    include_button: "Include again",
+    excluded_heading: "Excluded responses",
+    excluded_waiting: "waiting for the next release",
+    open_cap_field: "Most responses the open link takes (blank: no limit)",
+    open_cap_button: "Set the limit",
+    detail_pseudonym: "The pseudonym field must be the 16-character id the downloads show",
+    detail_no_such_response: "No response of this round has that pseudonym, or it is already set aside that way",
+    detail_open_cap: "The open-link limit must be a whole number from 1 up, or blank",
 };

@@ -5,6 +5,7 @@ mod errors;
 mod facilitate;
 mod form;
 pub mod messages;
+pub mod open_links;
 mod reports;
 mod respond;
 mod session;
@@ -71,6 +72,8 @@ pub struct AppState {
     pub public_url: Option<String>,
     /// Whether the session cookie is sent only over HTTPS.
     pub secure_cookies: bool,
+    /// The open links' form ids and submission budget.
+    pub open_links: Arc<open_links::OpenLinks>,
 }
 
 /// The facilitator's sign-in page, where a facilitator page without a session sends the browser.
@@ -107,6 +110,11 @@ pub fn app(state: AppState) -> Router {
         .route("/s/{token}", get(respond::show).post(respond::post))
         .route("/preview/{id}", get(respond::preview))
         .route("/s/{token}/thanks", get(respond::thanks))
+        .route("/s/{token}/resume", post(respond::resume))
+        .route(
+            "/withdraw",
+            get(respond::withdraw_page).post(respond::withdraw),
+        )
         .route(
             "/o/{token}",
             get(respond::show_open).post(respond::post_open),
@@ -148,6 +156,14 @@ pub fn app(state: AppState) -> Router {
             post(facilitate::rounds::remove_comment),
         )
         .route(
+            "/facilitator/rounds/{id}/responses/{change}",
+            post(facilitate::rounds::change_response),
+        )
+        .route(
+            "/facilitator/rounds/{id}/open-cap",
+            post(facilitate::rounds::open_cap),
+        )
+        .route(
             "/facilitator/rounds/{id}/reopen",
             post(facilitate::rounds::reopen),
         )
@@ -180,7 +196,9 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
+    // The peer address is the open links' budget key.
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -1,18 +1,39 @@
 //! The partner's pages: the survey form on a personal link (`/s/{token}`) or a round's open link
-//! (`/o/{token}`), drafts, submission and the thank-you page.
+//! (`/o/{token}`), drafts, submission, the thank-you page with its receipt, and withdrawal.
+//!
+//! The facilitator holds every personal link, so a link alone must not open what a partner
+//! saved: a draft opens only with its resume secret, which lives in a cookie of the browser that
+//! saved it and in the resume code shown to the partner. The receipt code shown after submitting
+//! withdraws the response; both are stored only as digests.
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::errors::AppError;
 use super::form::{self, Action, FormFields, FormView, Link, Posted};
 use super::messages::EN;
+use super::open_links::Client;
+use super::session::{cookie_value, site_cookie};
 use super::{AppState, Chrome, html};
+use crate::accounts::unix_now;
 use crate::instrument::{Instrument, load_str};
+use crate::store::StoreError;
 use crate::survey::answers::Answers;
-use crate::survey::{Invitation, Round, Status, is_token, new_token};
+use crate::survey::secrets::{Code, FormIdError};
+use crate::survey::{
+    Invitation, OpenSubmission, Removal, Respondent, Round, erased_values, is_token,
+};
+
+/// The cookie holding a draft's resume secret, scoped to its link.
+const RESUME_COOKIE: &str = "partnerscope_resume";
+/// The cookie that carries the receipt code to the thank-you page, scoped to it.
+const RECEIPT_COOKIE: &str = "partnerscope_receipt";
+/// How long a browser keeps a resume secret: as long as drafts are kept by default.
+const RESUME_SECONDS: i64 = 90 * 24 * 60 * 60;
+/// How long the thank-you page shows the receipt code.
+const RECEIPT_SECONDS: i64 = 60 * 60;
 
 /// The form page.
 #[derive(Template)]
@@ -32,6 +53,15 @@ struct FormPage<'a> {
     threshold: Option<u64>,
     /// An identified round's consent statement, stated above everything else.
     identified: Option<String>,
+    /// The resume code of the draft shown, for the partner to keep.
+    resume_code: Option<String>,
+    /// Whether the link has a draft this browser cannot open: the form is empty and offers the
+    /// resume code field.
+    draft_elsewhere: bool,
+    /// Whether a resume code just entered was wrong.
+    resume_wrong: bool,
+    /// A banner above the form: why it came back (expired, rate-limited).
+    banner: Option<&'static str>,
 }
 
 /// The thank-you page.
@@ -39,6 +69,19 @@ struct FormPage<'a> {
 #[template(path = "respond/thanks.html")]
 struct ThanksPage<'a> {
     chrome: Chrome<'a>,
+    /// The receipt code, shown once after submitting.
+    receipt: Option<String>,
+}
+
+/// The withdrawal page.
+#[derive(Template)]
+#[template(path = "respond/withdraw.html")]
+struct WithdrawPage<'a> {
+    chrome: Chrome<'a>,
+    /// Whether a code was just refused.
+    wrong: bool,
+    /// Whether a response was just withdrawn.
+    done: bool,
 }
 
 /// The query string after a draft was stored. Read raw, so no query string can make the
@@ -98,6 +141,7 @@ const OPEN_LINK: Link = Link {
 };
 
 /// Where a form posts to and what it carries besides the answers.
+#[derive(Default)]
 struct Target {
     action: String,
     form_id: Option<String>,
@@ -105,17 +149,19 @@ struct Target {
     preview: bool,
     threshold: Option<u64>,
     identified: Option<String>,
+    resume_code: Option<String>,
+    draft_elsewhere: bool,
+    resume_wrong: bool,
+    banner: Option<&'static str>,
 }
 
 impl Target {
-    fn invitation(token: &str, round: &Round, saved: bool) -> Target {
+    fn invitation(token: &str, round: &Round) -> Target {
         Target {
             action: format!("/s/{token}"),
-            form_id: None,
-            saved,
-            preview: false,
             threshold: Some(round.threshold()),
             identified: round.identified_consent.clone(),
+            ..Target::default()
         }
     }
 
@@ -123,22 +169,17 @@ impl Target {
         Target {
             action: format!("/o/{token}"),
             form_id: Some(form_id),
-            saved: false,
-            preview: false,
             threshold: Some(round.threshold()),
             identified: round.identified_consent.clone(),
+            ..Target::default()
         }
     }
 
     /// A preview posts nowhere.
     fn preview() -> Target {
         Target {
-            action: String::new(),
-            form_id: None,
-            saved: false,
             preview: true,
-            threshold: None,
-            identified: None,
+            ..Target::default()
         }
     }
 }
@@ -165,6 +206,10 @@ fn form_page(
             preview: target.preview,
             threshold: target.threshold,
             identified: target.identified,
+            resume_code: target.resume_code,
+            draft_elsewhere: target.draft_elsewhere,
+            resume_wrong: target.resume_wrong,
+            banner: target.banner,
         },
     )
 }
@@ -190,36 +235,116 @@ fn incomplete(
     })
 }
 
-/// `GET /s/{token}`: the form, with the draft if there is one.
+/// The resume code in the request's cookie, if it has one of the right shape.
+fn resume_cookie(headers: &HeaderMap) -> Option<Code> {
+    cookie_value(headers, RESUME_COOKIE).and_then(|value| Code::parse(&value))
+}
+
+/// The invitation's draft and whether `code` opens it: `None` without a draft.
+async fn draft(
+    state: &AppState,
+    invitation: &Invitation,
+    code: Option<&Code>,
+) -> Result<Option<(Answers, bool)>, AppError> {
+    let Some(draft) = state.store.invitation_response(invitation.id).await? else {
+        return Ok(None);
+    };
+    let opens = match (code, &draft.resume_digest) {
+        (Some(code), Some(digest)) => crate::accounts::same_secret(&code.digest(), digest),
+        _ => false,
+    };
+    Ok(Some((draft.answers, opens)))
+}
+
+/// `GET /s/{token}`: the form, with the draft if this browser holds its resume secret; without
+/// it, an empty form that says a draft exists.
 pub async fn show(
     State(state): State<AppState>,
     Path(token): Path<String>,
     RawQuery(query): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let (invitation, round) = invitation(&state, &token).await?;
-    let instrument = instrument(&round)?;
-    let response = state.store.invitation_response(invitation.id).await?;
-    if response
-        .as_ref()
-        .is_some_and(|r| r.status == Status::Submitted)
-    {
+    if invitation.submitted {
         return Ok(Redirect::to(&format!("/s/{token}/thanks")).into_response());
     }
-    let answers = response.map(|r| r.answers).unwrap_or_default();
+    let instrument = instrument(&round)?;
+    let code = resume_cookie(&headers);
+    let mut target = Target::invitation(&token, &round);
+    let answers = match draft(&state, &invitation, code.as_ref()).await? {
+        Some((answers, true)) => {
+            target.saved = query.as_deref() == Some(SAVED);
+            target.resume_code = code.map(|c| c.as_str().to_string());
+            answers
+        }
+        Some((_, false)) => {
+            target.draft_elsewhere = true;
+            Answers::default()
+        }
+        None => Answers::default(),
+    };
     Ok(form_page(
         StatusCode::OK,
         &instrument,
         invitation_link(&invitation, &instrument),
         &answers,
         Vec::new(),
-        Target::invitation(&token, &round, query.as_deref() == Some(SAVED)),
+        target,
     ))
+}
+
+/// `POST /s/{token}/resume`: opens the link's draft in this browser with its resume code.
+pub async fn resume(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    FormFields(fields): FormFields,
+) -> Result<Response, AppError> {
+    let (invitation, round) = invitation(&state, &token).await?;
+    if invitation.submitted {
+        return Err(AppError::AlreadySubmitted);
+    }
+    let typed = match fields.as_slice() {
+        [(name, value)] if name == "resume_code" => value,
+        _ => return Err(AppError::BadForm(EN.detail_unknown_field)),
+    };
+    let code = Code::parse(typed);
+    match (draft(&state, &invitation, code.as_ref()).await?, code) {
+        (Some((_, true)), Some(code)) => {
+            let cookie = site_cookie(
+                &state,
+                RESUME_COOKIE,
+                code.as_str(),
+                &format!("/s/{token}"),
+                RESUME_SECONDS,
+            );
+            Ok((
+                [(header::SET_COOKIE, cookie)],
+                Redirect::to(&format!("/s/{token}")),
+            )
+                .into_response())
+        }
+        (draft, _) => {
+            let instrument = instrument(&round)?;
+            let mut target = Target::invitation(&token, &round);
+            target.draft_elsewhere = draft.is_some();
+            target.resume_wrong = true;
+            Ok(form_page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &instrument,
+                invitation_link(&invitation, &instrument),
+                &Answers::default(),
+                Vec::new(),
+                target,
+            ))
+        }
+    }
 }
 
 /// `POST /s/{token}`: save a draft or submit.
 pub async fn post(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    headers: HeaderMap,
     FormFields(fields): FormFields,
 ) -> Result<Response, AppError> {
     let (invitation, round) = invitation(&state, &token).await?;
@@ -232,15 +357,61 @@ pub async fn post(
     } = form::read(&instrument, link, &EN, fields)?;
     answers.language = Some(invitation.language.unwrap_or(instrument.language.clone()));
     if action == Action::Save {
-        state.store.save_draft(invitation.id, &answers).await?;
-        return Ok(Redirect::to(&format!("/s/{token}?{SAVED}")).into_response());
+        // The browser's secret, kept when it has one, so the code the partner wrote down stays
+        // valid; a new one otherwise, which also closes any draft saved elsewhere.
+        let code = resume_cookie(&headers).unwrap_or_default();
+        state
+            .store
+            .save_draft(invitation.id, &answers, &code.digest())
+            .await?;
+        let cookie = site_cookie(
+            &state,
+            RESUME_COOKIE,
+            code.as_str(),
+            &format!("/s/{token}"),
+            RESUME_SECONDS,
+        );
+        return Ok((
+            [(header::SET_COOKIE, cookie)],
+            Redirect::to(&format!("/s/{token}?{SAVED}")),
+        )
+            .into_response());
     }
-    let target = Target::invitation(&token, &round, false);
+    let target = Target::invitation(&token, &round);
     if let Some(page) = incomplete(&instrument, link, &answers, target) {
         return Ok(page);
     }
-    state.store.submit(invitation.id, &answers).await?;
-    Ok(Redirect::to(&format!("/s/{token}/thanks")).into_response())
+    let receipt = Code::new();
+    state
+        .store
+        .submit(invitation.id, &answers, &receipt.digest())
+        .await?;
+    let forget = site_cookie(&state, RESUME_COOKIE, "", &format!("/s/{token}"), 0);
+    Ok(submitted(
+        &state,
+        &format!("/s/{token}/thanks"),
+        &receipt,
+        Some(forget),
+    ))
+}
+
+/// The redirect to the thank-you page at `thanks`, which the receipt cookie carries `receipt`
+/// to (and `also` another cookie).
+fn submitted(state: &AppState, thanks: &str, receipt: &Code, also: Option<String>) -> Response {
+    let cookie = site_cookie(
+        state,
+        RECEIPT_COOKIE,
+        receipt.as_str(),
+        thanks,
+        RECEIPT_SECONDS,
+    );
+    let mut response = Redirect::to(thanks).into_response();
+    for cookie in std::iter::once(cookie).chain(also) {
+        if let Ok(value) = cookie.parse() {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
 }
 
 /// `GET /preview/{id}`: the form of a loaded instrument (shipped or `--instruments`) exactly as a
@@ -260,27 +431,31 @@ pub async fn preview(
     ))
 }
 
-/// `GET /o/{token}`: a fresh open-link form with a new one-time id.
+/// `GET /o/{token}`: a fresh open-link form with a new one-time id, signed by the server.
 pub async fn show_open(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
     let round = open_round(&state, &token).await?;
     let instrument = instrument(&round)?;
+    let ids = state.open_links.ids(state.store.as_ref()).await?;
     Ok(form_page(
         StatusCode::OK,
         &instrument,
         OPEN_LINK,
         &Answers::default(),
         Vec::new(),
-        Target::open(&token, &round, new_token()),
+        Target::open(&token, &round, ids.issue(round.id, unix_now())),
     ))
 }
 
-/// `POST /o/{token}`: submit once per form id; a retried POST lands on the thank-you page.
+/// `POST /o/{token}`: submit once per form id the server issued. A made-up or altered id stores
+/// nothing; a retried POST lands on the thank-you page; an expired id or a client past its
+/// budget gets the form back with the answers kept.
 pub async fn post_open(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    client: Client,
     FormFields(fields): FormFields,
 ) -> Result<Response, AppError> {
     let round = open_round(&state, &token).await?;
@@ -293,41 +468,134 @@ pub async fn post_open(
     // `read` guarantees a form id on the open link.
     let form_id = form_id.ok_or(AppError::BadForm(EN.detail_form_id))?;
     answers.language = Some(instrument.language.clone());
+    let ids = state.open_links.ids(state.store.as_ref()).await?;
+    let again = |status, id: String, banner| {
+        let mut target = Target::open(&token, &round, id);
+        target.banner = Some(banner);
+        form_page(status, &instrument, OPEN_LINK, &answers, Vec::new(), target)
+    };
+    match ids.check(round.id, &form_id, unix_now()) {
+        Ok(()) => {}
+        Err(FormIdError::Forged) => return Err(AppError::ForgedForm),
+        Err(FormIdError::Expired) => {
+            let fresh = ids.issue(round.id, unix_now());
+            return Ok(again(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                fresh,
+                EN.form_expired,
+            ));
+        }
+    }
     let target = Target::open(&token, &round, form_id.clone());
     if let Some(page) = incomplete(&instrument, OPEN_LINK, &answers, target) {
         return Ok(page);
     }
-    state
+    if !state.open_links.admit(client) {
+        return Ok(again(
+            StatusCode::TOO_MANY_REQUESTS,
+            form_id,
+            EN.rate_limited,
+        ));
+    }
+    let receipt = Code::new();
+    let thanks = format!("/o/{token}/thanks");
+    match state
         .store
-        .submit_open(round.id, &form_id, &answers)
-        .await?;
-    Ok(Redirect::to(&format!("/o/{token}/thanks")).into_response())
+        .submit_open(round.id, &form_id, &answers, &receipt.digest())
+        .await
+    {
+        Ok(OpenSubmission::Stored) => Ok(submitted(&state, &thanks, &receipt, None)),
+        Ok(OpenSubmission::AlreadyStored) => Ok(Redirect::to(&thanks).into_response()),
+        Err(StoreError::OpenCapReached) => Err(AppError::OpenCapReached),
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// `GET /s/{token}/thanks`.
 pub async fn thanks(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let (_, round) = invitation(&state, &token).await?;
-    thanks_page(&round)
+    thanks_page(&round, &headers)
 }
 
 /// `GET /o/{token}/thanks`.
 pub async fn thanks_open(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let round = open_round(&state, &token).await?;
-    thanks_page(&round)
+    thanks_page(&round, &headers)
 }
 
-fn thanks_page(round: &Round) -> Result<Response, AppError> {
+fn thanks_page(round: &Round, headers: &HeaderMap) -> Result<Response, AppError> {
     let instrument = instrument(round)?;
+    let receipt = cookie_value(headers, RECEIPT_COOKIE)
+        .and_then(|value| Code::parse(&value))
+        .map(|code| code.as_str().to_string());
     Ok(html(
         StatusCode::OK,
         &ThanksPage {
             chrome: Chrome::new(instrument.title(), ()),
+            receipt,
         },
     ))
+}
+
+/// The query string after a withdrawal.
+const WITHDRAWN: &str = "done=1";
+
+/// `GET /withdraw`: the field for a receipt code.
+pub async fn withdraw_page(RawQuery(query): RawQuery) -> Response {
+    withdraw_form(StatusCode::OK, false, query.as_deref() == Some(WITHDRAWN))
+}
+
+fn withdraw_form(status: StatusCode, wrong: bool, done: bool) -> Response {
+    html(
+        status,
+        &WithdrawPage {
+            chrome: Chrome::new(EN.withdraw_title, ()),
+            wrong,
+            done,
+        },
+    )
+}
+
+/// `POST /withdraw`: withdraws the response with the receipt code `receipt`; it leaves the
+/// figures at the next release that qualifies, and its answers are erased now.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    FormFields(fields): FormFields,
+) -> Result<Response, AppError> {
+    let typed = match fields.as_slice() {
+        [(name, value)] if name == "receipt" => value,
+        _ => return Err(AppError::BadForm(EN.detail_unknown_field)),
+    };
+    let Some(digest) = Code::parse(typed).map(|code| code.digest()) else {
+        return Ok(withdraw_form(StatusCode::UNPROCESSABLE_ENTITY, true, false));
+    };
+    let round = match state.store.receipt_round(&digest).await? {
+        Some(round_id) => state.store.round(round_id).await?,
+        None => None,
+    };
+    let Some(round) = round else {
+        return Ok(withdraw_form(StatusCode::UNPROCESSABLE_ENTITY, true, false));
+    };
+    let erased = erased_values(&instrument(&round)?);
+    let removed = state
+        .store
+        .remove_response(
+            round.id,
+            Respondent::Receipt(&digest),
+            Removal::Withdrawn,
+            &erased,
+        )
+        .await?;
+    if !removed {
+        return Ok(withdraw_form(StatusCode::UNPROCESSABLE_ENTITY, true, false));
+    }
+    Ok(Redirect::to(&format!("/withdraw?{WITHDRAWN}")).into_response())
 }

@@ -20,17 +20,21 @@ use crate::survey::new_token;
 /// Name of the session cookie.
 pub const COOKIE: &str = "partnerscope_session";
 
-/// The cookie's token, if the request carries one.
-fn cookie_token(parts: &Parts) -> Option<String> {
-    parts
-        .headers
+/// The value of the cookie `name`, if the request carries it.
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, token)| token.to_string())
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_string())
+}
+
+/// The session cookie's token, if the request carries one.
+fn cookie_token(parts: &Parts) -> Option<String> {
+    cookie_value(&parts.headers, COOKIE)
 }
 
 /// A signed-in facilitator; without a valid session the request is sent to the sign-in page.
@@ -122,10 +126,14 @@ pub async fn start(state: &AppState, facilitator: &Facilitator) -> Result<String
 
 /// The `Set-Cookie` value for `token`, living `max_age` seconds (0 deletes it).
 pub fn cookie(state: &AppState, token: &str, max_age: i64) -> String {
+    site_cookie(state, COOKIE, token, "/facilitator", max_age)
+}
+
+/// The `Set-Cookie` value of cookie `name` holding `value` for the pages under `path`, living
+/// `max_age` seconds (0 deletes it); never readable by scripts.
+pub fn site_cookie(state: &AppState, name: &str, value: &str, path: &str, max_age: i64) -> String {
     let secure = if state.secure_cookies { "; Secure" } else { "" };
-    format!(
-        "{COOKIE}={token}; Path=/facilitator; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"
-    )
+    format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
 }
 
 /// Whether a request comes from a page of this site, by the headers browsers add to every

@@ -45,12 +45,15 @@ pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
         instruments: Arc::new(partnerscope::instrument::Library::shipped().unwrap()),
         public_url: None,
         secure_cookies: false,
+        open_links: Arc::default(),
     };
     let server = tokio::spawn(web::serve(listener, state, async {
         let _ = stopped.await;
     }));
+    // Like a browser: it keeps the cookies a partner's pages set.
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
         .build()
         .unwrap();
     Some(TestApp {

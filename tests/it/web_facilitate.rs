@@ -6,6 +6,7 @@ use partnerscope::accounts::hash_password;
 use partnerscope::store::Visible;
 use partnerscope::survey::answers::{Answer, Answers};
 use partnerscope::survey::partners::Partner;
+use partnerscope::survey::secrets::Code;
 use partnerscope::survey::{NewRound, Round};
 
 use crate::engines::Engine;
@@ -155,7 +156,11 @@ async fn answered_round_in(app: &TestApp, partnership_id: i64, wave: &str) -> Ro
         let value = 2 + (n as i16 % 3);
         let comment = (n == 1).then_some("Meet in the evenings.");
         app.store
-            .submit(invitation.id, &answers(value, comment))
+            .submit(
+                invitation.id,
+                &answers(value, comment),
+                &Code::new().digest(),
+            )
             .await
             .unwrap();
     }
@@ -550,11 +555,11 @@ async fn the_response_table_counts_invited_partners_and_open_link_responses_by_s
     let mut open = answers(4, None);
     open.sector = Some("health".into());
     app.store
-        .submit_open(round.id, "form-1", &open)
+        .submit_open(round.id, "form-1", &open, &Code::new().digest())
         .await
         .unwrap();
     app.store
-        .submit_open(round.id, "form-2", &open)
+        .submit_open(round.id, "form-2", &open, &Code::new().digest())
         .await
         .unwrap();
     let (status, page) = browser

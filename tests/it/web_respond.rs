@@ -147,13 +147,19 @@ async fn a_complete_submission_redirects_to_the_thank_you_page_and_is_stored_wit
     assert_eq!(status, 200);
     assert!(body.contains("Thank you"));
 
-    let response = app
-        .store
-        .invitation_response(invitation.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let response = app.store.responses(round.id).await.unwrap().pop().unwrap();
     assert_eq!(response.status, Status::Submitted);
+    assert_eq!(
+        response.invitation_id, None,
+        "an anonymous round unlinks it"
+    );
+    assert!(
+        app.store
+            .invitation_response(invitation.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(response.submitted_at.is_some());
     assert!(response.answers.consent);
     assert_eq!(response.answers.items.len(), 6);
@@ -176,14 +182,14 @@ async fn submitting_the_same_invitation_again_answers_already_submitted_and_stor
     let Some(app) = spawn_app(engine).await else {
         return;
     };
-    let (round, invitation, path) = app.invitation().await;
+    let (round, _, path) = app.invitation().await;
     assert_eq!(
         app.post(&path, &with(&complete_answers(), "submit"))
             .await
             .0,
         303
     );
-    let before = app.store.invitation_response(invitation.id).await.unwrap();
+    let before = app.store.responses(round.id).await.unwrap();
 
     let mut changed = complete_answers();
     changed[1] = ("item-t1", "1");
@@ -192,10 +198,7 @@ async fn submitting_the_same_invitation_again_answers_already_submitted_and_stor
         assert_eq!(status, 409, "{action}");
         assert!(body.contains("Already submitted"));
     }
-    assert_eq!(
-        app.store.invitation_response(invitation.id).await.unwrap(),
-        before
-    );
+    assert_eq!(app.store.responses(round.id).await.unwrap(), before);
     assert_eq!(stored(&app, round.id).await, (1, 0));
 }
 

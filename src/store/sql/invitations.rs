@@ -118,7 +118,7 @@ pub(super) async fn invitation_progress(
 ) -> StoreResult<Vec<InvitationProgress>> {
     Ok(sqlx::query_as::<_, DbProgress>(
         "SELECT i.id, i.round_id, i.token, i.organisation, i.sector, i.language, i.email, \
-         r.status \
+         i.submitted, CASE WHEN i.submitted = 1 THEN 'submitted' ELSE r.status END AS status \
          FROM invitations i LEFT JOIN responses r ON r.invitation_id = i.id \
          WHERE i.round_id = $1 ORDER BY i.id",
     )

@@ -19,6 +19,7 @@ mod accounts;
 mod invitations;
 mod partnerships;
 mod releases;
+mod removals;
 mod responses;
 
 use std::sync::Once;
@@ -34,8 +35,9 @@ use crate::accounts::{Facilitator, Session};
 use crate::survey::answers::Answers;
 use crate::survey::partners::Partner;
 use crate::survey::{
-    Invitation, InvitationProgress, ListedComment, NewInvitation, NewRound, OpenSubmission,
-    Partnership, ReleaseBatch, Round, StoredRelease, StoredResponse,
+    Excluded, Invitation, InvitationProgress, ListedComment, NewInvitation, NewRound,
+    OpenSubmission, Partnership, ReleaseBatch, Removal, Respondent, Round, StoredRelease,
+    StoredResponse,
 };
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -44,8 +46,9 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 const PARTNERSHIP_COLUMNS: &str = "id, name, owner_id";
 const ROUND_COLUMNS: &str = "id, partnership_id, instrument_id, instrument_version, \
      instrument_source, wave, min_group_size, open_token, created_at, closed_at, interim_releases, \
-     identified_consent";
-const INVITATION_COLUMNS: &str = "id, round_id, token, organisation, sector, language, email";
+     identified_consent, open_cap";
+const INVITATION_COLUMNS: &str =
+    "id, round_id, token, organisation, sector, language, email, submitted";
 const FACILITATOR_COLUMNS: &str = "id, email, is_admin";
 
 /// The database engines partnerscope runs on.
@@ -145,6 +148,16 @@ impl SqlStore {
     async fn begin_write(&self) -> StoreResult<Transaction<'static, Any>> {
         Ok(self.pool.begin_with(self.engine.begin_write()).await?)
     }
+}
+
+/// Locks the round's row until the transaction ends: what serialises releases, removals and
+/// capped open-link submissions of one round on PostgreSQL, as `BEGIN IMMEDIATE` does on SQLite.
+async fn lock_round(conn: &mut sqlx::AnyConnection, round_id: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE rounds SET interim_releases = interim_releases WHERE id = $1")
+        .bind(round_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 #[async_trait]
@@ -261,13 +274,24 @@ impl Store for SqlStore {
     }
 
     #[tracing::instrument(skip_all, fields(invitation_id = invitation_id))]
-    async fn save_draft(&self, invitation_id: i64, answers: &Answers) -> StoreResult<()> {
-        responses::write_invitation_response(self, invitation_id, answers, false).await
+    async fn save_draft(
+        &self,
+        invitation_id: i64,
+        answers: &Answers,
+        resume_digest: &str,
+    ) -> StoreResult<()> {
+        responses::save_draft(self, invitation_id, answers, resume_digest).await
     }
 
-    #[tracing::instrument(skip_all, fields(invitation_id = invitation_id))]
-    async fn submit(&self, invitation_id: i64, answers: &Answers) -> StoreResult<()> {
-        responses::write_invitation_response(self, invitation_id, answers, true).await
+    // No invitation id in the span: in an anonymous round the log must not link it to a time.
+    #[tracing::instrument(skip_all)]
+    async fn submit(
+        &self,
+        invitation_id: i64,
+        answers: &Answers,
+        receipt_digest: &str,
+    ) -> StoreResult<()> {
+        responses::submit(self, invitation_id, answers, receipt_digest).await
     }
 
     #[tracing::instrument(skip_all, fields(round_id = round_id))]
@@ -276,8 +300,50 @@ impl Store for SqlStore {
         round_id: i64,
         form_id: &str,
         answers: &Answers,
+        receipt_digest: &str,
     ) -> StoreResult<OpenSubmission> {
-        responses::submit_open(self, round_id, form_id, answers).await
+        responses::submit_open(self, round_id, form_id, answers, receipt_digest).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn set_open_cap(&self, round_id: i64, cap: Option<i64>) -> StoreResult<()> {
+        removals::set_open_cap(self, round_id, cap).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn receipt_round(&self, receipt_digest: &str) -> StoreResult<Option<i64>> {
+        removals::receipt_round(self, receipt_digest).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn remove_response(
+        &self,
+        round_id: i64,
+        who: Respondent<'_>,
+        removal: Removal,
+        erased: &[(String, i16)],
+    ) -> StoreResult<bool> {
+        removals::remove(self, round_id, who, removal, erased).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn include_response(
+        &self,
+        round_id: i64,
+        pseudonym: &str,
+        erased: &[(String, i16)],
+    ) -> StoreResult<bool> {
+        removals::include(self, round_id, pseudonym, erased).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn excluded(&self, round_id: i64) -> StoreResult<Vec<Excluded>> {
+        removals::excluded(self, round_id).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn secret(&self, name: &str, fresh: &str) -> StoreResult<String> {
+        removals::secret(self, name, fresh).await
     }
 
     #[tracing::instrument(skip_all, fields(round_id = round_id))]

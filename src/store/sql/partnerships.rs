@@ -82,7 +82,7 @@ pub(super) async fn partnerships_with_rounds(
     let rows: Vec<DbPartnershipRound> = sqlx::query_as(
         "SELECT p.id AS partnership_id, p.name, p.owner_id, r.id, r.instrument_id, \
          r.instrument_version, r.instrument_source, r.wave, r.min_group_size, r.open_token, \
-         r.created_at, r.closed_at, r.interim_releases, r.identified_consent \
+         r.created_at, r.closed_at, r.interim_releases, r.identified_consent, r.open_cap \
          FROM partnerships p LEFT JOIN rounds r ON r.partnership_id = p.id \
          WHERE $1 = 1 OR p.owner_id = $2 ORDER BY p.id, r.id",
     )

@@ -11,22 +11,15 @@
 
 use sqlx::AnyConnection;
 
-use super::SqlStore;
+use super::{SqlStore, lock_round};
 use crate::store::{StoreResult, now};
 use crate::survey::{ListedComment, REDACTED, ReleaseBatch, StoredRelease};
 
-/// Locks the round's row until the transaction ends.
-async fn lock_round(conn: &mut AnyConnection, round_id: i64) -> StoreResult<()> {
-    sqlx::query("UPDATE rounds SET interim_releases = interim_releases WHERE id = $1")
-        .bind(round_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
+/// The responses a batch adds and removes.
 async fn batch_size(conn: &mut AnyConnection, round_id: i64, number: i64) -> StoreResult<i64> {
     Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM responses WHERE round_id = $1 AND released_in = $2",
+        "SELECT COUNT(*) FROM responses WHERE round_id = $1 \
+         AND (released_in = $2 OR removed_in = $2)",
     )
     .bind(round_id)
     .bind(number)
@@ -60,7 +53,8 @@ pub(super) async fn set_interim_releases(
 pub(super) async fn unreleased_count(db: &SqlStore, round_id: i64) -> StoreResult<u64> {
     let count: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM responses WHERE round_id = $1 AND status = 'submitted' \
-         AND released_in IS NULL",
+         AND ((released_in IS NULL AND removed IS NULL) \
+         OR (released_in IS NOT NULL AND removed IS NOT NULL AND removed_in IS NULL))",
     )
     .bind(round_id)
     .fetch_one(&db.pool)
@@ -79,7 +73,15 @@ pub(super) async fn begin_release(db: &SqlStore, round_id: i64) -> StoreResult<R
     let number = last.unwrap_or(0) + 1;
     sqlx::query(
         "UPDATE responses SET released_in = $1 WHERE round_id = $2 AND status = 'submitted' \
-         AND released_in IS NULL",
+         AND released_in IS NULL AND removed IS NULL",
+    )
+    .bind(number)
+    .bind(round_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE responses SET removed_in = $1 WHERE round_id = $2 AND released_in IS NOT NULL \
+         AND removed IS NOT NULL AND removed_in IS NULL",
     )
     .bind(number)
     .bind(round_id)
@@ -125,13 +127,15 @@ pub(super) async fn abandon_release(
     let mut tx = db.begin_write().await?;
     lock_round(&mut tx, round_id).await?;
     if !release_exists(&mut tx, round_id, batch.number).await? {
-        sqlx::query(
-            "UPDATE responses SET released_in = NULL WHERE round_id = $1 AND released_in = $2",
-        )
-        .bind(round_id)
-        .bind(batch.number)
-        .execute(&mut *tx)
-        .await?;
+        for column in ["released_in", "removed_in"] {
+            sqlx::query(&format!(
+                "UPDATE responses SET {column} = NULL WHERE round_id = $1 AND {column} = $2"
+            ))
+            .bind(round_id)
+            .bind(batch.number)
+            .execute(&mut *tx)
+            .await?;
+        }
     }
     tx.commit().await?;
     Ok(())
@@ -181,7 +185,8 @@ pub(super) async fn listed_comments(
     let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
         "SELECT c.handle, c.comment_id, c.body, c.redacted_at FROM response_comments c \
          JOIN responses r ON r.id = c.response_id \
-         WHERE r.round_id = $1 AND r.status = 'submitted' AND r.released_in <= $2",
+         WHERE r.round_id = $1 AND r.status = 'submitted' AND r.released_in <= $2 \
+         AND r.removed IS NULL",
     )
     .bind(round_id)
     .bind(through)

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sqlx::any::AnyArguments;
 use sqlx::{Any, AnyConnection};
 
-use super::SqlStore;
+use super::{SqlStore, lock_round};
 use crate::store::rows::{DbAnswer, DbComment, DbResponse};
 use crate::store::{After, PageQuery, StoreError, StoreResult, now};
 use crate::survey::answers::{Answer, Answers};
@@ -18,7 +18,8 @@ pub(super) async fn open_link_submissions(
 ) -> StoreResult<Vec<(String, i64)>> {
     Ok(sqlx::query_as(
         "SELECT COALESCE(sector, '') AS sector, COUNT(*) AS submitted FROM responses \
-         WHERE round_id = $1 AND invitation_id IS NULL AND status = 'submitted' \
+         WHERE round_id = $1 AND open_form_id IS NOT NULL AND status = 'submitted' \
+         AND removed IS NULL \
          GROUP BY COALESCE(sector, '') ORDER BY 1",
     )
     .bind(round_id)
@@ -45,33 +46,121 @@ pub(super) async fn submit_open(
     round_id: i64,
     form_id: &str,
     answers: &Answers,
+    receipt_digest: &str,
 ) -> StoreResult<OpenSubmission> {
     let mut tx = db.begin_write().await?;
     ensure_open(&mut tx, round_id).await?;
-    let now = now();
-    let response_id: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO responses (round_id, open_form_id, consent, sector, language, status, \
-         started_at, updated_at, submitted_at, pseudonym) \
-         VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, $9) \
-         ON CONFLICT (open_form_id) DO NOTHING RETURNING id",
-    )
-    .bind(round_id)
-    .bind(form_id)
-    .bind(i64::from(answers.consent))
-    .bind(&answers.sector)
-    .bind(&answers.language)
-    .bind(&now)
-    .bind(&now)
-    .bind(&now)
-    .bind(new_pseudonym())
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(response_id) = response_id else {
+    if form_used(&mut tx, form_id).await? {
+        return Ok(OpenSubmission::AlreadyStored);
+    }
+    let cap: Option<i64> = sqlx::query_scalar("SELECT open_cap FROM rounds WHERE id = $1")
+        .bind(round_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if let Some(cap) = cap {
+        // Counting against the cap must see every other submission: lock the round's row.
+        lock_round(&mut tx, round_id).await?;
+        let taken: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM responses WHERE round_id = $1 AND open_form_id IS NOT NULL \
+             AND status = 'submitted' AND removed IS NULL",
+        )
+        .bind(round_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if taken >= cap {
+            return Err(StoreError::OpenCapReached);
+        }
+    }
+    let submission = Submission {
+        round_id,
+        invitation_id: None,
+        open_form_id: Some(form_id),
+        answers,
+        sector: answers.sector.as_deref(),
+        receipt_digest: Some(receipt_digest),
+        at: day_only(&now()),
+    };
+    let Some(response_id) = insert_submission(&mut tx, &submission, None).await? else {
+        // A racing POST of the same form id on another connection got there first.
         return Ok(OpenSubmission::AlreadyStored);
     };
     replace_answers(&mut tx, response_id, answers).await?;
     tx.commit().await?;
     Ok(OpenSubmission::Stored)
+}
+
+async fn form_used(conn: &mut AnyConnection, form_id: &str) -> StoreResult<bool> {
+    let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses WHERE open_form_id = $1")
+        .bind(form_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(used > 0)
+}
+
+/// The first ten characters of an RFC 3339 time, its day, at midnight: what an anonymous round
+/// keeps of when a response was given.
+fn day_only(time: &str) -> String {
+    format!("{}T00:00:00Z", &time[..10])
+}
+
+/// A submitted response about to be stored.
+pub(super) struct Submission<'a> {
+    pub round_id: i64,
+    /// Kept only in an identified round.
+    pub invitation_id: Option<i64>,
+    pub open_form_id: Option<&'a str>,
+    pub answers: &'a Answers,
+    /// The group it is scored in.
+    pub sector: Option<&'a str>,
+    pub receipt_digest: Option<&'a str>,
+    /// When it was started, saved and submitted, as far as the round keeps it.
+    pub at: String,
+}
+
+/// Inserts a submitted response without its answers under a random id, so neither its id nor
+/// its place among the rows tells when it came; `None` when a unique column other than the id
+/// conflicts (a form id or receipt already stored). It gets `pseudonym`, or a new one.
+pub(super) async fn insert_submission(
+    conn: &mut AnyConnection,
+    submission: &Submission<'_>,
+    pseudonym: Option<&str>,
+) -> StoreResult<Option<i64>> {
+    let pseudonym = pseudonym.map_or_else(new_pseudonym, str::to_string);
+    // Ids are below 2^52; a collision with another row is all that can repeat the attempt.
+    for _ in 0..4 {
+        let id = i64::try_from(rand::random::<u64>() >> 12).unwrap_or(i64::MAX) + 1;
+        let inserted: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO responses (id, round_id, invitation_id, open_form_id, consent, sector, \
+             language, status, started_at, updated_at, submitted_at, pseudonym, receipt_digest) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'submitted', $8, $9, $10, $11, $12) \
+             ON CONFLICT DO NOTHING RETURNING id",
+        )
+        .bind(id)
+        .bind(submission.round_id)
+        .bind(submission.invitation_id)
+        .bind(submission.open_form_id)
+        .bind(i64::from(submission.answers.consent))
+        .bind(submission.sector)
+        .bind(&submission.answers.language)
+        .bind(&submission.at)
+        .bind(&submission.at)
+        .bind(&submission.at)
+        .bind(&pseudonym)
+        .bind(submission.receipt_digest)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if inserted.is_some() {
+            return Ok(inserted);
+        }
+        let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+        if taken == 0 {
+            return Ok(None);
+        }
+    }
+    Ok(None)
 }
 
 pub(super) async fn responses(db: &SqlStore, round_id: i64) -> StoreResult<Vec<StoredResponse>> {
@@ -85,7 +174,11 @@ pub(super) async fn submitted_page(
     limit: i64,
 ) -> StoreResult<Vec<StoredResponse>> {
     let through = page.through;
-    let selected = "round_id = $1 AND status = 'submitted' AND released_in <= $2";
+    let selected = if page.left {
+        "round_id = $1 AND status = 'submitted' AND released_in <= $2"
+    } else {
+        "round_id = $1 AND status = 'submitted' AND released_in <= $2 AND removed IS NULL"
+    };
     // The page's last key first, so the three queries of `responses_where` see the same rows.
     let (column, after) = match &page.after {
         After::Id(id) => ("id", Param::Int(*id)),
@@ -128,19 +221,36 @@ pub(super) async fn submitted_page(
     .await
 }
 
-/// Writes the invitation's response and its answers; `submit` makes it final.
-pub(super) async fn write_invitation_response(
+/// The invitation's round and sector, and whether the round is identified; fails with
+/// [`StoreError::AlreadySubmitted`] or [`StoreError::RoundClosed`].
+async fn writable_invitation(
+    conn: &mut AnyConnection,
+    invitation_id: i64,
+) -> StoreResult<(i64, Option<String>, bool)> {
+    let (round_id, sector, submitted, identified): (i64, Option<String>, i64, i64) =
+        sqlx::query_as(
+            "SELECT i.round_id, i.sector, i.submitted, \
+             CASE WHEN r.identified_consent IS NULL THEN 0 ELSE 1 END \
+             FROM invitations i JOIN rounds r ON r.id = i.round_id WHERE i.id = $1",
+        )
+        .bind(invitation_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    ensure_open(conn, round_id).await?;
+    if submitted != 0 {
+        return Err(StoreError::AlreadySubmitted);
+    }
+    Ok((round_id, sector, identified != 0))
+}
+
+pub(super) async fn save_draft(
     db: &SqlStore,
     invitation_id: i64,
     answers: &Answers,
-    submit: bool,
+    resume_digest: &str,
 ) -> StoreResult<()> {
     let mut tx = db.begin_write().await?;
-    let round_id: i64 = sqlx::query_scalar("SELECT round_id FROM invitations WHERE id = $1")
-        .bind(invitation_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    ensure_open(&mut tx, round_id).await?;
+    let (round_id, _, _) = writable_invitation(&mut tx, invitation_id).await?;
     let now = now();
     sqlx::query(
         "INSERT INTO responses (invitation_id, round_id, consent, status, started_at, \
@@ -153,28 +263,60 @@ pub(super) async fn write_invitation_response(
     .bind(&now)
     .execute(&mut *tx)
     .await?;
-    // Only a draft may change: a submitted row makes this match nothing, whoever got there
-    // first, because the write lock serialises the transactions.
-    let response_id: Option<i64> = sqlx::query_scalar(
+    let response_id: i64 = sqlx::query_scalar(
         "UPDATE responses SET consent = $1, sector = $2, language = $3, updated_at = $4, \
-         status = CASE WHEN $5 THEN 'submitted' ELSE 'draft' END, \
-         submitted_at = CASE WHEN $6 THEN $7 ELSE NULL END, pseudonym = $8 \
-         WHERE invitation_id = $9 AND status = 'draft' RETURNING id",
+         resume_digest = $5 WHERE invitation_id = $6 RETURNING id",
     )
     .bind(i64::from(answers.consent))
     .bind(&answers.sector)
     .bind(&answers.language)
     .bind(&now)
-    .bind(submit)
-    .bind(submit)
-    .bind(&now)
-    .bind(submit.then(new_pseudonym))
+    .bind(resume_digest)
     .bind(invitation_id)
-    .fetch_optional(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
-    let Some(response_id) = response_id else {
+    replace_answers(&mut tx, response_id, answers).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(super) async fn submit(
+    db: &SqlStore,
+    invitation_id: i64,
+    answers: &Answers,
+    receipt_digest: &str,
+) -> StoreResult<()> {
+    let mut tx = db.begin_write().await?;
+    let (round_id, invited_sector, identified) =
+        writable_invitation(&mut tx, invitation_id).await?;
+    // The one-submission rule: of racing submissions, the first to flip the flag wins (the write
+    // lock on SQLite, the row lock on PostgreSQL, serialise them); the others match nothing.
+    let flipped =
+        sqlx::query("UPDATE invitations SET submitted = 1 WHERE id = $1 AND submitted = 0")
+            .bind(invitation_id)
+            .execute(&mut *tx)
+            .await?;
+    if flipped.rows_affected() != 1 {
         return Err(StoreError::AlreadySubmitted);
+    }
+    // The draft goes: an anonymous round's submission is a new row that names no invitation.
+    sqlx::query("DELETE FROM responses WHERE invitation_id = $1")
+        .bind(invitation_id)
+        .execute(&mut *tx)
+        .await?;
+    let now = now();
+    let submission = Submission {
+        round_id,
+        invitation_id: identified.then_some(invitation_id),
+        open_form_id: None,
+        answers,
+        sector: answers.sector.as_deref().or(invited_sector.as_deref()),
+        receipt_digest: Some(receipt_digest),
+        at: if identified { now } else { day_only(&now) },
     };
+    let response_id = insert_submission(&mut tx, &submission, None)
+        .await?
+        .ok_or(StoreError::AlreadySubmitted)?;
     replace_answers(&mut tx, response_id, answers).await?;
     tx.commit().await?;
     Ok(())
@@ -231,7 +373,8 @@ async fn responses_where(
     };
     let sql = format!(
         "SELECT id, invitation_id, round_id, consent, {sector}, language, status, started_at, \
-         updated_at, submitted_at, pseudonym, released_in, (SELECT i.organisation FROM \
+         updated_at, submitted_at, pseudonym, released_in, removed_in, resume_digest, \
+         (SELECT i.organisation FROM \
          invitations i WHERE i.id = responses.invitation_id) AS organisation FROM responses \
          WHERE {condition} ORDER BY {}",
         reading.order
@@ -301,7 +444,7 @@ async fn ensure_open(conn: &mut AnyConnection, round_id: i64) -> StoreResult<()>
 }
 
 /// Replaces the answers and comments of a response with `answers`.
-async fn replace_answers(
+pub(super) async fn replace_answers(
     conn: &mut AnyConnection,
     response_id: i64,
     answers: &Answers,

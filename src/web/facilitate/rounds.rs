@@ -52,6 +52,8 @@ struct RoundPage<'a> {
     dashboard: Option<Dashboard>,
     comments: Vec<CommentList>,
     downloads: Vec<(String, String)>,
+    /// The excluded responses, which can be included again.
+    excluded: Vec<survey::Excluded>,
 }
 
 /// What the page says about the release its figures come from.
@@ -155,6 +157,7 @@ pub async fn round(
     for file in ["raw.csv", "comments.csv"] {
         downloads.push((file.into(), format!("{reports_path}/{file}")));
     }
+    let excluded = state.store.excluded(round.id).await?;
     let workbook = format!("partnerscope-round-{}.xlsx", round.id);
     downloads.push((workbook.clone(), format!("{reports_path}/{workbook}")));
     let title = format!("{} · {}", partnership.name, round.wave);
@@ -172,6 +175,7 @@ pub async fn round(
             dashboard,
             comments,
             downloads,
+            excluded,
         },
     ))
 }
@@ -269,6 +273,68 @@ pub async fn remove_comment(
         return Err(AppError::NotFound);
     }
     Ok(see_other(&format!("/facilitator/rounds/{id}#comments")))
+}
+
+/// `POST /facilitator/rounds/{id}/responses/{change}`: excludes (`exclude`), includes again
+/// (`include`) or deletes (`delete`) the response whose pseudonym is in the field `pseudonym`.
+/// The figures change at the next release that qualifies.
+pub async fn change_response(
+    State(state): State<AppState>,
+    Path((id, change)): Path<(i64, String)>,
+    form: CheckedForm,
+) -> Result<Response, AppError> {
+    let (round, _) = owned_round(&state, &form.signed_in, id).await?;
+    let pseudonym = form.field("pseudonym").trim().to_ascii_lowercase();
+    if !survey::is_pseudonym(&pseudonym) {
+        return Err(AppError::BadForm(EN.detail_pseudonym));
+    }
+    let erased = survey::erased_values(&round_instrument(&round)?);
+    let facilitator = form.signed_in.facilitator().id;
+    let who = survey::Respondent::Pseudonym(&pseudonym);
+    let store = &state.store;
+    let changed = match change.as_str() {
+        "exclude" => {
+            let removal = survey::Removal::Excluded(facilitator);
+            store
+                .remove_response(round.id, who, removal, &erased)
+                .await?
+        }
+        "delete" => {
+            let removal = survey::Removal::Deleted(facilitator);
+            store
+                .remove_response(round.id, who, removal, &erased)
+                .await?
+        }
+        "include" => {
+            store
+                .include_response(round.id, &pseudonym, &erased)
+                .await?
+        }
+        _ => return Err(AppError::NotFound),
+    };
+    if !changed {
+        return Err(AppError::BadForm(EN.detail_no_such_response));
+    }
+    Ok(see_other(&format!("/facilitator/rounds/{id}#responses")))
+}
+
+/// `POST /facilitator/rounds/{id}/open-cap`: the most responses the open link takes (field
+/// `cap`; blank for no limit).
+pub async fn open_cap(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: CheckedForm,
+) -> Result<Response, AppError> {
+    let (round, _) = owned_round(&state, &form.signed_in, id).await?;
+    let cap = match form.field("cap").trim() {
+        "" => None,
+        text => match text.parse::<i64>() {
+            Ok(cap) if cap >= 1 => Some(cap),
+            _ => return Err(AppError::BadForm(EN.detail_open_cap)),
+        },
+    };
+    state.store.set_open_cap(round.id, cap).await?;
+    Ok(see_other(&format!("/facilitator/rounds/{id}")))
 }
 
 /// `POST /facilitator/rounds/{id}/interim`: turns interim releases on (`interim=on`) or off.

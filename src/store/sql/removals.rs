@@ -1,0 +1,267 @@
+//! Submitted responses leaving the figures: withdrawn by their partner with the receipt code,
+//! excluded (and included again) or deleted by a facilitator.
+//!
+//! Nothing leaves a published release at once. A removed response is marked, and the next
+//! release that qualifies leaves it out (`removed_in`, set with the batch in `releases`).
+//! Withdrawing or deleting erases what was answered at once; the row stays as a skeleton with
+//! its group, its releases and which items had an answer, because the audit of later releases
+//! must know which published cells it counted in. A response no release included goes entirely.
+
+use sqlx::AnyConnection;
+
+use super::responses::{Submission, insert_submission, replace_answers};
+use super::{SqlStore, lock_round};
+use crate::store::{StoreResult, now};
+use crate::survey::answers::{Answer, Answers};
+use crate::survey::{Excluded, Removal, Respondent};
+
+/// A removable response: its id and the release that first included it.
+type Found = (i64, Option<i64>);
+
+async fn find(
+    conn: &mut AnyConnection,
+    round_id: i64,
+    who: Respondent<'_>,
+    removable: &str,
+) -> StoreResult<Option<Found>> {
+    let (column, key) = match who {
+        Respondent::Pseudonym(p) => ("pseudonym", p),
+        Respondent::Receipt(digest) => ("receipt_digest", digest),
+    };
+    Ok(sqlx::query_as(&format!(
+        "SELECT id, released_in FROM responses WHERE round_id = $1 AND {column} = $2 \
+         AND status = 'submitted' AND ({removable})"
+    ))
+    .bind(round_id)
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// Erases what a response answered and wrote, keeping which items had an answer: each value
+/// becomes its scale's lowest (`erased`), each code one code, the comments go.
+async fn erase(
+    conn: &mut AnyConnection,
+    response_id: i64,
+    erased: &[(String, i16)],
+) -> StoreResult<()> {
+    sqlx::query("DELETE FROM response_comments WHERE response_id = $1")
+        .bind(response_id)
+        .execute(&mut *conn)
+        .await?;
+    for (item, value) in erased {
+        sqlx::query(
+            "UPDATE response_answers SET value = $1 \
+             WHERE response_id = $2 AND item_id = $3 AND value IS NOT NULL",
+        )
+        .bind(*value)
+        .bind(response_id)
+        .bind(item)
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query(
+        "UPDATE response_answers SET code = 'erased' WHERE response_id = $1 AND code IS NOT NULL",
+    )
+    .bind(response_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE responses SET invitation_id = NULL, pseudonym = NULL, receipt_digest = NULL, \
+         open_form_id = NULL WHERE id = $1",
+    )
+    .bind(response_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn remove(
+    db: &SqlStore,
+    round_id: i64,
+    who: Respondent<'_>,
+    removal: Removal,
+    erased: &[(String, i16)],
+) -> StoreResult<bool> {
+    let mut tx = db.begin_write().await?;
+    lock_round(&mut tx, round_id).await?;
+    // An excluded response can still be deleted; nothing else is removed twice.
+    let removable = match removal {
+        Removal::Deleted(_) => "removed IS NULL OR removed = 'excluded'",
+        _ => "removed IS NULL",
+    };
+    let Some((id, released_in)) = find(&mut tx, round_id, who, removable).await? else {
+        return Ok(false);
+    };
+    let (kind, by) = match removal {
+        Removal::Withdrawn => ("withdrawn", None),
+        Removal::Excluded(by) => ("excluded", Some(by)),
+        Removal::Deleted(by) => ("deleted", Some(by)),
+    };
+    if kind != "excluded" {
+        if released_in.is_none() {
+            sqlx::query("DELETE FROM responses WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            return Ok(true);
+        }
+        erase(&mut tx, id, erased).await?;
+    }
+    sqlx::query(
+        "UPDATE responses SET removed = $1, removed_by = $2, removed_at = $3 WHERE id = $4",
+    )
+    .bind(kind)
+    .bind(by)
+    .bind(now())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+pub(super) async fn include(
+    db: &SqlStore,
+    round_id: i64,
+    pseudonym: &str,
+    erased: &[(String, i16)],
+) -> StoreResult<bool> {
+    let mut tx = db.begin_write().await?;
+    lock_round(&mut tx, round_id).await?;
+    let who = Respondent::Pseudonym(pseudonym);
+    let Some((id, _)) = find(&mut tx, round_id, who, "removed = 'excluded'").await? else {
+        return Ok(false);
+    };
+    let left: Option<i64> = sqlx::query_scalar("SELECT removed_in FROM responses WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if left.is_none() {
+        // No release left it out yet: nothing published changes.
+        sqlx::query(
+            "UPDATE responses SET removed = NULL, removed_by = NULL, removed_at = NULL \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    } else {
+        // A response joins each release's figures once: it comes back as a new submission,
+        // in the next release that qualifies, and the old row stays as the skeleton the audit
+        // of the releases it was in needs.
+        let copy = read_one(&mut tx, id).await?;
+        let (invitation_id, at): (Option<i64>, String) =
+            sqlx::query_as("SELECT invitation_id, submitted_at FROM responses WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+        erase(&mut tx, id, erased).await?;
+        let submission = Submission {
+            round_id,
+            invitation_id,
+            open_form_id: None,
+            answers: &copy,
+            sector: copy.sector.as_deref(),
+            receipt_digest: None,
+            at,
+        };
+        let new_id = insert_submission(&mut tx, &submission, Some(pseudonym))
+            .await?
+            .expect(
+                "a fresh row with the skeleton's pseudonym and no receipt conflicts with nothing",
+            );
+        replace_answers(&mut tx, new_id, &copy).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The answers and comments of one response.
+async fn read_one(conn: &mut AnyConnection, id: i64) -> StoreResult<Answers> {
+    let (consent, sector, language): (i64, Option<String>, Option<String>) =
+        sqlx::query_as("SELECT consent, sector, language FROM responses WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let mut answers = Answers {
+        consent: consent != 0,
+        sector,
+        language,
+        ..Answers::default()
+    };
+    let items: Vec<(String, Option<i16>, Option<String>)> =
+        sqlx::query_as("SELECT item_id, value, code FROM response_answers WHERE response_id = $1")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    for (item, value, code) in items {
+        let answer = match value {
+            Some(value) => Answer::Value(value),
+            None => Answer::Code(code.unwrap_or_default()),
+        };
+        answers.items.insert(item, answer);
+    }
+    let comments: Vec<(String, String)> =
+        sqlx::query_as("SELECT comment_id, body FROM response_comments WHERE response_id = $1")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    answers.comments.extend(comments);
+    Ok(answers)
+}
+
+pub(super) async fn receipt_round(db: &SqlStore, receipt_digest: &str) -> StoreResult<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT round_id FROM responses WHERE receipt_digest = $1 AND removed IS NULL",
+    )
+    .bind(receipt_digest)
+    .fetch_optional(&db.pool)
+    .await?)
+}
+
+pub(super) async fn excluded(db: &SqlStore, round_id: i64) -> StoreResult<Vec<Excluded>> {
+    let rows: Vec<(String, String, Option<i64>)> = sqlx::query_as(
+        "SELECT pseudonym, removed_at, removed_in FROM responses \
+         WHERE round_id = $1 AND removed = 'excluded' AND pseudonym IS NOT NULL ORDER BY pseudonym",
+    )
+    .bind(round_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(pseudonym, at, removed_in)| Excluded {
+            pseudonym,
+            at,
+            left: removed_in.is_some(),
+        })
+        .collect())
+}
+
+pub(super) async fn set_open_cap(
+    db: &SqlStore,
+    round_id: i64,
+    cap: Option<i64>,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE rounds SET open_cap = $1 WHERE id = $2")
+        .bind(cap)
+        .bind(round_id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn secret(db: &SqlStore, name: &str, fresh: &str) -> StoreResult<String> {
+    sqlx::query("INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+        .bind(name)
+        .bind(fresh)
+        .execute(&db.pool)
+        .await?;
+    Ok(
+        sqlx::query_scalar("SELECT value FROM secrets WHERE name = $1")
+            .bind(name)
+            .fetch_one(&db.pool)
+            .await?,
+    )
+}
