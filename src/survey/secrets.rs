@@ -151,7 +151,7 @@ pub fn new_form_key() -> String {
 
 /// The key bytes of a stored [`new_form_key`]; `None` if it is not hex of at most 64 bytes.
 pub fn read_form_key(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 || hex.len() > 128 || hex.is_empty() {
+    if !hex.len().is_multiple_of(2) || hex.len() > 128 || hex.is_empty() {
         return None;
     }
     (0..hex.len())
