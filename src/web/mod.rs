@@ -9,6 +9,7 @@ pub mod open_links;
 mod reports;
 mod respond;
 mod session;
+mod trace;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -185,7 +186,7 @@ pub fn app(state: AppState) -> Router {
         )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(trace::MaskedSpan))
         .with_state(state)
 }
 

@@ -1,4 +1,5 @@
-//! The real `partnerscope serve` binary: the demo run twice on one database, durability when killed.
+//! The real `partnerscope serve` binary: the demo run twice on one database, durability when
+//! killed, and what its log holds.
 
 use std::collections::{BTreeSet, HashMap};
 use std::process::Stdio;
@@ -16,6 +17,18 @@ use tokio::process::{Child, Command};
 /// Starts `partnerscope serve` with `args` on a free port and waits for the standard-output line
 /// starting with `prefix`, returning the child and the rest of that line.
 pub async fn start(database_url: &str, args: &[&str], prefix: &str) -> (Child, String) {
+    start_with(database_url, args, prefix, &[], Stdio::null()).await
+}
+
+/// [`start`] with `env` added to the server's environment and its log (standard error) sent to
+/// `log`.
+async fn start_with(
+    database_url: &str,
+    args: &[&str],
+    prefix: &str,
+    env: &[(&str, &str)],
+    log: Stdio,
+) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_partnerscope"))
         .args([
             "serve",
@@ -25,8 +38,9 @@ pub async fn start(database_url: &str, args: &[&str], prefix: &str) -> (Child, S
             database_url,
         ])
         .args(args)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log)
         .kill_on_drop(true)
         .spawn()
         .expect("the binary starts");
@@ -44,19 +58,8 @@ pub async fn start(database_url: &str, args: &[&str], prefix: &str) -> (Child, S
     (child, rest)
 }
 
-/// Runs `serve --demo` until it prints its link, fetches the link, stops it with SIGTERM and
-/// returns the link.
-async fn run_demo(database_url: &str) -> String {
-    let (mut child, link) = start(database_url, &["--demo"], "Answer the demo survey: ").await;
-    let form = reqwest::get(&link).await.unwrap();
-    assert_eq!(form.status().as_u16(), 200);
-    assert!(
-        form.text()
-            .await
-            .unwrap()
-            .contains("Collaboration Factors Check")
-    );
-
+/// Stops the server with SIGTERM and waits until it has shut down gracefully.
+async fn stop(mut child: Child) {
     let pid = child.id().unwrap().to_string();
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &pid])
@@ -68,6 +71,22 @@ async fn run_demo(database_url: &str) -> String {
         status.success(),
         "graceful shutdown exits cleanly: {status}"
     );
+}
+
+/// Runs `serve --demo` until it prints its link, fetches the link, stops it with SIGTERM and
+/// returns the link.
+async fn run_demo(database_url: &str) -> String {
+    let (child, link) = start(database_url, &["--demo"], "Answer the demo survey: ").await;
+    let form = reqwest::get(&link).await.unwrap();
+    assert_eq!(form.status().as_u16(), 200);
+    assert!(
+        form.text()
+            .await
+            .unwrap()
+            .contains("Collaboration Factors Check")
+    );
+
+    stop(child).await;
     link
 }
 
@@ -198,6 +217,137 @@ async fn a_submission_the_server_acknowledged_survives_killing_the_process_right
     let stored = reopened.responses(round.id).await.unwrap().pop().unwrap();
     assert_eq!(stored.status, Status::Submitted);
     assert_eq!(stored.answers.items.len(), 6);
+}
+
+/// The value of `attribute` in the HTML tag that `tag` starts with.
+fn attribute<'a>(tag: &'a str, attribute: &str) -> Option<&'a str> {
+    let tag = &tag[..tag.find('>')?];
+    let start = tag.find(&format!("{attribute}=\""))? + attribute.len() + 2;
+    let end = start + tag[start..].find('"')?;
+    Some(&tag[start..end])
+}
+
+/// What a partner answering everything on the form `page` sends: the first option of every
+/// question, the consent box, the hidden fields, and `comment` in every comment box.
+fn every_answer(page: &str, comment: &str) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for input in page.split("<input ").skip(1) {
+        let (Some(name), Some(value)) = (attribute(input, "name"), attribute(input, "value"))
+        else {
+            continue;
+        };
+        if !fields.iter().any(|(n, _)| n == name) {
+            fields.push((name.to_string(), value.to_string()));
+        }
+    }
+    for textarea in page.split("<textarea ").skip(1) {
+        if let Some(name) = attribute(textarea, "name") {
+            fields.push((name.to_string(), comment.to_string()));
+        }
+    }
+    fields
+}
+
+/// `fields` with the button `action` pressed.
+fn pressing(mut fields: Vec<(String, String)>, action: &str) -> Vec<(String, String)> {
+    fields.push(("action".to_string(), action.to_string()));
+    fields
+}
+
+#[tokio::test]
+async fn the_debug_log_of_a_partner_answering_the_demo_shows_the_requests_but_no_secret() {
+    let (url, dir) = fresh_database(Engine::Sqlite).await.unwrap();
+    let log_path = dir.path().join("server.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let (child, link) = start_with(
+        &url,
+        &["--demo"],
+        "Answer the demo survey: ",
+        &[("RUST_LOG", "debug")],
+        log.into(),
+    )
+    .await;
+    let (base, token) = link.rsplit_once("/s/").unwrap();
+    let open_token = {
+        let store = store::open(&url).await.unwrap();
+        let partnerships = store.partnerships(Visible::All).await.unwrap();
+        let rounds = store.rounds(partnerships[0].id).await.unwrap();
+        let open = rounds.iter().find(|r| r.is_open()).unwrap();
+        open.open_token
+            .clone()
+            .expect("the demo's open round has an open link")
+    };
+    // Sent with every request, as a browser sends a facilitator's session cookie.
+    let cookie = partnerscope::survey::new_token();
+    let comment = "A remark only the facilitator may read";
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::COOKIE,
+        format!("partnerscope_session={cookie}").parse().unwrap(),
+    );
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap();
+    let get = async |path: &str| {
+        let response = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200, "GET {path}");
+        response.text().await.unwrap()
+    };
+    let post = async |path: &str, fields: &[(String, String)]| {
+        let response = client
+            .post(format!("{base}{path}"))
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 303, "POST {path}");
+        response.headers()["location"].to_str().unwrap().to_string()
+    };
+
+    let personal = format!("/s/{token}");
+    let form = get(&personal).await;
+    let answers = every_answer(&form, comment);
+    let first_item = answers
+        .iter()
+        .find(|(n, _)| n.starts_with("item-"))
+        .unwrap();
+    let saved = post(&personal, &pressing(vec![first_item.clone()], "save")).await;
+    assert_eq!(saved, format!("{personal}?saved=1"));
+    let draft = get(&saved).await;
+    assert!(draft.contains(" checked"), "the draft comes back");
+    let thanks = post(&personal, &pressing(answers, "submit")).await;
+    assert_eq!(thanks, format!("{personal}/thanks"));
+    get(&thanks).await;
+
+    let open = format!("/o/{open_token}");
+    let form = get(&open).await;
+    let answers = every_answer(&form, comment);
+    let (_, form_id) = answers
+        .iter()
+        .find(|(n, _)| n == "form_id")
+        .unwrap()
+        .clone();
+    let thanks = post(&open, &pressing(answers, "submit")).await;
+    assert_eq!(thanks, format!("{open}/thanks"));
+    get(&thanks).await;
+    stop(child).await;
+
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    for secret in [
+        token,
+        open_token.as_str(),
+        &form_id,
+        &cookie,
+        comment,
+        "saved=1",
+    ] {
+        assert!(!log.contains(secret), "the log holds {secret:?}:\n{log}");
+    }
+    for shown in ["/s/…/thanks", "/o/…/thanks", "finished processing request"] {
+        assert!(log.contains(shown), "the log shows {shown:?}:\n{log}");
+    }
 }
 
 crate::on_both_engines!(
