@@ -1,5 +1,6 @@
 //! Command-line interface: the subcommands and their flags.
 
+mod delete;
 mod export;
 mod facilitator;
 mod instruments;
@@ -44,6 +45,9 @@ enum Command {
         #[arg(long, env = "DATABASE_URL", default_value = partnerscope::store::DEFAULT_DATABASE_URL)]
         database_url: String,
     },
+    /// Delete a round, a partnership or a partner for good, and print what was deleted.
+    #[command(subcommand)]
+    Delete(DeleteCommand),
     /// Copy every partnership, round, invitation and response into a new, empty database
     /// (e.g. from the SQLite file to PostgreSQL).
     MigrateData {
@@ -77,6 +81,27 @@ enum FacilitatorCommand {
         #[arg(long, env = "DATABASE_URL", default_value = partnerscope::store::DEFAULT_DATABASE_URL)]
         database_url: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum DeleteCommand {
+    /// A round with its partners, responses, comments and releases.
+    Round(DeleteArgs),
+    /// A partnership with all its rounds.
+    Partnership(DeleteArgs),
+    /// A partner (an invitation) with their draft, if any.
+    Partner(DeleteArgs),
+}
+
+/// Arguments of every `partnerscope delete` command.
+#[derive(Debug, clap::Args)]
+struct DeleteArgs {
+    /// The id: shown in the address of its page or of its delete button's page
+    /// (/facilitator/rounds/ID, /facilitator/partnerships/ID, /facilitator/partners/ID/delete).
+    id: i64,
+    /// Database URL.
+    #[arg(long, env = "DATABASE_URL", default_value = partnerscope::store::DEFAULT_DATABASE_URL)]
+    database_url: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -147,6 +172,15 @@ struct ServeArgs {
     /// reverse proxy that sets it, or clients choose their own address.
     #[arg(long, env = "PARTNERSCOPE_TRUST_PROXY")]
     trust_proxy: bool,
+    /// Delete drafts never submitted once they were last saved this many days ago (checked at
+    /// start and then every hour, with expired sessions and old sign-in failures).
+    #[arg(
+        long,
+        env = "PARTNERSCOPE_DRAFT_RETENTION_DAYS",
+        default_value_t = 90,
+        value_parser = clap::value_parser!(u32).range(1..=36_500)
+    )]
+    draft_retention_days: u32,
 }
 
 /// Runs the parsed command.
@@ -165,6 +199,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out,
             database_url,
         } => export::run(round, out.as_deref(), &database_url).map(|()| ExitCode::SUCCESS),
+        Command::Delete(command) => delete::run(&command).map(|()| ExitCode::SUCCESS),
         Command::MigrateData { from, to } => migrate_data(&from, &to).map(|()| ExitCode::SUCCESS),
     }
 }

@@ -1,11 +1,15 @@
-//! `partnerscope serve`: the web application on one address, until Ctrl-C or SIGTERM.
+//! `partnerscope serve`: the web application on one address, until Ctrl-C or SIGTERM, with the
+//! retention purge running beside it.
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
+use partnerscope::accounts::unix_now;
 use partnerscope::instrument::{Library, load_file};
 use partnerscope::web::open_links::OpenLinks;
+use partnerscope::store::Store;
 use partnerscope::web::{self, AppState};
 use partnerscope::{demo, store};
 use tokio::net::TcpListener;
@@ -48,6 +52,10 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
             println!("partnerscope listening on http://{addr}/");
         }
         tracing::info!(%addr, instruments = instruments.len(), "serving");
+        tokio::spawn(purge_every_hour(
+            Arc::clone(&store),
+            args.draft_retention_days,
+        ));
         let state = AppState {
             store,
             instruments: Arc::new(instruments),
@@ -59,6 +67,34 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
             .await
             .context("the server failed")
     })
+}
+
+/// How often the retention purge runs.
+const PURGE_EVERY: Duration = Duration::from_secs(60 * 60);
+
+/// Runs the retention purge now and then every [`PURGE_EVERY`], for as long as the server runs.
+/// Every app server runs it: its deletions are idempotent, so the others only find less to do.
+/// A failed purge is logged and tried again at the next tick.
+async fn purge_every_hour(store: Arc<dyn Store>, draft_retention_days: u32) {
+    let mut ticks = tokio::time::interval(PURGE_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match store.purge(draft_retention_days, unix_now()).await {
+            Ok(purged) if purged.is_empty() => {}
+            Ok(purged) => tracing::info!(
+                drafts = purged.drafts,
+                sessions = purged.sessions,
+                sign_in_failures = purged.sign_in_failures,
+                "retention purge"
+            ),
+            Err(error) => {
+                // `{:#}` prints the whole chain: the store's error and the database's cause.
+                let error = anyhow::Error::from(error);
+                tracing::error!(error = format!("{error:#}"), "retention purge failed");
+            }
+        }
+    }
 }
 
 /// Serves the form of the instrument in `file` at `/preview/{id}` until Ctrl-C or SIGTERM, on a

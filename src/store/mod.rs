@@ -8,6 +8,7 @@
 //! a unique index, not a check in Rust that two racing requests could both pass.
 
 mod copy;
+mod deletion;
 mod pages;
 mod rows;
 mod sql;
@@ -25,6 +26,7 @@ use crate::survey::{
 use async_trait::async_trait;
 
 pub use copy::{CopyReport, TABLES, copy_database};
+pub use deletion::{Contents, Purged, Target};
 pub use pages::{BlockingPages, ReleasedPages};
 pub use sql::{Engine, SqlStore};
 
@@ -61,6 +63,16 @@ pub enum StoreError {
     /// The schema could not be brought up to date.
     #[error("database migration failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The partner's submitted response is still linked to their invitation (an identified
+    /// round), so deleting the partner would take it along; nothing was changed.
+    #[error(
+        "the round is identified and the partner's submitted response is stored with their name; \
+         delete the response first (by its pseudonym), then the partner"
+    )]
+    SubmittedResponseLinked,
+    /// The round is still open; nothing was changed.
+    #[error("the round is still open; close it first")]
+    RoundOpen,
 }
 
 /// Result of store operations.
@@ -320,4 +332,26 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<()>;
     /// Forgets the failures of `email` after a successful sign-in.
     async fn clear_sign_in_failures(&self, email: &str) -> StoreResult<()>;
+
+    // Deletion and retention.
+
+    /// The invitation with `id`.
+    async fn invitation(&self, id: i64) -> StoreResult<Option<Invitation>>;
+    /// What deleting `target` would take away; `None` when it does not exist. Fails with
+    /// [`StoreError::SubmittedResponseLinked`] for a partner whose submitted response is still
+    /// linked to their invitation, as [`Store::delete`] would.
+    async fn contents(&self, target: Target) -> StoreResult<Option<Contents>>;
+    /// Deletes `target` and everything it holds for good, all or nothing in one transaction,
+    /// then has the engine overwrite or reclaim the freed space (see docs/privacy.md, "Deletion
+    /// and retention"); returns what it took away, `None` when it does not exist. Fails with
+    /// [`StoreError::SubmittedResponseLinked`], changing nothing, for a partner whose submitted
+    /// response is still linked to their invitation.
+    async fn delete(&self, target: Target) -> StoreResult<Option<Contents>>;
+    /// Deletes drafts never submitted and last saved more than `draft_retention_days` days before
+    /// `now` (Unix seconds), sessions expired at `now`, and sign-in failure counts whose waiting
+    /// time ended more than a day before `now`. Harmless to run on several servers at once.
+    async fn purge(&self, draft_retention_days: u32, now: i64) -> StoreResult<Purged>;
+    /// Removes the partners' e-mail addresses of a closed round, returning how many there were.
+    /// Fails with [`StoreError::RoundOpen`], changing nothing, while the round is open.
+    async fn remove_partner_emails(&self, round_id: i64) -> StoreResult<u64>;
 }

@@ -4,6 +4,8 @@
 //! Instrument texts (items, scales, introduction) come from the instrument; these are the words
 //! around them. A translation is one more `Messages` value.
 
+use crate::store::Contents;
+
 /// Every interface message, by id.
 #[derive(Debug)]
 pub struct Messages {
@@ -365,6 +367,109 @@ pub struct Messages {
     pub detail_no_such_response: &'static str,
     /// Refusal: the open-link limit.
     pub detail_open_cap: &'static str,
+
+    // Deletion and retention.
+    /// Button leading to a deletion's confirmation page.
+    pub delete_button: &'static str,
+    /// Heading of a deletion's confirmation page.
+    pub delete_heading: &'static str,
+    /// Before what a deletion takes away (the sentence of [`Messages::deletion`] follows).
+    pub delete_intro: &'static str,
+    /// What a deletion does not reach.
+    pub delete_warning: &'static str,
+    /// Button that deletes, on the confirmation page.
+    pub delete_confirm_button: &'static str,
+    /// Link back from a confirmation page.
+    pub cancel_link: &'static str,
+    /// A partnership, by `{name}`.
+    pub named_partnership: &'static str,
+    /// A round, by `{wave}`.
+    pub named_round: &'static str,
+    /// A partner, by `{organisation}` and their round's `{wave}`.
+    pub named_partner: &'static str,
+    /// Counts of what a deletion takes away, singular and plural; `{n}` is the count.
+    pub count_rounds: [&'static str; 2],
+    /// See `count_rounds`.
+    pub count_partners: [&'static str; 2],
+    /// See `count_rounds`.
+    pub count_submitted: [&'static str; 2],
+    /// See `count_rounds`.
+    pub count_drafts: [&'static str; 2],
+    /// See `count_rounds`.
+    pub count_comments: [&'static str; 2],
+    /// See `count_rounds`.
+    pub count_releases: [&'static str; 2],
+    /// Why a partner cannot be deleted while their submitted response is linked to them.
+    pub delete_refused_linked: &'static str,
+    /// Heading of the list of a round's partners.
+    pub invited_partners_heading: &'static str,
+    /// Column: how far a partner's response got.
+    pub response_label: &'static str,
+    /// A partner's progress: nothing saved yet.
+    pub status_none: &'static str,
+    /// A partner's progress: a draft.
+    pub status_draft: &'static str,
+    /// A partner's progress: submitted.
+    pub status_submitted: &'static str,
+    /// Button leading to the confirmation of removing a closed round's partner addresses.
+    pub emails_button: &'static str,
+    /// Heading of that confirmation page.
+    pub emails_heading: &'static str,
+    /// What removing the addresses does; `{n}` addresses, `{wave}` the round.
+    pub emails_text: &'static str,
+    /// Button that removes the addresses.
+    pub emails_confirm_button: &'static str,
+    /// Detail: the addresses of an open round cannot be removed.
+    pub detail_round_open: &'static str,
+}
+
+/// The thing a deletion is about, as [`Messages::deletion`] names it.
+#[derive(Debug, Clone, Copy)]
+pub enum Named<'a> {
+    /// A partnership and its name.
+    Partnership(&'a str),
+    /// A round and its wave label.
+    Round(&'a str),
+    /// A partner's organisation and their round's wave label.
+    Partner(&'a str, &'a str),
+}
+
+impl Messages {
+    /// What a deletion takes away, in words: `named`, then the counts of `contents` that such a
+    /// thing can hold, e.g. "the round 2026 spring: 12 partners, 9 submitted responses, 3 drafts,
+    /// 4 comments, 2 releases".
+    pub fn deletion(&self, named: Named<'_>, contents: &Contents) -> String {
+        let (name, holds_rounds, holds_partners) = match named {
+            Named::Partnership(name) => {
+                (self.named_partnership.replace("{name}", name), true, true)
+            }
+            Named::Round(wave) => (self.named_round.replace("{wave}", wave), false, true),
+            Named::Partner(organisation, wave) => (
+                self.named_partner
+                    .replace("{organisation}", organisation)
+                    .replace("{wave}", wave),
+                false,
+                false,
+            ),
+        };
+        let counts = [
+            (holds_rounds, contents.rounds, self.count_rounds),
+            (holds_partners, contents.partners, self.count_partners),
+            (holds_partners, contents.submitted, self.count_submitted),
+            (true, contents.drafts, self.count_drafts),
+            (true, contents.comments, self.count_comments),
+            (holds_partners, contents.releases, self.count_releases),
+        ];
+        let counts: Vec<String> = counts
+            .into_iter()
+            .filter(|&(holds, _, _)| holds)
+            .map(|(_, n, [one, many])| {
+                let form = if n == 1 { one } else { many };
+                form.replace("{n}", &n.to_string())
+            })
+            .collect();
+        format!("{name}: {}", counts.join(", "))
+    }
 }
 
 /// English.
@@ -548,4 +653,30 @@ pub const EN: Messages = Messages {
     detail_pseudonym: "The pseudonym field must be the 16-character id the downloads show",
     detail_no_such_response: "No response of this round has that pseudonym, or it is already set aside that way",
     detail_open_cap: "The open-link limit must be a whole number from 1 up, or blank",
+    delete_button: "Delete…",
+    delete_heading: "Delete for good?",
+    delete_intro: "This deletes",
+    delete_warning: "This cannot be undone: the rows are removed from the database at once. Files downloaded earlier and the server's backups are not reached.",
+    delete_confirm_button: "Delete for good",
+    cancel_link: "Cancel",
+    named_partnership: "the partnership {name}",
+    named_round: "the round {wave}",
+    named_partner: "the partner {organisation} of the round {wave}",
+    count_rounds: ["{n} round", "{n} rounds"],
+    count_partners: ["{n} partner", "{n} partners"],
+    count_submitted: ["{n} submitted response", "{n} submitted responses"],
+    count_drafts: ["{n} draft", "{n} drafts"],
+    count_comments: ["{n} comment", "{n} comments"],
+    count_releases: ["{n} release", "{n} releases"],
+    delete_refused_linked: "This round is identified, so this partner's submitted response is stored with their name. Delete the response first (by its pseudonym, on the round page under Set responses aside); then the partner can be deleted.",
+    invited_partners_heading: "Invited partners",
+    response_label: "Response",
+    status_none: "not started",
+    status_draft: "draft",
+    status_submitted: "submitted",
+    emails_button: "Remove the partners' e-mail addresses…",
+    emails_heading: "Remove the partners' e-mail addresses?",
+    emails_text: "This removes the e-mail addresses of {n} partner(s) of the round {wave}. Their links, their answers and the round's figures stay; a next round started from this one will have no addresses.",
+    emails_confirm_button: "Remove the addresses",
+    detail_round_open: "The round is open: close it before removing its partners' e-mail addresses",
 };

@@ -184,6 +184,24 @@ pub fn app(state: AppState) -> Router {
             "/facilitator/rounds/{id}/reports/{file}",
             get(facilitate::downloads::download),
         )
+        .route(
+            "/facilitator/partnerships/{id}/delete",
+            get(facilitate::deletion::confirm_partnership)
+                .post(facilitate::deletion::delete_partnership),
+        )
+        .route(
+            "/facilitator/rounds/{id}/delete",
+            get(facilitate::deletion::confirm_round).post(facilitate::deletion::delete_round),
+        )
+        .route(
+            "/facilitator/partners/{id}/delete",
+            get(facilitate::deletion::confirm_partner).post(facilitate::deletion::delete_partner),
+        )
+        .route(
+            "/facilitator/rounds/{id}/remove-emails",
+            get(facilitate::deletion::confirm_remove_emails)
+                .post(facilitate::deletion::remove_emails),
+        )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TraceLayer::new_for_http().make_span_with(trace::MaskedSpan))

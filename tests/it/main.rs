@@ -3,6 +3,7 @@
 mod cli_export;
 mod cli_score;
 mod dashboard;
+mod deletion;
 mod engines;
 mod instruments;
 mod migrate_data;

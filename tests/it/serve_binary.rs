@@ -1,7 +1,7 @@
 //! The real `partnerscope serve` binary: the demo run twice on one database, durability when
 //! killed, and what its log holds.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::process::Stdio;
 
 use partnerscope::demo;
@@ -280,14 +280,15 @@ async fn the_debug_log_of_a_partner_answering_the_demo_shows_the_requests_but_no
     // Sent with every request, as a browser sends a facilitator's session cookie.
     let cookie = partnerscope::survey::new_token();
     let comment = "A remark only the facilitator may read";
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        reqwest::header::COOKIE,
-        format!("partnerscope_session={cookie}").parse().unwrap(),
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    jar.add_cookie_str(
+        &format!("partnerscope_session={cookie}; Path=/"),
+        &base.parse().unwrap(),
     );
+    // A browser: it keeps the resume and receipt cookies the partner's pages set.
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .default_headers(headers)
+        .cookie_provider(jar)
         .build()
         .unwrap();
     let get = async |path: &str| {
@@ -317,9 +318,25 @@ async fn the_debug_log_of_a_partner_answering_the_demo_shows_the_requests_but_no
     assert_eq!(saved, format!("{personal}?saved=1"));
     let draft = get(&saved).await;
     assert!(draft.contains(" checked"), "the draft comes back");
+    let resume_code = shown_code(&draft);
+    // On another device, the resume code opens the draft.
+    let other = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let resumed = other
+        .post(format!("{base}{personal}/resume"))
+        .form(&[("resume_code", resume_code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resumed.status().as_u16(), 303);
+    let reopened = other.get(format!("{base}{personal}")).send().await.unwrap();
+    assert!(reopened.text().await.unwrap().contains(" checked"));
     let thanks = post(&personal, &pressing(answers, "submit")).await;
     assert_eq!(thanks, format!("{personal}/thanks"));
-    get(&thanks).await;
+    let receipt = shown_code(&get(&thanks).await);
 
     let open = format!("/o/{open_token}");
     let form = get(&open).await;
@@ -342,12 +359,21 @@ async fn the_debug_log_of_a_partner_answering_the_demo_shows_the_requests_but_no
         &cookie,
         comment,
         "saved=1",
+        &resume_code,
+        &receipt,
     ] {
         assert!(!log.contains(secret), "the log holds {secret:?}:\n{log}");
     }
     for shown in ["/s/…/thanks", "/o/…/thanks", "finished processing request"] {
         assert!(log.contains(shown), "the log shows {shown:?}:\n{log}");
     }
+}
+
+/// The resume or receipt code a page shows.
+fn shown_code(page: &str) -> String {
+    let start = page.find(r#"<strong class="code">"#).expect("the page shows a code") + 21;
+    let end = start + page[start..].find('<').unwrap();
+    page[start..end].to_string()
 }
 
 crate::on_both_engines!(

@@ -16,6 +16,7 @@
 //! racing submissions across any number of app servers.
 
 mod accounts;
+mod deletion;
 mod invitations;
 mod partnerships;
 mod releases;
@@ -30,7 +31,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, ConnectOptions, Executor, Transaction};
 
-use super::{PageQuery, Store, StoreError, StoreResult, Visible};
+use super::{Contents, PageQuery, Purged, Store, StoreError, StoreResult, Target, Visible};
 use crate::accounts::{Facilitator, Session};
 use crate::survey::answers::Answers;
 use crate::survey::partners::Partner;
@@ -95,9 +96,11 @@ pub struct SqlStore {
     engine: Engine,
 }
 
-/// SQLite settings every connection needs (see the module documentation).
+/// SQLite settings every connection needs (see the module documentation). `secure_delete`
+/// overwrites deleted rows with zeros instead of leaving them in free space (docs/privacy.md,
+/// "Deletion and retention").
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;";
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; PRAGMA secure_delete = ON;";
 
 impl SqlStore {
     /// Opens (creating a SQLite file if missing) the database at `url` and applies the migrations.
@@ -491,6 +494,33 @@ impl Store for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn clear_sign_in_failures(&self, email: &str) -> StoreResult<()> {
         accounts::clear_sign_in_failures(self, email).await
+    }
+
+    // Deletion and retention.
+
+    #[tracing::instrument(skip_all, fields(invitation_id = id))]
+    async fn invitation(&self, id: i64) -> StoreResult<Option<Invitation>> {
+        deletion::invitation(self, id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(target = ?target))]
+    async fn contents(&self, target: Target) -> StoreResult<Option<Contents>> {
+        deletion::contents(self, target).await
+    }
+
+    #[tracing::instrument(skip_all, fields(target = ?target))]
+    async fn delete(&self, target: Target) -> StoreResult<Option<Contents>> {
+        deletion::delete(self, target).await
+    }
+
+    #[tracing::instrument(skip_all, fields(draft_retention_days = draft_retention_days))]
+    async fn purge(&self, draft_retention_days: u32, now: i64) -> StoreResult<Purged> {
+        deletion::purge(self, draft_retention_days, now).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn remove_partner_emails(&self, round_id: i64) -> StoreResult<u64> {
+        deletion::remove_partner_emails(self, round_id).await
     }
 }
 

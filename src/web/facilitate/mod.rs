@@ -6,6 +6,8 @@
 
 /// Signing in and out.
 pub mod auth;
+/// Deleting partnerships, rounds and partners for good, and removing partner e-mail addresses.
+pub mod deletion;
 /// A round's report CSVs, raw responses and workbook.
 pub mod downloads;
 /// Adding partners to a round, and their links for a mail merge.

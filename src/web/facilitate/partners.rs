@@ -1,5 +1,5 @@
-//! A round's partners: the form to add them one by one or as a pasted list, and their personal
-//! links as a CSV file for a mail merge.
+//! A round's partners: the form to add them one by one or as a pasted list, the list of them
+//! (each with a button to delete them), and their personal links as a CSV file for a mail merge.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -8,9 +8,9 @@ use axum::response::{IntoResponse, Response};
 
 use super::{SignedInChrome, base_url, chrome, owned_round, round_instrument, see_other};
 use crate::instrument::Instrument;
-use crate::survey::Round;
 use crate::survey::links::{LinkRow, links_csv};
 use crate::survey::partners::{self, PartnerError};
+use crate::survey::{InvitationProgress, Round, Status};
 use crate::web::errors::AppError;
 use crate::web::messages::EN;
 use crate::web::session::{CheckedForm, SignedIn};
@@ -25,17 +25,21 @@ struct PartnersPage<'a> {
     sectors: Vec<String>,
     list: String,
     problems: Vec<String>,
+    /// The round's partners so far, each with a button to delete them.
+    invited: Vec<InvitationProgress>,
 }
 
-fn partners_page(
+async fn partners_page(
+    state: &AppState,
     status: StatusCode,
     signed_in: &SignedIn,
     round: Round,
     instrument: &Instrument,
     list: String,
     problems: &[PartnerError],
-) -> Response {
-    html(
+) -> Result<Response, AppError> {
+    let invited = state.store.invitation_progress(round.id).await?;
+    Ok(html(
         status,
         &PartnersPage {
             chrome: chrome(signed_in, EN.partners_heading),
@@ -47,8 +51,9 @@ fn partners_page(
                 .unwrap_or_default(),
             list,
             problems: problems.iter().map(ToString::to_string).collect(),
+            invited,
         },
-    )
+    ))
 }
 
 /// `GET /facilitator/rounds/{id}/partners`.
@@ -59,14 +64,16 @@ pub async fn partners_form(
 ) -> Result<Response, AppError> {
     let (round, _) = owned_round(&state, &signed_in, id).await?;
     let instrument = round_instrument(&round)?;
-    Ok(partners_page(
+    partners_page(
+        &state,
         StatusCode::OK,
         &signed_in,
         round,
         &instrument,
         String::new(),
         &[],
-    ))
+    )
+    .await
 }
 
 /// `POST /facilitator/rounds/{id}/partners`: one partner from the form fields, or a pasted CSV
@@ -96,14 +103,18 @@ pub async fn add_partners(
             state.store.add_partners(round.id, &partners).await?;
             Ok(see_other(&format!("/facilitator/rounds/{id}")))
         }
-        Err(problems) => Ok(partners_page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &form.signed_in,
-            round,
-            &instrument,
-            list.to_string(),
-            &problems,
-        )),
+        Err(problems) => {
+            partners_page(
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form.signed_in,
+                round,
+                &instrument,
+                list.to_string(),
+                &problems,
+            )
+            .await
+        }
     }
 }
 

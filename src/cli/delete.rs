@@ -1,0 +1,54 @@
+//! `partnerscope delete round|partnership|partner ID`: deleting for good from the command line,
+//! exactly as the facilitator's Delete buttons do, and printing what was deleted in the words of
+//! their confirmation page.
+
+use anyhow::Context;
+use partnerscope::store::{self, Target};
+use partnerscope::web::messages::{EN, Named};
+
+use super::DeleteCommand;
+
+/// Runs a delete subcommand.
+pub fn run(command: &DeleteCommand) -> anyhow::Result<()> {
+    let (kind, target, args) = match command {
+        DeleteCommand::Round(args) => ("round", Target::Round(args.id), args),
+        DeleteCommand::Partnership(args) => ("partnership", Target::Partnership(args.id), args),
+        DeleteCommand::Partner(args) => ("partner", Target::Partner(args.id), args),
+    };
+    let database_url = &args.database_url;
+    let unknown = || format!("there is no {kind} {} in {database_url}", args.id);
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let store = store::open(database_url)
+            .await
+            .with_context(|| format!("cannot open the database {database_url}"))?;
+        // Read first, to name what goes and to refuse an unknown id before touching anything.
+        let (partnership, round, invitation);
+        let named = match target {
+            Target::Partnership(id) => {
+                partnership = store.partnership(id).await?.with_context(unknown)?;
+                Named::Partnership(&partnership.name)
+            }
+            Target::Round(id) => {
+                round = store.round(id).await?.with_context(unknown)?;
+                Named::Round(&round.wave)
+            }
+            Target::Partner(id) => {
+                invitation = store.invitation(id).await?.with_context(unknown)?;
+                round = store
+                    .round(invitation.round_id)
+                    .await?
+                    .with_context(unknown)?;
+                Named::Partner(&invitation.organisation, &round.wave)
+            }
+        };
+        let contents = store
+            .delete(target)
+            .await
+            .with_context(|| format!("cannot delete {kind} {}", args.id))?
+            // Deleted by someone else in the meantime.
+            .with_context(unknown)?;
+        println!("deleted {}", EN.deletion(named, &contents));
+        Ok(())
+    })
+}
