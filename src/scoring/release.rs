@@ -389,7 +389,10 @@ fn rows_through(release: &Release, previous: i64, classes: &[Class], threshold: 
             *added.entry(label).or_default() += class.counts.rows;
         }
     }
-    let qualifies = total >= threshold && added.values().all(|&n| n == 0 || n >= threshold);
+    // Only new rows move the listing on: removed rows leave it at once, whatever the release.
+    let grows = added.values().any(|&n| n > 0);
+    let qualifies =
+        grows && total >= threshold && added.values().all(|&n| n == 0 || n >= threshold);
     if qualifies { release.number } else { previous }
 }
 

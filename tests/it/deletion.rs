@@ -83,7 +83,7 @@ async fn connect(app: &TestApp) -> sqlx::AnyConnection {
 }
 
 /// The number of rows `sql` (a `SELECT COUNT(*)`) counts.
-async fn count(app: &TestApp, sql: &str) -> i64 {
+pub async fn count(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar(sql)
         .fetch_one(&mut connect(app).await)
         .await

@@ -1,5 +1,6 @@
 //! The integration tests, one binary: each module is one area of the product.
 
+mod anonymity;
 mod cli_export;
 mod cli_score;
 mod dashboard;

@@ -12,7 +12,7 @@ use crate::web_facilitate::{Browser, signed_in};
 const INSTRUMENT: &str = "collaboration-factors";
 
 /// A CSV download as a header and rows of named cells.
-fn table(body: &str) -> Vec<HashMap<String, String>> {
+pub fn table(body: &str) -> Vec<HashMap<String, String>> {
     let mut reader = csv::Reader::from_reader(body.as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     reader
@@ -28,12 +28,12 @@ fn table(body: &str) -> Vec<HashMap<String, String>> {
 }
 
 /// The round form's settings of an anonymous round with the default threshold.
-const ANONYMOUS: &[(&str, &str)] = &[("min_group_size", "3")];
+pub const ANONYMOUS: &[(&str, &str)] = &[("min_group_size", "3")];
 
 /// A round of the shipped collaboration factors created on the facilitator's pages with the
 /// round form's `settings`, with one partner per `(organisation, sector)`; returns the round's
 /// path and the partners' links in order.
-async fn round_with_partners(
+pub async fn round_with_partners(
     app: &TestApp,
     browser: &Browser,
     settings: &[(&str, &str)],
@@ -71,7 +71,7 @@ async fn round_with_partners(
 }
 
 /// Submits every item answered with `value`, and `comment`, through the partner's link.
-async fn submit(app: &TestApp, link: &str, value: u8, comment: &str) {
+pub async fn submit(app: &TestApp, link: &str, value: u8, comment: &str) {
     let library = Library::shipped().unwrap();
     let instrument = library.get(INSTRUMENT).unwrap();
     let value = value.to_string();
@@ -90,7 +90,11 @@ async fn submit(app: &TestApp, link: &str, value: u8, comment: &str) {
     assert_eq!(status, 303, "{body}");
 }
 
-async fn download(browser: &Browser, round_path: &str, file: &str) -> Vec<HashMap<String, String>> {
+pub async fn download(
+    browser: &Browser,
+    round_path: &str,
+    file: &str,
+) -> Vec<HashMap<String, String>> {
     let (status, body) = browser.get(&format!("{round_path}/reports/{file}")).await;
     assert_eq!(status, 200, "{file}");
     table(&body)

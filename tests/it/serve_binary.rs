@@ -371,7 +371,10 @@ async fn the_debug_log_of_a_partner_answering_the_demo_shows_the_requests_but_no
 
 /// The resume or receipt code a page shows.
 fn shown_code(page: &str) -> String {
-    let start = page.find(r#"<strong class="code">"#).expect("the page shows a code") + 21;
+    let start = page
+        .find(r#"<strong class="code">"#)
+        .expect("the page shows a code")
+        + 21;
     let end = start + page[start..].find('<').unwrap();
     page[start..end].to_string()
 }

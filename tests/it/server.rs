@@ -6,6 +6,7 @@ use std::sync::Arc;
 use partnerscope::instrument::{Instrument, load_file};
 use partnerscope::store::{self, Store};
 use partnerscope::survey::{Invitation, NewInvitation, NewRound, Round};
+use partnerscope::web::open_links::OpenLinks;
 use partnerscope::web::{self, AppState};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -33,6 +34,11 @@ pub struct TestApp {
 /// Starts the server exactly as `partnerscope serve` does, on 127.0.0.1 port 0, with a fresh
 /// database on `engine`; `None` when that engine is not available here.
 pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
+    spawn_app_with(engine, OpenLinks::default()).await
+}
+
+/// Like [`spawn_app`], with the open links' budget and address rules of `open_links`.
+pub async fn spawn_app_with(engine: Engine, open_links: OpenLinks) -> Option<TestApp> {
     let (database_url, dir) = fresh_database(engine).await?;
     let store = store::open(&database_url)
         .await
@@ -45,7 +51,7 @@ pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
         instruments: Arc::new(partnerscope::instrument::Library::shipped().unwrap()),
         public_url: None,
         secure_cookies: false,
-        open_links: Arc::default(),
+        open_links: Arc::new(open_links),
     };
     let server = tokio::spawn(web::serve(listener, state, async {
         let _ = stopped.await;
