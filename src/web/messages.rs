@@ -421,6 +421,10 @@ pub struct Messages {
     pub emails_confirm_button: &'static str,
     /// Detail: the addresses of an open round cannot be removed.
     pub detail_round_open: &'static str,
+    /// On the form: before the invited counts per sector.
+    pub invited_note: &'static str,
+    /// A sector left blank.
+    pub no_sector: &'static str,
 }
 
 /// The thing a deletion is about, as [`Messages::deletion`] names it.
@@ -679,4 +683,6 @@ pub const EN: Messages = Messages {
     emails_text: "This removes the e-mail addresses of {n} partner(s) of the round {wave}. Their links, their answers and the round's figures stay; a next round started from this one will have no addresses.",
     emails_confirm_button: "Remove the addresses",
     detail_round_open: "The round is open: close it before removing its partners' e-mail addresses",
+    invited_note: "Organisations invited to this round, by sector:",
+    no_sector: "no sector",
 };

@@ -62,6 +62,9 @@ struct FormPage<'a> {
     resume_wrong: bool,
     /// A banner above the form: why it came back (expired, rate-limited).
     banner: Option<&'static str>,
+    /// How many organisations were invited per sector, so partners see how large their group
+    /// can be (and a sector padded with invented partners).
+    invited: Vec<(String, usize)>,
 }
 
 /// The thank-you page.
@@ -153,6 +156,7 @@ struct Target {
     draft_elsewhere: bool,
     resume_wrong: bool,
     banner: Option<&'static str>,
+    invited: Vec<(String, usize)>,
 }
 
 impl Target {
@@ -210,6 +214,7 @@ fn form_page(
             draft_elsewhere: target.draft_elsewhere,
             resume_wrong: target.resume_wrong,
             banner: target.banner,
+            invited: target.invited,
         },
     )
 }
@@ -233,6 +238,17 @@ fn incomplete(
             target,
         )
     })
+}
+
+/// Organisations invited to `round` per sector (blank: none given), by sector.
+async fn invited(state: &AppState, round: &Round) -> Result<Vec<(String, usize)>, AppError> {
+    let mut sectors = std::collections::BTreeMap::new();
+    for progress in state.store.invitation_progress(round.id).await? {
+        *sectors
+            .entry(progress.invitation.sector.unwrap_or_default())
+            .or_default() += 1;
+    }
+    Ok(sectors.into_iter().collect())
 }
 
 /// The resume code in the request's cookie, if it has one of the right shape.
@@ -271,6 +287,7 @@ pub async fn show(
     let instrument = instrument(&round)?;
     let code = resume_cookie(&headers);
     let mut target = Target::invitation(&token, &round);
+    target.invited = invited(&state, &round).await?;
     let answers = match draft(&state, &invitation, code.as_ref()).await? {
         Some((answers, true)) => {
             target.saved = query.as_deref() == Some(SAVED);
