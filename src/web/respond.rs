@@ -256,6 +256,12 @@ fn resume_cookie(headers: &HeaderMap) -> Option<Code> {
     cookie_value(headers, RESUME_COOKIE).and_then(|value| Code::parse(&value))
 }
 
+/// The `Set-Cookie` value that keeps `code` in the browser for the link `token`.
+fn resume_cookie_for(state: &AppState, token: &str, code: &Code) -> String {
+    let path = format!("/s/{token}");
+    site_cookie(state, RESUME_COOKIE, code.as_str(), &path, RESUME_SECONDS)
+}
+
 /// The invitation's draft and whether `code` opens it: `None` without a draft.
 async fn draft(
     state: &AppState,
@@ -327,13 +333,7 @@ pub async fn resume(
     let code = Code::parse(typed);
     match (draft(&state, &invitation, code.as_ref()).await?, code) {
         (Some((_, true)), Some(code)) => {
-            let cookie = site_cookie(
-                &state,
-                RESUME_COOKIE,
-                code.as_str(),
-                &format!("/s/{token}"),
-                RESUME_SECONDS,
-            );
+            let cookie = resume_cookie_for(&state, &token, &code);
             Ok((
                 [(header::SET_COOKIE, cookie)],
                 Redirect::to(&format!("/s/{token}")),
@@ -381,13 +381,7 @@ pub async fn post(
             .store
             .save_draft(invitation.id, &answers, &code.digest())
             .await?;
-        let cookie = site_cookie(
-            &state,
-            RESUME_COOKIE,
-            code.as_str(),
-            &format!("/s/{token}"),
-            RESUME_SECONDS,
-        );
+        let cookie = resume_cookie_for(&state, &token, &code);
         return Ok((
             [(header::SET_COOKIE, cookie)],
             Redirect::to(&format!("/s/{token}?{SAVED}")),
