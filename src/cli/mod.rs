@@ -91,6 +91,21 @@ enum DeleteCommand {
     Partnership(DeleteArgs),
     /// A partner (an invitation) with their draft, if any.
     Partner(DeleteArgs),
+    /// A submitted response of a round, by the pseudonym its rows show: its answers are erased
+    /// and it leaves the figures at the next release that qualifies.
+    Response(DeleteResponseArgs),
+}
+
+/// Arguments of `partnerscope delete response`.
+#[derive(Debug, clap::Args)]
+struct DeleteResponseArgs {
+    /// The round's id (/facilitator/rounds/ID).
+    round: i64,
+    /// The response's pseudonym, as `respondents.csv` and `raw.csv` show it.
+    pseudonym: String,
+    /// Database URL.
+    #[arg(long, env = "DATABASE_URL", default_value = partnerscope::store::DEFAULT_DATABASE_URL)]
+    database_url: String,
 }
 
 /// Arguments of every `partnerscope delete` command.

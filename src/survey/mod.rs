@@ -223,8 +223,9 @@ pub enum Removal {
     Withdrawn,
     /// The facilitator with this id set it aside; it is kept and can be included again.
     Excluded(i64),
-    /// The facilitator with this id deleted it: its answers are erased.
-    Deleted(i64),
+    /// Deleted by the facilitator with this id (`None`: an operator on the command line): its
+    /// answers are erased.
+    Deleted(Option<i64>),
 }
 
 /// An excluded response, as the round page lists it.

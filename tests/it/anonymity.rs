@@ -8,6 +8,7 @@ use crate::deletion::count;
 use crate::engines::Engine;
 use crate::privacy::{ANONYMOUS, download, round_with_partners, submit};
 use crate::server::{complete_answers, mini, spawn_app, spawn_app_with};
+use crate::support::{partnerscope, stderr};
 use crate::web_facilitate::signed_in;
 
 /// Partners of five sectors, three each.
@@ -164,6 +165,31 @@ async fn no_stored_row_links_a_submitted_response_to_its_partner_and_removing_pa
         again.iter().all(|row| row["n"] == "12"),
         "one more waits: {again:?}"
     );
+    // An operator deletes a response by its pseudonym on the command line.
+    let gone = rows[3]["respondent"].clone();
+    let delete = |pseudonym: &str| {
+        let round = round_id.to_string();
+        partnerscope(&[
+            "delete",
+            "response",
+            &round,
+            pseudonym,
+            "--database-url",
+            &app.database_url,
+        ])
+    };
+    let output = delete(&gone);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let listed = download(&browser, &round_path, "respondents.csv").await;
+    assert!(listed.iter().all(|row| row["respondent"] != gone));
+    let output = delete(&gone);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("has no response"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stderr(&delete("nonsense")).contains("is not a pseudonym"));
     // A pseudonym the round does not have, and one of the wrong shape, are refused by name.
     for (pseudonym, message) in [
         ("0123456789abcdef", "No response of this round"),

@@ -96,7 +96,7 @@ pub(super) async fn remove(
     let (kind, by) = match removal {
         Removal::Withdrawn => ("withdrawn", None),
         Removal::Excluded(by) => ("excluded", Some(by)),
-        Removal::Deleted(by) => ("deleted", Some(by)),
+        Removal::Deleted(by) => ("deleted", by),
     };
     if kind != "excluded" {
         if released_in.is_none() {

@@ -300,7 +300,7 @@ pub async fn change_response(
                 .await?
         }
         "delete" => {
-            let removal = survey::Removal::Deleted(facilitator);
+            let removal = survey::Removal::Deleted(Some(facilitator));
             store
                 .remove_response(round.id, who, removal, &erased)
                 .await?
