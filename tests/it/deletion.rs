@@ -407,7 +407,7 @@ async fn another_facilitators_partnerships_rounds_and_partners_answer_404_and_st
 }
 
 /// Whether `marker` is in any of the SQLite database's files.
-fn in_sqlite_files(database: &std::path::Path, marker: &str) -> Vec<String> {
+pub fn in_sqlite_files(database: &std::path::Path, marker: &str) -> Vec<String> {
     let mut found = Vec::new();
     for suffix in ["", "-wal", "-shm"] {
         let path = format!("{}{suffix}", database.display());

@@ -253,7 +253,7 @@ pub(super) async fn remove_partner_emails(db: &SqlStore, round_id: i64) -> Store
 /// until a VACUUM removes them (it cannot run in a transaction). The deletion itself has
 /// committed, so a failure here is logged, not returned: the next deletion, or the engine's own
 /// checkpoints and autovacuum, finish the work.
-async fn scrub(db: &SqlStore) {
+pub(super) async fn scrub(db: &SqlStore) {
     let done = match db.engine {
         Engine::Sqlite => sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(TRUNCATE)")
             .fetch_one(&db.pool)

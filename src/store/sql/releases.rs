@@ -11,7 +11,7 @@
 
 use sqlx::AnyConnection;
 
-use super::{SqlStore, lock_round};
+use super::{SqlStore, deletion, lock_round};
 use crate::store::{StoreResult, now};
 use crate::survey::{ListedComment, REDACTED, ReleaseBatch, StoredRelease};
 
@@ -221,5 +221,10 @@ pub(super) async fn redact_comment(
     .bind(round_id)
     .execute(&db.pool)
     .await?;
-    Ok(done.rows_affected() == 1)
+    let redacted = done.rows_affected() == 1;
+    if redacted {
+        // The overwritten text may still sit in freed space or the write-ahead log.
+        deletion::scrub(db).await;
+    }
+    Ok(redacted)
 }

@@ -10,7 +10,7 @@
 use sqlx::AnyConnection;
 
 use super::responses::{Submission, insert_submission, replace_answers};
-use super::{SqlStore, lock_round};
+use super::{SqlStore, deletion, lock_round};
 use crate::store::{StoreResult, now};
 use crate::survey::answers::{Answer, Answers};
 use crate::survey::{Excluded, Removal, Respondent};
@@ -85,6 +85,11 @@ pub(super) async fn remove(
 ) -> StoreResult<bool> {
     let mut tx = db.begin_write().await?;
     lock_round(&mut tx, round_id).await?;
+    let (kind, by, erases) = match removal {
+        Removal::Withdrawn => ("withdrawn", None, true),
+        Removal::Excluded(by) => ("excluded", Some(by), false),
+        Removal::Deleted(by) => ("deleted", by, true),
+    };
     // An excluded response can still be deleted; nothing else is removed twice.
     let removable = match removal {
         Removal::Deleted(_) => "removed IS NULL OR removed = 'excluded'",
@@ -93,32 +98,29 @@ pub(super) async fn remove(
     let Some((id, released_in)) = find(&mut tx, round_id, who, removable).await? else {
         return Ok(false);
     };
-    let (kind, by) = match removal {
-        Removal::Withdrawn => ("withdrawn", None),
-        Removal::Excluded(by) => ("excluded", Some(by)),
-        Removal::Deleted(by) => ("deleted", by),
-    };
-    if kind != "excluded" {
-        if released_in.is_none() {
-            sqlx::query("DELETE FROM responses WHERE id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            return Ok(true);
+    if erases && released_in.is_none() {
+        sqlx::query("DELETE FROM responses WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    } else {
+        if erases {
+            erase(&mut tx, id, erased).await?;
         }
-        erase(&mut tx, id, erased).await?;
+        sqlx::query(
+            "UPDATE responses SET removed = $1, removed_by = $2, removed_at = $3 WHERE id = $4",
+        )
+        .bind(kind)
+        .bind(by)
+        .bind(now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     }
-    sqlx::query(
-        "UPDATE responses SET removed = $1, removed_by = $2, removed_at = $3 WHERE id = $4",
-    )
-    .bind(kind)
-    .bind(by)
-    .bind(now())
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
     tx.commit().await?;
+    if erases {
+        deletion::scrub(db).await;
+    }
     Ok(true)
 }
 
