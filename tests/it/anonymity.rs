@@ -165,6 +165,17 @@ async fn no_stored_row_links_a_submitted_response_to_its_partner_and_removing_pa
         again.iter().all(|row| row["n"] == "12"),
         "one more waits: {again:?}"
     );
+    // It waits with every answer and its comment, under its pseudonym.
+    let library = partnerscope::instrument::Library::shipped().unwrap();
+    let items = library.get("collaboration-factors").unwrap().items.len() as i64;
+    let of_it = |table: &str| {
+        format!(
+            "SELECT COUNT(*) FROM {table} t JOIN responses r ON r.id = t.response_id \
+             WHERE r.pseudonym = '{pseudonym}' AND r.removed IS NULL"
+        )
+    };
+    assert_eq!(count(&app, &of_it("response_answers")).await, items);
+    assert_eq!(count(&app, &of_it("response_comments")).await, 1);
     // An operator deletes a response by its pseudonym on the command line.
     let gone = rows[3]["respondent"].clone();
     let delete = |pseudonym: &str| {

@@ -9,10 +9,10 @@
 
 use sqlx::AnyConnection;
 
-use super::responses::{Submission, insert_submission, replace_answers};
+use super::responses::{Submission, insert_submission};
 use super::{SqlStore, deletion, lock_round};
 use crate::store::{StoreResult, now};
-use crate::survey::answers::{Answer, Answers};
+use crate::survey::answers::Answers;
 use crate::survey::{Excluded, Removal, Respondent};
 
 /// A removable response: its id and the release that first included it.
@@ -136,10 +136,21 @@ pub(super) async fn include(
     let Some((id, _)) = find(&mut tx, round_id, who, "removed = 'excluded'").await? else {
         return Ok(false);
     };
-    let left: Option<i64> = sqlx::query_scalar("SELECT removed_in FROM responses WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
+    type Row = (
+        Option<i64>,
+        Option<i64>,
+        String,
+        i64,
+        Option<String>,
+        Option<String>,
+    );
+    let (left, invitation_id, at, consent, sector, language): Row = sqlx::query_as(
+        "SELECT removed_in, invitation_id, submitted_at, consent, sector, language \
+         FROM responses WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?;
     if left.is_none() {
         // No release left it out yet: nothing published changes.
         sqlx::query(
@@ -150,68 +161,47 @@ pub(super) async fn include(
         .execute(&mut *tx)
         .await?;
     } else {
-        // A response joins each release's figures once: it comes back as a new submission,
-        // in the next release that qualifies, and the old row stays as the skeleton the audit
-        // of the releases it was in needs.
-        let copy = read_one(&mut tx, id).await?;
-        let (invitation_id, at): (Option<i64>, String) =
-            sqlx::query_as("SELECT invitation_id, submitted_at FROM responses WHERE id = $1")
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
-        erase(&mut tx, id, erased).await?;
+        // A response joins each release's figures once: it comes back as a new submission under
+        // its pseudonym, in the next release that qualifies, taking its answers and comments
+        // along; the old row stays as the skeleton the audit of the releases it was in needs.
+        sqlx::query("UPDATE responses SET pseudonym = NULL WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let answers = Answers {
+            consent: consent != 0,
+            language,
+            ..Answers::default()
+        };
         let submission = Submission {
             round_id,
             invitation_id,
             open_form_id: None,
-            answers: &copy,
-            sector: copy.sector.as_deref(),
+            answers: &answers,
+            sector: sector.as_deref(),
             receipt_digest: None,
             at,
         };
         let new_id = insert_submission(&mut tx, &submission, Some(pseudonym))
             .await?
-            .expect(
-                "a fresh row with the skeleton's pseudonym and no receipt conflicts with nothing",
-            );
-        replace_answers(&mut tx, new_id, &copy).await?;
+            .expect("a fresh row with a freed pseudonym and no receipt conflicts with nothing");
+        sqlx::query(
+            "INSERT INTO response_answers (response_id, item_id, value, code) \
+             SELECT $1, item_id, value, code FROM response_answers WHERE response_id = $2",
+        )
+        .bind(new_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE response_comments SET response_id = $1 WHERE response_id = $2")
+            .bind(new_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        erase(&mut tx, id, erased).await?;
     }
     tx.commit().await?;
     Ok(true)
-}
-
-/// The answers and comments of one response.
-async fn read_one(conn: &mut AnyConnection, id: i64) -> StoreResult<Answers> {
-    let (consent, sector, language): (i64, Option<String>, Option<String>) =
-        sqlx::query_as("SELECT consent, sector, language FROM responses WHERE id = $1")
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
-    let mut answers = Answers {
-        consent: consent != 0,
-        sector,
-        language,
-        ..Answers::default()
-    };
-    let items: Vec<(String, Option<i16>, Option<String>)> =
-        sqlx::query_as("SELECT item_id, value, code FROM response_answers WHERE response_id = $1")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?;
-    for (item, value, code) in items {
-        let answer = match value {
-            Some(value) => Answer::Value(value),
-            None => Answer::Code(code.unwrap_or_default()),
-        };
-        answers.items.insert(item, answer);
-    }
-    let comments: Vec<(String, String)> =
-        sqlx::query_as("SELECT comment_id, body FROM response_comments WHERE response_id = $1")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?;
-    answers.comments.extend(comments);
-    Ok(answers)
 }
 
 pub(super) async fn receipt_round(db: &SqlStore, receipt_digest: &str) -> StoreResult<Option<i64>> {

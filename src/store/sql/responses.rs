@@ -444,7 +444,7 @@ async fn ensure_open(conn: &mut AnyConnection, round_id: i64) -> StoreResult<()>
 }
 
 /// Replaces the answers and comments of a response with `answers`.
-pub(super) async fn replace_answers(
+async fn replace_answers(
     conn: &mut AnyConnection,
     response_id: i64,
     answers: &Answers,
