@@ -242,8 +242,13 @@ struct Class {
 impl Class {
     /// Whether the class counts in the figures of release `about`.
     fn counts_in(&self, about: i64) -> bool {
-        self.batch <= about && self.left.is_none_or(|left| about < left)
+        counts_in(self.batch, self.left, about)
     }
+}
+
+/// Whether rows of `batch`, left out from release `left` on, count in release `about`.
+fn counts_in(batch: i64, left: Option<i64>, about: i64) -> bool {
+    batch <= about && left.is_none_or(|left| about < left)
 }
 
 /// A batch label: the release that first included a row, then `-` and the one that first left
@@ -320,7 +325,10 @@ pub fn publish(
     let current: Vec<bool> = batches
         .names()
         .iter()
-        .map(|label| batch(label).1.is_none_or(|left| number < left))
+        .map(|label| {
+            let (batch, left) = batch(label);
+            counts_in(batch, left, number)
+        })
         .collect();
     let whole = scorer.rekeyed(|key| {
         key.wave
