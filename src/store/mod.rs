@@ -178,6 +178,8 @@ pub trait Store: Send + Sync {
     async fn invitation_by_token(&self, token: &str) -> StoreResult<Option<(Invitation, Round)>>;
     /// The invitations of a round with the state of their responses, oldest first.
     async fn invitation_progress(&self, round_id: i64) -> StoreResult<Vec<InvitationProgress>>;
+    /// How many partners a round invited per sector (blank when none), by sector.
+    async fn invited_per_sector(&self, round_id: i64) -> StoreResult<Vec<(String, i64)>>;
 
     // Responses.
 

@@ -41,30 +41,8 @@ const RECEIPT_SECONDS: i64 = 60 * 60;
 struct FormPage<'a> {
     chrome: Chrome<'a>,
     form: FormView,
-    /// Where the form posts to.
-    action: String,
-    /// The open link's one-time form id.
-    form_id: Option<String>,
-    /// Whether a draft was just saved.
-    saved: bool,
-    /// An instrument author's preview: shown as partners see it, but nothing can be sent.
-    preview: bool,
-    /// The round's minimum group size, which the form states (none in a preview).
-    threshold: Option<u64>,
-    /// An identified round's consent statement, stated above everything else.
-    identified: Option<String>,
-    /// The resume code of the draft shown, for the partner to keep.
-    resume_code: Option<String>,
-    /// Whether the link has a draft this browser cannot open: the form is empty and offers the
-    /// resume code field.
-    draft_elsewhere: bool,
-    /// Whether a resume code just entered was wrong.
-    resume_wrong: bool,
-    /// A banner above the form: why it came back (expired, rate-limited).
-    banner: Option<&'static str>,
-    /// How many organisations were invited per sector, so partners see how large their group
-    /// can be (and a sector padded with invented partners).
-    invited: Vec<(String, usize)>,
+    /// Where it posts, and what the page says around the questions.
+    target: Target,
 }
 
 /// The thank-you page.
@@ -143,20 +121,34 @@ const OPEN_LINK: Link = Link {
     has_form_id: true,
 };
 
-/// Where a form posts to and what it carries besides the answers.
+/// Where a form posts to, what it carries besides the answers, and what the page says around
+/// the questions.
 #[derive(Default)]
 struct Target {
+    /// Where the form posts to.
     action: String,
+    /// The open link's one-time form id.
     form_id: Option<String>,
+    /// Whether a draft was just saved.
     saved: bool,
+    /// An instrument author's preview: shown as partners see it, but nothing can be sent.
     preview: bool,
+    /// The round's minimum group size, which the form states (none in a preview).
     threshold: Option<u64>,
+    /// An identified round's consent statement, stated above everything else.
     identified: Option<String>,
+    /// The resume code of the draft shown, for the partner to keep.
     resume_code: Option<String>,
+    /// Whether the link has a draft this browser cannot open: the form is empty and offers the
+    /// resume code field.
     draft_elsewhere: bool,
+    /// Whether a resume code just entered was wrong.
     resume_wrong: bool,
+    /// A banner above the form: why it came back (expired, rate-limited).
     banner: Option<&'static str>,
-    invited: Vec<(String, usize)>,
+    /// How many organisations were invited per sector, so partners see how large their group
+    /// can be (and a sector padded with invented partners).
+    invited: Vec<(String, i64)>,
 }
 
 impl Target {
@@ -204,17 +196,7 @@ fn form_page(
         &FormPage {
             chrome: Chrome::new(&title, ()),
             form,
-            action: target.action,
-            form_id: target.form_id,
-            saved: target.saved,
-            preview: target.preview,
-            threshold: target.threshold,
-            identified: target.identified,
-            resume_code: target.resume_code,
-            draft_elsewhere: target.draft_elsewhere,
-            resume_wrong: target.resume_wrong,
-            banner: target.banner,
-            invited: target.invited,
+            target,
         },
     )
 }
@@ -238,17 +220,6 @@ fn incomplete(
             target,
         )
     })
-}
-
-/// Organisations invited to `round` per sector (blank: none given), by sector.
-async fn invited(state: &AppState, round: &Round) -> Result<Vec<(String, usize)>, AppError> {
-    let mut sectors = std::collections::BTreeMap::new();
-    for progress in state.store.invitation_progress(round.id).await? {
-        *sectors
-            .entry(progress.invitation.sector.unwrap_or_default())
-            .or_default() += 1;
-    }
-    Ok(sectors.into_iter().collect())
 }
 
 /// The resume code in the request's cookie, if it has one of the right shape.
@@ -293,7 +264,7 @@ pub async fn show(
     let instrument = instrument(&round)?;
     let code = resume_cookie(&headers);
     let mut target = Target::invitation(&token, &round);
-    target.invited = invited(&state, &round).await?;
+    target.invited = state.store.invited_per_sector(round.id).await?;
     let answers = match draft(&state, &invitation, code.as_ref()).await? {
         Some((answers, true)) => {
             target.saved = query.as_deref() == Some(SAVED);

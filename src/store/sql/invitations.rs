@@ -129,3 +129,16 @@ pub(super) async fn invitation_progress(
     .map(|row| row.0)
     .collect())
 }
+
+pub(super) async fn invited_per_sector(
+    db: &SqlStore,
+    round_id: i64,
+) -> StoreResult<Vec<(String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT COALESCE(sector, '') AS sector, COUNT(*) AS invited FROM invitations \
+         WHERE round_id = $1 GROUP BY COALESCE(sector, '') ORDER BY 1",
+    )
+    .bind(round_id)
+    .fetch_all(&db.pool)
+    .await?)
+}

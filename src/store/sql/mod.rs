@@ -269,6 +269,11 @@ impl Store for SqlStore {
         invitations::invitation_progress(self, round_id).await
     }
 
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn invited_per_sector(&self, round_id: i64) -> StoreResult<Vec<(String, i64)>> {
+        invitations::invited_per_sector(self, round_id).await
+    }
+
     // Responses.
 
     #[tracing::instrument(skip_all, fields(invitation_id = invitation_id))]
