@@ -86,12 +86,41 @@ pub fn number(x: Option<f64>) -> String {
     }
 }
 
-/// A text cell a spreadsheet will not run as a formula: cells starting with `=`, `+`, `-`, `@`,
-/// tab or carriage return get a leading apostrophe.
-pub fn text(s: &str) -> Cow<'_, str> {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{s}")),
-        _ => Cow::Borrowed(s),
+/// The characters that make a spreadsheet read a cell as a formula when they lead it.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether `s` starts with an apostrophe that [`neutralise`] put there (or would have to add
+/// to keep such an apostrophe of the text itself): one followed by a formula character or by
+/// another apostrophe.
+fn starts_with_protection(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next() == Some('\'')
+        && chars
+            .next()
+            .is_some_and(|c| c == '\'' || FORMULA_START.contains(&c))
+}
+
+/// A text cell a spreadsheet will not run as a formula: a cell starting with `=`, `+`, `-`, `@`,
+/// tab or carriage return gets a leading apostrophe, which spreadsheets show as nothing but text.
+///
+/// Output only: stored text keeps what was typed. A text that itself starts with an apostrophe
+/// followed by one of those characters (or by another apostrophe) gets one too, so [`restore`]
+/// gives back exactly the text, and a raw export read back in scores the labels it wrote.
+pub fn neutralise(s: &str) -> Cow<'_, str> {
+    if s.starts_with(FORMULA_START) || starts_with_protection(s) {
+        Cow::Owned(format!("'{s}"))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// The text a cell of ours was written from: [`neutralise`] undone. A cell from another tool
+/// reads the same way, as spreadsheets read an apostrophe at its start: "this is text".
+pub fn restore(cell: &str) -> &str {
+    if starts_with_protection(cell) {
+        &cell[1..]
+    } else {
+        cell
     }
 }
 
@@ -208,11 +237,15 @@ pub(crate) fn push_line<'a>(out: &mut Vec<u8>, cells: impl IntoIterator<Item = &
     out.push(b'\n');
 }
 
-/// Appends a neutralised text cell, quoted as the csv crate quotes (only when it holds a comma,
-/// quote or line break), so this file reads exactly like the others.
+/// Appends a neutralised text cell, quoted when it holds a comma, quote or line break, and also
+/// when it holds a semicolon or was neutralised: a spreadsheet in a locale whose list separator
+/// is `;` would otherwise split `x;=1+1` into a second, live cell.
 pub(crate) fn push_text(line: &mut Vec<u8>, s: &str) {
-    let s = text(s);
-    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+    let s = neutralise(s);
+    let quote = matches!(s, Cow::Owned(_))
+        || s.bytes()
+            .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r' | b';'));
+    if quote {
         line.push(b'"');
         for b in s.bytes() {
             if b == b'"' {
@@ -226,21 +259,28 @@ pub(crate) fn push_text(line: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// Writes a summary report as CSV.
-pub fn write_csv<W: Write>(table: &Table, out: W) -> csv::Result<()> {
-    let mut csv = csv::Writer::from_writer(out);
-    csv.write_record(table.header)?;
+/// Writes a summary report as CSV, its text quoted as [`push_text`] quotes it.
+pub fn write_csv<W: Write>(table: &Table, mut out: W) -> std::io::Result<()> {
+    let mut line = Vec::new();
+    push_line(&mut line, table.header.iter().copied());
     for row in &table.rows {
-        csv.write_record(row.iter().map(|cell| match cell {
-            Cell::Text(s) => text(s).into_owned(),
-            Cell::Number(x) => number(*x),
-            Cell::Count(n) => n.to_string(),
-            Cell::Bool(b) => b.to_string(),
-        }))?;
+        out.write_all(&line)?;
+        line.clear();
+        for (i, cell) in row.iter().enumerate() {
+            if i > 0 {
+                line.push(b',');
+            }
+            match cell {
+                Cell::Text(s) => push_text(&mut line, s),
+                Cell::Number(x) => line.extend_from_slice(number(*x).as_bytes()),
+                Cell::Count(n) => line.extend_from_slice(n.to_string().as_bytes()),
+                Cell::Bool(b) => line.extend_from_slice(b.to_string().as_bytes()),
+            }
+        }
+        line.push(b'\n');
     }
-    csv.into_inner()
-        .map_err(|e| csv::Error::from(e.into_error()))?;
-    Ok(())
+    out.write_all(&line)?;
+    out.flush()
 }
 
 #[cfg(test)]
@@ -260,7 +300,7 @@ mod tests {
     }
 
     #[test]
-    fn respondent_rows_quote_text_like_the_csv_crate() {
+    fn respondent_rows_read_back_through_a_csv_reader() {
         let instrument = crate::instrument::Library::shipped()
             .unwrap()
             .get("coalition-effectiveness")
@@ -283,13 +323,46 @@ mod tests {
 
     #[test]
     fn formula_like_text_is_neutralised() {
-        assert_eq!(text("=SUM(A1)"), "'=SUM(A1)");
-        assert_eq!(text("+1"), "'+1");
-        assert_eq!(text("-x"), "'-x");
-        assert_eq!(text("@me"), "'@me");
-        assert_eq!(text("\tx"), "'\tx");
-        assert_eq!(text("\rx"), "'\rx");
-        assert_eq!(text("health"), "health");
-        assert_eq!(text(""), "");
+        assert_eq!(neutralise("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(neutralise("+1"), "'+1");
+        assert_eq!(neutralise("-x"), "'-x");
+        assert_eq!(neutralise("@me"), "'@me");
+        assert_eq!(neutralise("\tx"), "'\tx");
+        assert_eq!(neutralise("\rx"), "'\rx");
+        assert_eq!(neutralise("'=x"), "''=x");
+        assert_eq!(neutralise("''"), "'''");
+        assert_eq!(neutralise("'health'"), "'health'");
+        assert_eq!(neutralise("health"), "health");
+        assert_eq!(neutralise(""), "");
+    }
+
+    #[test]
+    fn restoring_a_neutralised_cell_gives_back_the_text() {
+        for s in [
+            "=SUM(A1)", "-2+3", "'=x", "''", "'", "'health", "''=", "@", "plain", "", "'\t",
+        ] {
+            assert_eq!(restore(&neutralise(s)), s, "{s:?}");
+        }
+        assert_eq!(restore("'-2+3"), "-2+3");
+        assert_eq!(restore("'health"), "'health");
+    }
+
+    #[test]
+    fn cells_with_a_semicolon_or_a_formula_start_are_quoted() {
+        let mut line = Vec::new();
+        push_line(&mut line, ["x;=1+1", "-2+3", "plain", "a,b"]);
+        assert_eq!(
+            String::from_utf8(line).unwrap(),
+            "\"x;=1+1\",\"'-2+3\",plain,\"a,b\"\n"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_survives_neutralising_and_restoring(s in "['=+@\\-\t\r]{0,3}.{0,6}") {
+            let written = neutralise(&s);
+            proptest::prop_assert_eq!(restore(&written), s.as_str());
+            proptest::prop_assert!(!written.starts_with(FORMULA_START));
+        }
     }
 }

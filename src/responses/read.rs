@@ -14,6 +14,7 @@ use std::io::Read;
 
 use super::{Row, Rows};
 use crate::instrument::Instrument;
+use crate::report::restore;
 use crate::scoring::Answer;
 
 /// A problem in a responses file, at a row (1-based, the header is row 1) and possibly a column.
@@ -247,10 +248,13 @@ impl<R: Read> ResponsesReader<R> {
                 self.record.range(c).expect("the header fixed the width")
             })
         });
+        // A label our own export neutralised reads back as the label, not with its apostrophe.
         let text = |range: &std::ops::Range<usize>| -> &str {
-            std::str::from_utf8(&self.record.as_slice()[range.clone()])
-                .expect("checked above")
-                .trim()
+            restore(
+                std::str::from_utf8(&self.record.as_slice()[range.clone()])
+                    .expect("checked above")
+                    .trim(),
+            )
         };
         let respondent = text(&texts[0]);
         let respondent_column =

@@ -79,9 +79,6 @@ pub enum Failure {
     /// Writing a download failed.
     #[error("writing a download failed")]
     Io(#[source] std::io::Error),
-    /// Writing a report CSV failed.
-    #[error("writing a report failed")]
-    Csv(#[source] csv::Error),
     /// A round's releases could not be read or made.
     #[error("the round's figures could not be published")]
     Release(#[source] ReleaseError),

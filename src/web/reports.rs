@@ -156,7 +156,7 @@ pub async fn report_csv(
         Report::Summary(summary) => {
             let mut out = Vec::new();
             let table = summary_table(&instrument, summary, published.as_ref());
-            write_csv(&table, &mut out).map_err(Failure::Csv)?;
+            write_csv(&table, &mut out).map_err(Failure::Io)?;
             out
         }
     };

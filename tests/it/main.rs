@@ -13,6 +13,7 @@ mod properties;
 mod reference;
 mod serve_binary;
 mod server;
+mod spreadsheets;
 mod storage;
 mod support;
 mod two_servers;

@@ -9,7 +9,7 @@ use crate::engines::Engine;
 use crate::server::{TestApp, spawn_app};
 use crate::web_facilitate::{Browser, signed_in};
 
-const INSTRUMENT: &str = "collaboration-factors";
+pub const INSTRUMENT: &str = "collaboration-factors";
 
 /// A CSV download as a header and rows of named cells.
 pub fn table(body: &str) -> Vec<HashMap<String, String>> {
@@ -31,7 +31,7 @@ pub fn table(body: &str) -> Vec<HashMap<String, String>> {
 pub const ANONYMOUS: &[(&str, &str)] = &[("min_group_size", "3")];
 
 /// A round of the shipped collaboration factors created on the facilitator's pages with the
-/// round form's `settings`, with one partner per `(organisation, sector)`; returns the round's
+/// round form's `settings` (the wave is "2026 spring" unless they name one), with one partner per `(organisation, sector)`; returns the round's
 /// path and the partners' links in order.
 pub async fn round_with_partners(
     app: &TestApp,
@@ -43,7 +43,10 @@ pub async fn round_with_partners(
         .post_checked("/facilitator/partnerships", &[("name", "Harbour Alliance")])
         .await;
     assert_eq!(status, 303);
-    let mut fields = vec![("instrument", INSTRUMENT), ("wave", "2026 spring")];
+    let mut fields = vec![("instrument", INSTRUMENT)];
+    if !settings.iter().any(|(name, _)| *name == "wave") {
+        fields.push(("wave", "2026 spring"));
+    }
     fields.extend_from_slice(settings);
     let (status, location, _) = browser
         .post_checked(&format!("{}/rounds", location.unwrap()), &fields)
