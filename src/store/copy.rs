@@ -98,22 +98,17 @@ async fn copy_tables(
 /// Which row of a table `values` are, for an operator to find it: its `number` as read, and its
 /// `id`, or else its other `…_id` columns (a comment's response and question).
 fn describe_row(columns: &[String], values: &[Value], number: u64) -> String {
-    let shown = |name: &str| name == "id";
-    let keys: Vec<(&String, &Value)> = if columns.iter().any(|c| shown(c)) {
-        columns
-            .iter()
-            .zip(values)
-            .filter(|(c, _)| shown(c))
-            .collect()
-    } else {
-        columns
-            .iter()
-            .zip(values)
-            .filter(|(c, _)| c.ends_with("_id"))
-            .collect()
-    };
-    let keys: Vec<String> = keys
-        .into_iter()
+    let has_id = columns.iter().any(|c| c == "id");
+    let keys: Vec<String> = columns
+        .iter()
+        .zip(values)
+        .filter(|(c, _)| {
+            if has_id {
+                *c == "id"
+            } else {
+                c.ends_with("_id")
+            }
+        })
         .map(|(column, value)| match value {
             Value::Integer(Some(n)) => format!("{column} {n}"),
             Value::Text(Some(text)) => format!("{column} {text:?}"),

@@ -1,7 +1,8 @@
 //! Form bodies read strictly: an `application/x-www-form-urlencoded` body decodes into exactly
 //! the names and values that were encoded, or is refused with the field and the problem
-//! ([`decode_body`]). Browsers' own decoders substitute or pass through what they cannot read;
-//! what partnerscope stores must be what was typed, so it reads nothing lossily.
+//! ([`decode_body`]). The usual decoder (the `form_urlencoded` crate's, behind `axum::Form`)
+//! puts U+FFFD in place of bytes that are not UTF-8 and keeps a malformed escape as it is; what
+//! partnerscope stores must be what was typed, so it reads nothing lossily.
 //!
 //! Reached from outside the crate as `partnerscope::web::form::decode_body`.
 
@@ -60,7 +61,7 @@ pub enum BodyError {
 /// Decodes an `application/x-www-form-urlencoded` body into its name/value pairs, strictly:
 /// fields are separated by `&` (empty ones skipped), a name from its value by the first `=` (a
 /// field without one has an empty value), `+` is a space, every `%` must be followed by two
-/// hexadecimal digits, and the decoded bytes must be UTF-8. Where a browser's decoder would
+/// hexadecimal digits, and the decoded bytes must be UTF-8. Where a lenient decoder would
 /// substitute or pass through what it cannot read, this refuses the body and says which field.
 pub fn decode_body(body: &[u8]) -> Result<Vec<(String, String)>, BodyError> {
     body.split(|&b| b == b'&')

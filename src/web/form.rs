@@ -15,14 +15,15 @@
 
 use std::collections::HashSet;
 
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderMap, StatusCode, header};
+
 use super::errors::AppError;
 use super::messages::Messages;
 use crate::instrument::Instrument;
 use crate::survey::answers::{Answer, Answers};
 use crate::survey::text::{self, Kind, TextError};
-use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
-use axum::http::{HeaderMap, StatusCode, header};
 
 pub use super::body::{BodyError, FieldRef, decode_body};
 
