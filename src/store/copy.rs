@@ -5,6 +5,11 @@
 //! is copied row for row, ids included, inside one transaction on the target, so a failed copy
 //! leaves the target as empty as it was. Every column of the schema is an integer or text on both
 //! engines, which is what lets one generic copy serve every table.
+//!
+//! The one value that does not cross: a NUL byte in a text, which SQLite stores and PostgreSQL
+//! text cannot hold. Copying into PostgreSQL looks at every text before inserting it and stops
+//! at the first such value with [`StoreError::UncopyableText`], naming table, column and row;
+//! the transaction is rolled back, so the target stays empty.
 
 use futures_util::TryStreamExt;
 use sqlx::{Any, AnyPool, Column, Row, TypeInfo as _};
@@ -52,9 +57,31 @@ pub async fn copy_database(from: &str, to: &str) -> StoreResult<CopyReport> {
         }
     }
     let mut tx = target.pool().begin().await?;
+    match copy_tables(&source, &target, &mut tx).await {
+        Ok(report) => {
+            tx.commit().await?;
+            Ok(report)
+        }
+        Err(error) => {
+            // The copy's error is the one to report; were the rollback to fail too, the
+            // uncommitted transaction still ends with its connection.
+            let _ = tx.rollback().await;
+            Err(error)
+        }
+    }
+}
+
+/// Copies every table of `source` inside `tx`, a transaction on `target`.
+async fn copy_tables(
+    source: &SqlStore,
+    target: &SqlStore,
+    tx: &mut sqlx::AnyConnection,
+) -> StoreResult<CopyReport> {
     let mut report = Vec::new();
+    // PostgreSQL text cannot hold a NUL byte; SQLite's can.
+    let refuse_nul = target.engine() == Engine::Postgres;
     for table in TABLES {
-        let copied = copy_table(source.pool(), &mut tx, table).await?;
+        let copied = copy_table(source.pool(), tx, table, refuse_nul).await?;
         if target.engine() == Engine::Postgres && copied > 0 && has_id(table) {
             // Explicit ids do not advance an identity column: move it past the copied ones.
             sqlx::query(&format!(
@@ -65,18 +92,46 @@ pub async fn copy_database(from: &str, to: &str) -> StoreResult<CopyReport> {
         }
         report.push((*table, copied));
     }
-    tx.commit().await?;
     Ok(report)
+}
+
+/// Which row of a table `values` are, for an operator to find it: its `number` as read, and its
+/// `id`, or else its other `…_id` columns (a comment's response and question).
+fn describe_row(columns: &[String], values: &[Value], number: u64) -> String {
+    let has_id = columns.iter().any(|c| c == "id");
+    let keys: Vec<String> = columns
+        .iter()
+        .zip(values)
+        .filter(|(c, _)| {
+            if has_id {
+                *c == "id"
+            } else {
+                c.ends_with("_id")
+            }
+        })
+        .map(|(column, value)| match value {
+            Value::Integer(Some(n)) => format!("{column} {n}"),
+            Value::Text(Some(text)) => format!("{column} {text:?}"),
+            Value::Integer(None) | Value::Text(None) => format!("{column} NULL"),
+        })
+        .collect();
+    if keys.is_empty() {
+        format!("row {number}")
+    } else {
+        format!("row {number} ({})", keys.join(", "))
+    }
 }
 
 fn has_id(table: &str) -> bool {
     !table.starts_with("response_") && !matches!(table, "sessions" | "sign_in_failures")
 }
 
+/// Copies `table`; with `refuse_nul`, a text holding a NUL byte stops the copy.
 async fn copy_table(
     source: &AnyPool,
     target: &mut sqlx::AnyConnection,
-    table: &str,
+    table: &'static str,
+    refuse_nul: bool,
 ) -> StoreResult<u64> {
     let select = format!("SELECT * FROM {table}");
     let mut rows = sqlx::query(&select).fetch(source);
@@ -98,8 +153,20 @@ async fn copy_table(
                 Value::Text(row.try_get(i)?)
             });
         }
-        batch.push(values);
         copied += 1;
+        if refuse_nul {
+            let nul = values
+                .iter()
+                .position(|v| matches!(v, Value::Text(Some(text)) if text.contains('\0')));
+            if let Some(i) = nul {
+                return Err(StoreError::UncopyableText {
+                    table,
+                    column: columns[i].clone(),
+                    row: describe_row(&columns, &values, copied),
+                });
+            }
+        }
+        batch.push(values);
         if batch.len() * columns.len() >= PARAMETERS_PER_INSERT {
             insert(target, table, &columns, std::mem::take(&mut batch)).await?;
         }

@@ -57,6 +57,21 @@ pub enum StoreError {
     /// `migrate-data` only copies into an empty database.
     #[error("the target database is not empty (table `{0}` has rows); migrate into a new database")]
     TargetNotEmpty(String),
+    /// `migrate-data` met a text the target cannot store (PostgreSQL text cannot hold a NUL
+    /// byte, which SQLite stores); nothing was copied.
+    #[error(
+        "table `{table}`, column `{column}`, {row}: the text contains a NUL byte, which \
+         PostgreSQL cannot store; nothing was copied (correct or delete that row in the source \
+         database, then migrate again)"
+    )]
+    UncopyableText {
+        /// The table.
+        table: &'static str,
+        /// The column.
+        column: String,
+        /// Which row: its number as read, and its id or other `…_id` columns.
+        row: String,
+    },
     /// The database failed.
     #[error("database error")]
     Database(#[from] sqlx::Error),

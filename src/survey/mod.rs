@@ -6,6 +6,7 @@ pub mod answers;
 pub mod links;
 pub mod partners;
 pub mod secrets;
+pub mod text;
 
 use rand::RngCore;
 

@@ -3,8 +3,13 @@
 //!
 //! The whole list is checked before anything is stored, and every problem is reported with its
 //! row (the header is row 1) and column, so a facilitator fixes the file once rather than once
-//! per mistake.
+//! per mistake. Every cell meets the rule of its kind of text ([`text::check`]: no control
+//! characters, one line, a bounded length); a cell that does not is reported as such and never
+//! quoted.
 
+use std::fmt;
+
+use super::text::{self, Kind};
 use crate::accounts::is_email;
 use crate::instrument::Instrument;
 
@@ -21,11 +26,11 @@ pub struct Partner {
     pub language: Option<String>,
 }
 
-/// A problem in a partner list.
+/// A problem in a partner list, or in the one partner typed into the form.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("row {row}{}: {message}", column.as_ref().map(|c| format!(", column {c}")).unwrap_or_default())]
 pub struct PartnerError {
-    /// 1-based row, counting the header as row 1.
+    /// 1-based row, counting the header as row 1; 0 for the form, whose problems name their
+    /// field in words.
     pub row: u64,
     /// The column's name, when the problem is in one cell.
     pub column: Option<String>,
@@ -33,10 +38,34 @@ pub struct PartnerError {
     pub message: String,
 }
 
+impl fmt::Display for PartnerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.row > 0 {
+            write!(f, "row {}", self.row)?;
+            if let Some(column) = &self.column {
+                write!(f, ", column {column}")?;
+            }
+            f.write_str(": ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
 /// At most this many problems are listed; after that the file needs a fresh look anyway.
 const MAX_PROBLEMS: usize = 20;
 
 const COLUMNS: [&str; 4] = ["organisation", "sector", "email", "language"];
+
+/// The columns' texts: their kind and, for problems, their name in words.
+const TEXTS: [(Kind, &str); 4] = [
+    (Kind::Organisation, "the organisation"),
+    (Kind::Label, "the sector"),
+    (Kind::Email, "the e-mail address"),
+    (Kind::Label, "the language"),
+];
+
+/// The longest language tag read (the length BCP 47 asks every implementation to support).
+pub const MAX_LANGUAGE_TAG: usize = 35;
 
 /// Checks one partner typed into the form (row 0 stands for "the form").
 pub fn check(
@@ -87,6 +116,14 @@ pub fn parse(input: &str, instrument: &Instrument) -> Result<Vec<Partner>, Vec<P
     let mut positions: [Option<usize>; 4] = [None; 4];
     let mut problems = Vec::new();
     for (i, name) in header.iter().enumerate() {
+        if text::has_control_character(name) {
+            problems.push(problem(
+                1,
+                None,
+                format!("column {} contains a control character", i + 1),
+            ));
+            continue;
+        }
         let name = name.trim().to_lowercase();
         match COLUMNS.iter().position(|c| *c == name) {
             Some(c) if positions[c].is_some() => {
@@ -154,7 +191,7 @@ fn read_partner(
     problems: &mut Vec<PartnerError>,
 ) -> Option<Partner> {
     let before = problems.len();
-    let [organisation, sector, email, language] = cells.map(str::trim);
+    let cells = cells.map(str::trim);
     let mut complain = |column: &str, message: String| {
         problems.push(PartnerError {
             row,
@@ -162,10 +199,22 @@ fn read_partner(
             message,
         });
     };
+    // A cell that breaks the rule of its text is reported for that alone: the checks below
+    // would quote it.
+    let mut fits = [true; 4];
+    for (i, cell) in cells.iter().enumerate() {
+        let (kind, words) = TEXTS[i];
+        if let Err(problem) = text::check(kind, cell) {
+            complain(COLUMNS[i], format!("{words} {problem}"));
+            fits[i] = false;
+        }
+    }
+    let [organisation, sector, email, language] = cells;
     if organisation.is_empty() {
         complain("organisation", "the organisation is blank".into());
     }
     let sector = match &instrument.profile {
+        _ if !fits[1] => String::new(),
         _ if sector.is_empty() => {
             complain("sector", "the sector is blank".into());
             String::new()
@@ -189,10 +238,10 @@ fn read_partner(
         },
         None => sector.to_string(),
     };
-    if !email.is_empty() && !is_email(email) {
+    if fits[2] && !email.is_empty() && !is_email(email) {
         complain("email", format!("`{email}` is not an e-mail address"));
     }
-    if !language.is_empty() && !is_language_tag(language) {
+    if fits[3] && !language.is_empty() && !is_language_tag(language) {
         complain(
             "language",
             format!("`{language}` is not a language tag such as `en` or `fr-CA`"),
@@ -210,7 +259,8 @@ fn read_partner(
 fn is_language_tag(tag: &str) -> bool {
     let mut parts = tag.split('-');
     let primary = parts.next().unwrap_or_default();
-    (2..=3).contains(&primary.len())
+    tag.len() <= MAX_LANGUAGE_TAG
+        && (2..=3).contains(&primary.len())
         && primary.bytes().all(|b| b.is_ascii_alphabetic())
         && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
@@ -273,6 +323,59 @@ mod tests {
     }
 
     #[test]
+    fn a_cell_breaking_its_text_rule_is_reported_by_row_and_column_without_quoting_it() {
+        let long = "o".repeat(text::MAX_ORGANISATION + 1);
+        let list = format!(
+            "organisation,sector,email,language\n\
+             Food\u{0}Bank,government,,\n\
+             {long},nonprofit,x\u{1b}@example.org,en\u{7f}\n\
+             \"Two\nlines\",Nonprofit\u{0},,\n\
+             City Housing,government,housing@example.org,en\n"
+        );
+        let problems: Vec<String> = parse(&list, &mini())
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                "row 2, column organisation: the organisation contains a control character (such as a NUL byte)",
+                "row 3, column organisation: the organisation is longer than 200 characters",
+                "row 3, column email: the e-mail address contains a control character (such as a NUL byte)",
+                "row 3, column language: the language contains a control character (such as a NUL byte)",
+                "row 4, column organisation: the organisation must be a single line, without tabs or line breaks",
+                "row 4, column sector: the sector contains a control character (such as a NUL byte)",
+            ]
+        );
+        let header = parse("organisation,sector\u{0}\nCity,government\n", &mini()).unwrap_err();
+        assert_eq!(
+            header[0].to_string(),
+            "row 1: column 2 contains a control character"
+        );
+    }
+
+    #[test]
+    fn the_one_partner_of_the_form_is_checked_by_the_same_rules_and_named_in_words() {
+        let long = "o".repeat(text::MAX_ORGANISATION + 1);
+        let problems = check(&mini(), &long, "nonprofit", "", "").unwrap_err();
+        assert_eq!(
+            problems[0].to_string(),
+            "the organisation is longer than 200 characters"
+        );
+        assert!(
+            check(
+                &mini(),
+                &"o".repeat(text::MAX_ORGANISATION),
+                "nonprofit",
+                "",
+                ""
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
     fn a_header_without_the_required_columns_is_refused() {
         let problems = parse("name,email\nCity,a@b.org\n", &mini()).unwrap_err();
         let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
@@ -296,5 +399,7 @@ mod tests {
         assert!(!is_language_tag("e"));
         assert!(!is_language_tag("english"));
         assert!(!is_language_tag("en-"));
+        assert!(is_language_tag("en-a-bbbbbbbb-cccccccc-dddddddd-eee"));
+        assert!(!is_language_tag(&format!("en{}", "-a".repeat(20))));
     }
 }

@@ -4,7 +4,10 @@
 //! in plain words with the right status code and never an internal detail. A failure on our side
 //! is a [`Failure`] that keeps its cause as the error's source, and the log line prints the whole
 //! chain. Bad input is the partner's browser's (or a tamperer's) problem and gets a 4xx, never a
-//! 500, and every handler checks its input before writing, so nothing is half-stored. A
+//! 500, and every handler checks its input before writing, so nothing is half-stored. A form
+//! body that does not decode exactly is refused with 400, and a text that cannot be stored as
+//! sent (a control character, more than its limit) with 422; both pages name the field and the
+//! problem, and neither they nor the log line ever repeat a value that was sent. A
 //! facilitator asking for a partnership, round or download that is not theirs gets the same 404
 //! as for one that does not exist, so ids reveal nothing; a missing session leads to the sign-in
 //! page.
@@ -12,18 +15,22 @@
 use std::error::Error;
 use std::fmt;
 
+use std::borrow::Cow;
+
 use askama::Template;
-use axum::extract::rejection::FormRejection;
+use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use rust_xlsxwriter::XlsxError;
 use tokio::task::JoinError;
 
-use super::messages::EN;
+use super::body::{BodyError, FieldRef};
+use super::messages::{EN, Messages};
 use super::{Chrome, SIGN_IN, html};
 use crate::instrument::LoadError;
 use crate::releases::ReleaseError;
 use crate::store::StoreError;
+use crate::survey::text::{TextError, Unit};
 
 /// A request that could not be served. Variants for failures on our side keep their cause as
 /// the error's source, so the log shows the whole chain.
@@ -38,9 +45,23 @@ pub enum AppError {
     /// The invitation's response is already submitted.
     #[error("already submitted")]
     AlreadySubmitted,
-    /// The body is not a form we can read (wrong content type, undecodable).
+    /// The body is not a form: its content type is not `application/x-www-form-urlencoded`
+    /// (`None`), or it could not be read.
     #[error("not a form")]
-    NotAForm(#[source] FormRejection),
+    NotAForm(#[source] Option<BytesRejection>),
+    /// The form body does not decode exactly (a malformed `%` escape, bytes that are not UTF-8);
+    /// the page names the field and the problem.
+    #[error("undecodable form body")]
+    Undecodable(#[source] BodyError),
+    /// A field's text cannot be stored as sent: a control character, a line break in a one-line
+    /// text, or more than its kind's limit; the page names the field and the problem.
+    #[error("{field}: {problem}")]
+    BadText {
+        /// The field.
+        field: FieldRef,
+        /// What is wrong with its text.
+        problem: TextError,
+    },
     /// The form has fields or values the survey cannot have; the message says which kind.
     #[error("unreadable form: {0}")]
     BadForm(&'static str),
@@ -143,7 +164,9 @@ impl AppError {
             AppError::RoundClosed => StatusCode::GONE,
             AppError::AlreadySubmitted => StatusCode::CONFLICT,
             AppError::NotAForm(_) => StatusCode::BAD_REQUEST,
+            AppError::Undecodable(_) => StatusCode::BAD_REQUEST,
             AppError::BadForm(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadText { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::SignInRequired => StatusCode::SEE_OTHER,
             AppError::Csrf => StatusCode::FORBIDDEN,
@@ -166,16 +189,28 @@ impl IntoResponse for AppError {
             tracing::info!(%status, error = %Chain(&self), "request refused");
         }
         let m = &EN;
-        let (title, text, detail) = match &self {
+        let (title, text, detail): (_, _, Option<Cow<str>>) = match &self {
             AppError::NotFound => (m.not_found_heading, m.not_found_text, None),
             AppError::RoundClosed => (m.closed_heading, m.closed_text, None),
             AppError::AlreadySubmitted => (m.already_heading, m.already_text, None),
             AppError::NotAForm(_) => (
                 m.bad_form_heading,
                 m.bad_form_text,
-                Some(m.detail_not_a_form),
+                Some(m.detail_not_a_form.into()),
             ),
-            AppError::BadForm(detail) => (m.bad_form_heading, m.bad_form_text, Some(*detail)),
+            AppError::Undecodable(error) => (
+                m.bad_form_heading,
+                m.bad_form_text,
+                Some(body_detail(m, error).into()),
+            ),
+            AppError::BadForm(detail) => {
+                (m.bad_form_heading, m.bad_form_text, Some((*detail).into()))
+            }
+            AppError::BadText { field, problem } => (
+                m.bad_form_heading,
+                m.bad_form_text,
+                Some(text_detail(m, field, *problem).into()),
+            ),
             AppError::TooLarge => (m.too_large_heading, m.too_large_text, None),
             AppError::Csrf => (m.csrf_heading, m.csrf_text, None),
             AppError::ForgedForm => (m.forged_heading, m.forged_text, None),
@@ -189,16 +224,64 @@ impl IntoResponse for AppError {
             &ErrorPage {
                 chrome: Chrome::new(title, ()),
                 text,
-                detail,
+                detail: detail.as_deref(),
             },
         )
     }
 }
 
+/// The field in words for a page: the label a person knows for the fields of our forms, else the
+/// field's name or position.
+fn field_words(m: &Messages, field: &FieldRef) -> String {
+    let name = match field {
+        FieldRef::Named(name) => name.as_str(),
+        FieldRef::Position(position) => {
+            return m.field_numbered.replace("{n}", &position.to_string());
+        }
+    };
+    let known = match name {
+        "name" => m.field_partnership_name,
+        "wave" => m.field_wave,
+        "organisation" => m.field_organisation,
+        "sector" => m.field_sector,
+        "email" => m.field_email,
+        "language" => m.field_language,
+        "password" => m.field_password,
+        "list" => m.field_list,
+        _ if name.starts_with("comment-") => m.field_comment,
+        _ => return m.field_named.replace("{name}", name),
+    };
+    known.to_string()
+}
+
+/// What the page says about a body that does not decode.
+fn body_detail(m: &Messages, error: &BodyError) -> String {
+    let (message, field) = match error {
+        BodyError::BadEscape(field) => (m.detail_bad_escape, field),
+        BodyError::NotUtf8(field) => (m.detail_not_utf8, field),
+    };
+    message.replace("{field}", &field_words(m, field))
+}
+
+/// What the page says about a text that cannot be stored.
+fn text_detail(m: &Messages, field: &FieldRef, problem: TextError) -> String {
+    let message = match problem {
+        TextError::ControlCharacter => Cow::Borrowed(m.detail_control_character),
+        TextError::NotOneLine => Cow::Borrowed(m.detail_not_one_line),
+        TextError::TooLong { max, unit } => {
+            let message = match unit {
+                Unit::Characters => m.detail_too_long,
+                Unit::Bytes => m.detail_too_long_bytes,
+            };
+            Cow::Owned(message.replace("{max}", &max.to_string()))
+        }
+    };
+    message.replace("{field}", &field_words(m, field))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::extract::rejection::InvalidFormContentType;
 
     /// The row of [`statuses`] that shows `error`'s variant. No wildcard: a new variant does not
     /// compile until it has a row there, with its status.
@@ -208,26 +291,34 @@ mod tests {
             AppError::RoundClosed => 1,
             AppError::AlreadySubmitted => 2,
             AppError::NotAForm(_) => 3,
-            AppError::BadForm(_) => 4,
-            AppError::TooLarge => 5,
-            AppError::SignInRequired => 6,
-            AppError::Csrf => 7,
-            AppError::ForgedForm => 8,
-            AppError::OpenCapReached => 9,
-            AppError::Internal(_) => 10,
+            AppError::Undecodable(_) => 4,
+            AppError::BadForm(_) => 5,
+            AppError::BadText { .. } => 6,
+            AppError::TooLarge => 7,
+            AppError::SignInRequired => 8,
+            AppError::Csrf => 9,
+            AppError::ForgedForm => 10,
+            AppError::OpenCapReached => 11,
+            AppError::Internal(_) => 12,
         }
     }
 
     /// One error of every variant with the status it answers with.
     fn statuses() -> Vec<(AppError, StatusCode)> {
-        let not_a_form = FormRejection::InvalidFormContentType(InvalidFormContentType::default());
+        let undecodable = BodyError::NotUtf8(FieldRef::Position(1));
+        let bad_text = AppError::BadText {
+            field: FieldRef::Named("wave".into()),
+            problem: TextError::ControlCharacter,
+        };
         let disk_full = Failure::Io(std::io::Error::other("disk full"));
         vec![
             (AppError::NotFound, StatusCode::NOT_FOUND),
             (AppError::RoundClosed, StatusCode::GONE),
             (AppError::AlreadySubmitted, StatusCode::CONFLICT),
-            (AppError::NotAForm(not_a_form), StatusCode::BAD_REQUEST),
+            (AppError::NotAForm(None), StatusCode::BAD_REQUEST),
+            (AppError::Undecodable(undecodable), StatusCode::BAD_REQUEST),
             (AppError::BadForm("x"), StatusCode::UNPROCESSABLE_ENTITY),
+            (bad_text, StatusCode::UNPROCESSABLE_ENTITY),
             (AppError::TooLarge, StatusCode::PAYLOAD_TOO_LARGE),
             (AppError::SignInRequired, StatusCode::SEE_OTHER),
             (AppError::Csrf, StatusCode::FORBIDDEN),
@@ -244,6 +335,34 @@ mod tests {
             assert_eq!(error.status(), status, "{error}");
             assert_eq!(error.into_response().status(), status);
         }
+    }
+
+    #[test]
+    fn a_refused_text_names_its_field_in_words_where_a_person_knows_one() {
+        let detail = |field: FieldRef, problem| text_detail(&EN, &field, problem);
+        let too_long = TextError::TooLong {
+            max: 200,
+            unit: Unit::Characters,
+        };
+        assert_eq!(
+            detail(FieldRef::Named("wave".into()), too_long),
+            "The wave label is longer than 200 characters"
+        );
+        assert_eq!(
+            detail(
+                FieldRef::Named("comment-improve".into()),
+                TextError::ControlCharacter
+            ),
+            "Your comment contains a control character (such as a NUL byte), which cannot be stored"
+        );
+        assert_eq!(
+            detail(FieldRef::Named("x-extra".into()), TextError::NotOneLine),
+            "The field “x-extra” must be a single line, without tabs or line breaks"
+        );
+        assert_eq!(
+            body_detail(&EN, &BodyError::BadEscape(FieldRef::Position(3))),
+            "Field 3 of the form has a “%” that is not followed by two hexadecimal digits"
+        );
     }
 
     #[test]

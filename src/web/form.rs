@@ -1,43 +1,86 @@
 //! The survey form: reading a posted form into [`Answers`], the completeness rule, and the view
-//! of the form for the template.
+//! of the form for the template; and the strict reading of every form body ([`FormFields`]).
 //!
 //! Field names: `item-{id}` (a scale value or missing code), `comment-{id}`, `consent=yes`,
 //! `sector={code}`, `action=save|submit`, and `form_id` on the open link. A field or value the
 //! rendered form cannot produce means the request did not come from our form: it is refused
 //! whole (422) and nothing is stored. Missing answers, by contrast, are the partner's to fix: the
 //! form comes back with an error summary and everything entered kept.
+//!
+//! Every form body of the site, the partner's and the facilitator's, is read by [`FormFields`]:
+//! a body that does not decode exactly ([`decode_body`]: a malformed `%` escape, bytes that are
+//! not UTF-8) is refused with 400, and a control character in any name or value with 422 naming
+//! the field, before any handler sees the form. Nothing is decoded lossily, so what is stored is
+//! exactly what was typed.
 
 use std::collections::HashSet;
 
-use axum::extract::rejection::FormRejection;
+use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 
 use super::errors::AppError;
 use super::messages::Messages;
 use crate::instrument::Instrument;
 use crate::survey::answers::{Answer, Answers};
+use crate::survey::text::{self, Kind, TextError};
 
-/// The form body as name/value pairs, with rejections answered by our own error pages.
+pub use super::body::{BodyError, FieldRef, decode_body};
+
+/// The form body as name/value pairs, decoded strictly, with line breaks normalised to LF and
+/// control characters refused; rejections are answered by our own error pages.
 pub struct FormFields(pub Vec<(String, String)>);
 
 impl<S: Send + Sync> FromRequest<S> for FormFields {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<FormFields, AppError> {
-        match axum::Form::<Vec<(String, String)>>::from_request(req, state).await {
-            Ok(axum::Form(fields)) => Ok(FormFields(fields)),
-            Err(rejection) => Err(reject(rejection)),
+        if !is_form(req.headers()) {
+            return Err(AppError::NotAForm(None));
         }
+        let body = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::TooLarge
+            } else {
+                AppError::NotAForm(Some(rejection))
+            }
+        })?;
+        let mut fields = decode_body(&body).map_err(AppError::Undecodable)?;
+        refuse_control_characters(&mut fields)?;
+        Ok(FormFields(fields))
     }
 }
 
-fn reject(rejection: FormRejection) -> AppError {
-    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::TooLarge
-    } else {
-        AppError::NotAForm(rejection)
+/// Whether the request says its body is a URL-encoded form (what every form of the site sends).
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|mime| {
+            mime.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+}
+
+/// Fields whose reader reports control characters in its own terms, so [`FormFields`] leaves
+/// them to it: the pasted partner list, whose reader names the row and column of each.
+const CHECKED_BY_THEIR_READER: &[&str] = &["list"];
+
+/// Normalises every value's line breaks (a browser sends a textarea's as CRLF) and refuses a
+/// control character other than tab and line feed in any name or value, naming the field.
+fn refuse_control_characters(fields: &mut [(String, String)]) -> Result<(), AppError> {
+    for (i, (name, value)) in fields.iter_mut().enumerate() {
+        text::normalise_line_breaks(value);
+        let checked = !CHECKED_BY_THEIR_READER.contains(&name.as_str());
+        if text::has_control_character(name) || (checked && text::has_control_character(value)) {
+            return Err(AppError::BadText {
+                field: FieldRef::of(i + 1, name),
+                problem: TextError::ControlCharacter,
+            });
+        }
     }
+    Ok(())
 }
 
 /// Which button was pressed.
@@ -83,7 +126,7 @@ pub fn read(
     let mut action = None;
     let mut form_id = None;
     let mut answers = Answers::default();
-    for (name, value) in fields {
+    for (i, (name, value)) in fields.into_iter().enumerate() {
         if !seen.insert(name.clone()) {
             return Err(AppError::BadForm(m.detail_repeated_field));
         }
@@ -99,6 +142,10 @@ pub fn read(
                 return Err(AppError::BadForm(m.detail_unknown_question));
             }
             let text = value.trim();
+            text::check(Kind::Comment, text).map_err(|problem| AppError::BadText {
+                field: FieldRef::of(i + 1, &name),
+                problem,
+            })?;
             if !text.is_empty() {
                 answers.comments.insert(id.to_string(), text.to_string());
             }
@@ -415,18 +462,87 @@ mod tests {
         }
     }
 
-    /// The log line of a refused form quotes its rejection, so no body may turn into one that
-    /// quotes what was sent (a deserialisation error can name the value it failed on).
-    #[tokio::test]
-    async fn any_form_body_reads_as_fields_so_no_rejection_can_quote_it() {
-        let body = "item-t1=%FF%FE&%ZZ=1&&=&bare&form_id=0123456789abcdef0123456789abcdef";
+    /// A body read through the extractor, as a handler gets it.
+    async fn extracted(content_type: &str, body: &'static [u8]) -> Result<FormFields, AppError> {
         let request = Request::builder()
             .method("POST")
-            .header("content-type", "application/x-www-form-urlencoded")
+            .header("content-type", content_type)
             .body(axum::body::Body::from(body))
             .unwrap();
-        let FormFields(fields) = FormFields::from_request(request, &()).await.unwrap();
-        assert_eq!(fields.len(), 5, "{fields:?}");
+        FormFields::from_request(request, &()).await
+    }
+
+    /// The log line of a refused form prints the error with its sources, so none of them may
+    /// quote what was sent (a field name is repeated only when it is short plain ASCII).
+    #[tokio::test]
+    async fn a_refused_body_is_described_by_field_and_problem_never_by_its_values() {
+        let form = "application/x-www-form-urlencoded";
+        for (body, expected) in [
+            (
+                &b"password=s3cret%FF"[..],
+                "field `password`: not valid UTF-8",
+            ),
+            (
+                b"password=s3cret%Z",
+                "field `password`: `%` must be followed",
+            ),
+            (
+                b"password=s3cret%00",
+                "field `password`: contains a control character",
+            ),
+            (b"a=1&s3cret%00=x", "field 2: contains a control character"),
+            (b"a=1&s3cret%ZZ=x", "field 2: `%` must be followed"),
+        ] {
+            let error = extracted(form, body).await.err().unwrap();
+            let mut logged = error.to_string();
+            let mut source = std::error::Error::source(&error);
+            while let Some(inner) = source {
+                logged.push_str(&format!(": {inner}"));
+                source = inner.source();
+            }
+            assert!(logged.contains(expected), "{logged}");
+            assert!(!logged.contains("s3cret"), "{logged}");
+        }
+    }
+
+    #[tokio::test]
+    async fn line_breaks_are_normalised_and_control_characters_refused_except_in_the_partner_list()
+    {
+        let form = "application/x-www-form-urlencoded";
+        let FormFields(fields) = extracted(form, b"comment-c1=a%0D%0Ab%09c%0Ad&list=x%00y%0Dz")
+            .await
+            .ok()
+            .unwrap();
+        assert_eq!(
+            fields,
+            [
+                ("comment-c1".to_string(), "a\nb\tc\nd".to_string()),
+                ("list".to_string(), "x\0y\rz".to_string())
+            ]
+        );
+        for body in [
+            &b"a=x%0Dy"[..],
+            b"a=%7F",
+            b"a=%C2%85",
+            b"a=%1B%5B2J",
+            b"a%01=x",
+        ] {
+            match extracted(form, body).await {
+                Err(AppError::BadText { problem, .. }) => {
+                    assert_eq!(problem, TextError::ControlCharacter);
+                }
+                other => panic!("{body:?}: {:?}", other.map(|f| f.0)),
+            }
+        }
+        assert!(matches!(
+            extracted("text/plain", b"a=1").await,
+            Err(AppError::NotAForm(None))
+        ));
+        assert!(
+            extracted("application/x-www-form-urlencoded; charset=UTF-8", b"a=1")
+                .await
+                .is_ok()
+        );
     }
 
     #[test]
@@ -484,6 +600,35 @@ mod tests {
         );
         assert_eq!(refusal(&[("item-t1", "1")]), Some(EN.detail_action));
         assert_eq!(refusal(&[("action", "delete")]), Some(EN.detail_action));
+    }
+
+    #[test]
+    fn a_comment_over_its_limit_is_refused_naming_its_field() {
+        let longest = "é".repeat(text::MAX_COMMENT);
+        let posted = read(
+            &mini(),
+            INVITATION,
+            &EN,
+            fields(&[
+                ("comment-improve", &format!(" {longest}\n")),
+                ("action", "save"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(posted.answers.comments["improve"], longest);
+        let over = format!("{longest}é");
+        match read(
+            &mini(),
+            INVITATION,
+            &EN,
+            fields(&[("action", "save"), ("comment-improve", &over)]),
+        ) {
+            Err(AppError::BadText { field, problem }) => {
+                assert_eq!(field, FieldRef::Named("comment-improve".into()));
+                assert!(matches!(problem, TextError::TooLong { max: 4000, .. }));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -93,6 +93,40 @@ pub struct Messages {
     pub detail_form_id: &'static str,
     /// Detail: the body is not a form.
     pub detail_not_a_form: &'static str,
+    /// Detail: a `%` escape of the form body is malformed; `{field}` is the field in words.
+    pub detail_bad_escape: &'static str,
+    /// Detail: a field of the form body is not UTF-8 text; `{field}` is the field in words.
+    pub detail_not_utf8: &'static str,
+    /// Detail: a field holds a control character; `{field}` is the field in words.
+    pub detail_control_character: &'static str,
+    /// Detail: a one-line field holds a tab or line break; `{field}` is the field in words.
+    pub detail_not_one_line: &'static str,
+    /// Detail: a field is longer than `{max}` characters; `{field}` is the field in words.
+    pub detail_too_long: &'static str,
+    /// Detail: a field is longer than `{max}` bytes; `{field}` is the field in words.
+    pub detail_too_long_bytes: &'static str,
+    /// A field in words, by its position `{n}` in the form (its name is not plain text).
+    pub field_numbered: &'static str,
+    /// A field in words, by its name `{name}` (a field of none of our forms).
+    pub field_named: &'static str,
+    /// The field `name` (a new partnership's), in words.
+    pub field_partnership_name: &'static str,
+    /// The field `wave`, in words.
+    pub field_wave: &'static str,
+    /// The field `organisation`, in words.
+    pub field_organisation: &'static str,
+    /// The field `sector`, in words.
+    pub field_sector: &'static str,
+    /// The field `email`, in words.
+    pub field_email: &'static str,
+    /// The field `language`, in words.
+    pub field_language: &'static str,
+    /// The field `password`, in words.
+    pub field_password: &'static str,
+    /// The field `list` (the pasted partner list), in words.
+    pub field_list: &'static str,
+    /// A `comment-…` field, in words.
+    pub field_comment: &'static str,
     /// Error page: a facilitator form without its security token.
     pub csrf_heading: &'static str,
     /// Error page: CSRF refusal, explanation.
@@ -520,6 +554,23 @@ pub const EN: Messages = Messages {
     detail_action: "The form did not say whether to save or submit",
     detail_form_id: "The form's one-time id is missing or damaged",
     detail_not_a_form: "What was sent is not a survey form",
+    detail_bad_escape: "{field} has a “%” that is not followed by two hexadecimal digits",
+    detail_not_utf8: "{field} is not valid UTF-8 text",
+    detail_control_character: "{field} contains a control character (such as a NUL byte), which cannot be stored",
+    detail_not_one_line: "{field} must be a single line, without tabs or line breaks",
+    detail_too_long: "{field} is longer than {max} characters",
+    detail_too_long_bytes: "{field} is longer than {max} bytes",
+    field_numbered: "Field {n} of the form",
+    field_named: "The field “{name}”",
+    field_partnership_name: "The partnership name",
+    field_wave: "The wave label",
+    field_organisation: "The organisation",
+    field_sector: "The sector",
+    field_email: "The e-mail address",
+    field_language: "The language",
+    field_password: "The password",
+    field_list: "The partner list",
+    field_comment: "Your comment",
     csrf_heading: "This form has expired",
     csrf_text: "Nothing was changed. Go back, reload the page and try again.",
     detail_name: "The partnership needs a name",

@@ -1,9 +1,10 @@
 //! The web application: state, every route in one place, and serving with graceful shutdown.
 
 mod authentication;
+mod body;
 mod errors;
 mod facilitate;
-mod form;
+pub mod form;
 pub mod messages;
 pub mod open_links;
 mod reports;

@@ -6,6 +6,7 @@ mod cli_score;
 mod dashboard;
 mod deletion;
 mod engines;
+mod hostile_text;
 mod instruments;
 mod migrate_data;
 mod privacy;

@@ -76,6 +76,106 @@ async fn everything_is_copied_and_the_copy_keeps_working(engine: Engine) {
     );
 }
 
+/// Rows in every table of the database at `url`.
+async fn rows_per_table(url: &str) -> Vec<(&'static str, i64)> {
+    let mut connection = <sqlx::AnyConnection as sqlx::Connection>::connect(url)
+        .await
+        .unwrap();
+    let mut counts = Vec::new();
+    for table in TABLES {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        let n: i64 = sqlx::query_scalar(&sql)
+            .fetch_one(&mut connection)
+            .await
+            .unwrap();
+        counts.push((*table, n));
+    }
+    counts
+}
+
+/// SQLite stores a NUL byte in a text, and deployments did before issue 12 refused them at the
+/// door; PostgreSQL cannot hold one. The copy names the row to correct and copies nothing, and
+/// once it is corrected the copy goes through.
+#[tokio::test]
+async fn a_nul_byte_in_the_source_stops_a_copy_into_postgresql_naming_its_row_and_copies_nothing() {
+    let Some((target_url, _target_dir)) = fresh_database(Engine::Postgres).await else {
+        return;
+    };
+    let (source_url, _source_dir) = demo_database().await;
+    let mut source = <sqlx::SqliteConnection as sqlx::Connection>::connect(&source_url)
+        .await
+        .unwrap();
+    let partnership: i64 = sqlx::query_scalar("SELECT MIN(id) FROM partnerships")
+        .fetch_one(&mut source)
+        .await
+        .unwrap();
+    let (response, question, body): (i64, String, String) = sqlx::query_as(
+        "SELECT response_id, comment_id, body FROM response_comments \
+         ORDER BY response_id DESC, comment_id LIMIT 1",
+    )
+    .fetch_one(&mut source)
+    .await
+    .unwrap();
+    let set_name =
+        format!("UPDATE partnerships SET name = name || char(0) WHERE id = {partnership}");
+    sqlx::query(&set_name).execute(&mut source).await.unwrap();
+    let set_comment = format!(
+        "UPDATE response_comments SET body = 'Fine' || char(0) || 'print' \
+         WHERE response_id = {response} AND comment_id = '{question}'"
+    );
+    sqlx::query(&set_comment)
+        .execute(&mut source)
+        .await
+        .unwrap();
+
+    let migrate = || partnerscope(&["migrate-data", "--from", &source_url, "--to", &target_url]);
+    let empty: Vec<(&str, i64)> = TABLES.iter().map(|t| (*t, 0)).collect();
+
+    let output = migrate();
+    assert!(!output.status.success());
+    let error = stderr(&output);
+    assert!(
+        error.contains(&format!(
+            "table `partnerships`, column `name`, row 1 (id {partnership}): the text contains a NUL byte"
+        )),
+        "{error}"
+    );
+    assert!(error.contains("nothing was copied"), "{error}");
+    assert_eq!(rows_per_table(&target_url).await, empty);
+
+    // (SQLite's string functions stop at a NUL, so the corrections bind whole values.)
+    sqlx::query("UPDATE partnerships SET name = 'Riverside' WHERE id = ?")
+        .bind(partnership)
+        .execute(&mut source)
+        .await
+        .unwrap();
+    let output = migrate();
+    assert!(!output.status.success());
+    let error = stderr(&output);
+    assert!(
+        error.contains("table `response_comments`, column `body`, row ")
+            && error.contains(&format!(
+                " (response_id {response}, comment_id {question:?}): the text contains a NUL byte"
+            )),
+        "{error}"
+    );
+    assert_eq!(rows_per_table(&target_url).await, empty);
+
+    sqlx::query("UPDATE response_comments SET body = ? WHERE response_id = ? AND comment_id = ?")
+        .bind(&body)
+        .bind(response)
+        .bind(&question)
+        .execute(&mut source)
+        .await
+        .unwrap();
+    let output = migrate();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        rows_per_table(&target_url).await,
+        rows_per_table(&source_url).await
+    );
+}
+
 #[tokio::test]
 async fn the_copy_knows_every_table_of_the_schema() {
     let (url, _dir) = fresh_database(Engine::Sqlite).await.unwrap();

@@ -25,7 +25,9 @@ use super::messages::EN;
 use super::session::SignedIn;
 use super::{AppState, Chrome};
 use crate::instrument::{Instrument, load_str};
+use crate::survey::text::{self, Kind};
 use crate::survey::{Partnership, Round};
+use crate::web::body::FieldRef;
 
 /// What a signed-in facilitator's pages show besides the layout: their address in the
 /// navigation, and the CSRF token every form on the page carries.
@@ -87,14 +89,25 @@ fn see_other(path: &str) -> Response {
     Redirect::to(path).into_response()
 }
 
-/// Reads the wave label field.
+/// Reads the wave label field: not blank, one line, at most [`text::MAX_LABEL`] characters.
 fn wave(text: &str) -> Result<&str, AppError> {
     let wave = text.trim();
     if wave.is_empty() {
         Err(AppError::BadForm(EN.detail_wave))
     } else {
-        Ok(wave)
+        checked_text("wave", Kind::Label, wave)
     }
+}
+
+/// `text`, the value of the field `name`, if it meets the rule of `kind`; otherwise 422 naming
+/// the field.
+fn checked_text<'a>(name: &str, kind: Kind, text: &'a str) -> Result<&'a str, AppError> {
+    text::check(kind, text)
+        .map(|()| text)
+        .map_err(|problem| AppError::BadText {
+            field: FieldRef::Named(name.to_string()),
+            problem,
+        })
 }
 
 /// Where links point: the configured public URL, or the host the request came to.

@@ -6,8 +6,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::{SignedInChrome, chrome, owned_partnership, see_other, wave};
+use super::{SignedInChrome, checked_text, chrome, owned_partnership, see_other, wave};
 use crate::store::Visible;
+use crate::survey::text::Kind;
 use crate::survey::{self, NewRound, Partnership, Round};
 use crate::web::errors::AppError;
 use crate::web::messages::EN;
@@ -59,6 +60,7 @@ pub async fn create_partnership(
     if name.is_empty() {
         return Err(AppError::BadForm(EN.detail_name));
     }
+    let name = checked_text("name", Kind::Name, name)?;
     let partnership = state
         .store
         .create_partnership(name, Some(form.signed_in.facilitator().id))
