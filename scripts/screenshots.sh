@@ -3,8 +3,8 @@
 # builds, starts `serve --demo` on a free port with a throw-away database, and photographs the
 # demo link with Debian's headless Chromium. Writes docs/screenshots/form-{phone,desktop}.png.
 # Then signs in as the demo facilitator with curl (headless Chromium cannot post the form),
-# saves the spring round's dashboard as a file that loads the server's stylesheet, and
-# photographs that: docs/screenshots/dashboard.png.
+# saves the spring round's dashboard and the server's stylesheet as files, and photographs
+# that: docs/screenshots/dashboard.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,9 +42,11 @@ password=$(sed -n 's/.* with password \([0-9a-f]*\)).*/\1/p' "$work/out.txt")
 curl -fsS -c "$work/cookies" -o /dev/null \
   --data-urlencode "email=demo@partnerscope.example" --data-urlencode "password=$password" \
   "$base/facilitator/sign-in"
-# The demo's second round (spring) has a previous round to compare with.
+# The demo's second round (spring) has a previous round to compare with. The stylesheet is
+# saved beside it: the server lets no other origin (a file, here) load its responses.
 curl -fsS -b "$work/cookies" "$base/facilitator/rounds/2" |
-  sed "s|href=\"/static/app.css\"|href=\"$base/static/app.css\"|" >"$work/dashboard.html"
+  sed "s|href=\"/static/app.css\"|href=\"app.css\"|" >"$work/dashboard.html"
+curl -fsS -o "$work/app.css" "$base/static/app.css"
 url="file://$work/dashboard.html"
 shoot 1280 4200 docs/screenshots/dashboard.png
 echo "wrote docs/screenshots/form-phone.png, form-desktop.png and dashboard.png"

@@ -196,6 +196,35 @@ struct ServeArgs {
         value_parser = clap::value_parser!(u32).range(1..=36_500)
     )]
     draft_retention_days: u32,
+    /// Seconds a client has to send a request's complete head (request line and headers), after
+    /// connecting or after its previous response; then the connection is closed.
+    #[arg(
+        long,
+        env = "PARTNERSCOPE_HEADER_TIMEOUT_SECS",
+        value_name = "SECONDS",
+        default_value_t = partnerscope::web::limits::DEFAULT_HEADER_TIMEOUT_SECS,
+        value_parser = clap::value_parser!(u64).range(1..=3_600)
+    )]
+    header_timeout_secs: u64,
+    /// Seconds a client has to send a request's whole body after its head; then it gets 408 and
+    /// the connection is closed.
+    #[arg(
+        long,
+        env = "PARTNERSCOPE_BODY_TIMEOUT_SECS",
+        value_name = "SECONDS",
+        default_value_t = partnerscope::web::limits::DEFAULT_BODY_TIMEOUT_SECS,
+        value_parser = clap::value_parser!(u64).range(1..=3_600)
+    )]
+    body_timeout_secs: u64,
+    /// Connections served at once; further clients wait to be accepted until one closes.
+    #[arg(
+        long,
+        env = "PARTNERSCOPE_MAX_CONNECTIONS",
+        value_name = "N",
+        default_value_t = partnerscope::web::limits::DEFAULT_MAX_CONNECTIONS,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000)
+    )]
+    max_connections: usize,
 }
 
 /// Runs the parsed command.

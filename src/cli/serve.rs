@@ -10,7 +10,7 @@ use partnerscope::accounts::unix_now;
 use partnerscope::instrument::{Library, load_file};
 use partnerscope::store::Store;
 use partnerscope::web::open_links::OpenLinks;
-use partnerscope::web::{self, AppState};
+use partnerscope::web::{self, AppState, Limits};
 use partnerscope::{demo, store};
 use tokio::net::TcpListener;
 
@@ -63,7 +63,12 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
             secure_cookies: args.secure_cookies,
             open_links: Arc::new(OpenLinks::new(args.open_link_budget, args.trust_proxy)),
         };
-        web::serve(listener, state, web::shutdown_signal())
+        let limits = Limits {
+            header_timeout: Duration::from_secs(args.header_timeout_secs),
+            body_timeout: Duration::from_secs(args.body_timeout_secs),
+            max_connections: args.max_connections,
+        };
+        web::serve_with(listener, state, limits, web::shutdown_signal())
             .await
             .context("the server failed")
     })

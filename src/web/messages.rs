@@ -75,6 +75,10 @@ pub struct Messages {
     pub too_large_heading: &'static str,
     /// Error page: too large, explanation.
     pub too_large_text: &'static str,
+    /// Heading of the page for a request whose body arrived too slowly (408).
+    pub timeout_heading: &'static str,
+    /// Text of that page.
+    pub timeout_text: &'static str,
     /// Error page: our fault.
     pub internal_heading: &'static str,
     /// Error page: our fault, explanation.
@@ -545,6 +549,8 @@ pub const EN: Messages = Messages {
     bad_form_text: "Nothing was saved. Please go back, reload the survey and try again.",
     too_large_heading: "Too much text",
     too_large_text: "What was sent is larger than the survey accepts, so nothing was saved. Please shorten your comments and try again.",
+    timeout_heading: "That took too long",
+    timeout_text: "What was sent did not arrive in time, so nothing was saved. Please check your connection and send it again.",
     internal_heading: "Something went wrong on our side",
     internal_text: "Nothing you did caused this. Please try again in a few minutes.",
     detail_unknown_question: "A question is not part of this survey",

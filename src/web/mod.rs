@@ -5,6 +5,8 @@ mod body;
 mod errors;
 mod facilitate;
 pub mod form;
+pub mod headers;
+pub mod limits;
 pub mod messages;
 pub mod open_links;
 mod reports;
@@ -19,12 +21,14 @@ use askama::Template;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{StatusCode, header};
+use axum::middleware;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
 pub use errors::{AppError, Failure};
+pub use limits::Limits;
 
 use crate::instrument::Library;
 use crate::store::Store;
@@ -103,8 +107,12 @@ impl<'a, S> Chrome<'a, S> {
     }
 }
 
-/// The application: every route of partnerscope.
-pub fn app(state: AppState) -> Router {
+/// The application: every route of partnerscope, with the security headers on every response and
+/// a request body given `limits.body_timeout` to arrive.
+pub fn app(state: AppState, limits: &Limits) -> Router {
+    let transport = headers::Transport {
+        https: state.secure_cookies,
+    };
     Router::new()
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(stylesheet))
@@ -205,22 +213,35 @@ pub fn app(state: AppState) -> Router {
         )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(
+            limits.body_timeout,
+            limits::body_deadline,
+        ))
         .layer(TraceLayer::new_for_http().make_span_with(trace::MaskedSpan))
+        // Outermost, so that every response has them, whichever layer or handler made it.
+        .layer(middleware::map_response_with_state(transport, headers::add))
         .with_state(state)
 }
 
-/// Serves the application on `listener` until `shutdown` completes, then finishes the requests
-/// in flight. `partnerscope serve` and the integration tests both run exactly this.
+/// Serves the application on `listener` with the default [`Limits`] until `shutdown` completes,
+/// then finishes the requests in flight.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // The peer address is the open links' budget key.
-    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(listener, state, Limits::default(), shutdown).await
+}
+
+/// Serves the application on `listener` within `limits` until `shutdown` completes, then finishes
+/// the requests in flight. `partnerscope serve` and the integration tests both run exactly this.
+pub async fn serve_with(
+    listener: TcpListener,
+    state: AppState,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    limits::serve(listener, app(state, &limits), limits, shutdown).await
 }
 
 /// Completes on Ctrl-C or SIGTERM.
@@ -271,9 +292,14 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
+/// `GET /static/app.css`. The one response browsers may keep (an hour; it holds nothing
+/// private): every other gets `Cache-Control: no-store` from [`headers::add`].
 async fn stylesheet() -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("app.css"),
     )
 }

@@ -1,8 +1,10 @@
 //! The integration tests, one binary: each module is one area of the product.
 
 mod anonymity;
+mod browser;
 mod cli_export;
 mod cli_score;
+mod csp;
 mod dashboard;
 mod deletion;
 mod engines;
@@ -12,8 +14,10 @@ mod migrate_data;
 mod privacy;
 mod properties;
 mod reference;
+mod security_headers;
 mod serve_binary;
 mod server;
+mod slow_clients;
 mod spreadsheets;
 mod storage;
 mod support;

@@ -7,7 +7,7 @@ use partnerscope::instrument::{Instrument, load_file};
 use partnerscope::store::{self, Store};
 use partnerscope::survey::{Invitation, NewInvitation, NewRound, Round};
 use partnerscope::web::open_links::OpenLinks;
-use partnerscope::web::{self, AppState};
+use partnerscope::web::{self, AppState, Limits};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -39,6 +39,15 @@ pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
 
 /// Like [`spawn_app`], with the open links' budget and address rules of `open_links`.
 pub async fn spawn_app_with(engine: Engine, open_links: OpenLinks) -> Option<TestApp> {
+    start(engine, open_links, Limits::default()).await
+}
+
+/// Like [`spawn_app`], serving within `limits`.
+pub async fn spawn_app_limited(engine: Engine, limits: Limits) -> Option<TestApp> {
+    start(engine, OpenLinks::default(), limits).await
+}
+
+async fn start(engine: Engine, open_links: OpenLinks, limits: Limits) -> Option<TestApp> {
     let (database_url, dir) = fresh_database(engine).await?;
     let store = store::open(&database_url)
         .await
@@ -53,7 +62,7 @@ pub async fn spawn_app_with(engine: Engine, open_links: OpenLinks) -> Option<Tes
         secure_cookies: false,
         open_links: Arc::new(open_links),
     };
-    let server = tokio::spawn(web::serve(listener, state, async {
+    let server = tokio::spawn(web::serve_with(listener, state, limits, async {
         let _ = stopped.await;
     }));
     // Like a browser: it keeps the cookies a partner's pages set.

@@ -122,7 +122,7 @@ fn partner(organisation: &str, sector: &str) -> Partner {
 
 /// A round of the mini instrument owned by `owner`, with four government partners and one
 /// nonprofit who all submitted (so the nonprofit sector is below the minimum group size 3).
-async fn answered_round(app: &TestApp, owner: &Facilitator, wave: &str) -> Round {
+pub(crate) async fn answered_round(app: &TestApp, owner: &Facilitator, wave: &str) -> Round {
     let partnership = app
         .store
         .create_partnership("Riverside", Some(owner.id))
