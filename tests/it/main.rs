@@ -13,6 +13,7 @@ mod properties;
 mod reference;
 mod serve_binary;
 mod server;
+mod sign_in;
 mod storage;
 mod support;
 mod two_servers;
