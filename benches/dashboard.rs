@@ -200,6 +200,7 @@ async fn main() {
         public_url: None,
         secure_cookies: false,
         open_links: Arc::default(),
+        sign_ins: Arc::default(),
     };
     tokio::spawn(web::serve(listener, state, std::future::pending()));
     for (name, round_id, size) in [

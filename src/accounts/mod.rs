@@ -3,12 +3,23 @@
 //! Pure functions only; the store keeps what they produce. Passwords are hashed with argon2id
 //! (the argon2 crate's defaults, which follow the OWASP recommendation), and session tokens are
 //! kept in the database only as BLAKE2b digests, so a copy of the database lets no one sign in.
+//!
+//! The slowdown counts failed sign-ins twice: against the e-mail address they name and against
+//! the client address they come from ([`ThrottleKey`]). Counts decay ([`Failures`]) and a wait
+//! only ever delays the next check ([`Throttle`]): the e-mail's wait is short, so guessing from
+//! many addresses can delay its owner by a minute at most, while one client that keeps failing
+//! waits up to a quarter of an hour. A browser that signed in as the owner before carries a
+//! device cookie ([`DeviceCookies`]) and is not held up by failures others caused at all. Nobody
+//! is ever locked out until someone intervenes.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use std::net::{IpAddr, Ipv6Addr};
 use std::sync::LazyLock;
 
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+
 use argon2::Argon2;
-use blake2::{Blake2b512, Digest};
+use blake2::digest::{KeyInit, Mac};
+use blake2::{Blake2b512, Blake2bMac512, Digest};
 use rand::RngCore;
 
 /// A facilitator account.
@@ -37,11 +48,57 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 /// How long a session lasts after signing in, in seconds (12 hours: one working day).
 pub const SESSION_SECONDS: i64 = 12 * 60 * 60;
 
-/// Failed sign-ins for one e-mail address allowed before each further attempt waits.
-pub const FREE_FAILURES: i64 = 3;
+/// The most sessions a facilitator keeps: signing in once more ends the oldest.
+pub const MAX_SESSIONS: i64 = 5;
 
-/// The longest wait after repeated failures, in seconds.
-pub const MAX_LOCKOUT_SECONDS: i64 = 15 * 60;
+/// The longest e-mail address a sign-in accepts, in bytes (RFC 5321's limit for a forward path,
+/// less its angle brackets). A longer one is refused before anything is stored.
+pub const MAX_EMAIL_BYTES: usize = 254;
+
+/// The longest password a sign-in checks, in bytes; a longer one is refused unchecked. Far more
+/// than any passphrase, and it keeps a request from making the hasher read megabytes.
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// Failed sign-ins count for less as time passes: a count halves for every full window of this
+/// many seconds without a failure.
+pub const DECAY_SECONDS: i64 = 15 * 60;
+
+/// The highest count kept: every wait has reached its longest well before it, and from it a
+/// count decays to nothing in five windows.
+pub const MAX_COUNTED: i64 = 16;
+
+/// A count whose last failure is older than this (in seconds) has decayed to nothing and its
+/// wait is over, so the store may forget it.
+pub const FORGET_FAILURES_AFTER: i64 = 2 * 60 * 60;
+
+/// How failed sign-ins against one e-mail address slow further sign-ins for it, whatever client
+/// address they come from. Short, so that an attacker failing from many addresses cannot keep
+/// the owner out for longer than a minute at a time: a wait is only a wait, and once it has
+/// passed the next attempt is checked.
+pub const EMAIL_THROTTLE: Throttle = Throttle {
+    free_failures: 3,
+    first_wait: 10,
+    longest_wait: 60,
+};
+
+/// How failed sign-ins from a browser that holds a device cookie ([`DeviceCookies`]) for the
+/// address it names slow further sign-ins from that browser. Such a browser signed in as that
+/// facilitator before, so the e-mail address's wait, which strangers can cause, does not apply
+/// to it; a stolen cookie still guesses no faster than one client.
+pub const DEVICE_THROTTLE: Throttle = Throttle {
+    free_failures: 5,
+    first_wait: 30,
+    longest_wait: 15 * 60,
+};
+
+/// How failed sign-ins from one client address (an IPv4 address, or an IPv6 /64 network) slow
+/// further sign-ins from it, whichever e-mail addresses they name. Longer: one client that keeps
+/// failing is a guesser, and only it waits.
+pub const CLIENT_THROTTLE: Throttle = Throttle {
+    free_failures: 5,
+    first_wait: 30,
+    longest_wait: 15 * 60,
+};
 
 /// What can go wrong with a new password.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +106,9 @@ pub enum PasswordError {
     /// Too short to resist guessing.
     #[error("the password needs at least {MIN_PASSWORD_CHARS} characters")]
     TooShort,
+    /// Longer than a sign-in accepts.
+    #[error("the password may have at most {MAX_PASSWORD_BYTES} bytes")]
+    TooLong,
     /// The hasher failed (it does not for valid parameters).
     #[error("cannot hash the password: {0}")]
     Hash(String),
@@ -58,6 +118,9 @@ pub enum PasswordError {
 pub fn hash_password(password: &str) -> Result<String, PasswordError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(PasswordError::TooShort);
+    }
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(PasswordError::TooLong);
     }
     let salt = fresh_salt()?;
     Argon2::default()
@@ -128,17 +191,216 @@ pub fn same_secret(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// Seconds the next sign-in for an address must wait after `failures` failures in a row:
-/// nothing for the first few, then doubling from 30 seconds up to [`MAX_LOCKOUT_SECONDS`].
-pub fn lockout_seconds(failures: i64) -> i64 {
-    if failures < FREE_FAILURES {
-        return 0;
+/// An e-mail address as a sign-in form may name it: normalised ([`normalise_email`]), shaped
+/// like an address ([`is_email`]) and at most [`MAX_EMAIL_BYTES`] long. Only such an address is
+/// ever looked up or stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInEmail(String);
+
+impl SignInEmail {
+    /// The address typed into the form, if it can be one.
+    pub fn parse(typed: &str) -> Option<SignInEmail> {
+        let email = normalise_email(typed);
+        (email.len() <= MAX_EMAIL_BYTES && is_email(&email)).then_some(SignInEmail(email))
     }
-    let doublings = (failures - FREE_FAILURES).min(10) as u32;
-    (30i64 << doublings).min(MAX_LOCKOUT_SECONDS)
+
+    /// The normalised address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
-/// Seconds since the Unix epoch, the unit of session expiry and lockouts.
+/// What a count of failed sign-ins is kept for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ThrottleKey {
+    /// Failures naming this e-mail address, from any client address (except browsers with a
+    /// device cookie for it).
+    Email(SignInEmail),
+    /// Failures from this client address ([`client_key`]), naming any e-mail address.
+    Client(String),
+    /// Failures from the browser holding the device cookie with this id, naming its address.
+    Device(DeviceId),
+}
+
+impl ThrottleKey {
+    /// The key of the failures from client address `ip`.
+    pub fn client(ip: IpAddr) -> ThrottleKey {
+        ThrottleKey::Client(client_key(ip))
+    }
+
+    /// The kind of count, as stored.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ThrottleKey::Email(_) => "email",
+            ThrottleKey::Client(_) => "client",
+            ThrottleKey::Device(_) => "device",
+        }
+    }
+
+    /// The address counted, as stored.
+    pub fn subject(&self) -> &str {
+        match self {
+            ThrottleKey::Email(email) => email.as_str(),
+            ThrottleKey::Client(client) => client,
+            ThrottleKey::Device(device) => &device.0,
+        }
+    }
+
+    /// The rules its count follows.
+    pub fn throttle(&self) -> &'static Throttle {
+        match self {
+            ThrottleKey::Email(_) => &EMAIL_THROTTLE,
+            ThrottleKey::Client(_) => &CLIENT_THROTTLE,
+            ThrottleKey::Device(_) => &DEVICE_THROTTLE,
+        }
+    }
+}
+
+/// How long a device cookie lasts, in seconds (a year; each sign-in issues a new one).
+pub const DEVICE_COOKIE_SECONDS: i64 = 365 * 24 * 60 * 60;
+
+/// The id of a device cookie: 32 lowercase hex digits, as the cookie carries it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceId(String);
+
+/// Device cookies (OWASP's defence against lock-out by strangers): a browser that signs in
+/// successfully receives `<id>.<mac>`, a random id signed with a key every app server shares and
+/// bound to the e-mail address it signed in with. A sign-in for that address from a browser
+/// presenting it is counted against the cookie ([`DEVICE_THROTTLE`]) instead of the address, so
+/// failures by others, from anywhere, never make the owner's own browser wait. Nobody can make one
+/// up without the key, and one is worth nothing for another address.
+pub struct DeviceCookies {
+    key: Vec<u8>,
+}
+
+impl DeviceCookies {
+    /// Device cookies signed with `key` (1 to 64 bytes, the BLAKE2b key size); `None` otherwise.
+    pub fn new(key: Vec<u8>) -> Option<DeviceCookies> {
+        (1..=64)
+            .contains(&key.len())
+            .then_some(DeviceCookies { key })
+    }
+
+    fn mac(&self, email: &SignInEmail, id: &str) -> String {
+        // `new` admits only keys of a length BLAKE2b takes.
+        let mut mac =
+            <Blake2bMac512 as KeyInit>::new_from_slice(&self.key).expect("a key of 1 to 64 bytes");
+        mac.update(b"partnerscope device cookie\0");
+        mac.update(email.as_str().as_bytes());
+        mac.update(b"\0");
+        mac.update(id.as_bytes());
+        hex(&mac.finalize().into_bytes()[..16])
+    }
+
+    /// A fresh cookie value for a browser that just signed in as `email`.
+    pub fn issue(&self, email: &SignInEmail) -> String {
+        let mut bytes = [0u8; 16];
+        rand::rng().fill_bytes(&mut bytes);
+        let id = hex(&bytes);
+        let mac = self.mac(email, &id);
+        format!("{id}.{mac}")
+    }
+
+    /// The id of `cookie` if this server's key signed it for `email`.
+    pub fn check(&self, email: &SignInEmail, cookie: &str) -> Option<DeviceId> {
+        let lower_hex = |s: &str| {
+            s.len() == 32
+                && s.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        };
+        let (id, mac) = cookie.split_once('.')?;
+        (lower_hex(id) && lower_hex(mac) && same_secret(mac, &self.mac(email, id)))
+            .then(|| DeviceId(id.to_string()))
+    }
+}
+
+/// Bytes as lowercase hex.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The client address failures are counted under: an IPv4 address as it is (also when it comes
+/// mapped into IPv6), an IPv6 address by its /64 network, since one subscriber commonly holds a
+/// whole /64 and could otherwise fail from a fresh address every time.
+pub fn client_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let [a, b, c, d, ..] = v6.segments();
+                format!("{}/64", Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0))
+            }
+        },
+    }
+}
+
+/// Failed sign-ins counted against one [`ThrottleKey`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failures {
+    /// The count as of the last failure, decay included.
+    pub count: i64,
+    /// When the last failure was, in Unix seconds.
+    pub last: i64,
+}
+
+impl Failures {
+    /// The count at `now`: halved for every full [`DECAY_SECONDS`] since the last failure, so
+    /// failures spread thinly over time never add up (a clock that went back decays nothing).
+    pub fn count_at(self, now: i64) -> i64 {
+        let windows = (now - self.last).max(0) / DECAY_SECONDS;
+        if windows >= 63 {
+            0
+        } else {
+            self.count >> windows
+        }
+    }
+
+    /// The count after one more failure at `now`, on top of `previous` (if any) decayed to `now`.
+    pub fn after(previous: Option<Failures>, now: i64) -> Failures {
+        let count = previous.map_or(0, |failures| failures.count_at(now));
+        Failures {
+            count: (count + 1).min(MAX_COUNTED),
+            last: now,
+        }
+    }
+}
+
+/// How a count of failures slows further sign-ins: the first `free_failures` cost nothing, then
+/// each one makes the next attempt wait, from `first_wait` seconds doubling up to
+/// `longest_wait`. The wait runs from the last failure; attempts refused while it runs are not
+/// failures and do not lengthen it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttle {
+    /// Failures in a row that make no one wait.
+    pub free_failures: i64,
+    /// The wait after the first failure beyond the free ones, in seconds.
+    pub first_wait: i64,
+    /// The longest wait, in seconds.
+    pub longest_wait: i64,
+}
+
+impl Throttle {
+    /// Seconds the next attempt waits after `count` failures.
+    pub fn delay(&self, count: i64) -> i64 {
+        if count <= self.free_failures {
+            return 0;
+        }
+        let doublings = (count - self.free_failures - 1).min(20) as u32;
+        (self.first_wait << doublings).min(self.longest_wait)
+    }
+
+    /// Seconds an attempt at `now` still waits after `failures` (none: 0). Never more than the
+    /// delay itself, even if the clock went back.
+    pub fn wait(&self, failures: Option<Failures>, now: i64) -> i64 {
+        failures.map_or(0, |failures| {
+            let delay = self.delay(failures.count);
+            (failures.last + delay - now).clamp(0, delay)
+        })
+    }
+}
+
+/// Seconds since the Unix epoch, the unit of session expiry and sign-in waits.
 pub fn unix_now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
@@ -171,6 +433,11 @@ mod tests {
             hash_password("short"),
             Err(PasswordError::TooShort)
         ));
+        assert!(hash_password(&"x".repeat(MAX_PASSWORD_BYTES)).is_ok());
+        assert!(matches!(
+            hash_password(&"x".repeat(MAX_PASSWORD_BYTES + 1)),
+            Err(PasswordError::TooLong)
+        ));
     }
 
     #[test]
@@ -186,11 +453,142 @@ mod tests {
 
     #[test]
     fn the_wait_grows_after_the_free_failures_and_is_capped() {
-        assert_eq!(lockout_seconds(0), 0);
-        assert_eq!(lockout_seconds(FREE_FAILURES - 1), 0);
-        assert_eq!(lockout_seconds(FREE_FAILURES), 30);
-        assert_eq!(lockout_seconds(FREE_FAILURES + 1), 60);
-        assert_eq!(lockout_seconds(FREE_FAILURES + 40), MAX_LOCKOUT_SECONDS);
+        let email = EMAIL_THROTTLE;
+        assert_eq!(email.delay(0), 0);
+        assert_eq!(email.delay(email.free_failures), 0);
+        assert_eq!(email.delay(email.free_failures + 1), 10);
+        assert_eq!(email.delay(email.free_failures + 2), 20);
+        assert_eq!(email.delay(email.free_failures + 3), 40);
+        assert_eq!(email.delay(email.free_failures + 4), 60);
+        assert_eq!(email.delay(MAX_COUNTED), 60);
+        let client = CLIENT_THROTTLE;
+        assert_eq!(client.delay(client.free_failures), 0);
+        assert_eq!(client.delay(client.free_failures + 1), 30);
+        assert_eq!(client.delay(client.free_failures + 2), 60);
+        assert_eq!(client.delay(MAX_COUNTED), 15 * 60);
+        assert_eq!(client.delay(i64::MAX), 15 * 60);
+    }
+
+    #[test]
+    fn a_wait_runs_from_the_last_failure_and_then_is_over() {
+        let failures = Some(Failures {
+            count: EMAIL_THROTTLE.free_failures + 1,
+            last: 1_000,
+        });
+        assert_eq!(EMAIL_THROTTLE.wait(None, 1_000), 0);
+        assert_eq!(EMAIL_THROTTLE.wait(failures, 1_000), 10);
+        assert_eq!(EMAIL_THROTTLE.wait(failures, 1_007), 3);
+        assert_eq!(
+            EMAIL_THROTTLE.wait(failures, 1_010),
+            0,
+            "and then it is over"
+        );
+        assert_eq!(
+            EMAIL_THROTTLE.wait(failures, 0),
+            10,
+            "a clock that went back waits no longer than the delay"
+        );
+    }
+
+    #[test]
+    fn counts_halve_for_every_quiet_window_and_stop_at_the_cap() {
+        let first = Failures::after(None, 0);
+        assert_eq!(first, Failures { count: 1, last: 0 });
+        let eight = Failures { count: 8, last: 0 };
+        assert_eq!(eight.count_at(DECAY_SECONDS - 1), 8);
+        assert_eq!(eight.count_at(DECAY_SECONDS), 4);
+        assert_eq!(eight.count_at(3 * DECAY_SECONDS), 1);
+        assert_eq!(eight.count_at(i64::MAX), 0);
+        assert_eq!(eight.count_at(-DECAY_SECONDS), 8, "a clock that went back");
+        assert_eq!(Failures::after(Some(eight), DECAY_SECONDS).count, 5);
+        let mut failures = None;
+        for _ in 0..100 {
+            failures = Some(Failures::after(failures, 0));
+        }
+        assert_eq!(failures.map(|f| f.count), Some(MAX_COUNTED));
+    }
+
+    #[test]
+    fn one_failure_every_window_forever_never_makes_anyone_wait() {
+        let mut failures = None;
+        for attempt in 0..10_000 {
+            failures = Some(Failures::after(failures, attempt * DECAY_SECONDS));
+            assert!(failures.unwrap().count <= 2);
+            assert_eq!(
+                EMAIL_THROTTLE.wait(failures, attempt * DECAY_SECONDS + 1),
+                0
+            );
+        }
+    }
+
+    #[test]
+    fn a_forgotten_count_had_decayed_to_nothing_and_ended_its_wait() {
+        let worst = Failures {
+            count: MAX_COUNTED,
+            last: 0,
+        };
+        assert_eq!(worst.count_at(FORGET_FAILURES_AFTER), 0);
+        for throttle in [EMAIL_THROTTLE, CLIENT_THROTTLE] {
+            assert_eq!(throttle.wait(Some(worst), FORGET_FAILURES_AFTER), 0);
+            assert!(throttle.longest_wait <= DECAY_SECONDS);
+            assert_eq!(throttle.delay(MAX_COUNTED), throttle.longest_wait);
+        }
+    }
+
+    #[test]
+    fn a_device_cookie_is_good_only_for_its_address_and_its_key() {
+        let cookies = DeviceCookies::new(vec![7; 32]).unwrap();
+        let ana = SignInEmail::parse("ana@example.org").unwrap();
+        let ben = SignInEmail::parse("ben@example.org").unwrap();
+        let cookie = cookies.issue(&ana);
+        let id = cookies.check(&ana, &cookie).expect("its own cookie");
+        assert_eq!(ThrottleKey::Device(id.clone()).subject(), &cookie[..32]);
+        assert_eq!(ThrottleKey::Device(id).throttle(), &DEVICE_THROTTLE);
+        assert_ne!(cookies.issue(&ana), cookie, "a fresh id every time");
+        assert_eq!(cookies.check(&ben, &cookie), None, "another address");
+        let other_key = DeviceCookies::new(vec![8; 32]).unwrap();
+        assert_eq!(other_key.check(&ana, &cookie), None, "another key");
+        let mut altered = cookie.clone().into_bytes();
+        altered[0] = if altered[0] == b'0' { b'1' } else { b'0' };
+        assert_eq!(
+            cookies.check(&ana, &String::from_utf8(altered).unwrap()),
+            None
+        );
+        assert_eq!(cookies.check(&ana, &cookie.to_uppercase()), None);
+        assert_eq!(cookies.check(&ana, ""), None);
+        assert_eq!(cookies.check(&ana, &"a".repeat(60_000)), None);
+        assert!(DeviceCookies::new(Vec::new()).is_none());
+        assert!(DeviceCookies::new(vec![0; 65]).is_none());
+    }
+
+    #[test]
+    fn sign_in_addresses_are_normalised_and_bounded() {
+        let email = SignInEmail::parse(" Ana@Example.ORG ").unwrap();
+        assert_eq!(email.as_str(), "ana@example.org");
+        assert!(SignInEmail::parse("ana").is_none());
+        let longest = format!("{}@example.org", "a".repeat(MAX_EMAIL_BYTES - 12));
+        assert!(SignInEmail::parse(&longest).is_some());
+        assert!(SignInEmail::parse(&format!("a{longest}")).is_none());
+        assert!(SignInEmail::parse(&format!("{}@example.org", "a".repeat(60_000))).is_none());
+    }
+
+    #[test]
+    fn client_addresses_are_counted_by_ipv4_address_or_ipv6_network() {
+        let key = |ip: &str| client_key(ip.parse().unwrap());
+        assert_eq!(key("192.0.2.7"), "192.0.2.7");
+        assert_eq!(key("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(key("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+        assert_eq!(key("2001:db8:1:2::9"), key("2001:db8:1:2:ffff::1"));
+        assert_ne!(key("2001:db8:1:2::9"), key("2001:db8:1:3::9"));
+        let client = ThrottleKey::client("192.0.2.7".parse().unwrap());
+        assert_eq!((client.kind(), client.subject()), ("client", "192.0.2.7"));
+        assert_eq!(client.throttle(), &CLIENT_THROTTLE);
+        let email = ThrottleKey::Email(SignInEmail::parse("ana@example.org").unwrap());
+        assert_eq!(
+            (email.kind(), email.subject()),
+            ("email", "ana@example.org")
+        );
+        assert_eq!(email.throttle(), &EMAIL_THROTTLE);
     }
 
     #[test]

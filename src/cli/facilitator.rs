@@ -51,7 +51,10 @@ pub fn run(command: &FacilitatorCommand) -> anyhow::Result<()> {
                     }
                     other => other?,
                 };
-                println!("new password set for {email}; their sessions have ended");
+                println!(
+                    "new password set for {email}; their sessions have ended and their failed \
+                     sign-ins are forgotten"
+                );
             }
         }
         Ok(())

@@ -73,7 +73,7 @@ enum FacilitatorCommand {
         #[arg(long, env = "DATABASE_URL", default_value = partnerscope::store::DEFAULT_DATABASE_URL)]
         database_url: String,
     },
-    /// Set a new password for a facilitator and end their sessions.
+    /// Set a new password for a facilitator, end their sessions and forget their failed sign-ins.
     ResetPassword {
         /// Their e-mail address.
         email: String,

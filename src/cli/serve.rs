@@ -62,6 +62,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
             public_url: args.public_url.clone(),
             secure_cookies: args.secure_cookies,
             open_links: Arc::new(OpenLinks::new(args.open_link_budget, args.trust_proxy)),
+            sign_ins: Arc::default(),
         };
         let limits = Limits {
             header_timeout: Duration::from_secs(args.header_timeout_secs),
@@ -126,6 +127,7 @@ pub fn preview(file: &Path, addr: &str) -> anyhow::Result<()> {
             public_url: None,
             secure_cookies: false,
             open_links: Arc::default(),
+            sign_ins: Arc::default(),
         };
         web::serve(listener, state, web::shutdown_signal())
             .await

@@ -50,7 +50,7 @@ pub struct Purged {
     pub drafts: u64,
     /// Expired facilitator sessions.
     pub sessions: u64,
-    /// Sign-in failure counts whose waiting time ended more than a day ago.
+    /// Sign-in failure counts that had decayed to nothing.
     pub sign_in_failures: u64,
 }
 

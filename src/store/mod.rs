@@ -15,7 +15,7 @@ mod sql;
 
 use std::sync::Arc;
 
-use crate::accounts::{Facilitator, Session};
+use crate::accounts::{Facilitator, Failures, Session, ThrottleKey};
 use crate::survey::answers::Answers;
 use crate::survey::partners::Partner;
 use crate::survey::{
@@ -319,36 +319,39 @@ pub trait Store: Send + Sync {
         password_hash: &str,
         is_admin: bool,
     ) -> StoreResult<Facilitator>;
-    /// Replaces a facilitator's password hash and ends their sessions; fails with
-    /// [`StoreError::UnknownEmail`].
+    /// Replaces a facilitator's password hash, ends their sessions and forgets the failed
+    /// sign-ins counted against their address; fails with [`StoreError::UnknownEmail`].
     async fn set_password(&self, email: &str, password_hash: &str) -> StoreResult<()>;
     /// The facilitator with `email` and their password hash.
     async fn facilitator_by_email(&self, email: &str)
     -> StoreResult<Option<(Facilitator, String)>>;
-    /// Stores a new session.
+    /// Stores a new session of `facilitator_id`, in one transaction with ending the session
+    /// whose digest is `replaces` (the one the signing-in browser still carried, if any) and the
+    /// facilitator's oldest sessions beyond [`crate::accounts::MAX_SESSIONS`].
     async fn create_session(
         &self,
         facilitator_id: i64,
         token_digest: &str,
         csrf_token: &str,
         expires_at: i64,
+        replaces: Option<&str>,
     ) -> StoreResult<()>;
     /// The unexpired session with `token_digest` at time `now` (Unix seconds).
     async fn session(&self, token_digest: &str, now: i64) -> StoreResult<Option<Session>>;
     /// Ends a session.
     async fn delete_session(&self, token_digest: &str) -> StoreResult<()>;
-    /// Until when (Unix seconds) sign-ins for `email` must wait; 0 when they need not.
-    async fn sign_in_locked_until(&self, email: &str) -> StoreResult<i64>;
-    /// Counts a failed sign-in for `email` at `now` (Unix seconds) and makes the next ones wait
-    /// `lockout(failures in a row)` seconds, in one transaction.
-    async fn record_sign_in_failure(
-        &self,
-        email: &str,
-        now: i64,
-        lockout: fn(i64) -> i64,
-    ) -> StoreResult<()>;
-    /// Forgets the failures of `email` after a successful sign-in.
-    async fn clear_sign_in_failures(&self, email: &str) -> StoreResult<()>;
+    /// Ends every session of a facilitator ("sign out everywhere"), returning how many there
+    /// were.
+    async fn delete_sessions(&self, facilitator_id: i64) -> StoreResult<u64>;
+    /// The failed sign-ins counted against each of `keys`, in the same order.
+    async fn sign_in_failures(&self, keys: &[ThrottleKey]) -> StoreResult<Vec<Option<Failures>>>;
+    /// Counts a failed sign-in at `now` (Unix seconds) against each of `keys`, as
+    /// [`Failures::after`] does, in one transaction (so racing failures on several servers
+    /// all count). Rows are locked in the order of `keys`: callers put client keys last, so two
+    /// transactions never wait for each other.
+    async fn record_sign_in_failure(&self, keys: &[ThrottleKey], now: i64) -> StoreResult<()>;
+    /// Forgets the failed sign-ins counted against `keys`.
+    async fn clear_sign_in_failures(&self, keys: &[ThrottleKey]) -> StoreResult<()>;
 
     // Deletion and retention.
 
@@ -365,8 +368,9 @@ pub trait Store: Send + Sync {
     /// response is still linked to their invitation.
     async fn delete(&self, target: Target) -> StoreResult<Option<Contents>>;
     /// Deletes drafts never submitted and last saved more than `draft_retention_days` days before
-    /// `now` (Unix seconds), sessions expired at `now`, and sign-in failure counts whose waiting
-    /// time ended more than a day before `now`. Harmless to run on several servers at once.
+    /// `now` (Unix seconds), sessions expired at `now`, and sign-in failure counts last added to
+    /// more than [`crate::accounts::FORGET_FAILURES_AFTER`] before `now` (decayed to nothing,
+    /// their wait over). Harmless to run on several servers at once.
     async fn purge(&self, draft_retention_days: u32, now: i64) -> StoreResult<Purged>;
     /// Removes the partners' e-mail addresses of a closed round, returning how many there were.
     /// Fails with [`StoreError::RoundOpen`], changing nothing, while the round is open.

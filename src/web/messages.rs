@@ -155,10 +155,14 @@ pub struct Messages {
     pub sign_in_button: &'static str,
     /// Sign-in refused: wrong address or password (never says which).
     pub sign_in_wrong: &'static str,
-    /// Sign-in refused after repeated failures; `{minutes}` is the wait.
+    /// Sign-in refused after repeated failures; `{seconds}` is the wait.
     pub sign_in_wait: &'static str,
+    /// Sign-in refused because every password checker is busy (status 503).
+    pub sign_in_busy: &'static str,
     /// Sign-out button.
     pub sign_out_button: &'static str,
+    /// Button that ends every session of the facilitator, on every device.
+    pub sign_out_everywhere_button: &'static str,
     /// Before the signed-in address.
     pub signed_in_as: &'static str,
     /// Heading of the partnerships list.
@@ -589,8 +593,10 @@ pub const EN: Messages = Messages {
     password_label: "Password",
     sign_in_button: "Sign in",
     sign_in_wrong: "The e-mail address or password is not right.",
-    sign_in_wait: "Too many failed attempts. Try again in {minutes} minute(s).",
+    sign_in_wait: "Too many failed attempts. Try again in {seconds} seconds.",
+    sign_in_busy: "Many sign-ins are being checked right now. Try again in a moment.",
     sign_out_button: "Sign out",
+    sign_out_everywhere_button: "Sign out everywhere",
     signed_in_as: "Signed in as",
     partnerships_heading: "Your partnerships",
     no_partnerships: "No partnerships yet.",

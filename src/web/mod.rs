@@ -1,6 +1,6 @@
 //! The web application: state, every route in one place, and serving with graceful shutdown.
 
-mod authentication;
+pub mod authentication;
 mod body;
 mod errors;
 mod facilitate;
@@ -80,6 +80,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The open links' form ids and submission budget.
     pub open_links: Arc<open_links::OpenLinks>,
+    /// The password checkers sign-ins share (one per core) and the device-cookie key.
+    pub sign_ins: Arc<authentication::SignIns>,
 }
 
 /// The facilitator's sign-in page, where a facilitator page without a session sends the browser.
@@ -135,6 +137,10 @@ pub fn app(state: AppState, limits: &Limits) -> Router {
             get(facilitate::auth::sign_in_page).post(facilitate::auth::sign_in),
         )
         .route("/facilitator/sign-out", post(facilitate::auth::sign_out))
+        .route(
+            "/facilitator/sign-out-everywhere",
+            post(facilitate::auth::sign_out_everywhere),
+        )
         .route("/facilitator", get(facilitate::partnerships::home))
         .route(
             "/facilitator/partnerships",

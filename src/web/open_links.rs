@@ -83,6 +83,13 @@ impl Default for OpenLinks {
 #[derive(Debug, Clone, Copy)]
 pub struct Client(Option<IpAddr>);
 
+impl Client {
+    /// The address, if the request came over TCP.
+    pub fn address(self) -> Option<IpAddr> {
+        self.0
+    }
+}
+
 impl FromRequestParts<AppState> for Client {
     type Rejection = AppError;
 

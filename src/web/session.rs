@@ -10,15 +10,21 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 
-use super::AppState;
 use super::errors::AppError;
 use super::form::FormFields;
+use super::{AppState, SIGN_IN};
+use crate::accounts::{
+    DEVICE_COOKIE_SECONDS, SESSION_SECONDS, same_secret, token_digest, unix_now,
+};
 use crate::accounts::{Facilitator, Session};
-use crate::accounts::{SESSION_SECONDS, same_secret, token_digest, unix_now};
 use crate::survey::new_token;
 
 /// Name of the session cookie.
 pub const COOKIE: &str = "partnerscope_session";
+
+/// Name of the device cookie (see [`crate::accounts::DeviceCookies`]), sent only to the sign-in
+/// form.
+pub const DEVICE_COOKIE: &str = "partnerscope_device";
 
 /// The value of the cookie `name`, if the request carries it.
 pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -109,9 +115,17 @@ impl FromRequest<AppState> for CheckedForm {
     }
 }
 
-/// A new session for `facilitator`: stored, and the `Set-Cookie` value that carries it.
-pub async fn start(state: &AppState, facilitator: &Facilitator) -> Result<String, AppError> {
+/// A new session for `facilitator`, signing in from a browser that sent `headers`: stored, and
+/// the `Set-Cookie` value that carries it. A session the browser still carried ends (its cookie is
+/// about to be replaced, so nobody could use it any more), and so do the facilitator's oldest
+/// beyond [`MAX_SESSIONS`](crate::accounts::MAX_SESSIONS).
+pub async fn start(
+    state: &AppState,
+    facilitator: &Facilitator,
+    headers: &HeaderMap,
+) -> Result<String, AppError> {
     let token = new_token();
+    let previous = cookie_value(headers, COOKIE).map(|token| token_digest(&token));
     state
         .store
         .create_session(
@@ -119,6 +133,7 @@ pub async fn start(state: &AppState, facilitator: &Facilitator) -> Result<String
             &token_digest(&token),
             &new_token(),
             unix_now() + SESSION_SECONDS,
+            previous.as_deref(),
         )
         .await?;
     Ok(cookie(state, &token, SESSION_SECONDS))
@@ -127,6 +142,11 @@ pub async fn start(state: &AppState, facilitator: &Facilitator) -> Result<String
 /// The `Set-Cookie` value for `token`, living `max_age` seconds (0 deletes it).
 pub fn cookie(state: &AppState, token: &str, max_age: i64) -> String {
     site_cookie(state, COOKIE, token, "/facilitator", max_age)
+}
+
+/// The `Set-Cookie` value that gives the browser the device cookie `value` for a year.
+pub fn device_cookie(state: &AppState, value: &str) -> String {
+    site_cookie(state, DEVICE_COOKIE, value, SIGN_IN, DEVICE_COOKIE_SECONDS)
 }
 
 /// The `Set-Cookie` value of cookie `name` holding `value` for the pages under `path`, living
@@ -141,16 +161,117 @@ pub fn site_cookie(state: &AppState, name: &str, value: &str, path: &str, max_ag
 /// to yet, so this is its CSRF defence: another site cannot sign a facilitator in to an account of
 /// its choosing. Requests without those headers (command-line clients) are not from a browser
 /// page and pass.
-pub fn same_origin(headers: &HeaderMap) -> bool {
+///
+/// With a public URL (`--public-url`) the `Origin` must be exactly its scheme, host and port: a
+/// proxy in front may rewrite `Host`, and an `http://` page must not post to an `https://` site.
+/// Without one, only the `Origin`'s host and port can be compared, with `Host`.
+pub fn same_origin(headers: &HeaderMap, public_url: Option<&str>) -> bool {
     let value = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
     if value(header::HeaderName::from_static("sec-fetch-site")) == Some("cross-site") {
         return false;
     }
-    match (value(header::ORIGIN), value(header::HOST)) {
-        (None, _) => true,
-        (Some(origin), Some(host)) => origin
+    let Some(origin) = value(header::ORIGIN) else {
+        return true;
+    };
+    if let Some(expected) = public_url.and_then(origin_of) {
+        return origin.eq_ignore_ascii_case(&expected);
+    }
+    value(header::HOST).is_some_and(|host| {
+        origin
             .split_once("://")
-            .is_some_and(|(_, authority)| authority == host),
-        (Some(_), None) => false,
+            .is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(host))
+    })
+}
+
+/// The origin (`scheme://host[:port]`) of an `http` or `https` URL, as browsers write it in
+/// `Origin`: lowercase, without user information, path, or the scheme's default port.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.trim().split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "https" => ":443",
+        "http" => ":80",
+        _ => return None,
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host)
+        .to_ascii_lowercase();
+    let authority = authority.strip_suffix(default_port).unwrap_or(&authority);
+    (!authority.is_empty()).then(|| format!("{scheme}://{authority}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.insert(*name, HeaderValue::from_static(value));
+        }
+        headers
+    }
+
+    #[test]
+    fn without_a_public_url_the_origin_must_name_the_host() {
+        let host = ("host", "survey.example.org:8080");
+        assert!(
+            same_origin(&headers(&[host]), None),
+            "no Origin: no browser"
+        );
+        let own = ("origin", "http://survey.example.org:8080");
+        assert!(same_origin(&headers(&[host, own]), None));
+        let other = ("origin", "http://evil.example");
+        assert!(!same_origin(&headers(&[host, other]), None));
+        assert!(
+            !same_origin(&headers(&[own]), None),
+            "an Origin without Host"
+        );
+        let fetched = ("sec-fetch-site", "cross-site");
+        assert!(!same_origin(&headers(&[host, fetched]), None));
+    }
+
+    #[test]
+    fn with_a_public_url_the_origin_must_be_exactly_its_scheme_host_and_port() {
+        let public = Some("https://Survey.Example.org/");
+        let proxied = ("host", "app-3.internal:8080");
+        let origin = |value| headers(&[proxied, ("origin", value)]);
+        assert!(same_origin(&origin("https://survey.example.org"), public));
+        assert!(!same_origin(&origin("http://survey.example.org"), public));
+        assert!(!same_origin(
+            &origin("https://survey.example.org:8443"),
+            public
+        ));
+        assert!(!same_origin(&origin("https://evil.example"), public));
+        assert!(!same_origin(&origin("http://app-3.internal:8080"), public));
+        assert!(!same_origin(&origin("null"), public));
+        let ported = Some("https://survey.example.org:8443/partnerscope");
+        assert!(same_origin(
+            &origin("https://survey.example.org:8443"),
+            ported
+        ));
+        assert!(!same_origin(&origin("https://survey.example.org"), ported));
+    }
+
+    #[test]
+    fn origins_of_public_urls_are_written_as_browsers_write_them() {
+        assert_eq!(
+            origin_of("https://survey.example.org:443/x?y#z").as_deref(),
+            Some("https://survey.example.org")
+        );
+        assert_eq!(
+            origin_of("HTTP://user:pw@Survey.Example.org:80").as_deref(),
+            Some("http://survey.example.org")
+        );
+        assert_eq!(
+            origin_of("http://[::1]:8080/").as_deref(),
+            Some("http://[::1]:8080")
+        );
+        assert_eq!(origin_of("survey.example.org"), None);
+        assert_eq!(origin_of("ftp://survey.example.org"), None);
+        assert_eq!(origin_of("https:///path"), None);
     }
 }

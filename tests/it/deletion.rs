@@ -2,7 +2,7 @@
 //! the command line, what is left in SQLite's files afterwards, the retention purge, and removing
 //! a closed round's partner e-mail addresses.
 
-use partnerscope::accounts::unix_now;
+use partnerscope::accounts::{SignInEmail, ThrottleKey, unix_now};
 use partnerscope::store::{Purged, StoreError, Target};
 use partnerscope::survey::partners::Partner;
 use partnerscope::survey::{Invitation, NewRound, Round, Status};
@@ -493,20 +493,20 @@ async fn the_purge_removes_old_drafts_expired_sessions_and_stale_sign_in_failure
     }
     let facilitator = ana.facilitator.id;
     app.store
-        .create_session(facilitator, "expired", "csrf", now - 1)
+        .create_session(facilitator, "expired", "csrf", now - 1, None)
         .await
         .unwrap();
     app.store
-        .create_session(facilitator, "valid", "csrf", now + 3600)
+        .create_session(facilitator, "valid", "csrf", now + 3600, None)
         .await
         .unwrap();
-    let lockout: fn(i64) -> i64 = |_failures| 60;
+    let email = |address| [ThrottleKey::Email(SignInEmail::parse(address).unwrap())];
     app.store
-        .record_sign_in_failure("old@example.org", now - 2 * 24 * 60 * 60, lockout)
+        .record_sign_in_failure(&email("old@example.org"), now - 2 * 24 * 60 * 60)
         .await
         .unwrap();
     app.store
-        .record_sign_in_failure("recent@example.org", now - 60 * 60, lockout)
+        .record_sign_in_failure(&email("recent@example.org"), now - 60 * 60)
         .await
         .unwrap();
 
@@ -547,17 +547,17 @@ async fn the_purge_removes_old_drafts_expired_sessions_and_stale_sign_in_failure
     assert_eq!(ana.get("/facilitator").await.0, 200, "live sessions stay");
     assert_eq!(
         app.store
-            .sign_in_locked_until("old@example.org")
+            .sign_in_failures(&email("old@example.org"))
             .await
             .unwrap(),
-        0
+        [None]
     );
     assert!(
         app.store
-            .sign_in_locked_until("recent@example.org")
+            .sign_in_failures(&email("recent@example.org"))
             .await
-            .unwrap()
-            > 0
+            .unwrap()[0]
+            .is_some()
     );
     assert!(
         app.store.purge(90, now).await.unwrap().is_empty(),

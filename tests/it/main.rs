@@ -17,6 +17,7 @@ mod reference;
 mod security_headers;
 mod serve_binary;
 mod server;
+mod sign_in;
 mod slow_clients;
 mod spreadsheets;
 mod storage;

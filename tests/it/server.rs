@@ -34,20 +34,32 @@ pub struct TestApp {
 /// Starts the server exactly as `partnerscope serve` does, on 127.0.0.1 port 0, with a fresh
 /// database on `engine`; `None` when that engine is not available here.
 pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
-    spawn_app_with(engine, OpenLinks::default()).await
+    spawn_app_configured(engine, |_| {}).await
 }
 
 /// Like [`spawn_app`], with the open links' budget and address rules of `open_links`.
 pub async fn spawn_app_with(engine: Engine, open_links: OpenLinks) -> Option<TestApp> {
-    start(engine, open_links, Limits::default()).await
+    spawn_app_configured(engine, |state| state.open_links = Arc::new(open_links)).await
 }
 
 /// Like [`spawn_app`], serving within `limits`.
 pub async fn spawn_app_limited(engine: Engine, limits: Limits) -> Option<TestApp> {
-    start(engine, OpenLinks::default(), limits).await
+    start(engine, limits, |_| {}).await
 }
 
-async fn start(engine: Engine, open_links: OpenLinks, limits: Limits) -> Option<TestApp> {
+/// Like [`spawn_app`], with the state `configure` changes from the default (e.g. a public URL).
+pub async fn spawn_app_configured(
+    engine: Engine,
+    configure: impl FnOnce(&mut AppState),
+) -> Option<TestApp> {
+    start(engine, Limits::default(), configure).await
+}
+
+async fn start(
+    engine: Engine,
+    limits: Limits,
+    configure: impl FnOnce(&mut AppState),
+) -> Option<TestApp> {
     let (database_url, dir) = fresh_database(engine).await?;
     let store = store::open(&database_url)
         .await
@@ -55,13 +67,15 @@ async fn start(engine: Engine, open_links: OpenLinks, limits: Limits) -> Option<
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = oneshot::channel::<()>();
-    let state = AppState {
+    let mut state = AppState {
         store: store.clone(),
         instruments: Arc::new(partnerscope::instrument::Library::shipped().unwrap()),
         public_url: None,
         secure_cookies: false,
-        open_links: Arc::new(open_links),
+        open_links: Arc::new(OpenLinks::default()),
+        sign_ins: Arc::default(),
     };
+    configure(&mut state);
     let server = tokio::spawn(web::serve_with(listener, state, limits, async {
         let _ = stopped.await;
     }));

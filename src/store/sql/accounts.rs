@@ -1,7 +1,12 @@
-//! Facilitator accounts, their sessions, and the sign-in failures that make an address wait.
+//! Facilitator accounts, their sessions, and the failed sign-ins that make further ones wait.
+//!
+//! A facilitator's sessions are numbered (`started`) under a lock on the facilitator's row, so
+//! "the oldest" is well defined even for sessions started in the same second on two servers.
+//! Failure counts are read, decayed and written back by [`Failures::after`] under the row's lock
+//! (an upsert takes it on PostgreSQL; SQLite's write transaction holds the whole database).
 
 use super::{FACILITATOR_COLUMNS, SqlStore};
-use crate::accounts::{Facilitator, Session};
+use crate::accounts::{Facilitator, Failures, MAX_SESSIONS, Session, ThrottleKey};
 use crate::store::rows::{DbCredentials, DbFacilitator, DbSession};
 use crate::store::{StoreError, StoreResult, now};
 
@@ -38,9 +43,13 @@ pub(super) async fn set_password(
     .fetch_optional(&mut *tx)
     .await?;
     let id = id.ok_or(StoreError::UnknownEmail)?;
-    // A new password ends every session the old one opened.
+    // A new password ends every session the old one opened, and lets its owner in at once.
     sqlx::query("DELETE FROM sessions WHERE facilitator_id = $1")
         .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sign_in_failures WHERE kind = 'email' AND subject = $1")
+        .bind(email)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -66,17 +75,38 @@ pub(super) async fn create_session(
     token_digest: &str,
     csrf_token: &str,
     expires_at: i64,
+    replaces: Option<&str>,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO sessions (token_digest, facilitator_id, csrf_token, expires_at) \
-         VALUES ($1, $2, $3, $4)",
+    let mut tx = db.begin_write().await?;
+    // Writing the facilitator's row locks it, so sessions started at once are numbered in turn.
+    sqlx::query("UPDATE facilitators SET is_admin = is_admin WHERE id = $1")
+        .bind(facilitator_id)
+        .execute(&mut *tx)
+        .await?;
+    if let Some(previous) = replaces {
+        sqlx::query("DELETE FROM sessions WHERE token_digest = $1")
+            .bind(previous)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let started: i64 = sqlx::query_scalar(
+        "INSERT INTO sessions (token_digest, facilitator_id, csrf_token, expires_at, started) \
+         VALUES ($1, $2, $3, $4, \
+             (SELECT COALESCE(MAX(started), 0) + 1 FROM sessions WHERE facilitator_id = $2)) \
+         RETURNING started",
     )
     .bind(token_digest)
     .bind(facilitator_id)
     .bind(csrf_token)
     .bind(expires_at)
-    .execute(&db.pool)
+    .fetch_one(&mut *tx)
     .await?;
+    sqlx::query("DELETE FROM sessions WHERE facilitator_id = $1 AND started <= $2")
+        .bind(facilitator_id)
+        .bind(started - MAX_SESSIONS)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -105,43 +135,79 @@ pub(super) async fn delete_session(db: &SqlStore, token_digest: &str) -> StoreRe
     Ok(())
 }
 
-pub(super) async fn sign_in_locked_until(db: &SqlStore, email: &str) -> StoreResult<i64> {
-    let until: Option<i64> =
-        sqlx::query_scalar("SELECT locked_until FROM sign_in_failures WHERE email = $1")
-            .bind(email)
-            .fetch_optional(&db.pool)
-            .await?;
-    Ok(until.unwrap_or(0))
+pub(super) async fn delete_sessions(db: &SqlStore, facilitator_id: i64) -> StoreResult<u64> {
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE facilitator_id = $1")
+            .bind(facilitator_id)
+            .execute(&db.pool)
+            .await?
+            .rows_affected(),
+    )
+}
+
+pub(super) async fn sign_in_failures(
+    db: &SqlStore,
+    keys: &[ThrottleKey],
+) -> StoreResult<Vec<Option<Failures>>> {
+    let mut counted = Vec::with_capacity(keys.len());
+    for key in keys {
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT failures, last_failure FROM sign_in_failures WHERE kind = $1 AND subject = $2",
+        )
+        .bind(key.kind())
+        .bind(key.subject())
+        .fetch_optional(&db.pool)
+        .await?;
+        counted.push(row.map(|(count, last)| Failures { count, last }));
+    }
+    Ok(counted)
 }
 
 pub(super) async fn record_sign_in_failure(
     db: &SqlStore,
-    email: &str,
+    keys: &[ThrottleKey],
     now: i64,
-    lockout: fn(i64) -> i64,
 ) -> StoreResult<()> {
     let mut tx = db.begin_write().await?;
-    let failures: i64 = sqlx::query_scalar(
-        "INSERT INTO sign_in_failures (email, failures, locked_until) VALUES ($1, 1, 0) \
-         ON CONFLICT (email) DO UPDATE SET failures = sign_in_failures.failures + 1 \
-         RETURNING failures",
-    )
-    .bind(email)
-    .fetch_one(&mut *tx)
-    .await?;
-    sqlx::query("UPDATE sign_in_failures SET locked_until = $1 WHERE email = $2")
-        .bind(now + lockout(failures))
-        .bind(email)
+    for key in keys {
+        // The upsert creates a missing count as none at all and locks the row until the commit,
+        // so a failure racing this one on another server counts on top of it.
+        let (count, last): (i64, i64) = sqlx::query_as(
+            "INSERT INTO sign_in_failures (kind, subject, failures, last_failure) \
+             VALUES ($1, $2, 0, $3) \
+             ON CONFLICT (kind, subject) DO UPDATE SET failures = sign_in_failures.failures \
+             RETURNING failures, last_failure",
+        )
+        .bind(key.kind())
+        .bind(key.subject())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let failures = Failures::after(Some(Failures { count, last }), now);
+        sqlx::query(
+            "UPDATE sign_in_failures SET failures = $1, last_failure = $2 \
+             WHERE kind = $3 AND subject = $4",
+        )
+        .bind(failures.count)
+        .bind(failures.last)
+        .bind(key.kind())
+        .bind(key.subject())
         .execute(&mut *tx)
         .await?;
+    }
     tx.commit().await?;
     Ok(())
 }
 
-pub(super) async fn clear_sign_in_failures(db: &SqlStore, email: &str) -> StoreResult<()> {
-    sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
-        .bind(email)
-        .execute(&db.pool)
-        .await?;
+pub(super) async fn clear_sign_in_failures(db: &SqlStore, keys: &[ThrottleKey]) -> StoreResult<()> {
+    let mut tx = db.begin_write().await?;
+    for key in keys {
+        sqlx::query("DELETE FROM sign_in_failures WHERE kind = $1 AND subject = $2")
+            .bind(key.kind())
+            .bind(key.subject())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
     Ok(())
 }

@@ -10,6 +10,7 @@
 use sqlx::{AnyConnection, Executor};
 
 use super::{Engine, INVITATION_COLUMNS, SqlStore};
+use crate::accounts::FORGET_FAILURES_AFTER;
 use crate::store::rows::DbInvitation;
 use crate::store::{Contents, Purged, StoreError, StoreResult, Target};
 use crate::survey::Invitation;
@@ -204,9 +205,9 @@ pub(super) async fn purge(
         .execute(&db.pool)
         .await?
         .rows_affected();
-    // Kept a day past the waiting time, so that a slow, steady guesser still meets it.
-    let sign_in_failures = sqlx::query("DELETE FROM sign_in_failures WHERE locked_until < $1")
-        .bind(now - DAY_SECONDS)
+    // A count this old has decayed to nothing and its wait is over: forgetting it changes no wait.
+    let sign_in_failures = sqlx::query("DELETE FROM sign_in_failures WHERE last_failure < $1")
+        .bind(now - FORGET_FAILURES_AFTER)
         .execute(&db.pool)
         .await?
         .rows_affected();

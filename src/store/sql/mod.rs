@@ -32,7 +32,7 @@ use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, ConnectOptions, Executor, Transaction};
 
 use super::{Contents, PageQuery, Purged, Store, StoreError, StoreResult, Target, Visible};
-use crate::accounts::{Facilitator, Session};
+use crate::accounts::{Facilitator, Failures, Session, ThrottleKey};
 use crate::survey::answers::Answers;
 use crate::survey::partners::Partner;
 use crate::survey::{
@@ -467,8 +467,17 @@ impl Store for SqlStore {
         token_digest: &str,
         csrf_token: &str,
         expires_at: i64,
+        replaces: Option<&str>,
     ) -> StoreResult<()> {
-        accounts::create_session(self, facilitator_id, token_digest, csrf_token, expires_at).await
+        accounts::create_session(
+            self,
+            facilitator_id,
+            token_digest,
+            csrf_token,
+            expires_at,
+            replaces,
+        )
+        .await
     }
 
     #[tracing::instrument(skip_all)]
@@ -481,24 +490,24 @@ impl Store for SqlStore {
         accounts::delete_session(self, token_digest).await
     }
 
-    #[tracing::instrument(skip_all)]
-    async fn sign_in_locked_until(&self, email: &str) -> StoreResult<i64> {
-        accounts::sign_in_locked_until(self, email).await
+    #[tracing::instrument(skip_all, fields(facilitator_id = facilitator_id))]
+    async fn delete_sessions(&self, facilitator_id: i64) -> StoreResult<u64> {
+        accounts::delete_sessions(self, facilitator_id).await
     }
 
     #[tracing::instrument(skip_all)]
-    async fn record_sign_in_failure(
-        &self,
-        email: &str,
-        now: i64,
-        lockout: fn(i64) -> i64,
-    ) -> StoreResult<()> {
-        accounts::record_sign_in_failure(self, email, now, lockout).await
+    async fn sign_in_failures(&self, keys: &[ThrottleKey]) -> StoreResult<Vec<Option<Failures>>> {
+        accounts::sign_in_failures(self, keys).await
     }
 
     #[tracing::instrument(skip_all)]
-    async fn clear_sign_in_failures(&self, email: &str) -> StoreResult<()> {
-        accounts::clear_sign_in_failures(self, email).await
+    async fn record_sign_in_failure(&self, keys: &[ThrottleKey], now: i64) -> StoreResult<()> {
+        accounts::record_sign_in_failure(self, keys, now).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn clear_sign_in_failures(&self, keys: &[ThrottleKey]) -> StoreResult<()> {
+        accounts::clear_sign_in_failures(self, keys).await
     }
 
     // Deletion and retention.

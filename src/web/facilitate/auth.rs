@@ -1,16 +1,18 @@
-//! Signing in and out. Whether a password is right, and how long an address waits after
-//! failures, is [`authenticate`]'s to decide; these handlers only answer with a page.
+//! Signing in and out. Whether a password is right, how long an address waits after failures,
+//! and whether a password checker is free, is [`authenticate`]'s to decide; these handlers only
+//! answer with a page (429 and 503 with `Retry-After`).
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 
-use crate::accounts::normalise_email;
-use crate::web::authentication::{AuthError, authenticate};
+use crate::accounts::{SignInEmail, unix_now};
+use crate::web::authentication::{Attempt, AuthError, DEVICE_KEY, authenticate};
 use crate::web::errors::{AppError, Failure};
 use crate::web::form::FormFields;
 use crate::web::messages::EN;
+use crate::web::open_links::Client;
 use crate::web::session::{self, CheckedForm};
 use crate::web::{AppState, Chrome, SIGN_IN, html};
 
@@ -40,13 +42,15 @@ pub async fn sign_in_page() -> Response {
     sign_in_form(StatusCode::OK, "", None)
 }
 
-/// `POST /facilitator/sign-in`: checks the password unless the address is waiting out failures.
+/// `POST /facilitator/sign-in`: checks the password unless the e-mail or client address is
+/// waiting out failures or every password checker is busy.
 pub async fn sign_in(
     State(state): State<AppState>,
+    client: Client,
     headers: HeaderMap,
     FormFields(fields): FormFields,
 ) -> Result<Response, AppError> {
-    if !session::same_origin(&headers) {
+    if !session::same_origin(&headers, state.public_url.as_deref()) {
         return Err(AppError::Csrf);
     }
     let field = |name: &str| {
@@ -55,24 +59,51 @@ pub async fn sign_in(
             .find(|(n, _)| n == name)
             .map_or("", |(_, v)| v.as_str())
     };
-    let email = normalise_email(field("email"));
-    match authenticate(state.store.as_ref(), &email, field("password")).await {
-        Ok(facilitator) => {
-            let cookie = session::start(&state, &facilitator).await?;
-            Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/facilitator")).into_response())
+    let device = session::cookie_value(&headers, session::DEVICE_COOKIE);
+    let attempt = Attempt {
+        email: field("email"),
+        password: field("password"),
+        client: client.address(),
+        device: device.as_deref(),
+    };
+    // Shown again in the form, unless it cannot be an address at all (e.g. 60 KB long).
+    let email = SignInEmail::parse(attempt.email);
+    let email = email.as_ref().map_or("", SignInEmail::as_str);
+    match authenticate(state.store.as_ref(), &state.sign_ins, &attempt, unix_now()).await {
+        Ok(signed_in) => {
+            let cookie = session::start(&state, &signed_in.facilitator, &headers).await?;
+            let device = session::device_cookie(&state, &signed_in.device_cookie);
+            Ok((
+                AppendHeaders([(header::SET_COOKIE, cookie), (header::SET_COOKIE, device)]),
+                Redirect::to("/facilitator"),
+            )
+                .into_response())
         }
-        Err(AuthError::Locked { minutes }) => Ok(sign_in_form(
-            StatusCode::TOO_MANY_REQUESTS,
-            &email,
-            Some(EN.sign_in_wait.replace("{minutes}", &minutes.to_string())),
-        )),
+        Err(AuthError::Locked { seconds }) => Ok((
+            [(header::RETRY_AFTER, seconds.to_string())],
+            sign_in_form(
+                StatusCode::TOO_MANY_REQUESTS,
+                email,
+                Some(EN.sign_in_wait.replace("{seconds}", &seconds.to_string())),
+            ),
+        )
+            .into_response()),
+        Err(AuthError::Busy) => Ok((
+            [(header::RETRY_AFTER, "1".to_string())],
+            sign_in_form(
+                StatusCode::SERVICE_UNAVAILABLE,
+                email,
+                Some(EN.sign_in_busy.to_string()),
+            ),
+        )
+            .into_response()),
         Err(AuthError::Wrong) => Ok(sign_in_form(
             StatusCode::UNAUTHORIZED,
-            &email,
+            email,
             Some(EN.sign_in_wrong.to_string()),
         )),
         Err(AuthError::Store(error)) => Err(error.into()),
-        Err(AuthError::Join(error)) => Err(Failure::Join(error).into()),
+        Err(AuthError::DamagedKey) => Err(Failure::Secret(DEVICE_KEY).into()),
     }
 }
 
@@ -82,9 +113,26 @@ pub async fn sign_out(
     form: CheckedForm,
 ) -> Result<Response, AppError> {
     state.store.delete_session(&form.signed_in.digest).await?;
-    Ok((
-        [(header::SET_COOKIE, session::cookie(&state, "", 0))],
+    Ok(signed_out(&state))
+}
+
+/// `POST /facilitator/sign-out-everywhere`: ends every session of the signed-in facilitator, on
+/// every browser and device, this one included.
+pub async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    form: CheckedForm,
+) -> Result<Response, AppError> {
+    let facilitator = form.signed_in.facilitator().id;
+    let ended = state.store.delete_sessions(facilitator).await?;
+    tracing::info!(facilitator, ended, "signed out everywhere");
+    Ok(signed_out(&state))
+}
+
+/// Deletes the session cookie and goes to the sign-in page.
+fn signed_out(state: &AppState) -> Response {
+    (
+        [(header::SET_COOKIE, session::cookie(state, "", 0))],
         Redirect::to(SIGN_IN),
     )
-        .into_response())
+        .into_response()
 }
