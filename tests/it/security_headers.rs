@@ -227,6 +227,14 @@ async fn every_response_of_every_route_carries_the_security_headers(engine: Engi
         .post(&browser.client, "/facilitator/sign-out", &[("csrf", csrf)])
         .await;
     assert_eq!(signed_out.0, 303);
+    let everywhere = walk
+        .post(
+            &browser.client,
+            "/facilitator/sign-out-everywhere",
+            &[("csrf", csrf)],
+        )
+        .await;
+    assert_eq!(everywhere.0, 303, "signed out already: to the sign-in page");
 
     for status in [200, 303, 400, 403, 404, 405, 413, 422] {
         assert!(

@@ -462,7 +462,7 @@ async fn a_facilitator_creates_a_partnership_and_a_round_and_adds_partners_one_b
             "organisation,sector,email,language,link\n\
              City Housing,government,housing@example.org,en,{base}/s/{}\n\
              \"Food Bank, Eastside\",nonprofit,,,{base}/s/{}\n\
-             '@Home Care,health,,,{base}/s/{}\n",
+             \"'@Home Care\",health,,,{base}/s/{}\n",
             tokens[0],
             tokens[1],
             tokens[2],
