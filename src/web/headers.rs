@@ -34,11 +34,10 @@ const ALWAYS: [(HeaderName, &str); 6] = [
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
     // For browsers that predate `frame-ancestors`.
     (header::X_FRAME_OPTIONS, "DENY"),
-    // Not `no-referrer`: with it, browsers send `Origin: null` on the site's own form posts,
-    // which the sign-in form's same-origin check (rightly) refuses. `same-origin` sends the
-    // referrer only to the site itself, so a survey link in a page's address still never reaches
-    // another site.
-    (header::REFERRER_POLICY, "same-origin"),
+    // A survey link in a page's address never reaches another site, nor the site's own log. With
+    // it, browsers send `Origin: null` on the site's own form posts; `session::same_origin`
+    // relies on `Sec-Fetch-Site` for those.
+    (header::REFERRER_POLICY, "no-referrer"),
     // Another site's window that opens one of ours gets no handle on it, and its pages cannot
     // load our responses (a download, say) as a script or image.
     (

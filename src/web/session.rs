@@ -156,22 +156,28 @@ pub fn site_cookie(state: &AppState, name: &str, value: &str, path: &str, max_ag
     format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
 }
 
-/// Whether a request comes from a page of this site, by the headers browsers add to every
-/// cross-site POST (`Origin`, `Sec-Fetch-Site`). The sign-in form has no session to tie a token
-/// to yet, so this is its CSRF defence: another site cannot sign a facilitator in to an account of
-/// its choosing. Requests without those headers (command-line clients) are not from a browser
-/// page and pass.
+/// Whether a request comes from a page of this site, by the headers browsers add to every POST
+/// (`Sec-Fetch-Site`, `Origin`). The sign-in form has no session to tie a token to yet, so this is
+/// its CSRF defence: another site cannot sign a facilitator in to an account of its choosing.
+/// Requests without those headers (command-line clients) are not from a browser page and pass.
 ///
-/// With a public URL (`--public-url`) the `Origin` must be exactly its scheme, host and port: a
-/// proxy in front may rewrite `Host`, and an `http://` page must not post to an `https://` site.
-/// Without one, only the `Origin`'s host and port can be compared, with `Host`.
+/// A browser that sends `Sec-Fetch-Site` says itself whether the page was ours: only
+/// `same-origin` passes (`same-site` would let a sibling subdomain in). Its `Origin` is then
+/// `null` on our own pages, as `Referrer-Policy: no-referrer` asks, and says nothing more.
+/// Any other `Origin` must be ours: with a public URL (`--public-url`) exactly its scheme, host
+/// and port (a proxy in front may rewrite `Host`, and an `http://` page must not post to an
+/// `https://` site); without one, its host and port must be `Host`. Without `Sec-Fetch-Site`
+/// (older browsers), `null` is nobody's origin and never passes.
 pub fn same_origin(headers: &HeaderMap, public_url: Option<&str>) -> bool {
     let value = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
-    if value(header::HeaderName::from_static("sec-fetch-site")) == Some("cross-site") {
+    let fetched = value(header::HeaderName::from_static("sec-fetch-site"));
+    if fetched.is_some_and(|site| site != "same-origin") {
         return false;
     }
-    let Some(origin) = value(header::ORIGIN) else {
-        return true;
+    let origin = match value(header::ORIGIN) {
+        None => return true,
+        Some("null") => return fetched.is_some(),
+        Some(origin) => origin,
     };
     if let Some(expected) = public_url.and_then(origin_of) {
         return origin.eq_ignore_ascii_case(&expected);
@@ -230,8 +236,26 @@ mod tests {
             !same_origin(&headers(&[own]), None),
             "an Origin without Host"
         );
-        let fetched = ("sec-fetch-site", "cross-site");
-        assert!(!same_origin(&headers(&[host, fetched]), None));
+        assert!(!same_origin(&headers(&[host, ("origin", "null")]), None));
+    }
+
+    #[test]
+    fn a_browser_that_says_where_the_page_came_from_is_believed() {
+        let host = ("host", "survey.example.org");
+        let site = |value| ("sec-fetch-site", value);
+        // Our own page under `Referrer-Policy: no-referrer`.
+        let own = headers(&[host, ("origin", "null"), site("same-origin")]);
+        assert!(same_origin(&own, None));
+        assert!(same_origin(&own, Some("https://survey.example.org")));
+        for other in ["cross-site", "same-site", "none"] {
+            let posted = headers(&[host, ("origin", "http://survey.example.org"), site(other)]);
+            assert!(!same_origin(&posted, None), "{other}");
+        }
+        let lying = headers(&[host, ("origin", "http://evil.example"), site("same-origin")]);
+        assert!(
+            !same_origin(&lying, None),
+            "an Origin that is not ours still counts"
+        );
     }
 
     #[test]
