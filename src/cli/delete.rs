@@ -5,7 +5,7 @@
 
 use anyhow::{Context, bail};
 use partnerscope::instrument::load_str;
-use partnerscope::store::{self, Target};
+use partnerscope::store::{self, Target, shown_url};
 use partnerscope::survey::{Removal, Respondent, erased_values, is_pseudonym};
 use partnerscope::web::messages::{EN, Named};
 
@@ -20,12 +20,18 @@ pub fn run(command: &DeleteCommand) -> anyhow::Result<()> {
         DeleteCommand::Response(args) => return response(args),
     };
     let database_url = &args.database_url;
-    let unknown = || format!("there is no {kind} {} in {database_url}", args.id);
+    let unknown = || {
+        format!(
+            "there is no {kind} {} in {}",
+            args.id,
+            shown_url(database_url)
+        )
+    };
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
         let store = store::open(database_url)
             .await
-            .with_context(|| format!("cannot open the database {database_url}"))?;
+            .with_context(|| format!("cannot open the database {}", shown_url(database_url)))?;
         // Read first, to name what goes and to refuse an unknown id before touching anything.
         let (partnership, round, invitation);
         let named = match target {
@@ -71,11 +77,14 @@ fn response(args: &DeleteResponseArgs) -> anyhow::Result<()> {
     runtime.block_on(async {
         let store = store::open(database_url)
             .await
-            .with_context(|| format!("cannot open the database {database_url}"))?;
-        let round = store
-            .round(args.round)
-            .await?
-            .with_context(|| format!("there is no round {} in {database_url}", args.round))?;
+            .with_context(|| format!("cannot open the database {}", shown_url(database_url)))?;
+        let round = store.round(args.round).await?.with_context(|| {
+            format!(
+                "there is no round {} in {}",
+                args.round,
+                shown_url(database_url)
+            )
+        })?;
         let instrument = load_str(&format!("round {}", round.id), &round.instrument_source)?;
         let who = Respondent::Pseudonym(&pseudonym);
         let erased = erased_values(&instrument);

@@ -7,7 +7,7 @@ use std::io::{BufRead, IsTerminal};
 
 use anyhow::Context;
 use partnerscope::accounts::{hash_password, is_email, normalise_email};
-use partnerscope::store::{self, StoreError};
+use partnerscope::store::{self, StoreError, shown_url};
 
 use super::FacilitatorCommand;
 
@@ -30,7 +30,7 @@ pub fn run(command: &FacilitatorCommand) -> anyhow::Result<()> {
     runtime.block_on(async {
         let store = store::open(database_url)
             .await
-            .with_context(|| format!("cannot open the database {database_url}"))?;
+            .with_context(|| format!("cannot open the database {}", shown_url(database_url)))?;
         match command {
             FacilitatorCommand::Add { admin, .. } => {
                 match store.create_facilitator(&email, &hash, *admin).await {

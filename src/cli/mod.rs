@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use partnerscope::store::shown_url;
 
 /// partnerscope: partnership self-assessment surveys, scored.
 #[derive(Debug, Parser)]
@@ -253,7 +254,7 @@ fn migrate_data(from: &str, to: &str) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     let report = runtime
         .block_on(partnerscope::store::copy_database(from, to))
-        .with_context(|| format!("cannot copy {from} into {to}"))?;
+        .with_context(|| format!("cannot copy {} into {}", shown_url(from), shown_url(to)))?;
     for (table, rows) in report {
         println!("{table}: {rows} rows");
     }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use partnerscope::accounts::unix_now;
 use partnerscope::instrument::{Library, load_file};
-use partnerscope::store::Store;
+use partnerscope::store::{Store, shown_url};
 use partnerscope::web::open_links::OpenLinks;
 use partnerscope::web::{self, AppState, Limits};
 use partnerscope::{demo, store};
@@ -26,7 +26,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
     runtime.block_on(async {
         let store = store::open(&args.database_url)
             .await
-            .with_context(|| format!("cannot open the database {}", args.database_url))?;
+            .with_context(|| format!("cannot open the database {}", shown_url(&args.database_url)))?;
         let listener = TcpListener::bind(&args.addr)
             .await
             .with_context(|| format!("cannot listen on {}", args.addr))?;

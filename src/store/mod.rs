@@ -98,6 +98,25 @@ pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
     Ok(Arc::new(SqlStore::open(url).await?))
 }
 
+/// `url` as messages and logs may show it: a password in it (`postgres://user:secret@host/db`)
+/// becomes `***`, so an error printed to a terminal or a log file does not hand it on.
+pub fn shown_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) if user_info.contains(':') => {
+            let user = user_info
+                .split_once(':')
+                .map_or(user_info, |(user, _)| user);
+            format!("{scheme}://{user}:***@{host}{path}")
+        }
+        _ => url.to_string(),
+    }
+}
+
 /// The current time as RFC 3339 UTC text, the format of every stored timestamp.
 fn now() -> String {
     time::OffsetDateTime::now_utc()
@@ -375,4 +394,26 @@ pub trait Store: Send + Sync {
     /// Removes the partners' e-mail addresses of a closed round, returning how many there were.
     /// Fails with [`StoreError::RoundOpen`], changing nothing, while the round is open.
     async fn remove_partner_emails(&self, round_id: i64) -> StoreResult<u64>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_url;
+
+    #[test]
+    fn a_password_in_a_database_url_is_never_shown() {
+        assert_eq!(
+            shown_url("postgres://ana:s3cr:et@db.example.org:5432/ps?sslmode=require"),
+            "postgres://ana:***@db.example.org:5432/ps?sslmode=require"
+        );
+        assert_eq!(
+            shown_url("postgres://ana@db.example.org/ps"),
+            "postgres://ana@db.example.org/ps"
+        );
+        assert_eq!(
+            shown_url("sqlite://partnerscope.db"),
+            "sqlite://partnerscope.db"
+        );
+        assert_eq!(shown_url("partnerscope.db"), "partnerscope.db");
+    }
 }
