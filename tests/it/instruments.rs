@@ -275,3 +275,27 @@ async fn every_instrument_stored_by_release_0ed64ef_still_loads() {
     // Two demo rounds, then one per shipped instrument and per fixture instrument of the release.
     assert_eq!(rounds.len(), 8);
 }
+
+#[test]
+fn a_scale_value_at_the_end_of_the_integer_range_is_a_problem_at_its_place_not_a_crash() {
+    // Found by fuzzing: the check that values are consecutive computed i64::MAX + 1.
+    let src =
+        std::fs::read_to_string(fixture("fuzz/instrument_load/scale-value-i64-max.toml")).unwrap();
+    let Err(LoadError::Invalid { problems, .. }) = load_str("max.toml", &src) else {
+        panic!("the file must be rejected");
+    };
+    let found: Vec<(usize, usize, &str)> = problems
+        .iter()
+        .map(|p| (p.line, p.column, p.message.as_str()))
+        .collect();
+    assert!(
+        found.iter().any(|&(line, _, m)| line == 2
+            && m.contains("must be ascending consecutive integers: 2 follows 9223372036854775807")),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().any(|&(line, _, m)| line == 2
+            && m.contains("value 9223372036854775807 is outside -1000..1000")),
+        "{found:#?}"
+    );
+}

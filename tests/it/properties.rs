@@ -1,12 +1,15 @@
-//! Laws the statistics must obey for any data, checked on generated data.
+//! Laws the statistics must obey for any data, and the parsers for any input, checked on
+//! generated data.
 
-use partnerscope::instrument::{Instrument, load_str};
+use partnerscope::instrument::{Instrument, LoadError, SHIPPED, load_str};
 use partnerscope::report::{self, SummaryReport};
+use partnerscope::responses::ResponsesReader;
 use partnerscope::scoring::release::{self, Place, Release};
 use partnerscope::scoring::stats::{Covariance, reliability};
 use partnerscope::scoring::{
     Answer, CellKey, Labels, Options, Reported, Results, Scorer, reverse_key,
 };
+use partnerscope::survey::partners::{self, Partner};
 use proptest::prelude::*;
 
 /// One dimension `trust` of `k` items on a 1..5 scale, the first half in factor `core`.
@@ -365,5 +368,427 @@ proptest! {
                 prop_assert!(!in_span(&rows, &unit), "variable {}: member {} is determined", variable, member);
             }
         }
+    }
+}
+
+// The parsers: whatever a file or a form holds, it is read or refused with its problems located,
+// never a panic. Their inputs are mutations of real files, valid headers with random cells, and
+// random bytes; where a law exists (columns in any order, a list written back), it is checked too.
+
+/// The shipped instrument with a "not applicable" code, comments and a profile question.
+fn coalition() -> Instrument {
+    let (file, src) = SHIPPED
+        .into_iter()
+        .find(|(file, _)| file.ends_with("coalition-effectiveness.toml"))
+        .expect("coalition-effectiveness is shipped");
+    load_str(file, src).expect("a shipped instrument loads")
+}
+
+/// Instrument files to mutate: a small fixture, a generated one and a shipped one.
+const INSTRUMENT_FILES: [&str; 3] = [
+    include_str!("../fixtures/web/mini.toml"),
+    include_str!("../fixtures/reference/basic.toml"),
+    SHIPPED[2].1,
+];
+
+/// Text an edit may put in: TOML syntax, numbers at the edges of every integer type, and
+/// characters of several byte lengths.
+const TOKENS: [&str; 22] = [
+    "\"",
+    "'",
+    "[",
+    "]",
+    "[[",
+    "]]",
+    "=",
+    "{",
+    "}",
+    ",",
+    "\n",
+    "#",
+    "\"\"\"",
+    ".",
+    "-",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "32768",
+    "1e309",
+    "nan",
+    "é",
+    "\u{feff}",
+];
+
+/// A near-valid instrument file: one of [`INSTRUMENT_FILES`] with a few edits (a number swapped
+/// for one at the edge of an integer type, a token put in, a run of characters taken out).
+fn mutated_instrument() -> impl Strategy<Value = String> {
+    let edit = (
+        0u8..3,
+        any::<prop::sample::Index>(),
+        0usize..TOKENS.len(),
+        1usize..40,
+    );
+    (0..INSTRUMENT_FILES.len(), prop::collection::vec(edit, 1..4)).prop_map(|(file, edits)| {
+        let mut text: Vec<char> = INSTRUMENT_FILES[file].chars().collect();
+        for (kind, at, token, length) in edits {
+            let at = at.index(text.len() + 1);
+            match kind {
+                0 => {
+                    // One of the file's runs of digits becomes a number at an edge.
+                    let runs: Vec<usize> = (0..text.len())
+                        .filter(|&i| {
+                            text[i].is_ascii_digit() && (i == 0 || !text[i - 1].is_ascii_digit())
+                        })
+                        .collect();
+                    if runs.is_empty() {
+                        continue;
+                    }
+                    let start = runs[at % runs.len()];
+                    let end = (start..text.len())
+                        .find(|&i| !text[i].is_ascii_digit())
+                        .unwrap_or(text.len());
+                    text.splice(start..end, TOKENS[15 + token % 5].chars());
+                }
+                1 => {
+                    text.splice(at..at, TOKENS[token].chars());
+                }
+                _ => {
+                    text.drain(at..(at + length).min(text.len()));
+                }
+            }
+        }
+        text.into_iter().collect()
+    })
+}
+
+/// Checks what the loader made of `src`: an instrument whose indices are in range, or problems
+/// that point into the file.
+fn check_load(src: &str) -> Result<(), TestCaseError> {
+    match load_str("prop.toml", src) {
+        Ok(instrument) => {
+            for item in &instrument.items {
+                let scale = &instrument.scales[item.scale];
+                prop_assert!(scale.min < scale.max);
+                prop_assert!(item.dimension < instrument.dimensions.len());
+                prop_assert!(item.factor.is_none_or(|f| f < instrument.factors.len()));
+            }
+        }
+        Err(LoadError::Invalid { problems, .. }) => {
+            prop_assert!(!problems.is_empty());
+            let lines = src.lines().count() + 1;
+            for p in &problems {
+                prop_assert!(p.line >= 1 && p.line <= lines && p.column >= 1, "{:?}", p);
+            }
+        }
+        Err(e) => prop_assert!(false, "load_str failed with {}", e),
+    }
+    Ok(())
+}
+
+/// The item ids of [`coalition`], then the other columns a responses file may have.
+fn responses_columns(instrument: &Instrument) -> Vec<String> {
+    let mut columns: Vec<String> = instrument.items.iter().map(|i| i.id.clone()).collect();
+    for other in [
+        "respondent",
+        "group",
+        "wave",
+        "strength",
+        "sector",
+        "language",
+        "submitted_on",
+    ] {
+        columns.push(other.to_string());
+    }
+    columns
+}
+
+/// A cell of a responses file: mostly good values, some of every kind of bad one.
+fn response_cell() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        6 => (1u8..=5).prop_map(|v| vec![b'0' + v]),
+        1 => prop::sample::select(vec![
+            "", "NA", "na", "NA ", " 3 ", "+4", "-0", "0", "6", "05", "32767", "-32769",
+            "99999999999999999999", "dk", "\"3\"", "\"a, b\"", "\"\"", "\"x\ny\"", "٣", "\u{feff}1",
+        ]).prop_map(|s| s.as_bytes().to_vec()),
+        1 => prop::collection::vec(any::<u8>(), 0..6),
+    ]
+}
+
+/// A near-valid responses file: a header of real columns, some dropped, repeated or unknown,
+/// then rows of random cells, some of the wrong length.
+fn near_valid_responses(columns: Vec<String>) -> impl Strategy<Value = Vec<u8>> {
+    let n = columns.len();
+    let header = prop::collection::vec(
+        prop_oneof![
+            20 => (0..n).prop_map(Some),
+            1 => Just(None),
+        ],
+        0..n + 3,
+    );
+    let full = Just((0..n).map(Some).collect::<Vec<_>>()).prop_shuffle();
+    let header = prop_oneof![3 => full, 1 => header];
+    (
+        header,
+        prop::collection::vec(
+            (prop::collection::vec(response_cell(), 0..n + 3), 0u8..4),
+            0..8,
+        ),
+    )
+        .prop_map(move |(header, rows)| {
+            let mut file: Vec<u8> = header
+                .iter()
+                .map(|c| c.map_or("unknown", |c| columns[c].as_str()))
+                .collect::<Vec<_>>()
+                .join(",")
+                .into_bytes();
+            for (mut cells, width) in rows {
+                // Most rows are as wide as the header.
+                if width > 0 {
+                    cells.resize(header.len(), b"3".to_vec());
+                }
+                file.extend_from_slice(if width == 1 { b"\r\n" } else { b"\n" });
+                // The first cell is the respondent most of the time: make ids mostly unique.
+                file.extend(cells.join(&b","[..]));
+            }
+            file
+        })
+}
+
+/// Reads `file` to the end or the first problem; each row's values must be on their scales, and
+/// a problem must name a row of the file.
+fn read_responses(file: &[u8], instrument: &Instrument) -> Result<(), TestCaseError> {
+    let lines = file.iter().filter(|&&b| b == b'\n' || b == b'\r').count() as u64 + 2;
+    let mut reader = match ResponsesReader::new(file, instrument) {
+        Ok(reader) => reader,
+        Err(e) => {
+            prop_assert!(e.row <= lines, "{}", e);
+            return Ok(());
+        }
+    };
+    loop {
+        match reader.next_row() {
+            Ok(Some(row)) => {
+                prop_assert!(!row.respondent.is_empty());
+                for (answer, item) in row.answers.iter().zip(&instrument.items) {
+                    if let Some(v) = answer {
+                        prop_assert!(instrument.scales[item.scale].contains(*v));
+                    }
+                }
+            }
+            Ok(None) => return Ok(()),
+            Err(e) => {
+                prop_assert!(e.row <= lines, "{}", e);
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Every row of a responses file, owned.
+fn all_rows(file: &[u8], instrument: &Instrument) -> Vec<(String, String, String, Vec<Answer>)> {
+    let mut reader = ResponsesReader::new(file, instrument).expect("the header is good");
+    let mut rows = Vec::new();
+    while let Some(row) = reader.next_row().expect("the rows are good") {
+        rows.push((
+            row.respondent.to_string(),
+            row.group.to_string(),
+            row.wave.to_string(),
+            row.answers.to_vec(),
+        ));
+    }
+    rows
+}
+
+/// A cell of a partner list: real sectors in any case, addresses, language tags, blanks, text
+/// that needs quoting, and junk.
+fn partner_cell() -> impl Strategy<Value = String> {
+    prop_oneof![
+        2 => prop::sample::select(vec![
+            "government", "Nonprofit", " HEALTH ", "funder", "other", "martians", "",
+            "a@b.org", "x@y", "not-an-address", "a b@c.org", "en", "fr-CA", "zh-Hant-TW", "en-",
+            "english please", "\"Food Bank, Eastside\"", "\"say \"\"hi\"\"\"", "\"two\nlines\"",
+            "\"unterminated", "\u{feff}", "organisation", "sector",
+        ]).prop_map(str::to_string),
+        1 => "[ -~é\u{a0}]{0,12}",
+    ]
+}
+
+/// A near-valid partner list: a header of the real columns (any case, some repeated, dropped or
+/// unknown), then rows of random cells of any width.
+fn near_valid_partner_list() -> impl Strategy<Value = String> {
+    let column = prop::sample::select(vec![
+        "organisation",
+        "sector",
+        "email",
+        "language",
+        "Sector",
+        " EMAIL ",
+        "name",
+        "",
+    ]);
+    let header = prop_oneof![
+        3 => Just(vec!["organisation", "sector", "email", "language"]).prop_shuffle(),
+        1 => prop::collection::vec(column, 0..6),
+    ];
+    let rows = prop::collection::vec(prop::collection::vec(partner_cell(), 0..6), 0..30);
+    (any::<bool>(), header, rows).prop_map(|(bom, header, rows)| {
+        let mut list = if bom {
+            String::from("\u{feff}")
+        } else {
+            String::new()
+        };
+        list.push_str(&header.join(","));
+        for row in rows {
+            list.push('\n');
+            list.push_str(&row.join(","));
+        }
+        list
+    })
+}
+
+/// Checks what the partner-list parser made of `list`: partners on the survey's sectors, or
+/// problems on rows of the list.
+fn check_partner_list(list: &str, instrument: &Instrument) -> Result<(), TestCaseError> {
+    let sectors = &instrument.profile.as_ref().expect("a profile").options;
+    match partners::parse(list, instrument) {
+        Ok(partners) => {
+            prop_assert!(!partners.is_empty());
+            for p in &partners {
+                prop_assert!(!p.organisation.is_empty() && p.organisation.trim() == p.organisation);
+                prop_assert!(sectors.contains(&p.sector), "{:?}", p);
+            }
+        }
+        Err(problems) => {
+            prop_assert!(!problems.is_empty());
+            // A record ends at `\n`, `\r` or both; `\r\n` counts twice, which only loosens the bound.
+            let rows = list.bytes().filter(|&b| b == b'\n' || b == b'\r').count() as u64 + 2;
+            for p in &problems {
+                prop_assert!(p.row >= 1 && p.row <= rows, "{}", p);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The partners as a list with every column, the way a spreadsheet saves it.
+fn write_partner_list(partners: &[Partner]) -> String {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(["organisation", "sector", "email", "language"])
+        .unwrap();
+    for p in partners {
+        let email = p.email.as_deref().unwrap_or("");
+        let language = p.language.as_deref().unwrap_or("");
+        out.write_record([&p.organisation, &p.sector, email, language])
+            .unwrap();
+    }
+    String::from_utf8(out.into_inner().unwrap()).unwrap()
+}
+
+/// A good partner: any organisation name (commas, quotes, line breaks and all), a real sector, a
+/// plausible address and language tag, or none.
+fn partner(sectors: Vec<String>) -> impl Strategy<Value = Partner> {
+    (
+        "[A-Za-z0-9 ,;\"'&\n\r\té—\u{a0}-]{1,24}".prop_filter_map("a name", |s| {
+            let s = s.trim();
+            (!s.is_empty()).then(|| s.to_string())
+        }),
+        prop::sample::select(sectors),
+        prop::option::of("[a-z,\"'.+]{1,6}@[a-z.,\"]{1,8}"),
+        prop::option::of(prop::sample::select(vec![
+            "en",
+            "fr-CA",
+            "zh-Hant-TW",
+            "es-419",
+        ])),
+    )
+        .prop_map(|(organisation, sector, email, language)| Partner {
+            organisation,
+            sector,
+            email,
+            language: language.map(str::to_string),
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn an_edited_instrument_file_loads_or_is_refused_with_problems_inside_the_file(src in mutated_instrument()) {
+        check_load(&src)?;
+    }
+
+    #[test]
+    fn any_text_as_an_instrument_file_loads_or_is_refused_with_problems_inside_the_file(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        check_load(&String::from_utf8_lossy(&bytes))?;
+    }
+
+    #[test]
+    fn a_responses_file_with_random_cells_is_read_or_refused_at_a_row_of_the_file(file in near_valid_responses(responses_columns(&coalition()))) {
+        read_responses(&file, &coalition())?;
+    }
+
+    #[test]
+    fn random_bytes_as_a_responses_file_are_read_or_refused_at_a_row_of_the_file(
+        header in Just(responses_columns(&coalition())).prop_shuffle(),
+        bytes in prop::collection::vec(any::<u8>(), 0..400),
+    ) {
+        let mut file = header.join(",").into_bytes();
+        file.push(b'\n');
+        file.extend(&bytes);
+        read_responses(&file, &coalition())?;
+        read_responses(&bytes, &coalition())?;
+    }
+
+    #[test]
+    fn the_columns_of_a_responses_file_may_come_in_any_order(
+        rows in prop::collection::vec(
+            ("[a-z ]{0,6}", "[a-z0-9 ,]{0,6}", prop::collection::vec(prop_oneof![5 => (1i16..=5).prop_map(Some), 1 => Just(None)], 35)),
+            0..12,
+        ),
+        order in Just((0..38).collect::<Vec<usize>>()).prop_shuffle(),
+    ) {
+        let instrument = coalition();
+        prop_assert_eq!(instrument.items.len(), 35);
+        // Columns: respondent, group, wave, then the items in instrument order.
+        let mut header = vec!["respondent".to_string(), "group".into(), "wave".into()];
+        header.extend(instrument.items.iter().map(|i| i.id.clone()));
+        let records: Vec<Vec<String>> = rows.iter().enumerate().map(|(i, (group, wave, answers))| {
+            let mut record = vec![format!("r{i}"), group.clone(), wave.clone()];
+            record.extend(answers.iter().map(|a| a.map_or(String::new(), |v| v.to_string())));
+            record
+        }).collect();
+        let write = |permute: &dyn Fn(&[String]) -> Vec<String>| {
+            let mut out = csv::Writer::from_writer(Vec::new());
+            out.write_record(permute(&header)).unwrap();
+            for record in &records {
+                out.write_record(permute(record)).unwrap();
+            }
+            out.into_inner().unwrap()
+        };
+        let as_is = all_rows(&write(&|r| r.to_vec()), &instrument);
+        let reordered = all_rows(&write(&|r| order.iter().map(|&c| r[c].clone()).collect()), &instrument);
+        prop_assert_eq!(as_is.len(), rows.len());
+        prop_assert_eq!(reordered, as_is);
+    }
+
+    #[test]
+    fn a_partner_list_with_random_cells_is_read_or_refused_on_rows_of_the_list(list in near_valid_partner_list()) {
+        check_partner_list(&list, &coalition())?;
+    }
+
+    #[test]
+    fn random_bytes_as_a_partner_list_are_read_or_refused_on_rows_of_the_list(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        check_partner_list(&String::from_utf8_lossy(&bytes), &coalition())?;
+        let mut list = String::from("organisation,sector\n");
+        list.push_str(&String::from_utf8_lossy(&bytes));
+        check_partner_list(&list, &coalition())?;
+    }
+
+    #[test]
+    fn a_partner_list_written_from_its_partners_reads_back_the_same(
+        partners in prop::collection::vec(partner(coalition().profile.unwrap().options), 1..12),
+    ) {
+        let instrument = coalition();
+        let read = partners::parse(&write_partner_list(&partners), &instrument);
+        prop_assert_eq!(read.as_ref(), Ok(&partners));
     }
 }

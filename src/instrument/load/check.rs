@@ -54,7 +54,8 @@ pub(super) fn check_scale_values(r: &mut Reader, s: &RawScale) -> bool {
         ok = false;
     }
     for pair in s.values.windows(2) {
-        if *pair[1].get_ref() != pair[0].get_ref() + 1 {
+        // `checked_add`: a value of i64::MAX has no successor, and must not overflow into one.
+        if pair[0].get_ref().checked_add(1) != Some(*pair[1].get_ref()) {
             r.problem(
                 pair[1].span(),
                 format!(

@@ -1,0 +1,51 @@
+//! Fuzzes the responses-CSV reader behind `partnerscope score`: any file is read row by row until
+//! the end or the first problem, and every row handed on holds only values of its items' scales.
+//! Never a panic.
+//!
+//! The file is read against the shipped `coalition-effectiveness` instrument (its scale has a
+//! "not applicable" code, and it has comment and profile questions, whose columns the reader
+//! ignores); the seeds carry its header.
+
+#![no_main]
+
+use std::sync::LazyLock;
+
+use libfuzzer_sys::fuzz_target;
+use partnerscope::instrument::{Instrument, SHIPPED, load_str};
+use partnerscope::responses::ResponsesReader;
+
+static INSTRUMENT: LazyLock<Instrument> = LazyLock::new(|| {
+    let (file, src) = SHIPPED
+        .into_iter()
+        .find(|(file, _)| file.ends_with("coalition-effectiveness.toml"))
+        .expect("coalition-effectiveness is shipped");
+    load_str(file, src).expect("a shipped instrument loads")
+});
+
+fuzz_target!(|data: &[u8]| {
+    let instrument = &*INSTRUMENT;
+    let mut reader = match ResponsesReader::new(data, instrument) {
+        Ok(reader) => reader,
+        Err(e) => {
+            let _ = e.to_string();
+            return;
+        }
+    };
+    loop {
+        match reader.next_row() {
+            Ok(Some(row)) => {
+                assert!(!row.respondent.is_empty());
+                for (answer, item) in row.answers.iter().zip(&instrument.items) {
+                    if let Some(value) = answer {
+                        assert!(instrument.scales[item.scale].contains(*value));
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                let _ = e.to_string();
+                break;
+            }
+        }
+    }
+});
