@@ -68,6 +68,9 @@ pub enum AppError {
     /// The body is over the size limit.
     #[error("request body too large")]
     TooLarge,
+    /// The body did not arrive within the body timeout.
+    #[error("request body too slow")]
+    TooSlow,
     /// A facilitator page without a valid session: answered with the sign-in page.
     #[error("sign-in required")]
     SignInRequired,
@@ -168,6 +171,7 @@ impl AppError {
             AppError::BadForm(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadText { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooSlow => StatusCode::REQUEST_TIMEOUT,
             AppError::SignInRequired => StatusCode::SEE_OTHER,
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::ForgedForm => StatusCode::FORBIDDEN,
@@ -212,6 +216,7 @@ impl IntoResponse for AppError {
                 Some(text_detail(m, field, *problem).into()),
             ),
             AppError::TooLarge => (m.too_large_heading, m.too_large_text, None),
+            AppError::TooSlow => (m.timeout_heading, m.timeout_text, None),
             AppError::Csrf => (m.csrf_heading, m.csrf_text, None),
             AppError::ForgedForm => (m.forged_heading, m.forged_text, None),
             AppError::OpenCapReached => (m.cap_heading, m.cap_text, None),
@@ -295,11 +300,12 @@ mod tests {
             AppError::BadForm(_) => 5,
             AppError::BadText { .. } => 6,
             AppError::TooLarge => 7,
-            AppError::SignInRequired => 8,
-            AppError::Csrf => 9,
-            AppError::ForgedForm => 10,
-            AppError::OpenCapReached => 11,
-            AppError::Internal(_) => 12,
+            AppError::TooSlow => 8,
+            AppError::SignInRequired => 9,
+            AppError::Csrf => 10,
+            AppError::ForgedForm => 11,
+            AppError::OpenCapReached => 12,
+            AppError::Internal(_) => 13,
         }
     }
 
@@ -320,6 +326,7 @@ mod tests {
             (AppError::BadForm("x"), StatusCode::UNPROCESSABLE_ENTITY),
             (bad_text, StatusCode::UNPROCESSABLE_ENTITY),
             (AppError::TooLarge, StatusCode::PAYLOAD_TOO_LARGE),
+            (AppError::TooSlow, StatusCode::REQUEST_TIMEOUT),
             (AppError::SignInRequired, StatusCode::SEE_OTHER),
             (AppError::Csrf, StatusCode::FORBIDDEN),
             (AppError::ForgedForm, StatusCode::FORBIDDEN),

@@ -24,13 +24,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use askama::Template;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::serve::Listener;
 use http_body_util::BodyExt;
 use hyper::server::conn::http1;
@@ -42,8 +41,7 @@ use tokio::sync::Semaphore;
 use tower_http::add_extension::AddExtension;
 use tower_http::timeout::{DeadlineBody, TimeoutError};
 
-use super::messages::EN;
-use super::{Chrome, html};
+use super::errors::AppError;
 
 /// The default of [`Limits::header_timeout`], in seconds.
 pub const DEFAULT_HEADER_TIMEOUT_SECS: u64 = 10;
@@ -142,15 +140,6 @@ pub(super) async fn serve(
     Ok(())
 }
 
-/// The 408 page.
-#[derive(Template)]
-#[template(path = "error.html")]
-struct TimeoutPage<'a> {
-    chrome: Chrome<'a>,
-    text: &'a str,
-    detail: Option<&'a str>,
-}
-
 /// Middleware that gives a request's body until `body_timeout` after its head to arrive whole.
 /// A handler still reading it then gets an error (which it answers as it answers any unreadable
 /// body); that answer is replaced by a 408 page that closes the connection.
@@ -173,15 +162,7 @@ pub(super) async fn body_deadline(
     if !expired.load(Ordering::Relaxed) {
         return response;
     }
-    tracing::info!(timeout = ?body_timeout, "request body too slow");
-    let mut response = html(
-        StatusCode::REQUEST_TIMEOUT,
-        &TimeoutPage {
-            chrome: Chrome::new(EN.timeout_heading, ()),
-            text: EN.timeout_text,
-            detail: None,
-        },
-    );
+    let mut response = AppError::TooSlow.into_response();
     // The rest of the body may still be on its way: the connection cannot carry another request.
     response
         .headers_mut()
