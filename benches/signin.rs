@@ -10,13 +10,12 @@
 //! serves. Loopback only; the server is killed when the bench ends.
 
 use std::collections::BTreeMap;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
+
+mod support;
 
 use partnerscope::accounts::hash_password;
 use partnerscope::store;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Command;
 
 const SIGN_INS: usize = 500;
 const EMAIL: &str = "owner@example.org";
@@ -61,27 +60,8 @@ async fn main() {
         .unwrap();
     drop(store);
 
-    let mut server = Command::new(env!("CARGO_BIN_EXE_partnerscope"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--database-url", &url])
-        .arg("--trust-proxy")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let (mut server, base) = support::serve(&url, &["--trust-proxy"]).await;
     let pid = server.id().unwrap();
-    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = lines
-            .next_line()
-            .await
-            .unwrap()
-            .expect("the server prints its address");
-        if let Some(base) = line.strip_prefix("partnerscope listening on ") {
-            break base.to_string();
-        }
-    };
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(120))

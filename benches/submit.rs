@@ -6,14 +6,13 @@
 //! serves it as its own process; `CONCURRENCY` clients submit every invitation's complete form.
 //! Throughput is submissions acknowledged (303) per second of wall time; latencies are per POST.
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
+
+mod support;
 
 use partnerscope::instrument::Library;
 use partnerscope::store;
 use partnerscope::survey::{NewInvitation, NewRound, new_token};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Command;
 
 const INVITATIONS: usize = 4000;
 const CONCURRENCY: usize = 32;
@@ -77,25 +76,7 @@ async fn run(engine: &str, url: &str) {
         fields.push((format!("item-{}", item.id), ((i % 5) + 1).to_string()));
     }
 
-    let mut server = Command::new(env!("CARGO_BIN_EXE_partnerscope"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--database-url", url])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = lines
-            .next_line()
-            .await
-            .unwrap()
-            .expect("the server prints its address");
-        if let Some(base) = line.strip_prefix("partnerscope listening on ") {
-            break base.to_string();
-        }
-    };
+    let (mut server, base) = support::serve(url, &[]).await;
 
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
