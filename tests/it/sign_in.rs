@@ -50,6 +50,14 @@ async fn stored_counts(app: &TestApp) -> i64 {
     count(app, "SELECT COUNT(*) FROM sign_in_failures").await
 }
 
+/// Makes the owner's account, whose password is [`PASSWORD`].
+async fn add_owner(app: &TestApp) {
+    app.store
+        .create_facilitator(OWNER, &hash_password(PASSWORD).unwrap(), false)
+        .await
+        .unwrap();
+}
+
 /// A browser-like client: keeps cookies, does not follow redirects.
 fn browser() -> reqwest::Client {
     reqwest::Client::builder()
@@ -256,10 +264,7 @@ async fn resetting_the_password_forgets_the_failed_sign_ins_and_the_owner_signs_
     let Some(app) = spawn_app(engine).await else {
         return;
     };
-    app.store
-        .create_facilitator(OWNER, &hash_password(PASSWORD).unwrap(), false)
-        .await
-        .unwrap();
+    add_owner(&app).await;
     let client = browser();
     for _ in 0..4 {
         let (status, _) = sign_in(&app, &client, OWNER, "a wrong guess").await;
@@ -291,10 +296,7 @@ async fn thirty_sign_ins_with_60_kb_addresses_or_passwords_store_nothing_and_are
     let Some(app) = spawn_app(engine).await else {
         return;
     };
-    app.store
-        .create_facilitator(OWNER, &hash_password(PASSWORD).unwrap(), false)
-        .await
-        .unwrap();
+    add_owner(&app).await;
     let client = browser();
     let mut answers = Vec::new();
     for i in 0..30 {
@@ -326,10 +328,7 @@ async fn with_every_password_checker_busy_a_sign_in_is_answered_503_at_once(engi
     let Some(app) = spawn_app_configured(engine, |state| state.sign_ins = shared).await else {
         return;
     };
-    app.store
-        .create_facilitator(OWNER, &hash_password(PASSWORD).unwrap(), false)
-        .await
-        .unwrap();
+    add_owner(&app).await;
     let held = sign_ins
         .hashers()
         .try_slot()
@@ -358,10 +357,7 @@ async fn behind_a_proxy_the_origin_must_be_the_public_url_with_its_scheme(engine
     else {
         return;
     };
-    app.store
-        .create_facilitator(OWNER, &hash_password(PASSWORD).unwrap(), false)
-        .await
-        .unwrap();
+    add_owner(&app).await;
     // The proxy rewrote `Host` to the server's own address (as the test client sends it).
     let post = |origin: String| {
         browser()
@@ -389,10 +385,7 @@ async fn signing_in_again_ends_the_session_the_browser_carried(engine: Engine) {
     let Some(app) = spawn_app(engine).await else {
         return;
     };
-    app.store
-        .create_facilitator(OWNER, &hash_password(PASSWORD).unwrap(), false)
-        .await
-        .unwrap();
+    add_owner(&app).await;
     let client = browser();
     let (status, first) = sign_in(&app, &client, OWNER, PASSWORD).await;
     assert_eq!(status, 303);
@@ -416,10 +409,7 @@ async fn a_facilitator_keeps_five_sessions_and_signing_in_a_sixth_time_ends_the_
     let Some(app) = spawn_app(engine).await else {
         return;
     };
-    app.store
-        .create_facilitator(OWNER, &hash_password(PASSWORD).unwrap(), false)
-        .await
-        .unwrap();
+    add_owner(&app).await;
     let mut tokens = Vec::new();
     for _ in 0..6 {
         let (status, token) = sign_in(&app, &browser(), OWNER, PASSWORD).await;
@@ -501,10 +491,7 @@ async fn a_browser_that_signed_in_before_is_not_held_up_by_failures_others_cause
     let Some(app) = spawn_app(engine).await else {
         return;
     };
-    app.store
-        .create_facilitator(OWNER, &hash_password(PASSWORD).unwrap(), false)
-        .await
-        .unwrap();
+    add_owner(&app).await;
     let owners_browser = browser();
     let response = owners_browser
         .post(app.url("/facilitator/sign-in"))
