@@ -158,7 +158,7 @@ mod tests {
         assert_eq!(
             file,
             "respondent,group,wave,t1,t2,g1,g2,e1,e2,language,submitted_on\n\
-             9f2c61d0a4b7e385,'-nonprofit,2026 spring,4,dk,1,5,3,,,2026-03-01\n\
+             9f2c61d0a4b7e385,\"'-nonprofit\",2026 spring,4,dk,1,5,3,,,2026-03-01\n\
              a0b1c2d3e4f50617,,2026 spring,4,dk,1,5,3,,,2026-03-02\n"
         );
     }

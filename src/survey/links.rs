@@ -56,7 +56,7 @@ mod tests {
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "organisation,sector,email,language,link\n\
-             '@Home Services,nonprofit,,en,https://survey.example/s/abc\n"
+             \"'@Home Services\",nonprofit,,en,https://survey.example/s/abc\n"
         );
     }
 }
