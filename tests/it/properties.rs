@@ -687,7 +687,8 @@ fn write_partner_list(partners: &[Partner]) -> String {
 /// plausible address and language tag, or none.
 fn partner(sectors: Vec<String>) -> impl Strategy<Value = Partner> {
     (
-        "[A-Za-z0-9 ,;\"'&\n\r\té—\u{a0}-]{1,24}".prop_filter_map("a name", |s| {
+        // One line: an organisation is refused with a tab or line break (`survey::text`).
+        "[A-Za-z0-9 ,;\"'&é—\u{a0}-]{1,24}".prop_filter_map("a name", |s| {
             let s = s.trim();
             (!s.is_empty()).then(|| s.to_string())
         }),
