@@ -176,10 +176,31 @@ pub fn is_email(email: &str) -> bool {
 
 /// The digest under which a session token is stored (hex BLAKE2b-512).
 pub fn token_digest(token: &str) -> String {
-    Blake2b512::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Blake2b512::digest(token.as_bytes()))
+}
+
+/// The signature of `parts` (in order, as one message) under `key` (1 to 64 bytes, the BLAKE2b
+/// key size): the first 128 bits of their keyed BLAKE2b-512, as hex. Open-link form ids and
+/// device cookies are signed with it.
+pub fn keyed_mac(key: &[u8], parts: &[&[u8]]) -> String {
+    // Callers keep only keys of a length BLAKE2b takes.
+    let mut mac = <Blake2bMac512 as KeyInit>::new_from_slice(key).expect("a key of 1 to 64 bytes");
+    for part in parts {
+        mac.update(part);
+    }
+    hex(&mac.finalize().into_bytes()[..16])
+}
+
+/// Bytes as lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether `s` is lowercase hex, as [`hex`] writes it (and not empty).
+pub fn is_lower_hex(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Compares two secrets in time independent of where they differ.
@@ -282,14 +303,13 @@ impl DeviceCookies {
     }
 
     fn mac(&self, email: &SignInEmail, id: &str) -> String {
-        // `new` admits only keys of a length BLAKE2b takes.
-        let mut mac =
-            <Blake2bMac512 as KeyInit>::new_from_slice(&self.key).expect("a key of 1 to 64 bytes");
-        mac.update(b"partnerscope device cookie\0");
-        mac.update(email.as_str().as_bytes());
-        mac.update(b"\0");
-        mac.update(id.as_bytes());
-        hex(&mac.finalize().into_bytes()[..16])
+        let parts: [&[u8]; 4] = [
+            b"partnerscope device cookie\0",
+            email.as_str().as_bytes(),
+            b"\0",
+            id.as_bytes(),
+        ];
+        keyed_mac(&self.key, &parts)
     }
 
     /// A fresh cookie value for a browser that just signed in as `email`.
@@ -303,20 +323,11 @@ impl DeviceCookies {
 
     /// The id of `cookie` if this server's key signed it for `email`.
     pub fn check(&self, email: &SignInEmail, cookie: &str) -> Option<DeviceId> {
-        let lower_hex = |s: &str| {
-            s.len() == 32
-                && s.bytes()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        };
+        let lower_hex = |s: &str| s.len() == 32 && is_lower_hex(s);
         let (id, mac) = cookie.split_once('.')?;
         (lower_hex(id) && lower_hex(mac) && same_secret(mac, &self.mac(email, id)))
             .then(|| DeviceId(id.to_string()))
     }
-}
-
-/// Bytes as lowercase hex.
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The client address failures are counted under: an IPv4 address as it is (also when it comes

@@ -19,7 +19,7 @@ use answers::Answers;
 pub fn new_token() -> String {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::accounts::hex(&bytes)
 }
 
 /// Whether `token` has the shape of a [`new_token`], so junk never reaches a query.

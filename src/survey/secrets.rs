@@ -5,11 +5,9 @@
 //! case-insensitively, with `I`/`L` as 1 and `O` as 0) in groups of four. Only their digests are
 //! stored, so a copy of the database opens no draft and withdraws no response.
 
-use blake2::Blake2bMac512;
-use blake2::digest::{KeyInit, Mac};
 use rand::RngCore;
 
-use crate::accounts::{same_secret, token_digest};
+use crate::accounts::{is_lower_hex, keyed_mac, same_secret, token_digest};
 
 /// Crockford's base-32 alphabet.
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -99,14 +97,7 @@ impl FormIds {
     }
 
     fn mac(&self, round_id: i64, body: &str) -> String {
-        let mut mac = <Blake2bMac512 as KeyInit>::new_from_slice(&self.key)
-            .expect("a key of at most 64 bytes");
-        mac.update(&round_id.to_le_bytes());
-        mac.update(body.as_bytes());
-        mac.finalize().into_bytes()[..16]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        keyed_mac(&self.key, &[&round_id.to_le_bytes(), body.as_bytes()])
     }
 
     /// A fresh id for a form of round `round_id` issued at `now` (Unix seconds).
@@ -119,18 +110,14 @@ impl FormIds {
     /// Checks an id posted to round `round_id` at `now`: exactly as issued, for this round, and
     /// not older than [`FORM_ID_LIFETIME`].
     pub fn check(&self, round_id: i64, id: &str, now: i64) -> Result<(), FormIdError> {
-        let lower_hex = |s: &str| {
-            !s.is_empty()
-                && s.bytes()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        };
         let Some((body, mac)) = id.rsplit_once('-') else {
             return Err(FormIdError::Forged);
         };
         let Some((issued, nonce)) = body.split_once('-') else {
             return Err(FormIdError::Forged);
         };
-        if !(lower_hex(issued) && issued.len() <= 15 && lower_hex(nonce) && lower_hex(mac)) {
+        if !(is_lower_hex(issued) && issued.len() <= 15 && is_lower_hex(nonce) && is_lower_hex(mac))
+        {
             return Err(FormIdError::Forged);
         }
         if !same_secret(mac, &self.mac(round_id, body)) {
