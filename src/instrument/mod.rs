@@ -6,10 +6,12 @@
 //! can replace the texts without touching ids or scores; callers read them through typed accessors
 //! such as [`Instrument::item_text`].
 
+mod cells;
 mod library;
 mod load;
 mod text;
 
+pub use cells::{Ambiguity, Cell, CellReader, Coded, fold};
 pub use library::{Library, SHIPPED};
 pub use load::{LoadError, Problem, load_file, load_str};
 pub use text::{TextKey, Texts};
@@ -61,6 +63,8 @@ pub struct Scale {
     pub max: i16,
     /// Codes of the non-substantive options ("don't know", "not applicable"): stored, scored as missing.
     pub missing: Vec<String>,
+    /// Spellings other tools write for the scale's answers (`codes = { "SA" = 5 }`), in file order.
+    pub codes: Vec<(String, Coded)>,
 }
 
 impl Scale {
@@ -111,8 +115,10 @@ pub struct Factor {
 /// A Likert question.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Item {
-    /// Identifier, also the column name in response files.
+    /// Identifier, the column name in the files partnerscope writes and one it reads.
     pub id: String,
+    /// The column of another tool's export it is also read from (`column = "Q1[SQ001]"`).
+    pub column: Option<String>,
     /// Index of its scale.
     pub scale: usize,
     /// Index of its dimension.
@@ -121,6 +127,15 @@ pub struct Item {
     pub factor: Option<usize>,
     /// Whether a high answer means a low score.
     pub reverse: bool,
+    /// Spellings of answers to this item alone, over its scale's (`codes = { "SA" = 5 }`).
+    pub codes: Vec<(String, Coded)>,
+}
+
+impl Item {
+    /// The column names a responses file may give this item: its id, and its `column` if any.
+    pub fn headers(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.id.as_str()).chain(self.column.as_deref())
+    }
 }
 
 /// An interpretation band: scores at or above `min` (and below the next band's) fall in it.

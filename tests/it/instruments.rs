@@ -122,6 +122,20 @@ label = "High"
 min = 7
 "#;
 
+/// Asserts `found` holds exactly the `expect`ed problems, each by line, column and a part of its
+/// message.
+fn assert_problems(found: &[(usize, usize, &str)], expect: &[(usize, usize, &str)]) {
+    for &(line, column, text) in expect {
+        assert!(
+            found
+                .iter()
+                .any(|&(l, c, m)| l == line && c == column && m.contains(text)),
+            "missing {line}:{column} {text} in {found:#?}"
+        );
+    }
+    assert_eq!(found.len(), expect.len(), "{found:#?}");
+}
+
 #[test]
 fn a_bad_instrument_gets_every_problem_with_line_and_column() {
     let Err(LoadError::Invalid { file, problems }) = load_str("bad.toml", BAD) else {
@@ -154,15 +168,7 @@ fn a_bad_instrument_gets_every_problem_with_line_and_column() {
         (50, 10, "unknown factor `f1`"),
         (54, 7, "band `High` starts at 7, outside the range 1..4"),
     ];
-    for (line, column, text) in expect {
-        assert!(
-            found
-                .iter()
-                .any(|&(l, c, m)| l == line && c == column && m.contains(text)),
-            "missing {line}:{column} {text} in {found:#?}"
-        );
-    }
-    assert_eq!(found.len(), expect.len(), "{found:#?}");
+    assert_problems(&found, &expect);
 }
 
 #[test]
@@ -297,5 +303,120 @@ fn a_scale_value_at_the_end_of_the_integer_range_is_a_problem_at_its_place_not_a
         found.iter().any(|&(line, _, m)| line == 2
             && m.contains("value 9223372036854775807 is outside -1000..1000")),
         "{found:#?}"
+    );
+}
+
+/// Items named as other tools name their columns, with the mistakes an author makes mapping them.
+const OTHER_TOOLS: &str = r#"id = "mapped"
+version = "1"
+title = "Mapped"
+description = "Columns of other tools."
+
+[scales.agree3]
+values = [1, 2, 3]
+labels = ["Disagree", "Neutral", "DISAGREE"]
+missing = [{ code = "dk", label = "Don't know" }]
+codes = { "D" = 1, "X" = 9, "?" = "nope", "NA" = 2 }
+
+[[dimensions]]
+id = "trust"
+title = "Trust"
+
+[[items]]
+id = "A1"
+text = "One."
+scale = "agree3"
+dimension = "trust"
+column = "Q1[SQ001]"
+
+[[items]]
+id = "a1"
+text = "Two."
+scale = "agree3"
+dimension = "trust"
+
+[[items]]
+id = "-b"
+text = "Three."
+scale = "agree3"
+dimension = "trust"
+
+[[items]]
+id = "group_trust.q4"
+text = "Four."
+scale = "agree3"
+dimension = "trust"
+column = "A1"
+
+[[items]]
+id = "Q5_1"
+text = "Five."
+scale = "agree3"
+dimension = "trust"
+column = " wave"
+codes = { "y" = 3, "Y" = 1 }
+
+[[bands]]
+label = "Fine"
+min = 1
+"#;
+
+#[test]
+fn other_tools_column_names_load_and_their_mapping_mistakes_are_reported_in_place() {
+    let Err(LoadError::Invalid { problems, .. }) = load_str("mapped.toml", OTHER_TOOLS) else {
+        panic!("the file must be rejected");
+    };
+    let found: Vec<(usize, usize, &str)> = problems
+        .iter()
+        .map(|p| (p.line, p.column, p.message.as_str()))
+        .collect();
+    let expect = [
+        (8, 10, "`Disagree` and `DISAGREE` would read alike"),
+        (10, 26, "code `X` maps to 9, outside the scale's 1..3"),
+        (
+            10,
+            35,
+            "maps to `nope`, which is not a missing option of the scale (it has: dk)",
+        ),
+        (10, 43, "code `NA` would never be read"),
+        (24, 6, "duplicate id `a1` (first used at line 17, column 6)"),
+        (30, 6, "item id `-b` may contain only letters"),
+        (
+            40,
+            10,
+            "column `A1` of item `group_trust.q4` is also `A1` at line 17",
+        ),
+        (
+            47,
+            10,
+            "column ` wave` of item `Q5_1` must be a header as it reads",
+        ),
+        (48, 20, "item `Q5_1`: `Y` and `y` would read alike"),
+    ];
+    assert_problems(&found, &expect);
+
+    let fixed = OTHER_TOOLS
+        .replace(r#""DISAGREE"]"#, r#""Agree"]"#)
+        .replace(r#", "X" = 9, "?" = "nope", "NA" = 2"#, r#", "?" = "dk""#)
+        .replace("id = \"a1\"", "id = \"A2\"")
+        .replace("id = \"-b\"", "id = \"b-3\"")
+        .replace("column = \"A1\"", "column = \"group_trust/q4\"")
+        .replace("column = \" wave\"", "column = \"Q5_1\"")
+        .replace(r#"codes = { "y" = 3, "Y" = 1 }"#, r#"codes = { "y" = 3 }"#);
+    let instrument = load_str("mapped.toml", &fixed).unwrap_or_else(|e| panic!("{e}"));
+    let headers: Vec<Vec<&str>> = instrument
+        .items
+        .iter()
+        .map(|i| i.headers().collect())
+        .collect();
+    assert_eq!(
+        headers,
+        [
+            vec!["A1", "Q1[SQ001]"],
+            vec!["A2"],
+            vec!["b-3"],
+            vec!["group_trust.q4", "group_trust/q4"],
+            vec!["Q5_1", "Q5_1"],
+        ]
     );
 }

@@ -9,19 +9,30 @@ use std::ops::Range;
 
 use toml::Spanned;
 
-use super::check::{check_id, check_min_answered, check_options, check_scale_values, valid_id};
+use super::check::{
+    check_codes, check_id, check_item_id, check_min_answered, check_options, check_scale_values,
+    valid_id,
+};
 use super::line_column;
 use super::read::{
     RawBand, RawComment, RawDimension, RawDoc, RawFactor, RawItem, RawProfile, RawScale, Reader,
 };
 use crate::instrument::{
-    Band, CommentQuestion, DEFAULT_MIN_ANSWERED, Dimension, Factor, Instrument, Item, Profile,
-    Scale, TextKey, Texts,
+    Band, CellReader, Coded, CommentQuestion, DEFAULT_MIN_ANSWERED, Dimension, Factor, Instrument,
+    Item, Profile, Scale, TextKey, Texts,
 };
 
 /// Names used for the scored and open-text columns must not clash with each other or with the
-/// fixed columns of a responses file or of the raw export (`language`, `submitted_at`).
-const RESERVED_IDS: &[&str] = &["respondent", "group", "wave", "language", "submitted_at"];
+/// fixed columns of a responses file or of the raw export (`language`, `submitted_on`, and
+/// `submitted_at` of older exports).
+const RESERVED_IDS: &[&str] = &[
+    "respondent",
+    "group",
+    "wave",
+    "language",
+    "submitted_on",
+    "submitted_at",
+];
 
 /// Builds the instrument `doc` describes, or records why it cannot (and returns `None`).
 pub(super) fn build(r: &mut Reader, doc: RawDoc, src: &str) -> Option<Instrument> {
@@ -40,6 +51,7 @@ pub(super) fn build(r: &mut Reader, doc: RawDoc, src: &str) -> Option<Instrument
     let mut composites = b.dimensions(&doc.dimensions, min_answered);
     b.factors(&doc.factors, &mut composites);
     let items = b.items(&doc.items, &doc.scales, &scales, &mut composites);
+    b.check_headers(&doc.items);
     b.check_composites_have_items(&doc, &composites);
     let Composites {
         dimensions,
@@ -49,16 +61,18 @@ pub(super) fn build(r: &mut Reader, doc: RawDoc, src: &str) -> Option<Instrument
     let bands = b.bands(&doc.bands, &dimensions, &scales);
     let comments = doc.comments.iter().map(|c| b.comment(c)).collect();
     let profile = doc.profile.as_ref().map(|p| b.profile(p));
+    check_spellings(b.r, &b.texts, &scales, &items, &doc);
 
     if b.r.has_problems() {
         return None;
     }
     Some(Instrument {
-        id: doc.id?.into_inner(),
-        version: doc.version?.into_inner(),
+        id: doc.id.as_ref()?.get_ref().clone(),
+        version: doc.version.as_ref()?.get_ref().clone(),
         language: doc
             .language
-            .map_or_else(|| "en".to_string(), Spanned::into_inner),
+            .as_ref()
+            .map_or_else(|| "en".to_string(), |l| l.get_ref().clone()),
         min_answered,
         scales,
         dimensions,
@@ -70,6 +84,67 @@ pub(super) fn build(r: &mut Reader, doc: RawDoc, src: &str) -> Option<Instrument
         texts: b.texts,
         source: src.to_string(),
     })
+}
+
+/// Records every answer spelling that would read two ways: per scale, then per item with codes
+/// of its own (what its scale already reported is not repeated).
+fn check_spellings(r: &mut Reader, texts: &Texts, scales: &[Scale], items: &[Item], doc: &RawDoc) {
+    let reader = |scale: &Scale, codes: &[(String, Coded)]| {
+        let label = |value| {
+            let key = TextKey::ScaleLabel {
+                scale: &scale.name,
+                value,
+            };
+            texts.get(key).unwrap_or_default()
+        };
+        let missing = scale.missing.iter().map(|code| {
+            let key = TextKey::MissingLabel {
+                scale: &scale.name,
+                code,
+            };
+            (code.as_str(), texts.get(key).unwrap_or_default())
+        });
+        CellReader::from_texts(scale, scale.values().map(|v| (v, label(v))), missing, codes)
+            .err()
+            .unwrap_or_default()
+    };
+    let mut reported = Vec::new();
+    for scale in scales {
+        let Some(raw) = doc.scales.iter().find(|s| *s.name.get_ref() == scale.name) else {
+            continue;
+        };
+        for a in reader(scale, &[]) {
+            r.problem(
+                raw.labels_span.clone(),
+                format!(
+                    "scale `{}`: `{}` and `{}` would read alike in a responses file (case and spaces are ignored) but mean different answers",
+                    scale.name, a.first, a.second
+                ),
+            );
+            reported.push((scale.name.clone(), a));
+        }
+    }
+    for item in items.iter().filter(|item| !item.codes.is_empty()) {
+        let scale = &scales[item.scale];
+        let Some(raw) = doc.items.iter().find(|it| *it.id.get_ref() == item.id) else {
+            continue;
+        };
+        for a in reader(scale, &item.codes) {
+            if reported
+                .iter()
+                .any(|(s, earlier)| *s == scale.name && *earlier == a)
+            {
+                continue;
+            }
+            r.problem(
+                raw.codes[0].text.span(),
+                format!(
+                    "item `{}`: `{}` and `{}` would read alike in a responses file (case and spaces are ignored) but mean different answers",
+                    item.id, a.first, a.second
+                ),
+            );
+        }
+    }
 }
 
 /// The state of the second pass: where problems go, the texts gathered so far and the ids taken.
@@ -100,9 +175,11 @@ impl Builder<'_> {
 
     /// Checks an id of the one namespace that dimensions, factors, items, comments and the
     /// profile share: they are all columns of the reports.
+    /// Ids are compared ignoring case: an item `Q1` and a factor `q1` would be one column to a
+    /// spreadsheet user.
     fn unique(&mut self, id: &Spanned<String>, what: &str) {
-        check_id(self.r, id, what);
-        if RESERVED_IDS.contains(&id.get_ref().as_str()) {
+        let folded = id.get_ref().to_lowercase();
+        if RESERVED_IDS.contains(&folded.as_str()) {
             self.r.problem(
                 id.span(),
                 format!(
@@ -111,17 +188,17 @@ impl Builder<'_> {
                 ),
             );
         }
-        if let Some(first) = self.seen.get(id.get_ref().as_str()) {
+        if let Some(first) = self.seen.get(folded.as_str()) {
             let (line, column) = line_column(self.src, first.start);
             self.r.problem(
                 id.span(),
                 format!(
-                    "duplicate id `{}` (first used at line {line}, column {column}); dimensions, factors, items and comments need distinct ids",
+                    "duplicate id `{}` (first used at line {line}, column {column}); dimensions, factors, items and comments need distinct ids, ignoring case",
                     id.get_ref()
                 ),
             );
         } else {
-            self.seen.insert(id.get_ref().clone(), id.span());
+            self.seen.insert(folded, id.span());
         }
     }
 
@@ -160,11 +237,17 @@ impl Builder<'_> {
             if !values_ok {
                 continue;
             }
+            let (min, max) = (
+                *s.values[0].get_ref() as i16,
+                *s.values[s.values.len() - 1].get_ref() as i16,
+            );
+            let codes = check_codes(self.r, &s.codes, (min, max), &missing);
             let scale = Scale {
                 name: name.clone(),
-                min: *s.values[0].get_ref() as i16,
-                max: *s.values[s.values.len() - 1].get_ref() as i16,
+                min,
+                max,
                 missing,
+                codes,
             };
             for (value, label) in scale.values().zip(&s.labels) {
                 let key = TextKey::ScaleLabel { scale: name, value };
@@ -185,6 +268,7 @@ impl Builder<'_> {
         let mut dimensions = Vec::new();
         let mut dimension_index = HashMap::new();
         for d in raw {
+            check_id(self.r, &d.id, "dimension");
             self.unique(&d.id, "dimension");
             let id = d.id.get_ref();
             dimension_index
@@ -213,6 +297,7 @@ impl Builder<'_> {
     /// Adds every factor of a known dimension, still without items.
     fn factors<'d>(&mut self, raw: &'d [RawFactor], c: &mut Composites<'d>) {
         for f in raw {
+            check_id(self.r, &f.id, "factor");
             self.unique(&f.id, "factor");
             let Some(&dimension) = c.dimension_index.get(f.dimension.get_ref().as_str()) else {
                 self.unknown("factor", &f.id, "dimension", &f.dimension);
@@ -251,6 +336,7 @@ impl Builder<'_> {
         // The first item of each dimension fixes the scale range the others must share.
         let mut first_scales: Vec<Option<(usize, Range<usize>)>> = vec![None; c.dimensions.len()];
         for it in raw {
+            check_item_id(self.r, &it.id);
             self.unique(&it.id, "item");
             self.text(TextKey::ItemText(it.id.get_ref()), &it.text);
             let scale = self.item_scale(it, &scale_index, declared);
@@ -267,12 +353,15 @@ impl Builder<'_> {
             if let Some(f) = factor {
                 c.factors[f].items.push(index);
             }
+            let on = &scales[scale];
             items.push(Item {
                 id: it.id.get_ref().clone(),
+                column: it.column.as_ref().map(|c| c.get_ref().clone()),
                 scale,
                 dimension,
                 factor,
                 reverse: it.reverse,
+                codes: check_codes(self.r, &it.codes, (on.min, on.max), &on.missing),
             });
         }
         for (dimension, first) in c.dimensions.iter_mut().zip(first_scales) {
@@ -367,6 +456,49 @@ impl Builder<'_> {
         false
     }
 
+    /// Every column an item is read from (its id or its `column`) names one item, ignoring case,
+    /// and is none of the responses file's own columns; a `column` is written as a header reads.
+    fn check_headers(&mut self, raw: &[RawItem]) {
+        let mut headers: HashMap<String, &Spanned<String>> = HashMap::new();
+        for it in raw {
+            headers
+                .entry(it.id.get_ref().to_lowercase())
+                .or_insert(&it.id);
+        }
+        for it in raw {
+            let Some(column) = &it.column else {
+                continue;
+            };
+            let name = column.get_ref();
+            if name.trim() != name || name.is_empty() || name.chars().any(char::is_control) {
+                self.r.problem(
+                    column.span(),
+                    format!("column `{name}` of item `{}` must be a header as it reads: not blank, without spaces around it or control characters", it.id.get_ref()),
+                );
+                continue;
+            }
+            let folded = name.to_lowercase();
+            if RESERVED_IDS.contains(&folded.as_str()) {
+                self.r.problem(
+                    column.span(),
+                    format!("column `{name}` of item `{}` is reserved for a column of the responses file", it.id.get_ref()),
+                );
+            }
+            match headers.get(&folded) {
+                Some(other) if other.get_ref() != it.id.get_ref() => {
+                    let (line, col) = line_column(self.src, other.span().start);
+                    self.r.problem(
+                        column.span(),
+                        format!("column `{name}` of item `{}` is also `{}` at line {line}, column {col} (ignoring case); each column can be read as one item only", it.id.get_ref(), other.get_ref()),
+                    );
+                }
+                _ => {
+                    headers.insert(folded, column);
+                }
+            }
+        }
+    }
+
     /// Every dimension and factor needs an item, and the instrument needs a dimension.
     fn check_composites_have_items(&mut self, doc: &RawDoc, c: &Composites<'_>) {
         for (d, raw) in c.dimensions.iter().zip(&doc.dimensions) {
@@ -429,6 +561,7 @@ impl Builder<'_> {
     }
 
     fn comment(&mut self, raw: &RawComment) -> CommentQuestion {
+        check_id(self.r, &raw.id, "comment");
         self.unique(&raw.id, "comment");
         let id = raw.id.get_ref();
         self.texts
@@ -437,6 +570,7 @@ impl Builder<'_> {
     }
 
     fn profile(&mut self, raw: &RawProfile) -> Profile {
+        check_id(self.r, &raw.id, "profile");
         self.unique(&raw.id, "profile");
         self.texts
             .insert(TextKey::ProfileText, raw.text.get_ref().clone());

@@ -3,7 +3,8 @@
 
 use toml::Spanned;
 
-use super::read::{RawOption, RawScale, Reader};
+use super::read::{RawCode, RawCoded, RawOption, RawScale, Reader};
+use crate::instrument::Coded;
 
 /// Whether `id` is a valid identifier: a lower-case letter, then lower-case letters, digits, `-`
 /// and `_`.
@@ -24,6 +25,75 @@ pub(super) fn check_id(r: &mut Reader, id: &Spanned<String>, what: &str) {
             ),
         );
     }
+}
+
+/// Whether `id` is a valid item id: letters of either case, digits, `-`, `_` and `.`, as other
+/// tools name their columns, never starting with `-` (a spreadsheet would read the header as a
+/// formula, and our downloads would have to neutralise it).
+pub(super) fn valid_item_id(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('-')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// Records a problem unless `id` is a valid item id.
+pub(super) fn check_item_id(r: &mut Reader, id: &Spanned<String>) {
+    if !valid_item_id(id.get_ref()) {
+        r.problem(
+            id.span(),
+            format!(
+                "item id `{}` may contain only letters, digits, `-`, `_` and `.`, and must not start with `-` (to read another tool's column, keep the id and add `column = \"…\"`)",
+                id.get_ref()
+            ),
+        );
+    }
+}
+
+/// Checks a `codes` table against its scale's range `min..=max` and missing options and returns
+/// the usable codes.
+pub(super) fn check_codes(
+    r: &mut Reader,
+    codes: &[RawCode],
+    (min, max): (i16, i16),
+    missing: &[String],
+) -> Vec<(String, Coded)> {
+    let mut checked = Vec::new();
+    for code in codes {
+        let text = code.text.get_ref();
+        if text.trim().is_empty() || text.trim() == "NA" {
+            r.problem(
+                code.text.span(),
+                format!("code `{text}` would never be read: blank and `NA` always mean no answer"),
+            );
+            continue;
+        }
+        match code.meaning.get_ref() {
+            RawCoded::Value(v) if (i64::from(min)..=i64::from(max)).contains(v) => {
+                checked.push((text.clone(), Coded::Value(*v as i16)));
+            }
+            RawCoded::Value(v) => r.problem(
+                code.meaning.span(),
+                format!("code `{text}` maps to {v}, outside the scale's {min}..{max}"),
+            ),
+            RawCoded::Missing(m) if missing.contains(m) => {
+                checked.push((text.clone(), Coded::Missing(m.clone())));
+            }
+            RawCoded::Missing(m) => r.problem(
+                code.meaning.span(),
+                format!(
+                    "code `{text}` maps to `{m}`, which is not a missing option of the scale (it has: {})",
+                    if missing.is_empty() {
+                        "none".to_string()
+                    } else {
+                        missing.join(", ")
+                    }
+                ),
+            ),
+        }
+    }
+    checked
 }
 
 /// The `min_answered` fraction, if given and in (0, 1].

@@ -180,6 +180,21 @@ pub(super) struct RawScale {
     pub(super) labels: Vec<Spanned<String>>,
     pub(super) labels_span: Range<usize>,
     pub(super) missing: Vec<RawOption>,
+    pub(super) codes: Vec<RawCode>,
+}
+
+/// One entry `"SA" = 5` or `"DK" = "na"` of a `codes` table.
+pub(super) struct RawCode {
+    pub(super) text: Spanned<String>,
+    pub(super) meaning: Spanned<RawCoded>,
+}
+
+/// What a code stands for, as written.
+pub(super) enum RawCoded {
+    /// A scale value.
+    Value(i64),
+    /// A missing option's code.
+    Missing(String),
 }
 
 /// An option `{ code, label }` of a scale's `missing` or of the profile.
@@ -216,6 +231,8 @@ pub(super) struct RawItem {
     pub(super) factor: Option<Spanned<String>>,
     pub(super) dimension: Option<Spanned<String>>,
     pub(super) reverse: bool,
+    pub(super) column: Option<Spanned<String>>,
+    pub(super) codes: Vec<RawCode>,
     pub(super) span: Range<usize>,
 }
 
@@ -321,6 +338,8 @@ pub(super) fn read_document(
         let factor = f.string(r, "factor", false);
         let dimension = f.string(r, "dimension", false);
         let reverse = f.boolean(r, "reverse").unwrap_or(false);
+        let column = f.string(r, "column", false);
+        let codes = read_codes(r, f);
         doc.items.push(RawItem {
             id,
             text,
@@ -328,6 +347,8 @@ pub(super) fn read_document(
             factor,
             dimension,
             reverse,
+            column,
+            codes,
             span: f.span.clone(),
         });
         Some(())
@@ -382,7 +403,16 @@ fn for_each_table<'t, 'i>(
     let allowed: &[&str] = match key {
         "dimensions" => &["id", "title", "description", "min_answered"],
         "factors" => &["id", "dimension", "title", "description", "min_answered"],
-        "items" => &["id", "text", "scale", "factor", "dimension", "reverse"],
+        "items" => &[
+            "id",
+            "text",
+            "scale",
+            "factor",
+            "dimension",
+            "reverse",
+            "column",
+            "codes",
+        ],
         "bands" => &["label", "min", "description"],
         _ => &["id", "text"],
     };
@@ -396,7 +426,7 @@ fn for_each_table<'t, 'i>(
 
 fn read_scale(r: &mut Reader, name: Spanned<String>, value: &Value<'_>) -> Option<RawScale> {
     let what = format!("[scales.{}]", name.get_ref());
-    let f = fields(r, value, what, &["values", "labels", "missing"])?;
+    let f = fields(r, value, what, &["values", "labels", "missing", "codes"])?;
     let values_value = f.get(r, "values", true);
     let labels_value = f.get(r, "labels", true);
     let values = f.array(r, "values", false).map(|a| {
@@ -417,6 +447,7 @@ fn read_scale(r: &mut Reader, name: Spanned<String>, value: &Value<'_>) -> Optio
         .array(r, "missing", false)
         .map(|a| options(r, a, "a missing option"))
         .unwrap_or_default();
+    let codes = read_codes(r, &f);
     Some(RawScale {
         name,
         values: values?,
@@ -424,7 +455,46 @@ fn read_scale(r: &mut Reader, name: Spanned<String>, value: &Value<'_>) -> Optio
         labels: labels?,
         labels_span: labels_value?.span(),
         missing,
+        codes,
     })
+}
+
+/// The `codes` table of a scale or an item: spellings other tools write, each mapped to a scale
+/// value (an integer) or a missing option (its code).
+fn read_codes(r: &mut Reader, f: &Fields<'_, '_>) -> Vec<RawCode> {
+    let Some(value) = f.get(r, "codes", false) else {
+        return Vec::new();
+    };
+    let DeValue::Table(table) = value.get_ref() else {
+        r.problem(
+            value.span(),
+            "`codes` must be a table such as `{ \"SA\" = 5, \"DK\" = \"na\" }`",
+        );
+        return Vec::new();
+    };
+    let mut codes = Vec::new();
+    for (text, meaning) in table.iter() {
+        let coded = match meaning.get_ref() {
+            DeValue::Integer(i) => integer(i).map(RawCoded::Value),
+            DeValue::String(s) => Some(RawCoded::Missing(s.to_string())),
+            _ => None,
+        };
+        let Some(coded) = coded else {
+            r.problem(
+                meaning.span(),
+                format!(
+                    "code `{}` must map to a scale value (an integer) or a missing option's code (a string)",
+                    text.get_ref()
+                ),
+            );
+            continue;
+        };
+        codes.push(RawCode {
+            text: Spanned::new(text.span(), text.get_ref().to_string()),
+            meaning: Spanned::new(meaning.span(), coded),
+        });
+    }
+    codes
 }
 
 fn strings(r: &mut Reader, array: &[Value<'_>], what: &str) -> Vec<Spanned<String>> {
