@@ -146,7 +146,8 @@ struct ScoreArgs {
     /// Instrument file (TOML), or the id of a shipped instrument.
     #[arg(long)]
     instrument: String,
-    /// Responses CSV: header `respondent,group,wave,<item ids…>`.
+    /// Responses file (CSV; `,`, `;` or tab separated): ours, with header
+    /// `respondent,group,wave,<item ids…>`, or another tool's export (see docs/other-tools.md).
     #[arg(long)]
     responses: PathBuf,
     /// Folder for the report files (created if missing).
@@ -155,6 +156,32 @@ struct ScoreArgs {
     /// Group and wave cells with fewer respondents than this report only their size.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
     min_group_size: u64,
+    /// The column of respondent ids [default: respondent; without it rows are numbered].
+    #[arg(long, value_name = "NAME")]
+    respondent_column: Option<String>,
+    /// The column of groups (e.g. sector) [default: group; without it there are no groups].
+    #[arg(long, value_name = "NAME")]
+    group_column: Option<String>,
+    /// The column of waves [default: wave; without it all rows are one wave].
+    #[arg(long, value_name = "NAME")]
+    wave_column: Option<String>,
+    /// The order to compare waves in, e.g. `--waves 2024,2025,2026` (every wave once)
+    /// [default: natural order of the labels, `wave 2` before `wave 10`].
+    #[arg(long, value_name = "A,B,…", value_delimiter = ',')]
+    waves: Option<Vec<String>>,
+    /// The file has one row per answer: respondent, `item`, `value` (plus group and wave).
+    #[arg(long)]
+    long: bool,
+    /// Refuse columns that are neither items nor respondent, group or wave, instead of
+    /// ignoring and listing them.
+    #[arg(long)]
+    strict: bool,
+    /// The file's encoding when it is not UTF-8, e.g. windows-1252 (Excel's "CSV" on Windows).
+    #[arg(long, value_name = "LABEL")]
+    encoding: Option<String>,
+    /// Rows of headings at the top of the file; the first names the columns (Qualtrics: 3).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    header_rows: u64,
 }
 
 /// Arguments of `partnerscope serve`.

@@ -8,8 +8,10 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use partnerscope::instrument::Library;
 use partnerscope::report::{Report, RespondentsWriter, SummaryReport, write_csv};
-use partnerscope::responses::{self, ResponsesReader, ScoreFailure};
-use partnerscope::scoring::Options;
+use partnerscope::responses::{
+    self, Columns, Layout, ResponsesReader, ScoreFailure, encoding_for_label,
+};
+use partnerscope::scoring::{Options, Results, WaveOrder};
 
 use super::ScoreArgs;
 
@@ -41,8 +43,31 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<()> {
         min_group_size: args.min_group_size,
     };
     let cannot_write = || format!("cannot write the reports in {}", args.out.display());
-    let reader = ResponsesReader::new(BufReader::with_capacity(1 << 20, input), &instrument)
-        .with_context(|| file_name.clone())?;
+    let layout = Layout {
+        respondent: args.respondent_column.clone(),
+        group: args.group_column.clone(),
+        wave: args.wave_column.clone(),
+        long: args.long,
+        strict: args.strict,
+        header_rows: args.header_rows,
+        encoding: args
+            .encoding
+            .as_deref()
+            .map(encoding_for_label)
+            .transpose()?,
+    };
+    let waves = match &args.waves {
+        Some(order) => WaveOrder::Given(order.iter().map(|w| w.trim().to_string()).collect()),
+        None => WaveOrder::Natural,
+    };
+    let reader = ResponsesReader::new(
+        BufReader::with_capacity(1 << 20, input),
+        &instrument,
+        &layout,
+    )
+    .with_context(|| file_name.clone())?;
+    let columns = reader.columns().clone();
+    let mut respondents_read = 0u64;
     let mut respondents =
         RespondentsWriter::new(create(scratch.path(), Report::Respondents)?, &instrument)
             .with_context(cannot_write)?;
@@ -50,16 +75,23 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<()> {
         reader,
         &instrument,
         &options,
+        &waves,
         |position| {
             if let Some(bar) = &progress {
                 bar.set_position(position);
             }
         },
-        |respondent, group, wave, scores| respondents.write(respondent, group, wave, scores),
+        |respondent, group, wave, scores| {
+            respondents_read += 1;
+            respondents.write(respondent, group, wave, scores)
+        },
     )
     .map_err(|failure| match failure {
         ScoreFailure::Input(e) => anyhow::Error::new(e).context(file_name.clone()),
         ScoreFailure::Output(e) => anyhow::Error::new(e).context(cannot_write()),
+        ScoreFailure::Waves(e) => anyhow::Error::new(e).context(format!(
+            "{file_name}: the waves of the file do not match --waves"
+        )),
     })?;
     respondents
         .finish()
@@ -80,7 +112,81 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<()> {
         std::fs::rename(scratch.path().join(&file), args.out.join(&file))
             .with_context(|| format!("cannot move {file} into {}", args.out.display()))?;
     }
+    print!(
+        "{}",
+        summary(
+            &Read {
+                file: &file_name,
+                instrument: &instrument.id,
+                items: instrument.items.len(),
+                respondents: respondents_read,
+                columns: &columns,
+                waves: &args.waves,
+            },
+            &results,
+        )
+    );
+    println!("Wrote the reports to {}.", args.out.display());
     Ok(())
+}
+
+/// What was read, for the summary.
+struct Read<'a> {
+    file: &'a str,
+    instrument: &'a str,
+    items: usize,
+    respondents: u64,
+    columns: &'a Columns,
+    waves: &'a Option<Vec<String>>,
+}
+
+/// What the run read and how: which columns were what, which were ignored, and the order waves
+/// were compared in, each with the flag that changes it.
+fn summary(read: &Read<'_>, results: &Results) -> String {
+    let columns = read.columns;
+    let delimiter = match columns.delimiter {
+        b';' => "semicolon",
+        b'\t' => "tab",
+        _ => "comma",
+    };
+    let mut out = format!(
+        "Scored {} respondents of {} with instrument {} ({} items); the file is {}, {delimiter}-separated.\n",
+        read.respondents, read.file, read.instrument, read.items, columns.encoding
+    );
+    let role = |column: &Option<String>, default: &str, without: &str| match column {
+        Some(name) => format!("column `{name}`"),
+        None => {
+            format!("none, {without} (no column `{default}`; name one with --{default}-column)")
+        }
+    };
+    out.push_str(&format!(
+        "Respondents: {}. Groups: {}. Waves: {}.\n",
+        role(&columns.respondent, "respondent", "numbered by row"),
+        role(&columns.group, "group", "no breakdown"),
+        role(&columns.wave, "wave", "one wave"),
+    ));
+    if !columns.ignored.is_empty() {
+        let ignored: Vec<String> = columns.ignored.iter().map(|c| format!("`{c}`")).collect();
+        let what = if ignored.len() == 1 {
+            "1 column that is not an item".to_string()
+        } else {
+            format!("{} columns that are not items", ignored.len())
+        };
+        out.push_str(&format!(
+            "Ignored {what}: {} (--strict refuses them).\n",
+            ignored.join(", ")
+        ));
+    }
+    let waves = &results.waves.names;
+    if waves.len() > 1 {
+        let how = if read.waves.is_some() {
+            "in the order --waves gives"
+        } else {
+            "in natural order of their labels (--waves A,B,… sets another)"
+        };
+        out.push_str(&format!("Waves compared {how}: {}.\n", waves.join(" → ")));
+    }
+    out
 }
 
 fn create(dir: &Path, report: Report) -> anyhow::Result<BufWriter<File>> {

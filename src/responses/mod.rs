@@ -1,17 +1,20 @@
 //! Responses as rows to score: one row per respondent with its group, wave and answers in item
-//! order. They come from a responses CSV file (header `respondent,group,wave,<item ids…>`) or
-//! straight from a round's stored responses, and are written back out as the raw export, the
-//! file `partnerscope score` reads; [`score`] is the one pipeline every report is scored through.
+//! order. They come from a responses file (ours, header `respondent,group,wave,<item ids…>`, or
+//! another tool's export, see [`Layout`]) or straight from a round's stored responses, and are
+//! written back out as the raw export, the file `partnerscope score` reads; [`score`] is the one
+//! pipeline every report is scored through.
 
+mod input;
 mod listing;
 mod raw;
 mod read;
 mod score;
 mod stored;
 
+pub use input::{InputError, encoding_for_label};
 pub use listing::Listing;
 pub use raw::{RawCsv, RawRow, encode_page};
-pub use read::{ResponsesError, ResponsesReader};
+pub use read::{Columns, Layout, ResponsesError, ResponsesReader};
 pub use score::{Accumulated, ScoreFailure, accumulate, score};
 pub use stored::StoredRows;
 

@@ -181,7 +181,8 @@ mod tests {
                 submitted_at: "2026-03-02T10:00:00Z",
             },
         ]);
-        let mut reader = ResponsesReader::new(file.as_bytes(), &instrument).unwrap();
+        let mut reader =
+            ResponsesReader::new(file.as_bytes(), &instrument, &Default::default()).unwrap();
         let row = reader.next_row().unwrap().unwrap();
         assert_eq!(
             (row.respondent, row.group, row.wave),

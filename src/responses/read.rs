@@ -1,19 +1,26 @@
-//! Reading a responses CSV file: header `respondent,group,wave,<item ids…>`, one row per respondent.
+//! Reading a responses file, as partnerscope writes it or as another tool exports it.
 //!
-//! Values are checked against the item's scale while reading, so every row handed on can be scored
-//! without further checks. Blank, `NA` and the scale's non-substantive codes (e.g. `dk`) are missing.
-//! Columns of the instrument's comment and profile questions, and the raw export's `language` and
-//! `submitted_on` (`submitted_at` in older exports), are accepted and ignored, so a raw export can
-//! be scored as it is.
+//! Wide files have one row per respondent: a respondent, group and wave column (any of them may
+//! be named otherwise, or be absent) and one column per item, found by the item's id or its
+//! `column`. Long files (`long`) have one row per answer: respondent, `item`, `value`, plus the
+//! group and wave. Cells read through each item's [`CellReader`] (numbers, labels, codes), so
+//! every row handed on can be scored without further checks.
+//!
+//! Columns that are none of these are ignored and listed ([`Columns::ignored`]), or refused when
+//! the layout is `strict`. Columns partnerscope itself writes beside the answers (the comment and
+//! profile questions, the raw export's `language` and `submitted_on`, `submitted_at` in older
+//! exports) are known and never listed, so a raw export scores as it is. This one reader serves
+//! `partnerscope score`, and every file it reads is one the server could import.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-
-use foldhash::fast::RandomState;
 use std::io::Read;
 
+use foldhash::fast::RandomState;
+
+use super::input::{self, InputError, Utf8Reader, guess_encoding};
 use super::{Row, Rows};
-use crate::instrument::Instrument;
+use crate::instrument::{CellReader, Instrument, fold};
 use crate::report::restore;
 use crate::scoring::Answer;
 
@@ -39,47 +46,148 @@ fn location(row: u64, column: &Option<(usize, String)>) -> String {
     }
 }
 
+impl From<InputError> for ResponsesError {
+    fn from(error: InputError) -> Self {
+        match error {
+            InputError::NotUtf8 { line, guess } => not_utf8(line, None, guess),
+            other => ResponsesError {
+                row: 1,
+                column: None,
+                message: other.to_string(),
+            },
+        }
+    }
+}
+
+/// Text that is not UTF-8 at `row` (and `column`), with the encoding the file looks like.
+fn not_utf8(
+    row: u64,
+    column: Option<(usize, String)>,
+    guess: &'static encoding_rs::Encoding,
+) -> ResponsesError {
+    let guess = guess.name();
+    ResponsesError {
+        row,
+        column,
+        message: format!(
+            "the text is not UTF-8; the file looks like {guess}: save it as UTF-8 (in Excel: \"CSV UTF-8\") or pass --encoding {guess}"
+        ),
+    }
+}
+
 /// Columns the raw export adds after the answers; they describe the response, not its scores.
 /// `submitted_at` is the time column of exports made before releases.
 const EXPORT_COLUMNS: [&str; 3] = ["language", "submitted_on", "submitted_at"];
 
+/// How a responses file is laid out. The default is the file partnerscope writes: one row per
+/// respondent, columns `respondent`, `group` and `wave` (each optional), comma-separated UTF-8.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// The column of respondent ids (`respondent` when not given). Without one, respondents are
+    /// numbered 1, 2, … in row order.
+    pub respondent: Option<String>,
+    /// The column of groups (`group` when not given). Without one, there are no groups.
+    pub group: Option<String>,
+    /// The column of waves (`wave` when not given). Without one, every row is of one wave.
+    pub wave: Option<String>,
+    /// One row per answer (respondent, `item`, `value`) instead of one per respondent.
+    pub long: bool,
+    /// Columns that are neither items nor the above are refused instead of ignored.
+    pub strict: bool,
+    /// Rows of headings at the top (at least 1): the first names the columns, the others (such
+    /// as the question texts Qualtrics adds) are skipped.
+    pub header_rows: u64,
+    /// The file's encoding when it is not UTF-8 (e.g. windows-1252).
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Layout {
+            respondent: None,
+            group: None,
+            wave: None,
+            long: false,
+            strict: false,
+            header_rows: 1,
+            encoding: None,
+        }
+    }
+}
+
+/// Which columns of the file were read as what: for the summary `partnerscope score` prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Columns {
+    /// The respondent column's name, or `None` when respondents are numbered.
+    pub respondent: Option<String>,
+    /// The group column's name, if any.
+    pub group: Option<String>,
+    /// The wave column's name, if any.
+    pub wave: Option<String>,
+    /// Columns neither read nor known, in file order.
+    pub ignored: Vec<String>,
+    /// The delimiter found.
+    pub delimiter: u8,
+    /// The encoding read.
+    pub encoding: &'static str,
+}
+
 /// What a column of the file holds.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
     Respondent,
     Group,
     Wave,
     Item(usize),
+    /// Long files: the item a row answers, and its answer.
+    ItemName,
+    Value,
     Ignored,
 }
 
-/// Per item: how to read a cell.
-struct ItemReader {
-    min: i16,
-    max: i16,
-    missing: Vec<String>,
+/// The respondent, group and wave of the row being read (long files: of the respondent whose
+/// rows are being gathered).
+#[derive(Debug, Default)]
+struct Who {
+    respondent: String,
+    group: String,
+    wave: String,
+    /// The row it started on.
+    row: u64,
 }
 
-/// Streams checked rows from a responses CSV file.
-pub struct ResponsesReader<R: Read> {
-    csv: csv::Reader<R>,
+/// Streams checked rows from a responses file.
+pub struct ResponsesReader<'r> {
+    csv: csv::Reader<Utf8Reader<Box<dyn Read + Send + 'r>>>,
     columns: Vec<Column>,
     names: Vec<String>,
-    items: Vec<ItemReader>,
-    record: csv::ByteRecord,
+    summary: Columns,
+    cells: Vec<CellReader>,
+    /// Long files: item index by each of its headers.
+    item_names: HashMap<String, usize, RandomState>,
+    record: csv::StringRecord,
     answers: Vec<Answer>,
     /// The first row each respondent id was seen on.
     seen: HashMap<Box<str>, u64, RandomState>,
-    /// Columns of the respondent, group and wave (the latter two may be absent).
+    /// Columns of the respondent, group and wave (each may be absent).
     fields: [Option<usize>; 3],
+    who: Who,
+    /// Rows handed on, which numbers respondents when the file has no ids.
+    count: u64,
+    long: LongState,
 }
 
-fn utf8(bytes: &[u8], row: u64, column: usize, name: &str) -> Result<String, ResponsesError> {
-    String::from_utf8(bytes.to_vec()).map_err(|_| ResponsesError {
-        row,
-        column: Some((column + 1, name.to_string())),
-        message: "the text is not valid UTF-8 (save the file as UTF-8 CSV)".into(),
-    })
+/// Where a long file's reading stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LongState {
+    /// Not a long file.
+    Wide,
+    /// No row of the next respondent read yet.
+    Between,
+    /// `record` holds the first row of the next respondent, not yet gathered.
+    Pending,
+    /// The end of the file was reached.
+    Done,
 }
 
 fn csv_error(e: csv::Error) -> ResponsesError {
@@ -89,9 +197,6 @@ fn csv_error(e: csv::Error) -> ResponsesError {
             expected_len, len, ..
         } => format!("the row has {len} cells but the header has {expected_len}"),
         csv::ErrorKind::Io(io) => format!("cannot read the file: {io}"),
-        csv::ErrorKind::Utf8 { err, .. } => {
-            format!("column {}: the text is not valid UTF-8", err.field() + 1)
-        }
         _ => e.to_string(),
     };
     ResponsesError {
@@ -101,240 +206,434 @@ fn csv_error(e: csv::Error) -> ResponsesError {
     }
 }
 
-impl<R: Read> ResponsesReader<R> {
-    /// Reads and checks the header.
-    pub fn new(input: R, instrument: &Instrument) -> Result<Self, ResponsesError> {
-        let mut csv = csv::ReaderBuilder::new()
+/// A header problem: row 1, every problem in one message.
+fn header_error(problems: &[String]) -> ResponsesError {
+    ResponsesError {
+        row: 1,
+        column: None,
+        message: format!("the header is not usable: {}", problems.join("; ")),
+    }
+}
+
+/// " (did you mean `X`?)" when a header reads like `wanted` but for case and spacing.
+fn did_you_mean<'a>(names: impl IntoIterator<Item = &'a str>, wanted: &[&str]) -> String {
+    let folded: Vec<String> = wanted.iter().map(|w| fold(w)).collect();
+    match names.into_iter().find(|name| folded.contains(&fold(name))) {
+        Some(near) => format!(" (did you mean `{near}`?)"),
+        None => String::new(),
+    }
+}
+
+impl<'r> ResponsesReader<'r> {
+    /// Opens `input` as `layout` says (detecting the delimiter, decoding the encoding) and reads
+    /// and checks the header.
+    pub fn new(
+        input: impl Read + Send + 'r,
+        instrument: &Instrument,
+        layout: &Layout,
+    ) -> Result<Self, ResponsesError> {
+        let boxed: Box<dyn Read + Send + 'r> = Box::new(input);
+        let opened = input::open(boxed, layout.encoding)?;
+        let csv = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(false)
-            .from_reader(input);
-        let mut header = csv::ByteRecord::new();
-        if !csv.read_byte_record(&mut header).map_err(csv_error)? {
+            .delimiter(opened.delimiter)
+            .from_reader(opened.reader);
+        let mut reader = ResponsesReader {
+            csv,
+            columns: Vec::new(),
+            summary: Columns {
+                respondent: None,
+                group: None,
+                wave: None,
+                ignored: Vec::new(),
+                delimiter: opened.delimiter,
+                encoding: opened.encoding.name(),
+            },
+            names: Vec::new(),
+            cells: Vec::new(),
+            item_names: HashMap::default(),
+            record: csv::StringRecord::new(),
+            answers: vec![None; instrument.items.len()],
+            seen: HashMap::default(),
+            fields: [None; 3],
+            who: Who::default(),
+            count: 0,
+            long: if layout.long {
+                LongState::Between
+            } else {
+                LongState::Wide
+            },
+        };
+        if !reader.read_record()? {
             return Err(ResponsesError {
                 row: 1,
                 column: None,
-                message:
-                    "the file is empty; it needs a header row `respondent,group,wave,<item ids…>`"
-                        .into(),
+                message: "the file is empty; it needs a header row naming its columns".into(),
             });
         }
-        let mut names = Vec::with_capacity(header.len());
-        for (i, field) in header.iter().enumerate() {
-            let mut name = utf8(field, 1, i, "")?;
-            if i == 0 {
-                // Spreadsheets often save a byte-order mark in front of the first header.
-                name = name.trim_start_matches('\u{feff}').to_string();
-            }
-            names.push(name.trim().to_string());
-        }
-        let item_index: HashMap<&str, usize> = instrument
-            .items
+        reader.names = reader
+            .record
             .iter()
-            .enumerate()
-            .map(|(i, item)| (item.id.as_str(), i))
+            .map(|name| name.trim().to_string())
             .collect();
-        let ignored: Vec<&str> = instrument
+        reader.read_header(instrument, layout)?;
+        for _ in 1..layout.header_rows {
+            if !reader.read_record()? {
+                break;
+            }
+        }
+        Ok(reader)
+    }
+
+    /// Which columns were read as what.
+    pub fn columns(&self) -> &Columns {
+        &self.summary
+    }
+
+    /// Finds every column's role, or says everything wrong with the header at once.
+    fn read_header(
+        &mut self,
+        instrument: &Instrument,
+        layout: &Layout,
+    ) -> Result<(), ResponsesError> {
+        let mut problems = Vec::new();
+        let names = &self.names;
+        let mut columns = vec![Column::Ignored; names.len()];
+        let roles = [
+            (&layout.respondent, "respondent", Column::Respondent),
+            (&layout.group, "group", Column::Group),
+            (&layout.wave, "wave", Column::Wave),
+        ];
+        for (i, (given, default, role)) in roles.into_iter().enumerate() {
+            let wanted = given.as_deref().unwrap_or(default);
+            let found: Vec<usize> = (0..names.len()).filter(|&c| names[c] == wanted).collect();
+            match found[..] {
+                [c] => {
+                    columns[c] = role;
+                    self.fields[i] = Some(c);
+                }
+                [] => {
+                    let near = did_you_mean(names.iter().map(String::as_str), &[wanted]);
+                    let required = given.is_some() || (layout.long && role == Column::Respondent);
+                    if required || !near.is_empty() {
+                        problems.push(format!("there is no {default} column `{wanted}`{near}"));
+                    }
+                }
+                [first, second, ..] => problems.push(format!(
+                    "columns {} and {} are both named `{wanted}`",
+                    first + 1,
+                    second + 1
+                )),
+            }
+        }
+        [
+            self.summary.respondent,
+            self.summary.group,
+            self.summary.wave,
+        ] = self.fields.map(|c| c.map(|c| names[c].clone()));
+
+        let mut by_header: HashMap<&str, usize> = HashMap::new();
+        for (index, item) in instrument.items.iter().enumerate() {
+            for header in item.headers() {
+                by_header.insert(header, index);
+            }
+        }
+        let known: Vec<&str> = instrument
             .comments
             .iter()
             .map(|c| c.id.as_str())
             .chain(instrument.profile.as_ref().map(|p| p.id.as_str()))
             .chain(EXPORT_COLUMNS)
             .collect();
-        let mut columns = Vec::with_capacity(names.len());
-        let mut first: HashMap<&str, usize> = HashMap::new();
-        let mut problems = Vec::new();
-        for (i, name) in names.iter().enumerate() {
-            if let Some(earlier) = first.insert(name.as_str(), i) {
-                problems.push(format!(
-                    "column {} (`{name}`) repeats column {}",
-                    i + 1,
-                    earlier + 1
-                ));
+        let mut item_column: Vec<Option<usize>> = vec![None; instrument.items.len()];
+        let mut unknown = Vec::new();
+        for (c, name) in names.iter().enumerate() {
+            if columns[c] != Column::Ignored {
+                continue;
             }
-            columns.push(match name.as_str() {
-                "respondent" => Column::Respondent,
-                "group" => Column::Group,
-                "wave" => Column::Wave,
-                n if ignored.contains(&n) => Column::Ignored,
-                n => match item_index.get(n) {
-                    Some(&item) => Column::Item(item),
+            if layout.long {
+                match name.as_str() {
+                    "item" => columns[c] = Column::ItemName,
+                    "value" => columns[c] = Column::Value,
+                    _ if known.contains(&name.as_str()) => {}
+                    _ => unknown.push(c),
+                }
+                continue;
+            }
+            match by_header.get(name.as_str()) {
+                Some(&item) => match item_column[item] {
+                    Some(earlier) => problems.push(format!(
+                        "columns {} (`{}`) and {} (`{name}`) are both item `{}`",
+                        earlier + 1,
+                        names[earlier],
+                        c + 1,
+                        instrument.items[item].id
+                    )),
                     None => {
-                        problems.push(format!(
-                            "column {} (`{name}`) is not an item of instrument `{}`",
-                            i + 1,
-                            instrument.id
-                        ));
-                        Column::Ignored
+                        item_column[item] = Some(c);
+                        columns[c] = Column::Item(item);
                     }
                 },
-            });
-        }
-        if !first.contains_key("respondent") {
-            problems.push("there is no `respondent` column".into());
-        }
-        let absent: Vec<&str> = instrument
-            .items
-            .iter()
-            .filter(|item| !first.contains_key(item.id.as_str()))
-            .map(|item| item.id.as_str())
-            .collect();
-        if !absent.is_empty() {
-            problems.push(format!("item columns are missing: {}", absent.join(", ")));
-        }
-        if !problems.is_empty() {
-            return Err(ResponsesError {
-                row: 1,
-                column: None,
-                message: format!("the header is not usable: {}", problems.join("; ")),
-            });
-        }
-        let fields = ["respondent", "group", "wave"].map(|name| first.get(name).copied());
-        let items = instrument
-            .items
-            .iter()
-            .map(|item| {
-                let scale = &instrument.scales[item.scale];
-                ItemReader {
-                    min: scale.min,
-                    max: scale.max,
-                    missing: scale.missing.clone(),
-                }
-            })
-            .collect();
-        Ok(ResponsesReader {
-            csv,
-            columns,
-            names,
-            items,
-            record: csv::ByteRecord::new(),
-            answers: vec![None; instrument.items.len()],
-            seen: HashMap::default(),
-            fields,
-        })
-    }
-
-    /// The next row, or `None` at the end of the file.
-    pub fn next_row(&mut self) -> Result<Option<Row<'_>>, ResponsesError> {
-        if !self
-            .csv
-            .read_byte_record(&mut self.record)
-            .map_err(csv_error)?
-        {
-            return Ok(None);
-        }
-        let row = self.record.position().map_or(0, |p| p.line());
-        for (c, (field, column)) in self.record.iter().zip(&self.columns).enumerate() {
-            match *column {
-                Column::Item(item) => {
-                    self.answers[item] =
-                        parse_answer(field, &self.items[item]).map_err(|message| {
-                            ResponsesError {
-                                row,
-                                column: Some((c + 1, self.names[c].clone())),
-                                message,
-                            }
-                        })?;
-                }
-                Column::Respondent | Column::Group | Column::Wave => {
-                    if std::str::from_utf8(field).is_err() {
-                        return Err(utf8(field, row, c, &self.names[c]).unwrap_err());
-                    }
-                }
-                Column::Ignored => {}
+                None if known.contains(&name.as_str()) => {}
+                None => unknown.push(c),
             }
         }
-        let texts = self.fields.map(|column| {
-            column.map_or(0..0, |c| {
-                self.record.range(c).expect("the header fixed the width")
-            })
-        });
-        // A label our own export neutralised reads back as the label, not with its apostrophe.
-        let text = |range: &std::ops::Range<usize>| -> &str {
-            restore(
-                std::str::from_utf8(&self.record.as_slice()[range.clone()])
-                    .expect("checked above")
-                    .trim(),
-            )
-        };
-        let respondent = text(&texts[0]);
-        let respondent_column =
-            || Some((self.fields[0].unwrap_or(0) + 1, "respondent".to_string()));
-        if respondent.is_empty() {
-            return Err(ResponsesError {
-                row,
-                column: respondent_column(),
-                message: "the respondent id is blank".into(),
-            });
+        if layout.long {
+            for (role, name) in [(Column::ItemName, "item"), (Column::Value, "value")] {
+                if !columns.contains(&role) {
+                    let near = did_you_mean(names.iter().map(String::as_str), &[name]);
+                    problems.push(format!("a long file needs a column `{name}`{near}"));
+                }
+            }
+            for (index, item) in instrument.items.iter().enumerate() {
+                for header in item.headers() {
+                    self.item_names.insert(header.to_string(), index);
+                }
+            }
+        } else {
+            let absent: Vec<String> = instrument
+                .items
+                .iter()
+                .zip(&item_column)
+                .filter(|(_, column)| column.is_none())
+                .map(|(item, _)| {
+                    let headers: Vec<&str> = item.headers().collect();
+                    let near = did_you_mean(names.iter().map(String::as_str), &headers);
+                    format!("`{}`{near}", headers.join("` or `"))
+                })
+                .collect();
+            if !absent.is_empty() {
+                problems.push(format!("item columns are missing: {}", absent.join(", ")));
+            }
         }
-        match self.seen.entry(respondent.into()) {
+        if layout.strict && !unknown.is_empty() {
+            let listed: Vec<String> = unknown
+                .iter()
+                .map(|&c| format!("{} (`{}`)", c + 1, names[c]))
+                .collect();
+            problems.push(format!(
+                "columns that are neither items nor respondent, group or wave (refused by --strict): {}",
+                listed.join(", ")
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(header_error(&problems));
+        }
+        self.summary.ignored = unknown.iter().map(|&c| names[c].clone()).collect();
+        self.cells = (0..instrument.items.len())
+            .map(|index| {
+                CellReader::for_item(instrument, index)
+                    .expect("the loader refuses an instrument with ambiguous spellings")
+            })
+            .collect();
+        self.columns = columns;
+        Ok(())
+    }
+
+    /// The row being read's position: its physical line (the header is row 1).
+    fn row(&self) -> u64 {
+        self.record.position().map_or(0, |p| p.line())
+    }
+
+    /// A problem in column `c` of the row being read.
+    fn cell_error(&self, c: usize, message: String) -> ResponsesError {
+        ResponsesError {
+            row: self.row(),
+            column: Some((c + 1, self.names[c].clone())),
+            message,
+        }
+    }
+
+    /// The text of column `c` (blank when the file has no such column), as our own export wrote
+    /// it before neutralising it.
+    fn text(&self, c: Option<usize>) -> &str {
+        c.map_or("", |c| restore(self.record[c].trim()))
+    }
+
+    /// Reads the next record into `record`; false at the end. Text that is not UTF-8 (past the
+    /// start of the file, which opening checked) is placed by row and column.
+    fn read_record(&mut self) -> Result<bool, ResponsesError> {
+        let mut bytes = std::mem::take(&mut self.record).into_byte_record();
+        if !self.csv.read_byte_record(&mut bytes).map_err(csv_error)? {
+            return Ok(false);
+        }
+        match csv::StringRecord::from_byte_record(bytes) {
+            Ok(record) => {
+                self.record = record;
+                Ok(true)
+            }
+            Err(e) => {
+                let c = e.utf8_error().field();
+                let bytes = e.into_byte_record();
+                Err(not_utf8(
+                    bytes.position().map_or(0, |p| p.line()),
+                    Some((c + 1, self.names.get(c).cloned().unwrap_or_default())),
+                    guess_encoding(bytes.as_slice()),
+                ))
+            }
+        }
+    }
+
+    /// Checks the respondent of the row just read is new and keeps it, numbering rows of a file
+    /// without respondent ids.
+    fn start_respondent(&mut self) -> Result<(), ResponsesError> {
+        self.count += 1;
+        let row = self.row();
+        let respondent = match self.fields[0] {
+            Some(c) => {
+                let id = self.text(Some(c));
+                if id.is_empty() {
+                    return Err(self.cell_error(c, "the respondent id is blank".into()));
+                }
+                id.to_string()
+            }
+            None => self.count.to_string(),
+        };
+        match self.seen.entry(respondent.as_str().into()) {
             Entry::Occupied(earlier) => {
-                return Err(ResponsesError {
-                    row,
-                    column: respondent_column(),
-                    message: format!(
+                let c = self.fields[0].unwrap_or(0);
+                let message = if self.long == LongState::Wide {
+                    format!(
                         "respondent `{respondent}` already appears on row {}",
                         earlier.get()
-                    ),
-                });
+                    )
+                } else {
+                    format!(
+                        "respondent `{respondent}` already appears from row {}; a long file needs each respondent's rows together (sort it by respondent)",
+                        earlier.get()
+                    )
+                };
+                return Err(self.cell_error(c, message));
             }
             Entry::Vacant(slot) => {
                 slot.insert(row);
             }
         }
-        Ok(Some(Row {
+        self.who = Who {
             respondent,
-            group: text(&texts[1]),
-            wave: text(&texts[2]),
+            group: self.text(self.fields[1]).to_string(),
+            wave: self.text(self.fields[2]).to_string(),
+            row,
+        };
+        self.answers.fill(None);
+        Ok(())
+    }
+
+    fn handed_on(&self) -> Row<'_> {
+        Row {
+            respondent: &self.who.respondent,
+            group: &self.who.group,
+            wave: &self.who.wave,
             answers: &self.answers,
-        }))
+        }
+    }
+
+    /// The next row, or `None` at the end of the file.
+    pub fn next_row(&mut self) -> Result<Option<Row<'_>>, ResponsesError> {
+        if self.long != LongState::Wide {
+            return self.next_long();
+        }
+        if !self.read_record()? {
+            return Ok(None);
+        }
+        self.start_respondent()?;
+        for c in 0..self.columns.len() {
+            if let Column::Item(item) = self.columns[c] {
+                let cell = self.cells[item]
+                    .read(&self.record[c])
+                    .map_err(|message| self.cell_error(c, message))?;
+                self.answers[item] = cell.score();
+            }
+        }
+        Ok(Some(self.handed_on()))
+    }
+
+    /// Gathers the rows of the next respondent of a long file.
+    fn next_long(&mut self) -> Result<Option<Row<'_>>, ResponsesError> {
+        if self.long == LongState::Done {
+            return Ok(None);
+        }
+        if self.long == LongState::Between && !self.read_record()? {
+            self.long = LongState::Done;
+            return Ok(None);
+        }
+        self.start_respondent()?;
+        let mut answered: Vec<Option<u64>> = vec![None; self.answers.len()];
+        loop {
+            self.answer_long(&mut answered)?;
+            if !self.read_record()? {
+                self.long = LongState::Done;
+                break;
+            }
+            let id = match self.fields[0] {
+                Some(c) => self.text(Some(c)),
+                None => "",
+            };
+            if id != self.who.respondent {
+                self.long = LongState::Pending;
+                break;
+            }
+            for (c, kept, what) in [
+                (self.fields[1], &self.who.group, "group"),
+                (self.fields[2], &self.who.wave, "wave"),
+            ] {
+                if let Some(c) = c
+                    && self.text(Some(c)) != kept
+                {
+                    return Err(self.cell_error(
+                        c,
+                        format!(
+                            "the {what} `{}` differs from `{kept}` on row {} of the same respondent",
+                            self.text(Some(c)),
+                            self.who.row
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(Some(self.handed_on()))
+    }
+
+    /// Reads the answer on the row just read of a long file into `answers`.
+    fn answer_long(&mut self, answered: &mut [Option<u64>]) -> Result<(), ResponsesError> {
+        let column = |role| self.columns.iter().position(|&c| c == role);
+        let (Some(item_c), Some(value_c)) = (column(Column::ItemName), column(Column::Value))
+        else {
+            unreachable!("the header check requires both columns of a long file");
+        };
+        let name = self.record[item_c].trim();
+        let Some(&item) = self.item_names.get(name) else {
+            let near = did_you_mean(self.item_names.keys().map(String::as_str), &[name]);
+            return Err(self.cell_error(
+                item_c,
+                format!("`{name}` is not an item of the instrument{near}"),
+            ));
+        };
+        if let Some(row) = answered[item] {
+            return Err(self.cell_error(
+                item_c,
+                format!("item `{name}` is already answered on row {row} for this respondent"),
+            ));
+        }
+        let cell = self.cells[item]
+            .read(&self.record[value_c])
+            .map_err(|message| self.cell_error(value_c, message))?;
+        answered[item] = Some(self.row());
+        self.answers[item] = cell.score();
+        Ok(())
     }
 }
 
-fn parse_answer(field: &[u8], item: &ItemReader) -> Result<Answer, String> {
-    let trimmed = field.trim_ascii();
-    // Nearly every cell is one digit: skip the general parse for it.
-    if let [digit @ b'0'..=b'9'] = trimmed {
-        let v = i16::from(digit - b'0');
-        if (item.min..=item.max).contains(&v) {
-            return Ok(Some(v));
-        }
-    }
-    if trimmed.is_empty() || trimmed == b"NA" {
-        return Ok(None);
-    }
-    let value = std::str::from_utf8(trimmed)
-        .ok()
-        .and_then(|s| s.parse::<i16>().ok());
-    match value {
-        Some(v) if (item.min..=item.max).contains(&v) => Ok(Some(v)),
-        _ => {
-            let text = String::from_utf8_lossy(trimmed);
-            if item
-                .missing
-                .iter()
-                .any(|code| code.eq_ignore_ascii_case(&text))
-            {
-                return Ok(None);
-            }
-            let mut allowed = format!("{}..{}, blank or NA", item.min, item.max);
-            for code in &item.missing {
-                allowed.push_str(", ");
-                allowed.push_str(code);
-            }
-            Err(format!("`{text}` is not on the item's scale ({allowed})"))
-        }
-    }
-}
-
-impl<R: Read> Rows for ResponsesReader<R> {
+impl Rows for ResponsesReader<'_> {
     type Error = ResponsesError;
 
     fn next_row(&mut self) -> Result<Option<Row<'_>>, ResponsesError> {
         ResponsesReader::next_row(self)
     }
 
-    /// Bytes read so far.
+    /// Bytes of the file read so far.
     fn position(&self) -> u64 {
-        self.csv.position().byte()
+        self.csv.get_ref().source_position()
     }
 }

@@ -9,7 +9,9 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 
 use super::{Row, Rows};
 use crate::instrument::Instrument;
-use crate::scoring::{Answer, CellKey, Labels, Options, Results, Score, Scorer};
+use crate::scoring::{
+    Answer, CellKey, Labels, Options, Results, Score, Scorer, WaveOrder, WaveOrderError,
+};
 
 /// Rows per batch handed from the reading thread to the scoring thread.
 const BATCH_ROWS: usize = 8192;
@@ -25,6 +27,9 @@ pub enum ScoreFailure<E: std::error::Error + 'static> {
     /// Handing on a respondent's scores failed.
     #[error("cannot write the scores")]
     Output(#[source] std::io::Error),
+    /// The waves of the rows are not those the wave order names.
+    #[error(transparent)]
+    Waves(WaveOrderError),
 }
 
 /// Checked rows on their way from the reader to the scorer.
@@ -109,19 +114,21 @@ fn read_batches<R: Rows>(
 }
 
 /// Scores every row of `rows` in order, handing each respondent's scores to `sink` (respondent,
-/// group, wave, scores) as it goes, and returns the statistics. `progress` hears the source's
-/// position now and then.
+/// group, wave, scores) as it goes, and returns the statistics, comparing waves in the order
+/// `waves` gives. `progress` hears the source's position now and then.
 pub fn score<R: Rows + Send>(
     rows: R,
     instrument: &Instrument,
     options: &Options,
+    waves: &WaveOrder,
     progress: impl Fn(u64) + Send,
     sink: impl FnMut(&str, &str, &str, &[Option<Score>]) -> std::io::Result<()>,
 ) -> Result<Results, ScoreFailure<R::Error>> {
     let scored = accumulate(rows, instrument, progress, sink)?;
-    Ok(scored
-        .scorer
-        .finish(instrument, &scored.groups, &scored.waves, options))
+    let (scorer, ordered) = waves
+        .apply(&scored.scorer, &scored.waves)
+        .map_err(ScoreFailure::Waves)?;
+    Ok(scorer.finish(instrument, &scored.groups, &ordered, options))
 }
 
 /// Every row accumulated, before the statistics are chosen: what a release needs to decide

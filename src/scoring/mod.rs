@@ -11,10 +11,13 @@ pub mod release;
 mod results;
 pub mod stats;
 pub mod suppression;
+mod waves;
 
 use std::collections::HashMap;
 
 use crate::instrument::Instrument;
+
+pub use waves::{WaveOrder, WaveOrderError, natural_cmp};
 
 pub use results::{
     Breakdown, CellStats, Comparison, CompositeStats, Counted, ItemStats, Options, Reported,
@@ -288,6 +291,11 @@ impl Labels {
     /// Labels in order of first appearance.
     pub fn names(&self) -> &[String] {
         &self.names
+    }
+
+    /// The index of `label`, if it was interned.
+    pub fn index(&self, label: &str) -> Option<u32> {
+        self.index.get(label).copied()
     }
 }
 

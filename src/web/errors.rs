@@ -29,6 +29,7 @@ use super::messages::{EN, Messages};
 use super::{Chrome, SIGN_IN, html};
 use crate::instrument::LoadError;
 use crate::releases::ReleaseError;
+use crate::scoring::WaveOrderError;
 use crate::store::StoreError;
 use crate::survey::text::{TextError, Unit};
 
@@ -109,6 +110,9 @@ pub enum Failure {
     /// Writing the workbook failed.
     #[error("writing the workbook failed")]
     Workbook(#[source] XlsxError),
+    /// A round's stored responses carry a wave that is not the round's.
+    #[error("the stored responses' waves are not the round's")]
+    Waves(#[source] WaveOrderError),
     /// A secret stored in the database does not read back.
     #[error("the stored secret `{0}` is damaged")]
     Secret(&'static str),

@@ -19,7 +19,9 @@ use tokio::runtime::Handle;
 use super::errors::{AppError, Failure};
 use super::messages::EN;
 use crate::instrument::Instrument;
-use crate::releases::{Published, latest, listed_pages, listing, options, rows_through};
+use crate::releases::{
+    Published, latest, listed_pages, listing, options, rows_through, wave_order,
+};
 use crate::report::dashboard::{self, ChartText, Dashboard, Previous};
 use crate::report::{
     Report, RespondentsWriter, SummaryReport, Table, WorkbookWriter, push_line, write_csv,
@@ -41,6 +43,7 @@ where
     match failure {
         ScoreFailure::Input(e) => AppError::from(e),
         ScoreFailure::Output(e) => Failure::Io(e).into(),
+        ScoreFailure::Waves(e) => Failure::Waves(e).into(),
     }
 }
 
@@ -56,12 +59,14 @@ async fn score_listed<T: Send + 'static>(
 ) -> Result<T, AppError> {
     let pages = listed_pages(store, round, published).blocking(Handle::current());
     let (options, listing) = (options(round), listing(round, published));
+    let waves = wave_order(round);
     let scored = tokio::task::spawn_blocking(move || {
         let rows = StoredRows::listed(pages, &instrument, listing);
         responses::score(
             rows,
             &instrument,
             &options,
+            &waves,
             |_| {},
             |respondent, group, wave, scores| sink(&mut target, respondent, group, wave, scores),
         )?;

@@ -17,9 +17,14 @@ fn write_responses(dir: &Path, body: &[u8]) -> std::path::PathBuf {
 /// Runs `score` on `body` and asserts it fails with a message containing `expected`, leaving the
 /// output folder exactly as it was.
 fn fails_cleanly(body: &[u8], expected: &[&str]) {
+    fails_cleanly_with(body, &[], expected);
+}
+
+/// [`fails_cleanly`] with `extra` flags.
+fn fails_cleanly_with(body: &[u8], extra: &[&str], expected: &[&str]) {
     let input = tempfile::tempdir().unwrap();
     let responses = write_responses(input.path(), body);
-    let (out, output) = score(&fixture(INSTRUMENT), &responses, &[]);
+    let (out, output) = score(&fixture(INSTRUMENT), &responses, extra);
     let message = stderr(&output);
     assert!(!output.status.success(), "should fail: {message}");
     for part in expected {
@@ -133,27 +138,47 @@ fn a_value_off_the_scale_names_its_row_and_column() {
             .as_bytes(),
         &[
             "row 3, column 11 (g3)",
-            "`9` is not on the item's scale (1..5",
+            "`9` is not an answer on the item's scale (accepted: 1..5",
         ],
     );
 }
 
 #[test]
-fn an_unknown_item_column_is_named() {
-    fails_cleanly(
-        format!("{HEADER},x9\nr1,a,w,1,2,3,4,5,1,2,3,4,1,2,3,4\n").as_bytes(),
+fn a_column_that_is_no_item_is_listed_and_refused_with_strict() {
+    let input = tempfile::tempdir().unwrap();
+    let body = format!("{HEADER},x9\nr1,a,w,1,2,3,4,5,1,2,3,4,1,2,3,4\n");
+    let responses = write_responses(input.path(), body.as_bytes());
+    let (_, output) = score(&fixture(INSTRUMENT), &responses, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        printed.contains("Ignored 1 column that is not an item: `x9` (--strict refuses them)"),
+        "{printed}"
+    );
+    fails_cleanly_with(
+        body.as_bytes(),
+        &["--strict"],
         &[
             "row 1",
-            "column 16 (`x9`) is not an item of instrument `fixture-basic`",
+            "neither items nor respondent, group or wave (refused by --strict): 16 (`x9`)",
         ],
     );
 }
 
 #[test]
-fn a_missing_respondent_column_is_named() {
+fn a_column_that_reads_like_a_wanted_one_is_named_with_a_suggestion() {
     fails_cleanly(
-        b"group,wave,t1,t2,t3,t4,t5,g1,g2,g3,g4,e1,e2,e3\na,w,1,2,3,4,5,1,2,3,4,1,2,3\n",
-        &["row 1", "no `respondent` column"],
+        b"Respondent,group,wave,T1,t2,t3,t4,t5,g1,g2,g3,g4,e1,e2,e3\nr1,a,w,1,2,3,4,5,1,2,3,4,1,2,3\n",
+        &[
+            "row 1",
+            "there is no respondent column `respondent` (did you mean `Respondent`?)",
+            "item columns are missing: `t1` (did you mean `T1`?)",
+        ],
+    );
+    fails_cleanly_with(
+        format!("{HEADER}\nr1,a,w,1,2,3,4,5,1,2,3,4,1,2,3\n").as_bytes(),
+        &["--group-column", "sector"],
+        &["row 1", "there is no group column `sector`"],
     );
 }
 
@@ -169,7 +194,21 @@ fn a_duplicate_respondent_names_both_rows() {
 fn text_that_is_not_utf8_names_its_row_and_column() {
     let mut body = format!("{HEADER}\nr1,a,w,1,2,3,4,5,1,2,3,4,1,2,3\nr2,").into_bytes();
     body.extend_from_slice(b"caf\xe9,w,1,2,3,4,5,1,2,3,4,1,2,3\n");
-    fails_cleanly(&body, &["row 3, column 2 (group)", "not valid UTF-8"]);
+    fails_cleanly(&body, &["row 3", "not UTF-8", "looks like windows-1252"]);
+    // Past the start the opening checks, the cell itself is named.
+    let mut body = format!("{HEADER}\n").into_bytes();
+    for i in 0..3000 {
+        body.extend_from_slice(format!("r{i},a,w,1,2,3,4,5,1,2,3,4,1,2,3\n").as_bytes());
+    }
+    body.extend_from_slice(b"late,caf\xe9,w,1,2,3,4,5,1,2,3,4,1,2,3\n");
+    fails_cleanly(
+        &body,
+        &[
+            "row 3002, column 2 (group)",
+            "not UTF-8",
+            "--encoding windows-1252",
+        ],
+    );
 }
 
 #[test]

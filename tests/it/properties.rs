@@ -557,7 +557,7 @@ fn near_valid_responses(columns: Vec<String>) -> impl Strategy<Value = Vec<u8>> 
 /// a problem must name a row of the file.
 fn read_responses(file: &[u8], instrument: &Instrument) -> Result<(), TestCaseError> {
     let lines = file.iter().filter(|&&b| b == b'\n' || b == b'\r').count() as u64 + 2;
-    let mut reader = match ResponsesReader::new(file, instrument) {
+    let mut reader = match ResponsesReader::new(file, instrument, &Default::default()) {
         Ok(reader) => reader,
         Err(e) => {
             prop_assert!(e.row <= lines, "{}", e);
@@ -585,7 +585,8 @@ fn read_responses(file: &[u8], instrument: &Instrument) -> Result<(), TestCaseEr
 
 /// Every row of a responses file, owned.
 fn all_rows(file: &[u8], instrument: &Instrument) -> Vec<(String, String, String, Vec<Answer>)> {
-    let mut reader = ResponsesReader::new(file, instrument).expect("the header is good");
+    let mut reader =
+        ResponsesReader::new(file, instrument, &Default::default()).expect("the header is good");
     let mut rows = Vec::new();
     while let Some(row) = reader.next_row().expect("the rows are good") {
         rows.push((

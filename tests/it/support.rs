@@ -77,12 +77,13 @@ pub fn score_in_process(
 
     let instrument = partnerscope::instrument::load_file(instrument).unwrap();
     let file = std::fs::File::open(responses).unwrap();
-    let reader = ResponsesReader::new(file, &instrument).unwrap();
+    let reader = ResponsesReader::new(file, &instrument, &Default::default()).unwrap();
     let mut rows = Vec::new();
     let results = responses::score(
         reader,
         &instrument,
         options,
+        &partnerscope::scoring::WaveOrder::Natural,
         |_| {},
         |respondent, group, wave, scores| {
             rows.push((
@@ -106,11 +107,11 @@ pub fn score_in_process(
 /// the threaded pipeline is checked against.
 fn score_row_by_row(instrument: &Path, responses: &Path) -> Scored {
     use partnerscope::responses::ResponsesReader;
-    use partnerscope::scoring::{CellKey, Labels, Options, Scorer};
+    use partnerscope::scoring::{CellKey, Labels, Options, Scorer, WaveOrder};
 
     let instrument = partnerscope::instrument::load_file(instrument).unwrap();
     let file = std::fs::File::open(responses).unwrap();
-    let mut reader = ResponsesReader::new(file, &instrument).unwrap();
+    let mut reader = ResponsesReader::new(file, &instrument, &Default::default()).unwrap();
     let mut scorer = Scorer::new(&instrument);
     let (mut groups, mut waves) = (Labels::default(), Labels::default());
     let mut scores = vec![None; scorer.score_count()];
@@ -128,6 +129,7 @@ fn score_row_by_row(instrument: &Path, responses: &Path) -> Scored {
             scores.clone(),
         ));
     }
+    let (scorer, waves) = WaveOrder::Natural.apply(&scorer, &waves).unwrap();
     let results = scorer.finish(&instrument, &groups, &waves, &Options::default());
     Scored {
         instrument,
