@@ -115,7 +115,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<()> {
     print!(
         "{}",
         summary(
-            &Read {
+            &Reading {
                 file: &file_name,
                 instrument: &instrument.id,
                 items: instrument.items.len(),
@@ -131,7 +131,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<()> {
 }
 
 /// What was read, for the summary.
-struct Read<'a> {
+struct Reading<'a> {
     file: &'a str,
     instrument: &'a str,
     items: usize,
@@ -142,7 +142,7 @@ struct Read<'a> {
 
 /// What the run read and how: which columns were what, which were ignored, and the order waves
 /// were compared in, each with the flag that changes it.
-fn summary(read: &Read<'_>, results: &Results) -> String {
+fn summary(read: &Reading<'_>, results: &Results) -> String {
     let columns = read.columns;
     let delimiter = match columns.delimiter {
         b';' => "semicolon",
@@ -173,7 +173,7 @@ fn summary(read: &Read<'_>, results: &Results) -> String {
             format!("{} columns that are not items", ignored.len())
         };
         out.push_str(&format!(
-            "Ignored {what}: {} (--strict refuses them).\n",
+            "Ignored {what}: {} (--strict refuses such columns).\n",
             ignored.join(", ")
         ));
     }

@@ -101,16 +101,15 @@ impl CellReader {
         )
     }
 
-    /// How the cells of an item on `scale` read, given the scale's `labels` (value, label) and
-    /// `missing` options (code, label), with the extra `codes` (which override the scale's own
+    /// How the cells of an item on `scale` read, given the scale's `scale_labels` (value, label)
+    /// and `missing_options` (code, label), with the extra `codes` (which override the scale's own
     /// codes, and every label, spelled alike).
     pub fn from_texts<'t>(
         scale: &Scale,
-        labels: impl Iterator<Item = (i16, &'t str)>,
-        missing: impl Iterator<Item = (&'t str, &'t str)>,
+        scale_labels: impl Iterator<Item = (i16, &'t str)>,
+        missing_options: impl Iterator<Item = (&'t str, &'t str)>,
         codes: &[(String, Coded)],
     ) -> Result<CellReader, Vec<Ambiguity>> {
-        let (scale_labels, missing_options) = (labels, missing);
         let mut reader = CellReader {
             min: scale.min,
             max: scale.max,

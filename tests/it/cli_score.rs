@@ -152,7 +152,8 @@ fn a_column_that_is_no_item_is_listed_and_refused_with_strict() {
     assert!(output.status.success(), "{}", stderr(&output));
     let printed = String::from_utf8_lossy(&output.stdout);
     assert!(
-        printed.contains("Ignored 1 column that is not an item: `x9` (--strict refuses them)"),
+        printed
+            .contains("Ignored 1 column that is not an item: `x9` (--strict refuses such columns)"),
         "{printed}"
     );
     fails_cleanly_with(
