@@ -139,9 +139,6 @@ enum Column {
     Group,
     Wave,
     Item(usize),
-    /// Long files: the item a row answers, and its answer.
-    ItemName,
-    Value,
     Ignored,
 }
 
@@ -163,8 +160,10 @@ pub struct ResponsesReader<'r> {
     names: Vec<String>,
     summary: Columns,
     cells: Vec<CellReader>,
-    /// Long files: item index by each of its headers.
+    /// Item index by each of its headers (its id and its `column`).
     item_names: HashMap<String, usize, RandomState>,
+    /// Long files: the columns of the item a row answers and of its answer.
+    answer_columns: Option<[usize; 2]>,
     record: csv::StringRecord,
     answers: Vec<Answer>,
     /// The first row each respondent id was seen on.
@@ -253,6 +252,7 @@ impl<'r> ResponsesReader<'r> {
             names: Vec::new(),
             cells: Vec::new(),
             item_names: HashMap::default(),
+            answer_columns: None,
             record: csv::StringRecord::new(),
             answers: vec![None; instrument.items.len()],
             seen: HashMap::default(),
@@ -333,10 +333,9 @@ impl<'r> ResponsesReader<'r> {
             self.summary.wave,
         ] = self.fields.map(|c| c.map(|c| names[c].clone()));
 
-        let mut by_header: HashMap<&str, usize> = HashMap::new();
         for (index, item) in instrument.items.iter().enumerate() {
             for header in item.headers() {
-                by_header.insert(header, index);
+                self.item_names.insert(header.to_string(), index);
             }
         }
         let known: Vec<&str> = instrument
@@ -354,14 +353,13 @@ impl<'r> ResponsesReader<'r> {
             }
             if layout.long {
                 match name.as_str() {
-                    "item" => columns[c] = Column::ItemName,
-                    "value" => columns[c] = Column::Value,
+                    "item" | "value" => {}
                     _ if known.contains(&name.as_str()) => {}
                     _ => unknown.push(c),
                 }
                 continue;
             }
-            match by_header.get(name.as_str()) {
+            match self.item_names.get(name.as_str()) {
                 Some(&item) => match item_column[item] {
                     Some(earlier) => problems.push(format!(
                         "columns {} (`{}`) and {} (`{name}`) are both item `{}`",
@@ -380,17 +378,15 @@ impl<'r> ResponsesReader<'r> {
             }
         }
         if layout.long {
-            for (role, name) in [(Column::ItemName, "item"), (Column::Value, "value")] {
-                if !columns.contains(&role) {
-                    let near = did_you_mean(names.iter().map(String::as_str), &[name]);
-                    problems.push(format!("a long file needs a column `{name}`{near}"));
+            let [item, value] = ["item", "value"].map(|wanted| {
+                let found = names.iter().position(|name| name == wanted);
+                if found.is_none() {
+                    let near = did_you_mean(names.iter().map(String::as_str), &[wanted]);
+                    problems.push(format!("a long file needs a column `{wanted}`{near}"));
                 }
-            }
-            for (index, item) in instrument.items.iter().enumerate() {
-                for header in item.headers() {
-                    self.item_names.insert(header.to_string(), index);
-                }
-            }
+                found
+            });
+            self.answer_columns = item.zip(value).map(|(item, value)| [item, value]);
         } else {
             let absent: Vec<String> = instrument
                 .items
@@ -597,11 +593,9 @@ impl<'r> ResponsesReader<'r> {
 
     /// Reads the answer on the row just read of a long file into `answers`.
     fn answer_long(&mut self, answered: &mut [Option<u64>]) -> Result<(), ResponsesError> {
-        let column = |role| self.columns.iter().position(|&c| c == role);
-        let (Some(item_c), Some(value_c)) = (column(Column::ItemName), column(Column::Value))
-        else {
-            unreachable!("the header check requires both columns of a long file");
-        };
+        let [item_c, value_c] = self
+            .answer_columns
+            .expect("the header check refuses a long file without both columns");
         let name = self.record[item_c].trim();
         let Some(&item) = self.item_names.get(name) else {
             let near = did_you_mean(self.item_names.keys().map(String::as_str), &[name]);
