@@ -101,20 +101,49 @@ impl Texts {
         self.entries.get(&key.to_string()).map(String::as_str)
     }
 
+    /// Every value of `scale` with its label if the catalogue has one, ascending.
+    pub fn scale_labels<'a>(
+        &'a self,
+        scale: &'a Scale,
+    ) -> impl Iterator<Item = (i16, Option<&'a str>)> {
+        scale.values().map(move |value| {
+            let key = TextKey::ScaleLabel {
+                scale: &scale.name,
+                value,
+            };
+            (value, self.get(key))
+        })
+    }
+
+    /// Every non-substantive option of `scale` as its code and its label if the catalogue has
+    /// one, in file order.
+    pub fn missing_options<'a>(
+        &'a self,
+        scale: &'a Scale,
+    ) -> impl Iterator<Item = (&'a str, Option<&'a str>)> {
+        scale.missing.iter().map(move |code| {
+            let key = TextKey::MissingLabel {
+                scale: &scale.name,
+                code,
+            };
+            (code.as_str(), self.get(key))
+        })
+    }
+
     /// All paths and texts, ordered by path.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.entries.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 }
 
+// The reader reports every missing required key, so the loader builds no instrument without
+// these texts, and the catalogue is private, so nothing else can drop one.
+const REQUIRED: &str = "the loader refuses an instrument without its required texts";
+
 impl Instrument {
     /// A text the format requires.
     fn required(&self, key: TextKey<'_>) -> &str {
-        // The reader reports every missing required key, so the loader builds no instrument
-        // without these texts, and the catalogue is private, so nothing else can drop one.
-        self.texts
-            .get(key)
-            .expect("the loader refuses an instrument without its required texts")
+        self.texts.get(key).expect(REQUIRED)
     }
 
     /// The title, shown on the form and the dashboard.
@@ -140,13 +169,9 @@ impl Instrument {
 
     /// Every value of `scale` with its label, ascending.
     pub fn scale_labels<'a>(&'a self, scale: &'a Scale) -> impl Iterator<Item = (i16, &'a str)> {
-        scale.values().map(move |value| {
-            let key = TextKey::ScaleLabel {
-                scale: &scale.name,
-                value,
-            };
-            (value, self.required(key))
-        })
+        self.texts
+            .scale_labels(scale)
+            .map(|(value, label)| (value, label.expect(REQUIRED)))
     }
 
     /// Every non-substantive option of `scale` as (code, label), in file order.
@@ -154,13 +179,9 @@ impl Instrument {
         &'a self,
         scale: &'a Scale,
     ) -> impl Iterator<Item = (&'a str, &'a str)> {
-        scale.missing.iter().map(move |code| {
-            let key = TextKey::MissingLabel {
-                scale: &scale.name,
-                code,
-            };
-            (code.as_str(), self.required(key))
-        })
+        self.texts
+            .missing_options(scale)
+            .map(|(code, label)| (code, label.expect(REQUIRED)))
     }
 
     /// The title of `dimension`.

@@ -89,24 +89,20 @@ pub(super) fn build(r: &mut Reader, doc: RawDoc, src: &str) -> Option<Instrument
 /// Records every answer spelling that would read two ways: per scale, then per item with codes
 /// of its own (what its scale already reported is not repeated).
 fn check_spellings(r: &mut Reader, texts: &Texts, scales: &[Scale], items: &[Item], doc: &RawDoc) {
+    // Every built scale has its labels in the catalogue (`scales` put them there).
     let reader = |scale: &Scale, codes: &[(String, Coded)]| {
-        let label = |value| {
-            let key = TextKey::ScaleLabel {
-                scale: &scale.name,
-                value,
-            };
-            texts.get(key).unwrap_or_default()
-        };
-        let missing = scale.missing.iter().map(|code| {
-            let key = TextKey::MissingLabel {
-                scale: &scale.name,
-                code,
-            };
-            (code.as_str(), texts.get(key).unwrap_or_default())
-        });
-        CellReader::from_texts(scale, scale.values().map(|v| (v, label(v))), missing, codes)
-            .err()
-            .unwrap_or_default()
+        CellReader::from_texts(
+            scale,
+            texts
+                .scale_labels(scale)
+                .map(|(value, label)| (value, label.unwrap_or_default())),
+            texts
+                .missing_options(scale)
+                .map(|(code, label)| (code, label.unwrap_or_default())),
+            codes,
+        )
+        .err()
+        .unwrap_or_default()
     };
     let mut reported = Vec::new();
     for scale in scales {
