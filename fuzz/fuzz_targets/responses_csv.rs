@@ -12,15 +12,15 @@
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
-use partnerscope::instrument::{Instrument, SHIPPED, load_str};
+use partnerscope::instrument::{Instrument, Library};
 use partnerscope::responses::{Layout, ResponsesReader, encoding_for_label};
 
 static INSTRUMENT: LazyLock<Instrument> = LazyLock::new(|| {
-    let (file, src) = SHIPPED
-        .into_iter()
-        .find(|(file, _)| file.ends_with("coalition-effectiveness.toml"))
-        .expect("coalition-effectiveness is shipped");
-    load_str(file, src).expect("a shipped instrument loads")
+    Library::shipped()
+        .expect("the shipped instruments load")
+        .get("coalition-effectiveness")
+        .expect("coalition-effectiveness is shipped")
+        .clone()
 });
 
 fuzz_target!(|data: &[u8]| {

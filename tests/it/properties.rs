@@ -1,7 +1,7 @@
 //! Laws the statistics must obey for any data, and the parsers for any input, checked on
 //! generated data.
 
-use partnerscope::instrument::{Instrument, LoadError, SHIPPED, load_str};
+use partnerscope::instrument::{Instrument, Library, LoadError, SHIPPED, load_str};
 use partnerscope::report::{self, SummaryReport};
 use partnerscope::responses::ResponsesReader;
 use partnerscope::scoring::release::{self, Place, Release};
@@ -377,11 +377,11 @@ proptest! {
 
 /// The shipped instrument with a "not applicable" code, comments and a profile question.
 fn coalition() -> Instrument {
-    let (file, src) = SHIPPED
-        .into_iter()
-        .find(|(file, _)| file.ends_with("coalition-effectiveness.toml"))
-        .expect("coalition-effectiveness is shipped");
-    load_str(file, src).expect("a shipped instrument loads")
+    Library::shipped()
+        .expect("the shipped instruments load")
+        .get("coalition-effectiveness")
+        .expect("coalition-effectiveness is shipped")
+        .clone()
 }
 
 /// Instrument files to mutate: a small fixture, a generated one and a shipped one.
