@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use crate::support::{fixture, partnerscope, read_csv, score, score_sequentially, stderr};
+use crate::support::{
+    fixture, partnerscope, read_csv, score, score_refused, score_sequentially, stderr,
+};
 
 const INSTRUMENT: &str = "reference/basic.toml";
 const HEADER: &str = "respondent,group,wave,t1,t2,t3,t4,t5,g1,g2,g3,g4,e1,e2,e3";
@@ -24,14 +26,7 @@ fn fails_cleanly(body: &[u8], expected: &[&str]) {
 fn fails_cleanly_with(body: &[u8], extra: &[&str], expected: &[&str]) {
     let input = tempfile::tempdir().unwrap();
     let responses = write_responses(input.path(), body);
-    let (out, output) = score(&fixture(INSTRUMENT), &responses, extra);
-    let message = stderr(&output);
-    assert!(!output.status.success(), "should fail: {message}");
-    for part in expected {
-        assert!(message.contains(part), "`{part}` not in: {message}");
-    }
-    let left: Vec<_> = std::fs::read_dir(out.path()).unwrap().collect();
-    assert!(left.is_empty(), "partial output left behind: {left:?}");
+    score_refused(&fixture(INSTRUMENT), &responses, extra, expected);
 }
 
 #[test]

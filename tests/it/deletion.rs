@@ -9,7 +9,7 @@ use partnerscope::survey::{Invitation, NewRound, Round, Status};
 use sqlx::Connection;
 
 use crate::engines::Engine;
-use crate::server::{TestApp, complete_answers, mini, post_form, spawn_app};
+use crate::server::{TestApp, complete_answers, mini, mini_round_in, post_form, spawn_app};
 use crate::support::{partnerscope, stderr};
 use crate::web_facilitate::{Browser, signed_in};
 
@@ -23,18 +23,7 @@ async fn answered_round(
     wave: &str,
     first_comment: &str,
 ) -> (Round, Vec<Invitation>) {
-    let round = app
-        .store
-        .create_round(&NewRound {
-            partnership_id,
-            instrument: &mini(),
-            wave,
-            min_group_size: 3,
-            open_link: false,
-            identified: false,
-        })
-        .await
-        .unwrap();
+    let round = mini_round_in(app.store.as_ref(), partnership_id, wave).await;
     let partner = |organisation: &str, sector: &str, email: Option<&str>| Partner {
         organisation: organisation.into(),
         sector: sector.into(),

@@ -4,11 +4,11 @@
 //! A NUL byte, which PostgreSQL cannot store, gets a test of its own for every text a person
 //! types.
 
-use partnerscope::survey::{NewRound, Round};
+use partnerscope::survey::Round;
 
 use crate::deletion::count;
 use crate::engines::Engine;
-use crate::server::{TestApp, complete_answers, mini, spawn_app};
+use crate::server::{TestApp, complete_answers, mini_round_in, spawn_app};
 use crate::web_facilitate::{Browser, signed_in};
 
 /// Rows in `table`.
@@ -39,17 +39,7 @@ async fn owned_round(app: &TestApp, browser: &Browser) -> Round {
         .create_partnership("Riverside", Some(browser.facilitator.id))
         .await
         .unwrap();
-    app.store
-        .create_round(&NewRound {
-            partnership_id: partnership.id,
-            instrument: &mini(),
-            wave: "2026 spring",
-            min_group_size: 3,
-            open_link: false,
-            identified: false,
-        })
-        .await
-        .unwrap()
+    mini_round_in(app.store.as_ref(), partnership.id, "2026 spring").await
 }
 
 /// The open link's one-time form id on its page.

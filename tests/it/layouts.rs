@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{fixture, read_csv, score, stderr};
+use crate::support::{fixture, parse_csv, read_csv, score, score_refused, stderr};
 
 const INSTRUMENT: &str = "reference/basic.toml";
 
@@ -56,13 +56,7 @@ fn scored(file: &Path, extra: &[&str]) -> (Vec<(String, Vec<u8>)>, String) {
 /// Scores `file` with `extra` flags, asserting it fails with every one of `expected` in the
 /// message and writes nothing.
 fn refused(file: &Path, extra: &[&str], expected: &[&str]) {
-    let (dir, output) = score(&fixture(INSTRUMENT), file, extra);
-    let message = stderr(&output);
-    assert!(!output.status.success(), "should fail: {message}");
-    for part in expected {
-        assert!(message.contains(part), "`{part}` not in: {message}");
-    }
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    score_refused(&fixture(INSTRUMENT), file, extra, expected);
 }
 
 /// The reference file's reports, scored from the committed file itself.
@@ -91,21 +85,21 @@ fn years_newest_first(dir: &Path) -> PathBuf {
     )
 }
 
+/// The rows of report `name` among `reports`.
+fn report_rows(reports: &[(String, Vec<u8>)], name: &str) -> Vec<Vec<String>> {
+    let (_, bytes) = reports.iter().find(|(n, _)| n == name).unwrap();
+    parse_csv(bytes).1
+}
+
 /// `comparisons.csv` as (dimension, from, to, mean_diff).
 fn comparisons(reports: &[(String, Vec<u8>)]) -> Vec<(String, String, String, f64)> {
-    let (_, bytes) = reports
-        .iter()
-        .find(|(name, _)| name == "comparisons.csv")
-        .unwrap();
-    let mut reader = csv::Reader::from_reader(&bytes[..]);
-    reader
-        .records()
+    report_rows(reports, "comparisons.csv")
+        .into_iter()
         .map(|r| {
-            let r = r.unwrap();
             (
-                r[0].to_string(),
-                r[1].to_string(),
-                r[2].to_string(),
+                r[0].clone(),
+                r[1].clone(),
+                r[2].clone(),
                 r[5].parse().unwrap(),
             )
         })
@@ -391,12 +385,5 @@ fn a_file_without_respondent_group_or_wave_columns_numbers_its_rows_as_one_wave(
     assert!(groups.is_empty() && waves.is_empty());
     // The overall figures are the reference file's: only the breakdowns are gone.
     let (_, ours) = read_csv(&dir_out.path().join("dimensions.csv"));
-    let theirs = reference_reports();
-    let (_, reference) = theirs.iter().find(|(n, _)| n == "dimensions.csv").unwrap();
-    let mut reader = csv::Reader::from_reader(&reference[..]);
-    let reference: Vec<Vec<String>> = reader
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect();
-    assert_eq!(ours, reference);
+    assert_eq!(ours, report_rows(&reference_reports(), "dimensions.csv"));
 }

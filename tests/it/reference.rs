@@ -70,9 +70,9 @@ fn check_report(name: &str, dataset: &str, dir: &std::path::Path, expected: &Val
     assert!(compared > 0, "{dataset} {name}: nothing compared");
 }
 
-/// Scores `folder/dataset.csv` with `folder/dataset.toml` and `extra` flags, and checks every
-/// report the fixture has values for.
-fn check_dataset(folder: &str, dataset: &str, extra: &[&str]) {
+/// Scores `folder/dataset.csv` with `folder/dataset.toml` and `extra` flags, checks every report
+/// the fixture has values for, and returns the fixture.
+fn check_dataset(folder: &str, dataset: &str, extra: &[&str]) -> Value {
     let instrument = fixture(&format!("{folder}/{dataset}.toml"));
     let responses = fixture(&format!("{folder}/{dataset}.csv"));
     let expected: Value = serde_json::from_str(
@@ -95,6 +95,7 @@ fn check_dataset(folder: &str, dataset: &str, extra: &[&str]) {
         }
     }
     assert!(checked >= 2, "{dataset}: the fixture has too few reports");
+    expected
 }
 
 #[test]
@@ -117,10 +118,7 @@ fn seven_point_data_set_with_a_stricter_answered_rule_matches_the_references() {
 fn the_bfi_data_set_scored_by_its_own_column_names_matches_psych() {
     // psych's bfi as Rdatasets publishes it: items A1…O5, R's row names in `rownames`, and
     // gender, education and age, which are not items and are ignored.
-    check_dataset("bfi", "bfi", &["--respondent-column", "rownames"]);
-    let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(fixture("bfi/bfi.expected.json")).unwrap())
-            .unwrap();
+    let expected = check_dataset("bfi", "bfi", &["--respondent-column", "rownames"]);
     let alphas: Vec<(String, f64)> = expected["dimensions"]
         .as_array()
         .unwrap()

@@ -140,6 +140,22 @@ pub async fn new_round(store: &dyn Store, instrument: &Instrument, open_link: bo
         .unwrap()
 }
 
+/// A new open round of the mini instrument, without an open link, in partnership
+/// `partnership_id`.
+pub async fn mini_round_in(store: &dyn Store, partnership_id: i64, wave: &str) -> Round {
+    store
+        .create_round(&NewRound {
+            partnership_id,
+            instrument: &mini(),
+            wave,
+            min_group_size: 3,
+            open_link: false,
+            identified: false,
+        })
+        .await
+        .unwrap()
+}
+
 /// An invitation of `organisation` (a nonprofit) to round `round_id`.
 pub async fn new_invitation(store: &dyn Store, round_id: i64, organisation: &str) -> Invitation {
     store

@@ -2,13 +2,12 @@
 //! apostrophe that keeps it text is added on the way out only, so a raw export read back scores
 //! the labels as they were typed.
 
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
-use partnerscope::report::{self, WorkbookWriter};
+use calamine::{Data, Reader};
 
 use crate::engines::Engine;
 use crate::privacy::{ANONYMOUS, INSTRUMENT, round_with_partners, submit};
 use crate::server::spawn_app;
-use crate::support::{partnerscope, read_csv, score_in_process, stderr};
+use crate::support::{partnerscope, read_csv, score_in_process, stderr, workbook_of};
 use crate::web_facilitate::signed_in;
 
 /// A payload a spreadsheet whose list separator is `;` splits into a second, live cell.
@@ -78,16 +77,7 @@ async fn semicolons_are_quoted_and_a_raw_export_scores_its_labels_as_typed(engin
             .iter()
             .all(|(_, _, wave, _)| wave == FORMULA_WAVE)
     );
-    let mut workbook = WorkbookWriter::new(&scored.instrument).unwrap();
-    for (respondent, group, wave, scores) in &scored.rows {
-        workbook
-            .respondent(respondent, group, wave, scores)
-            .unwrap();
-    }
-    let bytes = workbook
-        .finish(&report::summary_tables(&scored.instrument, &scored.results))
-        .unwrap();
-    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let mut book = workbook_of(&scored);
     let sheet = book.worksheet_range("respondents").unwrap();
     assert_eq!(
         sheet.get_value((1, 2)),

@@ -25,15 +25,8 @@ pub fn stderr(output: &Output) -> String {
 
 /// A CSV file as its header and rows of strings.
 pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_path(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut rows = reader
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect::<Vec<_>>());
-    let header = rows.next().expect("a header row");
-    (header, rows.collect())
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    parse_csv(&bytes)
 }
 
 /// Runs `score` on a responses file, returning the output folder (kept alive by the guard).
@@ -52,6 +45,31 @@ pub fn score(instrument: &Path, responses: &Path, extra: &[&str]) -> (tempfile::
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let output = partnerscope(&args);
     (out, output)
+}
+
+/// Runs `score` and asserts it fails with a message holding every part of `expected`, leaving
+/// the output folder empty.
+pub fn score_refused(instrument: &Path, responses: &Path, extra: &[&str], expected: &[&str]) {
+    let (out, output) = score(instrument, responses, extra);
+    let message = stderr(&output);
+    assert!(!output.status.success(), "should fail: {message}");
+    for part in expected {
+        assert!(message.contains(part), "`{part}` not in: {message}");
+    }
+    let left: Vec<_> = std::fs::read_dir(out.path()).unwrap().collect();
+    assert!(left.is_empty(), "partial output left behind: {left:?}");
+}
+
+/// A CSV text as its header and rows of strings.
+pub fn parse_csv(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(bytes);
+    let mut rows = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect::<Vec<_>>());
+    let header = rows.next().expect("a header row");
+    (header, rows.collect())
 }
 
 /// What a sequential, in-process scoring of a responses file produces.
@@ -101,6 +119,22 @@ pub fn score_in_process(
         results,
         rows,
     }
+}
+
+/// The workbook of `scored`, as the download writes it, opened for reading.
+pub fn workbook_of(scored: &Scored) -> calamine::Xlsx<std::io::Cursor<Vec<u8>>> {
+    use partnerscope::report::{self, WorkbookWriter};
+
+    let mut workbook = WorkbookWriter::new(&scored.instrument).unwrap();
+    for (respondent, group, wave, scores) in &scored.rows {
+        workbook
+            .respondent(respondent, group, wave, scores)
+            .unwrap();
+    }
+    let bytes = workbook
+        .finish(&report::summary_tables(&scored.instrument, &scored.results))
+        .unwrap();
+    calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap()
 }
 
 /// Scores `responses` with the scorer alone, one row after another on one thread: the reference

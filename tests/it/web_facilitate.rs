@@ -3,13 +3,13 @@
 
 use partnerscope::accounts::{Facilitator, SignInEmail, ThrottleKey, hash_password};
 use partnerscope::store::Visible;
+use partnerscope::survey::Round;
 use partnerscope::survey::answers::{Answer, Answers};
 use partnerscope::survey::partners::Partner;
 use partnerscope::survey::secrets::Code;
-use partnerscope::survey::{NewRound, Round};
 
 use crate::engines::Engine;
-use crate::server::{TestApp, mini, post_form, spawn_app};
+use crate::server::{TestApp, mini_round_in, post_form, spawn_app};
 use crate::support::{partnerscope, read_csv};
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -131,18 +131,7 @@ pub(crate) async fn answered_round(app: &TestApp, owner: &Facilitator, wave: &st
 }
 
 async fn answered_round_in(app: &TestApp, partnership_id: i64, wave: &str) -> Round {
-    let round = app
-        .store
-        .create_round(&NewRound {
-            partnership_id,
-            instrument: &mini(),
-            wave,
-            min_group_size: 3,
-            open_link: false,
-            identified: false,
-        })
-        .await
-        .unwrap();
+    let round = mini_round_in(app.store.as_ref(), partnership_id, wave).await;
     let partners = [
         partner("City Housing", "government"),
         partner("County Health", "government"),

@@ -1,10 +1,10 @@
 //! The Excel workbook holds every report as a sheet, with the same values as the CSV files.
 
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
-use partnerscope::report::{self, WorkbookWriter};
+use calamine::{Data, Reader};
+use partnerscope::report;
 use partnerscope::scoring::Options;
 
-use crate::support::{fixture, score_in_process, score_sequentially};
+use crate::support::{fixture, score_in_process, score_sequentially, workbook_of};
 
 #[test]
 fn the_workbook_has_a_sheet_per_report_with_the_values_of_the_csv_files() {
@@ -13,16 +13,7 @@ fn the_workbook_has_a_sheet_per_report_with_the_values_of_the_csv_files() {
         fixture("reference/basic.csv"),
     );
     let scored = score_in_process(&instrument_path, &responses, &Options::default());
-    let mut workbook = WorkbookWriter::new(&scored.instrument).unwrap();
-    for (respondent, group, wave, scores) in &scored.rows {
-        workbook
-            .respondent(respondent, group, wave, scores)
-            .unwrap();
-    }
-    let bytes = workbook
-        .finish(&report::summary_tables(&scored.instrument, &scored.results))
-        .unwrap();
-    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let mut book = workbook_of(&scored);
     assert_eq!(
         book.sheet_names(),
         report::Report::ALL.map(|r| r.name().to_string()).to_vec()
