@@ -20,7 +20,7 @@ use foldhash::fast::RandomState;
 
 use super::input::{self, InputError, Utf8Reader, guess_encoding};
 use super::{Row, Rows};
-use crate::instrument::{CellReader, Instrument, fold};
+use crate::instrument::{Cell, CellReader, Instrument, fold};
 use crate::report::restore;
 use crate::scoring::Answer;
 
@@ -166,6 +166,9 @@ pub struct ResponsesReader<'r> {
     answer_columns: Option<[usize; 2]>,
     record: csv::StringRecord,
     answers: Vec<Answer>,
+    /// The missing options ("don't know") the row answered, by item index: kept apart from
+    /// blanks for an import, which stores them as answered.
+    missing: Vec<(usize, String)>,
     /// The first row each respondent id was seen on.
     seen: HashMap<Box<str>, u64, RandomState>,
     /// Columns of the respondent, group and wave (each may be absent).
@@ -255,6 +258,7 @@ impl<'r> ResponsesReader<'r> {
             answer_columns: None,
             record: csv::StringRecord::new(),
             answers: vec![None; instrument.items.len()],
+            missing: Vec::new(),
             seen: HashMap::default(),
             fields: [None; 3],
             who: Who::default(),
@@ -289,6 +293,12 @@ impl<'r> ResponsesReader<'r> {
     /// Which columns were read as what.
     pub fn columns(&self) -> &Columns {
         &self.summary
+    }
+
+    /// The missing options (such as `dk`) the row last handed on answered, as (item index,
+    /// option code); its answers show them as missing.
+    pub fn missing_options(&self) -> &[(usize, String)] {
+        &self.missing
     }
 
     /// Finds every column's role, or says everything wrong with the header at once.
@@ -513,6 +523,7 @@ impl<'r> ResponsesReader<'r> {
             row,
         };
         self.answers.fill(None);
+        self.missing.clear();
         Ok(())
     }
 
@@ -539,7 +550,7 @@ impl<'r> ResponsesReader<'r> {
                 let cell = self.cells[item]
                     .read(&self.record[c])
                     .map_err(|message| self.cell_error(c, message))?;
-                self.answers[item] = cell.score();
+                keep(&mut self.answers, &mut self.missing, item, cell);
             }
         }
         Ok(Some(self.handed_on()))
@@ -614,8 +625,16 @@ impl<'r> ResponsesReader<'r> {
             .read(&self.record[value_c])
             .map_err(|message| self.cell_error(value_c, message))?;
         answered[item] = Some(self.row());
-        self.answers[item] = cell.score();
+        keep(&mut self.answers, &mut self.missing, item, cell);
         Ok(())
+    }
+}
+
+/// Keeps the answer `cell` gives item `item`: its score, and a missing option's code apart.
+fn keep(answers: &mut [Answer], missing: &mut Vec<(usize, String)>, item: usize, cell: Cell<'_>) {
+    answers[item] = cell.score();
+    if let Cell::Missing(code) = cell {
+        missing.push((item, code.to_string()));
     }
 }
 
