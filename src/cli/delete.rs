@@ -4,7 +4,6 @@
 //! "Delete the response" does.
 
 use anyhow::{Context, bail};
-use partnerscope::instrument::load_str;
 use partnerscope::store::{self, Target, shown_url};
 use partnerscope::survey::{Removal, Respondent, erased_values, is_pseudonym};
 use partnerscope::web::messages::{EN, Named};
@@ -85,7 +84,7 @@ fn response(args: &DeleteResponseArgs) -> anyhow::Result<()> {
                 shown_url(database_url)
             )
         })?;
-        let instrument = load_str(&format!("round {}", round.id), &round.instrument_source)?;
+        let instrument = round.instrument()?;
         let who = Respondent::Pseudonym(&pseudonym);
         let erased = erased_values(&instrument);
         if !store

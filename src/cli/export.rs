@@ -7,27 +7,14 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
-use partnerscope::instrument::load_str;
 use partnerscope::releases;
 use partnerscope::responses::{RawCsv, encode_page};
-use partnerscope::store::{self, shown_url};
 
 pub fn run(round_id: i64, out: Option<&Path>, database_url: &str) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let store = store::open(database_url)
-            .await
-            .with_context(|| format!("cannot open the database {}", shown_url(database_url)))?;
-        let round = store.round(round_id).await?.with_context(|| {
-            format!(
-                "there is no round {round_id} in {}",
-                shown_url(database_url)
-            )
-        })?;
-        let instrument = Arc::new(load_str(
-            &format!("round {round_id}"),
-            &round.instrument_source,
-        )?);
+        let (store, round) = super::open_round(database_url, round_id).await?;
+        let instrument = Arc::new(round.instrument()?);
         let latest = releases::latest(&store, &instrument, &round)
             .await
             .with_context(|| format!("cannot publish the figures of round {round_id}"))?;

@@ -4,15 +4,19 @@ mod delete;
 mod export;
 mod facilitator;
 mod instruments;
+mod rounds;
 mod score;
 mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use partnerscope::store::shown_url;
+use partnerscope::responses::{Layout, encoding_for_label};
+use partnerscope::store::{Store, shown_url};
+use partnerscope::survey::Round;
 
 /// partnerscope: partnership self-assessment surveys, scored.
 #[derive(Debug, Parser)]
@@ -46,6 +50,12 @@ enum Command {
         #[arg(long, env = "DATABASE_URL", default_value = partnerscope::store::DEFAULT_DATABASE_URL)]
         database_url: String,
     },
+    /// Add partners to a round from a list file.
+    #[command(subcommand)]
+    Partners(PartnersCommand),
+    /// Load a responses file (answers collected on paper or with another tool) into a round as
+    /// submitted responses: every value checked, all or nothing.
+    Import(ImportArgs),
     /// Delete a round, a partnership or a partner for good, and print what was deleted.
     #[command(subcommand)]
     Delete(DeleteCommand),
@@ -58,6 +68,22 @@ enum Command {
         /// The empty database to copy into, e.g. postgres://user@host/partnerscope.
         #[arg(long)]
         to: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PartnersCommand {
+    /// Invite every partner of a CSV list (columns organisation, sector and optionally email and
+    /// language), each on a fresh personal link: all of them or, with any problem, none.
+    Add {
+        /// The round's id (shown in its address, /facilitator/rounds/ID).
+        #[arg(long)]
+        round: i64,
+        /// The partner list (CSV, UTF-8).
+        file: PathBuf,
+        /// Database URL.
+        #[arg(long, env = "DATABASE_URL", default_value = partnerscope::store::DEFAULT_DATABASE_URL)]
+        database_url: String,
     },
 }
 
@@ -156,6 +182,18 @@ struct ScoreArgs {
     /// Group and wave cells with fewer respondents than this report only their size.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
     min_group_size: u64,
+    /// The order to compare waves in, e.g. `--waves 2024,2025,2026` (every wave once)
+    /// [default: natural order of the labels, `wave 2` before `wave 10`].
+    #[arg(long, value_name = "A,B,…", value_delimiter = ',')]
+    waves: Option<Vec<String>>,
+    /// How the file is laid out.
+    #[command(flatten)]
+    layout: LayoutArgs,
+}
+
+/// How a responses file is laid out: the flags `score` and `import` share.
+#[derive(Debug, clap::Args)]
+struct LayoutArgs {
     /// The column of respondent ids [default: respondent; without it rows are numbered].
     #[arg(long, value_name = "NAME")]
     respondent_column: Option<String>,
@@ -165,10 +203,6 @@ struct ScoreArgs {
     /// The column of waves [default: wave; without it all rows are one wave].
     #[arg(long, value_name = "NAME")]
     wave_column: Option<String>,
-    /// The order to compare waves in, e.g. `--waves 2024,2025,2026` (every wave once)
-    /// [default: natural order of the labels, `wave 2` before `wave 10`].
-    #[arg(long, value_name = "A,B,…", value_delimiter = ',')]
-    waves: Option<Vec<String>>,
     /// The file has one row per answer: respondent, `item`, `value` (plus group and wave).
     #[arg(long)]
     long: bool,
@@ -182,6 +216,42 @@ struct ScoreArgs {
     /// Rows of headings at the top of the file; the first names the columns (Qualtrics: 3).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
     header_rows: u64,
+}
+
+impl LayoutArgs {
+    /// The layout the flags describe.
+    fn layout(&self) -> anyhow::Result<Layout> {
+        Ok(Layout {
+            respondent: self.respondent_column.clone(),
+            group: self.group_column.clone(),
+            wave: self.wave_column.clone(),
+            long: self.long,
+            strict: self.strict,
+            header_rows: self.header_rows,
+            encoding: self
+                .encoding
+                .as_deref()
+                .map(encoding_for_label)
+                .transpose()?,
+        })
+    }
+}
+
+/// Arguments of `partnerscope import`.
+#[derive(Debug, clap::Args)]
+struct ImportArgs {
+    /// The round's id (shown in its address, /facilitator/rounds/ID).
+    #[arg(long)]
+    round: i64,
+    /// Responses file (CSV), laid out as `score` reads it; its `group` is the sector, its `wave`
+    /// blank or the round's.
+    file: PathBuf,
+    /// How the file is laid out.
+    #[command(flatten)]
+    layout: LayoutArgs,
+    /// Database URL.
+    #[arg(long, env = "DATABASE_URL", default_value = partnerscope::store::DEFAULT_DATABASE_URL)]
+    database_url: String,
 }
 
 /// Arguments of `partnerscope serve`.
@@ -271,9 +341,29 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out,
             database_url,
         } => export::run(round, out.as_deref(), &database_url).map(|()| ExitCode::SUCCESS),
+        Command::Partners(PartnersCommand::Add {
+            round,
+            file,
+            database_url,
+        }) => rounds::add_partners(round, &file, &database_url),
+        Command::Import(args) => rounds::import(&args),
         Command::Delete(command) => delete::run(&command).map(|()| ExitCode::SUCCESS),
         Command::MigrateData { from, to } => migrate_data(&from, &to).map(|()| ExitCode::SUCCESS),
     }
+}
+
+/// Opens the database at `database_url` and finds round `round_id` in it.
+async fn open_round(database_url: &str, round_id: i64) -> anyhow::Result<(Arc<dyn Store>, Round)> {
+    let store = partnerscope::store::open(database_url)
+        .await
+        .with_context(|| format!("cannot open the database {}", shown_url(database_url)))?;
+    let round = store.round(round_id).await?.with_context(|| {
+        format!(
+            "there is no round {round_id} in {}",
+            shown_url(database_url)
+        )
+    })?;
+    Ok((store, round))
 }
 
 /// Copies one database into another and prints what was copied.

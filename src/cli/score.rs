@@ -8,9 +8,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use partnerscope::instrument::Library;
 use partnerscope::report::{Report, RespondentsWriter, SummaryReport, write_csv};
-use partnerscope::responses::{
-    self, Columns, Layout, ResponsesReader, ScoreFailure, encoding_for_label,
-};
+use partnerscope::responses::{self, Columns, ResponsesReader, ScoreFailure};
 use partnerscope::scoring::{Options, Results, WaveOrder};
 
 use super::ScoreArgs;
@@ -43,19 +41,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<()> {
         min_group_size: args.min_group_size,
     };
     let cannot_write = || format!("cannot write the reports in {}", args.out.display());
-    let layout = Layout {
-        respondent: args.respondent_column.clone(),
-        group: args.group_column.clone(),
-        wave: args.wave_column.clone(),
-        long: args.long,
-        strict: args.strict,
-        header_rows: args.header_rows,
-        encoding: args
-            .encoding
-            .as_deref()
-            .map(encoding_for_label)
-            .transpose()?,
-    };
+    let layout = args.layout.layout()?;
     let waves = match &args.waves {
         Some(order) => WaveOrder::Given(order.iter().map(|w| w.trim().to_string()).collect()),
         None => WaveOrder::Natural,

@@ -4,6 +4,7 @@
 //! written back out as the raw export, the file `partnerscope score` reads; [`score`] is the one
 //! pipeline every report is scored through.
 
+mod import;
 mod input;
 mod listing;
 mod raw;
@@ -11,10 +12,11 @@ mod read;
 mod score;
 mod stored;
 
+pub use import::{ImportTarget, Imported, Importer};
 pub use input::{InputError, encoding_for_label};
 pub use listing::Listing;
 pub use raw::{RawCsv, RawRow, encode_page};
-pub use read::{Columns, Layout, ResponsesError, ResponsesReader};
+pub use read::{Columns, Field, Layout, ResponsesError, ResponsesReader};
 pub use score::{Accumulated, ScoreFailure, accumulate, score};
 pub use stored::StoredRows;
 

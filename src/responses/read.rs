@@ -132,6 +132,17 @@ pub struct Columns {
     pub encoding: &'static str,
 }
 
+/// The columns that say who answered, in the order of [`ResponsesReader`]'s `fields`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// The respondent id.
+    Respondent = 0,
+    /// The group.
+    Group = 1,
+    /// The wave.
+    Wave = 2,
+}
+
 /// What a column of the file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
@@ -293,6 +304,19 @@ impl<'r> ResponsesReader<'r> {
     /// Which columns were read as what.
     pub fn columns(&self) -> &Columns {
         &self.summary
+    }
+
+    /// A problem with the row last handed on (a long file: with its respondent's first row), in
+    /// the column of `field`, or of the row alone with no field or no such column.
+    pub fn row_error(&self, field: Option<Field>, message: String) -> ResponsesError {
+        let column = field
+            .and_then(|field| self.fields[field as usize])
+            .map(|c| (c + 1, self.names[c].clone()));
+        ResponsesError {
+            row: self.who.row,
+            column,
+            message,
+        }
     }
 
     /// The missing options (such as `dk`) the row last handed on answered, as (item index,

@@ -16,8 +16,9 @@ mod sql;
 use std::sync::Arc;
 
 use crate::accounts::{Facilitator, Failures, Session, ThrottleKey};
+use crate::responses::{Imported, ResponsesError};
 use crate::survey::answers::Answers;
-use crate::survey::partners::Partner;
+use crate::survey::partners::{Partner, PartnerError};
 use crate::survey::{
     Excluded, Invitation, InvitationProgress, ListedComment, NewInvitation, NewRound,
     OpenSubmission, Partnership, ReleaseBatch, Removal, Respondent, Round, StoredRelease,
@@ -72,6 +73,10 @@ pub enum StoreError {
         /// Which row: its number as read, and its id or other `…_id` columns.
         row: String,
     },
+    /// Every pseudonym drawn for a response was taken in its round (odds of about one in
+    /// 10^30 in a round of a million): nothing was stored.
+    #[error("no fresh pseudonym could be drawn for a response")]
+    NoFreshPseudonym,
     /// The database failed.
     #[error("database error")]
     Database(#[from] sqlx::Error),
@@ -154,6 +159,13 @@ pub enum After {
     Pseudonym(String),
 }
 
+/// Partners, or problems, read from a list (see [`crate::survey::partners::PartnerList`]).
+pub type PartnerFeed<'a> = dyn Iterator<Item = Result<Partner, PartnerError>> + Send + 'a;
+
+/// Responses, or the problem that stops an import, read from a file (see
+/// [`crate::responses::Importer`]).
+pub type ImportFeed<'a> = dyn Iterator<Item = Result<Imported, ResponsesError>> + Send + 'a;
+
 /// Everything partnerscope keeps, whatever the database engine.
 #[async_trait]
 pub trait Store: Send + Sync {
@@ -208,6 +220,24 @@ pub trait Store: Send + Sync {
         round_id: i64,
         partners: &[Partner],
     ) -> StoreResult<Vec<Invitation>>;
+    /// Creates one invitation with a fresh token per partner `list` yields, a batch at a time
+    /// in one transaction, so a list of any size is read once in bounded memory. With any
+    /// problem in the list nothing is stored and the problems are returned; otherwise the number
+    /// of partners added.
+    async fn add_partner_list(
+        &self,
+        round_id: i64,
+        list: &mut PartnerFeed<'_>,
+    ) -> StoreResult<Result<u64, Vec<PartnerError>>>;
+    /// Stores the responses `feed` yields as submitted responses of an open round, a batch at a
+    /// time in one transaction: all of them, or with the first problem none. In an identified
+    /// round each gets an invitation of its organisation, marked submitted.
+    /// Fails with [`StoreError::RoundClosed`], changing nothing.
+    async fn import_responses(
+        &self,
+        round_id: i64,
+        feed: &mut ImportFeed<'_>,
+    ) -> StoreResult<Result<u64, ResponsesError>>;
     /// The invitation with `token`, with its round.
     async fn invitation_by_token(&self, token: &str) -> StoreResult<Option<(Invitation, Round)>>;
     /// The invitations of a round with the state of their responses, oldest first.

@@ -11,7 +11,7 @@ pub mod text;
 use rand::RngCore;
 
 use crate::accounts::Facilitator;
-use crate::instrument::Instrument;
+use crate::instrument::{Instrument, LoadError, load_str};
 use answers::Answers;
 
 /// A fresh URL-safe secret for links: 128 bits from a CSPRNG (the thread-local ChaCha generator
@@ -103,6 +103,11 @@ pub const IDENTIFIED_CONSENT: &str = "This round is not anonymous. Your answers 
      download them with that name. Results for small groups are not hidden.";
 
 impl Round {
+    /// The instrument exactly as the round stored it: later edits to its file change nothing.
+    pub fn instrument(&self) -> Result<Instrument, LoadError> {
+        load_str(&format!("round {}", self.id), &self.instrument_source)
+    }
+
     /// Whether partners can still answer.
     pub fn is_open(&self) -> bool {
         self.closed_at.is_none()

@@ -7,7 +7,9 @@
 //! characters, one line, a bounded length); a cell that does not is reported as such and never
 //! quoted.
 
+use std::collections::VecDeque;
 use std::fmt;
+use std::io::{BufRead, BufReader, Read};
 
 use super::text::{self, Kind};
 use crate::accounts::is_email;
@@ -88,31 +90,101 @@ pub fn check(
     }
 }
 
-/// Reads a partner list; either every row is good or the problems are returned.
+/// Reads a partner list held in memory; either every row is good or the problems are returned.
 pub fn parse(input: &str, instrument: &Instrument) -> Result<Vec<Partner>, Vec<PartnerError>> {
-    let input = input.trim_start_matches('\u{feff}');
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(input.as_bytes());
-    let mut records = reader.records();
-    let problem = |row: u64, column: Option<&str>, message: String| PartnerError {
+    let mut partners = Vec::new();
+    let mut problems = Vec::new();
+    for read in PartnerList::new(input.as_bytes(), instrument)? {
+        match read {
+            Ok(partner) => partners.push(partner),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    if problems.is_empty() {
+        Ok(partners)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Streams a partner list of any size from a file or an upload, a row at a time: each partner,
+/// or each problem, in row order, at most [`MAX_PROBLEMS`] problems, and a problem at the end
+/// when the list has no partner at all. Whoever stores them keeps nothing unless no problem came.
+pub struct PartnerList<'i, R: Read> {
+    records: csv::StringRecordsIntoIter<BufReader<R>>,
+    instrument: &'i Instrument,
+    positions: [Option<usize>; 4],
+    /// Partners read so far.
+    partners: u64,
+    /// Problems found so far, counting those still `pending`.
+    problems: usize,
+    /// Problems of the row last read, not yet handed on.
+    pending: VecDeque<PartnerError>,
+    done: bool,
+}
+
+fn problem(row: u64, column: Option<&str>, message: String) -> PartnerError {
+    PartnerError {
         row,
         column: column.map(str::to_string),
         message,
-    };
-    let header = match records.next() {
-        Some(Ok(header)) => header,
-        Some(Err(e)) => return Err(vec![problem(1, None, e.to_string())]),
-        None => {
-            return Err(vec![problem(
-                1,
-                None,
-                "the list is empty; it needs a header row `organisation,sector,email,language`"
-                    .into(),
-            )]);
+    }
+}
+
+impl<'i, R: Read> PartnerList<'i, R> {
+    /// Reads and checks the header; every problem with it is returned at once.
+    pub fn new(input: R, instrument: &'i Instrument) -> Result<Self, Vec<PartnerError>> {
+        // A byte-order mark goes (Excel writes one); bytes that are not UTF-8 are reported by
+        // row rather than silently replaced.
+        let mut input = BufReader::new(input);
+        if input
+            .fill_buf()
+            .is_ok_and(|start| start.starts_with(b"\xef\xbb\xbf"))
+        {
+            input.consume(3);
         }
-    };
+        let mut records = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(input)
+            .into_records();
+        let header = match records.next() {
+            Some(Ok(header)) => header,
+            Some(Err(e)) => return Err(vec![problem(1, None, csv_message(&e))]),
+            None => {
+                return Err(vec![problem(
+                    1,
+                    None,
+                    "the list is empty; it needs a header row `organisation,sector,email,language`"
+                        .into(),
+                )]);
+            }
+        };
+        let positions = read_header(&header)?;
+        Ok(PartnerList {
+            records,
+            instrument,
+            positions,
+            partners: 0,
+            problems: 0,
+            pending: VecDeque::new(),
+            done: false,
+        })
+    }
+}
+
+/// What the csv crate says about a row it cannot read, in our words where they are clearer.
+fn csv_message(error: &csv::Error) -> String {
+    match error.kind() {
+        csv::ErrorKind::Utf8 { .. } => {
+            "the text is not UTF-8: save the list as UTF-8 (in Excel: \"CSV UTF-8\")".into()
+        }
+        _ => error.to_string(),
+    }
+}
+
+/// The columns of `[organisation, sector, email, language]` in the header.
+fn read_header(header: &csv::StringRecord) -> Result<[Option<usize>; 4], Vec<PartnerError>> {
     let mut positions: [Option<usize>; 4] = [None; 4];
     let mut problems = Vec::new();
     for (i, name) in header.iter().enumerate() {
@@ -149,37 +221,56 @@ pub fn parse(input: &str, instrument: &Instrument) -> Result<Vec<Partner>, Vec<P
             ));
         }
     }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let mut partners = Vec::new();
-    for (index, record) in records.enumerate() {
-        let row = index as u64 + 2;
-        let record = match record {
-            Ok(record) => record,
-            Err(e) => {
-                problems.push(problem(row, None, e.to_string()));
-                continue;
-            }
-        };
-        if record.iter().all(|cell| cell.trim().is_empty()) {
-            continue;
-        }
-        let cells = positions.map(|p| p.and_then(|p| record.get(p)).unwrap_or(""));
-        if let Some(partner) = read_partner(instrument, row, cells, &mut problems) {
-            partners.push(partner);
-        }
-        if problems.len() >= MAX_PROBLEMS {
-            break;
-        }
-    }
-    if partners.is_empty() && problems.is_empty() {
-        problems.push(problem(2, None, "the list has no partners".into()));
-    }
     if problems.is_empty() {
-        Ok(partners)
+        Ok(positions)
     } else {
         Err(problems)
+    }
+}
+
+impl<R: Read> Iterator for PartnerList<'_, R> {
+    type Item = Result<Partner, PartnerError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(problem) = self.pending.pop_front() {
+                return Some(Err(problem));
+            }
+            if self.done || self.problems >= MAX_PROBLEMS {
+                return None;
+            }
+            let Some(record) = self.records.next() else {
+                self.done = true;
+                if self.partners == 0 && self.problems == 0 {
+                    self.problems += 1;
+                    return Some(Err(problem(2, None, "the list has no partners".into())));
+                }
+                return None;
+            };
+            // Rows count records from the header's 1, whatever line breaks quoted cells hold.
+            let record = match record {
+                Ok(record) => record,
+                Err(e) => {
+                    self.problems += 1;
+                    let row = e.position().map_or(0, |p| p.record() + 1);
+                    return Some(Err(problem(row, None, csv_message(&e))));
+                }
+            };
+            let row = record.position().map_or(0, |p| p.record() + 1);
+            if record.iter().all(|cell| cell.trim().is_empty()) {
+                continue;
+            }
+            let cells = self
+                .positions
+                .map(|p| p.and_then(|p| record.get(p)).unwrap_or(""));
+            let mut problems = Vec::new();
+            if let Some(partner) = read_partner(self.instrument, row, cells, &mut problems) {
+                self.partners += 1;
+                return Some(Ok(partner));
+            }
+            self.problems += problems.len();
+            self.pending.extend(problems);
+        }
     }
 }
 

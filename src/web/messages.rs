@@ -97,6 +97,8 @@ pub struct Messages {
     pub detail_form_id: &'static str,
     /// Detail: the body is not a form.
     pub detail_not_a_form: &'static str,
+    /// Detail when an upload holds no file.
+    pub detail_no_file: &'static str,
     /// Detail: a `%` escape of the form body is malformed; `{field}` is the field in words.
     pub detail_bad_escape: &'static str,
     /// Detail: a field of the form body is not UTF-8 text; `{field}` is the field in words.
@@ -229,6 +231,12 @@ pub struct Messages {
     pub paste_heading: &'static str,
     /// Explains the CSV columns.
     pub paste_hint: &'static str,
+    /// Heading of the form that uploads a partner list file.
+    pub upload_heading: &'static str,
+    /// Label of the partner list file field.
+    pub upload_hint: &'static str,
+    /// Button that uploads the file.
+    pub upload_button: &'static str,
     /// Heading of a list of problems.
     pub problems_heading: &'static str,
     /// Heading of the response rate table.
@@ -564,6 +572,7 @@ pub const EN: Messages = Messages {
     detail_action: "The form did not say whether to save or submit",
     detail_form_id: "The form's one-time id is missing or damaged",
     detail_not_a_form: "What was sent is not a survey form",
+    detail_no_file: "No file was chosen",
     detail_bad_escape: "{field} has a “%” that is not followed by two hexadecimal digits",
     detail_not_utf8: "{field} is not valid UTF-8 text",
     detail_control_character: "{field} contains a control character (such as a NUL byte), which cannot be stored",
@@ -630,6 +639,9 @@ pub const EN: Messages = Messages {
     add_button: "Add",
     paste_heading: "A list from a spreadsheet",
     paste_hint: "Paste CSV with a header row: organisation, sector, and optionally email and language. Nothing is added unless every row is right.",
+    upload_heading: "A list in a file",
+    upload_hint: "A CSV file (UTF-8) with the same columns, of any length up to about a million partners. Nothing is added unless every row is right.",
+    upload_button: "Upload",
     problems_heading: "Nothing was added. Please fix these rows:",
     progress_heading: "Responses by sector",
     progress_live_link: "Watch responses as they arrive",

@@ -37,6 +37,10 @@ use messages::{EN, Messages};
 /// The largest request body accepted: a full survey with long comments fits many times over.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
+/// The largest partner list file the partners page's upload takes: about a million partners.
+/// The upload is spooled to a temporary file, so this bounds disk, not memory.
+pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
+
 /// The privacy page: `docs/privacy.md`, which the form's privacy note links to.
 #[derive(Template)]
 #[template(path = "privacy.html")]
@@ -190,6 +194,10 @@ pub fn app(state: AppState, limits: &Limits) -> Router {
         .route(
             "/facilitator/rounds/{id}/partners",
             get(facilitate::partners::partners_form).post(facilitate::partners::add_partners),
+        )
+        .route(
+            "/facilitator/rounds/{id}/partners/upload",
+            post(facilitate::partners::upload_partners).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
         .route(
             "/facilitator/rounds/{id}/links.csv",

@@ -18,7 +18,7 @@ use super::open_links::Client;
 use super::session::{cookie_value, site_cookie};
 use super::{AppState, Chrome, html};
 use crate::accounts::unix_now;
-use crate::instrument::{Instrument, load_str};
+use crate::instrument::Instrument;
 use crate::store::StoreError;
 use crate::survey::answers::Answers;
 use crate::survey::secrets::{Code, FormIdError};
@@ -99,14 +99,6 @@ async fn open_round(state: &AppState, token: &str) -> Result<Round, AppError> {
         return Err(AppError::RoundClosed);
     }
     Ok(round)
-}
-
-/// The instrument exactly as the round stored it.
-fn instrument(round: &Round) -> Result<Instrument, AppError> {
-    Ok(load_str(
-        &format!("round {}", round.id),
-        &round.instrument_source,
-    )?)
 }
 
 fn invitation_link(invitation: &Invitation, instrument: &Instrument) -> Link {
@@ -261,7 +253,7 @@ pub async fn show(
     if invitation.submitted {
         return Ok(Redirect::to(&format!("/s/{token}/thanks")).into_response());
     }
-    let instrument = instrument(&round)?;
+    let instrument = round.instrument()?;
     let code = resume_cookie(&headers);
     let mut target = Target::invitation(&token, &round);
     target.invited = state.store.invited_per_sector(round.id).await?;
@@ -312,7 +304,7 @@ pub async fn resume(
                 .into_response())
         }
         (draft, _) => {
-            let instrument = instrument(&round)?;
+            let instrument = round.instrument()?;
             let mut target = Target::invitation(&token, &round);
             target.draft_elsewhere = draft.is_some();
             target.resume_wrong = true;
@@ -336,7 +328,7 @@ pub async fn post(
     FormFields(fields): FormFields,
 ) -> Result<Response, AppError> {
     let (invitation, round) = invitation(&state, &token).await?;
-    let instrument = instrument(&round)?;
+    let instrument = round.instrument()?;
     let link = invitation_link(&invitation, &instrument);
     let Posted {
         action,
@@ -419,7 +411,7 @@ pub async fn show_open(
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
     let round = open_round(&state, &token).await?;
-    let instrument = instrument(&round)?;
+    let instrument = round.instrument()?;
     let ids = state.open_links.ids(state.store.as_ref()).await?;
     Ok(form_page(
         StatusCode::OK,
@@ -441,7 +433,7 @@ pub async fn post_open(
     FormFields(fields): FormFields,
 ) -> Result<Response, AppError> {
     let round = open_round(&state, &token).await?;
-    let instrument = instrument(&round)?;
+    let instrument = round.instrument()?;
     let Posted {
         mut answers,
         form_id,
@@ -514,7 +506,7 @@ pub async fn thanks_open(
 }
 
 fn thanks_page(round: &Round, headers: &HeaderMap) -> Result<Response, AppError> {
-    let instrument = instrument(round)?;
+    let instrument = round.instrument()?;
     let receipt = cookie_value(headers, RECEIPT_COOKIE)
         .and_then(|value| Code::parse(&value))
         .map(|code| code.as_str().to_string());
@@ -566,7 +558,7 @@ pub async fn withdraw(
     let Some(round) = round else {
         return Ok(withdraw_form(StatusCode::UNPROCESSABLE_ENTITY, true, false));
     };
-    let erased = erased_values(&instrument(&round)?);
+    let erased = erased_values(&round.instrument()?);
     let removed = state
         .store
         .remove_response(

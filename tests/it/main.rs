@@ -2,6 +2,7 @@
 
 mod anonymity;
 mod browser;
+mod bulk;
 mod cli_export;
 mod cli_score;
 mod csp;

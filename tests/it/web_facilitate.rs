@@ -36,7 +36,7 @@ impl Browser {
     }
 
     /// The CSRF token of the page at `path`.
-    async fn csrf(&self, path: &str) -> String {
+    pub(crate) async fn csrf(&self, path: &str) -> String {
         let (status, body) = self.get(path).await;
         assert_eq!(status, 200, "{path}");
         csrf_of(&body)

@@ -4,8 +4,8 @@ use sqlx::AnyConnection;
 
 use super::{INVITATION_COLUMNS, ROUND_COLUMNS, SqlStore};
 use crate::store::rows::{DbInvitation, DbProgress, DbRound};
-use crate::store::{StoreResult, now};
-use crate::survey::partners::Partner;
+use crate::store::{PartnerFeed, StoreResult, now};
+use crate::survey::partners::{Partner, PartnerError};
 use crate::survey::{Invitation, InvitationProgress, NewInvitation, Round, new_token};
 
 pub(super) async fn create_invitation(
@@ -36,6 +36,41 @@ pub(super) async fn add_partners(
     let invitations = insert_invitations(&mut tx, round_id, partners).await?;
     tx.commit().await?;
     Ok(invitations)
+}
+
+/// Partners inserted per batch of a list.
+const LIST_BATCH: usize = 1000;
+
+pub(super) async fn add_partner_list(
+    db: &SqlStore,
+    round_id: i64,
+    list: &mut PartnerFeed<'_>,
+) -> StoreResult<Result<u64, Vec<PartnerError>>> {
+    let mut tx = db.begin_write().await?;
+    let mut batch = Vec::with_capacity(LIST_BATCH);
+    let mut problems = Vec::new();
+    let mut added = 0;
+    for read in list {
+        match read {
+            // After a problem nothing will be stored: the rest is only read for its problems.
+            Ok(partner) if problems.is_empty() => batch.push(partner),
+            Ok(_) => {}
+            Err(problem) => problems.push(problem),
+        }
+        if batch.len() == LIST_BATCH {
+            insert_invitations(&mut tx, round_id, &batch).await?;
+            added += batch.len() as u64;
+            batch.clear();
+        }
+    }
+    if !problems.is_empty() {
+        tx.rollback().await?;
+        return Ok(Err(problems));
+    }
+    insert_invitations(&mut tx, round_id, &batch).await?;
+    added += batch.len() as u64;
+    tx.commit().await?;
+    Ok(Ok(added))
 }
 
 /// Inserts one invitation with a fresh token per partner.

@@ -31,10 +31,14 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, ConnectOptions, Executor, Transaction};
 
-use super::{Contents, PageQuery, Purged, Store, StoreError, StoreResult, Target, Visible};
+use super::{
+    Contents, ImportFeed, PageQuery, PartnerFeed, Purged, Store, StoreError, StoreResult, Target,
+    Visible,
+};
 use crate::accounts::{Facilitator, Failures, Session, ThrottleKey};
+use crate::responses::ResponsesError;
 use crate::survey::answers::Answers;
-use crate::survey::partners::Partner;
+use crate::survey::partners::{Partner, PartnerError};
 use crate::survey::{
     Excluded, Invitation, InvitationProgress, ListedComment, NewInvitation, NewRound,
     OpenSubmission, Partnership, ReleaseBatch, Removal, Respondent, Round, StoredRelease,
@@ -78,6 +82,30 @@ impl Engine {
             Engine::Sqlite => &SQLITE_MIGRATIONS,
             Engine::Postgres => &POSTGRES_MIGRATIONS,
         }
+    }
+
+    /// The `VALUES` list of a multi-row insert of `rows` rows of `columns` values each. SQLite
+    /// gets anonymous `?` parameters: it reads `$1`… as named parameters, whose lookup makes a
+    /// statement with many of them cost the square of their number to bind.
+    fn values(self, rows: usize, columns: usize) -> String {
+        let mut sql = String::with_capacity(rows * columns * 6);
+        for row in 0..rows {
+            sql.push_str(if row == 0 { "(" } else { ", (" });
+            for column in 0..columns {
+                if column > 0 {
+                    sql.push_str(", ");
+                }
+                match self {
+                    Engine::Sqlite => sql.push('?'),
+                    Engine::Postgres => {
+                        sql.push('$');
+                        sql.push_str(&(row * columns + column + 1).to_string());
+                    }
+                }
+            }
+            sql.push(')');
+        }
+        sql
     }
 
     /// How a write transaction starts: SQLite takes its single write lock up front.
@@ -257,6 +285,24 @@ impl Store for SqlStore {
         partners: &[Partner],
     ) -> StoreResult<Vec<Invitation>> {
         invitations::add_partners(self, round_id, partners).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn add_partner_list(
+        &self,
+        round_id: i64,
+        list: &mut PartnerFeed<'_>,
+    ) -> StoreResult<Result<u64, Vec<PartnerError>>> {
+        invitations::add_partner_list(self, round_id, list).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn import_responses(
+        &self,
+        round_id: i64,
+        feed: &mut ImportFeed<'_>,
+    ) -> StoreResult<Result<u64, ResponsesError>> {
+        responses::import_responses(self, round_id, feed).await
     }
 
     #[tracing::instrument(skip_all)]

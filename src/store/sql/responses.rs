@@ -1,16 +1,17 @@
 //! Responses: drafts and submissions through an invitation or the open link, and reading them
 //! back with their answers and comments.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sqlx::any::AnyArguments;
 use sqlx::{Any, AnyConnection};
 
-use super::{SqlStore, lock_round};
+use super::{Engine, SqlStore, lock_round};
+use crate::responses::{Imported, ResponsesError};
 use crate::store::rows::{DbAnswer, DbComment, DbResponse};
-use crate::store::{After, PageQuery, StoreError, StoreResult, now};
+use crate::store::{After, ImportFeed, PageQuery, StoreError, StoreResult, now};
 use crate::survey::answers::{Answer, Answers};
-use crate::survey::{OpenSubmission, StoredResponse, new_pseudonym};
+use crate::survey::{OpenSubmission, StoredResponse, new_pseudonym, new_token};
 
 pub(super) async fn open_link_submissions(
     db: &SqlStore,
@@ -84,7 +85,7 @@ pub(super) async fn submit_open(
         // A racing POST of the same form id on another connection got there first.
         return Ok(OpenSubmission::AlreadyStored);
     };
-    replace_answers(&mut tx, response_id, answers).await?;
+    replace_answers(&mut tx, db.engine, response_id, answers).await?;
     tx.commit().await?;
     Ok(OpenSubmission::Stored)
 }
@@ -117,6 +118,11 @@ pub(super) struct Submission<'a> {
     pub at: String,
 }
 
+/// A response's random id: below 2^52, so every engine and JSON reader keeps it exact.
+fn random_id() -> i64 {
+    i64::try_from(rand::random::<u64>() >> 12).unwrap_or(i64::MAX) + 1
+}
+
 /// Inserts a submitted response without its answers under a random id, so neither its id nor
 /// its place among the rows tells when it came; `None` when a unique column other than the id
 /// conflicts (a form id or receipt already stored). It gets `pseudonym`, or a new one.
@@ -126,9 +132,9 @@ pub(super) async fn insert_submission(
     pseudonym: Option<&str>,
 ) -> StoreResult<Option<i64>> {
     let pseudonym = pseudonym.map_or_else(new_pseudonym, str::to_string);
-    // Ids are below 2^52; a collision with another row is all that can repeat the attempt.
+    // A collision with another row's id is all that can repeat the attempt.
     for _ in 0..4 {
-        let id = i64::try_from(rand::random::<u64>() >> 12).unwrap_or(i64::MAX) + 1;
+        let id = random_id();
         let inserted: Option<i64> = sqlx::query_scalar(
             "INSERT INTO responses (id, round_id, invitation_id, open_form_id, consent, sector, \
              language, status, started_at, updated_at, submitted_at, pseudonym, receipt_digest) \
@@ -275,7 +281,7 @@ pub(super) async fn save_draft(
     .bind(invitation_id)
     .fetch_one(&mut *tx)
     .await?;
-    replace_answers(&mut tx, response_id, answers).await?;
+    replace_answers(&mut tx, db.engine, response_id, answers).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -317,7 +323,7 @@ pub(super) async fn submit(
     let response_id = insert_submission(&mut tx, &submission, None)
         .await?
         .ok_or(StoreError::AlreadySubmitted)?;
-    replace_answers(&mut tx, response_id, answers).await?;
+    replace_answers(&mut tx, db.engine, response_id, answers).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -446,6 +452,7 @@ async fn ensure_open(conn: &mut AnyConnection, round_id: i64) -> StoreResult<()>
 /// Replaces the answers and comments of a response with `answers`.
 async fn replace_answers(
     conn: &mut AnyConnection,
+    engine: Engine,
     response_id: i64,
     answers: &Answers,
 ) -> StoreResult<()> {
@@ -455,21 +462,12 @@ async fn replace_answers(
             .execute(&mut *conn)
             .await?;
     }
-    for (item_id, answer) in &answers.items {
-        let (value, code) = match answer {
-            Answer::Value(value) => (Some(*value), None),
-            Answer::Code(code) => (None, Some(code.as_str())),
-        };
-        sqlx::query(
-            "INSERT INTO response_answers (response_id, item_id, value, code) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(response_id)
-        .bind(item_id)
-        .bind(value)
-        .bind(code)
-        .execute(&mut *conn)
-        .await?;
-    }
+    let rows: Vec<AnswerRow<'_>> = answers
+        .items
+        .iter()
+        .map(|(item_id, answer)| (response_id, item_id.as_str(), answer))
+        .collect();
+    insert_answers(conn, engine, &rows).await?;
     for (comment_id, body) in &answers.comments {
         sqlx::query(
             "INSERT INTO response_comments (response_id, comment_id, body, handle) \
@@ -483,4 +481,171 @@ async fn replace_answers(
         .await?;
     }
     Ok(())
+}
+
+/// One answer to insert: the response, the item, the answer.
+type AnswerRow<'a> = (i64, &'a str, &'a Answer);
+
+/// Answers inserted by one statement: 8,000 parameters, within both engines' limits.
+const ANSWERS_PER_INSERT: usize = 2000;
+
+/// Inserts answers, many per statement.
+async fn insert_answers(
+    conn: &mut AnyConnection,
+    engine: Engine,
+    rows: &[AnswerRow<'_>],
+) -> StoreResult<()> {
+    for chunk in rows.chunks(ANSWERS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO response_answers (response_id, item_id, value, code) VALUES {}",
+            engine.values(chunk.len(), 4)
+        );
+        let mut query = sqlx::query(&sql);
+        for &(response_id, item_id, answer) in chunk {
+            let (value, code) = match answer {
+                Answer::Value(value) => (Some(*value), None),
+                Answer::Code(code) => (None, Some(code.as_str())),
+            };
+            query = query.bind(response_id).bind(item_id).bind(value).bind(code);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Responses an import inserts together: eleven parameters each.
+const IMPORT_BATCH: usize = 500;
+
+pub(super) async fn import_responses(
+    db: &SqlStore,
+    round_id: i64,
+    feed: &mut ImportFeed<'_>,
+) -> StoreResult<Result<u64, ResponsesError>> {
+    let mut tx = db.begin_write().await?;
+    ensure_open(&mut tx, round_id).await?;
+    let identified: i64 = sqlx::query_scalar(
+        "SELECT CASE WHEN identified_consent IS NULL THEN 0 ELSE 1 END FROM rounds WHERE id = $1",
+    )
+    .bind(round_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let now = now();
+    let at = if identified != 0 { now } else { day_only(&now) };
+    let mut batch: Vec<Imported> = Vec::with_capacity(IMPORT_BATCH);
+    let mut imported = 0;
+    for read in feed {
+        match read {
+            Ok(response) => batch.push(response),
+            Err(problem) => {
+                tx.rollback().await?;
+                return Ok(Err(problem));
+            }
+        }
+        if batch.len() == IMPORT_BATCH {
+            imported += insert_imported(&mut tx, db.engine, round_id, &at, &mut batch).await?;
+        }
+    }
+    imported += insert_imported(&mut tx, db.engine, round_id, &at, &mut batch).await?;
+    tx.commit().await?;
+    Ok(Ok(imported))
+}
+
+/// Inserts a batch of imported responses with their answers, and empties it.
+async fn insert_imported(
+    conn: &mut AnyConnection,
+    engine: Engine,
+    round_id: i64,
+    at: &str,
+    batch: &mut Vec<Imported>,
+) -> StoreResult<u64> {
+    if batch.is_empty() {
+        return Ok(0);
+    }
+    // An identified round's organisations, one at a time: such rounds are small.
+    let mut invitations = Vec::with_capacity(batch.len());
+    for response in batch.iter() {
+        invitations.push(match &response.organisation {
+            Some(organisation) => Some(
+                sqlx::query_scalar::<_, i64>(
+                    "INSERT INTO invitations (round_id, token, organisation, sector, created_at, \
+                     submitted) VALUES ($1, $2, $3, $4, $5, 1) RETURNING id",
+                )
+                .bind(round_id)
+                .bind(new_token())
+                .bind(organisation)
+                .bind(&response.answers.sector)
+                .bind(at)
+                .fetch_one(&mut *conn)
+                .await?,
+            ),
+            None => None,
+        });
+    }
+    // Random ids and pseudonyms, as every submission gets; a response whose id or pseudonym
+    // happens to be taken is inserted again on its own with fresh ones.
+    let keys: Vec<(i64, String)> = batch
+        .iter()
+        .map(|_| (random_id(), new_pseudonym()))
+        .collect();
+    let sql = format!(
+        "INSERT INTO responses (id, round_id, invitation_id, consent, sector, language, status, \
+         started_at, updated_at, submitted_at, pseudonym) VALUES {} \
+         ON CONFLICT DO NOTHING RETURNING id",
+        engine.values(batch.len(), 11)
+    );
+    let mut query = sqlx::query_scalar::<_, i64>(&sql);
+    for ((response, invitation_id), (id, pseudonym)) in batch.iter().zip(&invitations).zip(&keys) {
+        query = query
+            .bind(*id)
+            .bind(round_id)
+            .bind(*invitation_id)
+            .bind(i64::from(response.answers.consent))
+            .bind(&response.answers.sector)
+            .bind(&response.answers.language)
+            .bind("submitted")
+            .bind(at)
+            .bind(at)
+            .bind(at)
+            .bind(pseudonym);
+    }
+    let inserted: HashSet<i64> = query.fetch_all(&mut *conn).await?.into_iter().collect();
+    let mut ids = Vec::with_capacity(batch.len());
+    for ((response, invitation_id), (id, _)) in batch.iter().zip(&invitations).zip(&keys) {
+        if inserted.contains(id) {
+            ids.push(*id);
+            continue;
+        }
+        let submission = Submission {
+            round_id,
+            invitation_id: *invitation_id,
+            open_form_id: None,
+            answers: &response.answers,
+            sector: response.answers.sector.as_deref(),
+            receipt_digest: None,
+            at: at.to_string(),
+        };
+        let mut again = None;
+        for _ in 0..4 {
+            again = insert_submission(conn, &submission, None).await?;
+            if again.is_some() {
+                break;
+            }
+        }
+        ids.push(again.ok_or(StoreError::NoFreshPseudonym)?);
+    }
+    let rows: Vec<AnswerRow<'_>> = batch
+        .iter()
+        .zip(&ids)
+        .flat_map(|(response, response_id)| {
+            response
+                .answers
+                .items
+                .iter()
+                .map(|(item_id, answer)| (*response_id, item_id.as_str(), answer))
+        })
+        .collect();
+    insert_answers(conn, engine, &rows).await?;
+    let count = batch.len() as u64;
+    batch.clear();
+    Ok(count)
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::response::Response;
 
-use super::{owned_round, round_instrument};
+use super::owned_round;
 use crate::web::AppState;
 use crate::web::errors::AppError;
 use crate::web::reports;
@@ -20,7 +20,7 @@ pub async fn download(
     Path((id, file)): Path<(i64, String)>,
 ) -> Result<Response, AppError> {
     let (round, _) = owned_round(&state, &signed_in, id).await?;
-    let instrument = Arc::new(round_instrument(&round)?);
+    let instrument = Arc::new(round.instrument()?);
     if file == "raw.csv" {
         return reports::raw(Arc::clone(&state.store), instrument, &round).await;
     }

@@ -24,7 +24,6 @@ use super::errors::AppError;
 use super::messages::EN;
 use super::session::SignedIn;
 use super::{AppState, Chrome};
-use crate::instrument::{Instrument, load_str};
 use crate::survey::text::{self, Kind};
 use crate::survey::{Partnership, Round};
 use crate::web::body::FieldRef;
@@ -75,14 +74,6 @@ async fn owned_round(
     let round = state.store.round(id).await?.ok_or(AppError::NotFound)?;
     let partnership = owned_partnership(state, signed_in, round.partnership_id).await?;
     Ok((round, partnership))
-}
-
-/// The instrument exactly as the round stored it.
-fn round_instrument(round: &Round) -> Result<Instrument, AppError> {
-    Ok(load_str(
-        &format!("round {}", round.id),
-        &round.instrument_source,
-    )?)
 }
 
 fn see_other(path: &str) -> Response {

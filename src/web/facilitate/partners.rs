@@ -2,16 +2,20 @@
 //! (each with a button to delete them), and their personal links as a CSV file for a mail merge.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use std::io::{Read, Seek, Write};
+
+use axum::extract::multipart::{MultipartError, MultipartRejection};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::{SignedInChrome, base_url, chrome, owned_round, round_instrument, see_other};
+use super::{SignedInChrome, base_url, chrome, owned_round, see_other};
+use crate::accounts::same_secret;
 use crate::instrument::Instrument;
 use crate::survey::links::{LinkRow, links_csv};
-use crate::survey::partners::{self, PartnerError};
+use crate::survey::partners::{self, PartnerError, PartnerList};
 use crate::survey::{InvitationProgress, Round, Status};
-use crate::web::errors::AppError;
+use crate::web::errors::{AppError, Failure};
 use crate::web::messages::EN;
 use crate::web::session::{CheckedForm, SignedIn};
 use crate::web::{AppState, html};
@@ -63,7 +67,7 @@ pub async fn partners_form(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let (round, _) = owned_round(&state, &signed_in, id).await?;
-    let instrument = round_instrument(&round)?;
+    let instrument = round.instrument()?;
     partners_page(
         &state,
         StatusCode::OK,
@@ -84,25 +88,27 @@ pub async fn add_partners(
     form: CheckedForm,
 ) -> Result<Response, AppError> {
     let (round, _) = owned_round(&state, &form.signed_in, id).await?;
-    let instrument = round_instrument(&round)?;
+    let instrument = round.instrument()?;
     let list = form.field("list");
-    let checked = if list.trim().is_empty() {
-        partners::check(
+    let added = if list.trim().is_empty() {
+        match partners::check(
             &instrument,
             form.field("organisation"),
             form.field("sector"),
             form.field("email"),
             form.field("language"),
-        )
-        .map(|p| vec![p])
-    } else {
-        partners::parse(list, &instrument)
-    };
-    match checked {
-        Ok(partners) => {
-            state.store.add_partners(round.id, &partners).await?;
-            Ok(see_other(&format!("/facilitator/rounds/{id}")))
+        ) {
+            Ok(partner) => {
+                state.store.add_partners(round.id, &[partner]).await?;
+                Ok(())
+            }
+            Err(problems) => Err(problems),
         }
+    } else {
+        add_list(&state, round.id, &instrument, list.as_bytes()).await?
+    };
+    match added {
+        Ok(()) => Ok(see_other(&format!("/facilitator/rounds/{id}"))),
         Err(problems) => {
             partners_page(
                 &state,
@@ -115,6 +121,98 @@ pub async fn add_partners(
             )
             .await
         }
+    }
+}
+
+/// Stores the partner list `input`, all or nothing; its problems otherwise.
+async fn add_list(
+    state: &AppState,
+    round_id: i64,
+    instrument: &Instrument,
+    input: impl Read + Send,
+) -> Result<Result<(), Vec<PartnerError>>, AppError> {
+    let mut list = match PartnerList::new(input, instrument) {
+        Ok(list) => list,
+        Err(problems) => return Ok(Err(problems)),
+    };
+    Ok(state
+        .store
+        .add_partner_list(round_id, &mut list)
+        .await?
+        .map(drop))
+}
+
+/// The longest CSRF token read from an upload (ours are 32 characters).
+const MAX_TOKEN: usize = 256;
+
+/// `POST /facilitator/rounds/{id}/partners/upload`: a partner list file (multipart: `csrf`, then
+/// `file`), all stored or, with any problem, none. The file is spooled to a temporary file as it
+/// arrives, so the server's memory does not grow with it; [`UPLOAD_LIMIT`] bounds it instead of
+/// the forms' body limit.
+pub async fn upload_partners(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<i64>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, AppError> {
+    let (round, _) = owned_round(&state, &signed_in, id).await?;
+    let instrument = round.instrument()?;
+    let mut multipart = multipart.map_err(|_| AppError::NotAForm(None))?;
+    let mut csrf_checked = false;
+    let mut spooled = None;
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        match field.name() {
+            Some("csrf") => {
+                let mut token = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                    token.extend_from_slice(&chunk);
+                    if token.len() > MAX_TOKEN {
+                        return Err(AppError::Csrf);
+                    }
+                }
+                csrf_checked = std::str::from_utf8(&token)
+                    .is_ok_and(|token| same_secret(token, signed_in.csrf()));
+            }
+            // The token comes first in the form, so nothing is spooled for a forged post.
+            Some("file") if !csrf_checked => return Err(AppError::Csrf),
+            Some("file") if spooled.is_none() => {
+                let mut file = tempfile::tempfile().map_err(Failure::Io)?;
+                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                    file.write_all(&chunk).map_err(Failure::Io)?;
+                }
+                file.rewind().map_err(Failure::Io)?;
+                spooled = Some(file);
+            }
+            _ => return Err(AppError::NotAForm(None)),
+        }
+    }
+    if !csrf_checked {
+        return Err(AppError::Csrf);
+    }
+    let file = spooled.ok_or(AppError::BadForm(EN.detail_no_file))?;
+    match add_list(&state, round.id, &instrument, file).await? {
+        Ok(()) => Ok(see_other(&format!("/facilitator/rounds/{id}"))),
+        Err(problems) => {
+            partners_page(
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &signed_in,
+                round,
+                &instrument,
+                String::new(),
+                &problems,
+            )
+            .await
+        }
+    }
+}
+
+/// A multipart body that breaks off or runs past its limit.
+fn multipart_error(error: MultipartError) -> AppError {
+    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::TooLarge
+    } else {
+        AppError::NotAForm(None)
     }
 }
 

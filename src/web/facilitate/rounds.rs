@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
-use super::{SignedInChrome, base_url, chrome, owned_round, round_instrument, see_other, wave};
+use super::{SignedInChrome, base_url, chrome, owned_round, see_other, wave};
 use crate::releases::{self, Published};
 use crate::report::dashboard::{Dashboard, DimensionCard, Transition, Warning};
 use crate::survey::{self, NewRound, Partnership, Round, Status};
@@ -111,7 +111,7 @@ pub async fn round(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let (round, partnership) = owned_round(&state, &signed_in, id).await?;
-    let instrument = Arc::new(round_instrument(&round)?);
+    let instrument = Arc::new(round.instrument()?);
     let progress = sector_progress(&state, round.id).await?;
     let rounds = state.store.rounds(partnership.id).await?;
     let reports::RoundNumbers {
@@ -246,7 +246,7 @@ async fn set_open(
             .round(round.id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let instrument = Arc::new(round_instrument(&closed)?);
+        let instrument = Arc::new(closed.instrument()?);
         releases::latest(&state.store, &instrument, &closed).await?;
     }
     Ok(see_other(&format!("/facilitator/rounds/{id}")))
@@ -288,7 +288,7 @@ pub async fn change_response(
     if !survey::is_pseudonym(&pseudonym) {
         return Err(AppError::BadForm(EN.detail_pseudonym));
     }
-    let erased = survey::erased_values(&round_instrument(&round)?);
+    let erased = survey::erased_values(&round.instrument()?);
     let facilitator = form.signed_in.facilitator().id;
     let who = survey::Respondent::Pseudonym(&pseudonym);
     let store = &state.store;
@@ -379,7 +379,7 @@ pub async fn next_round(
     form: CheckedForm,
 ) -> Result<Response, AppError> {
     let (round, partnership) = owned_round(&state, &form.signed_in, id).await?;
-    let instrument = round_instrument(&round)?;
+    let instrument = round.instrument()?;
     let next = state
         .store
         .start_next_round(

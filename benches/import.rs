@@ -1,0 +1,128 @@
+//! Filling a round from files on SQLite (and PostgreSQL when `PARTNERSCOPE_TEST_POSTGRES` names
+//! a server): `partnerscope partners add` with 100,000 partners, then `partnerscope import` of
+//! 1,000,000 responses × 40 items (the `score` benchmark's file, without its wave column).
+//!
+//! Run with `cargo bench --bench import` after `cargo bench --bench score` has generated
+//! `target/bench-data/responses-1m.csv`. Each command is timed as a child process with its peak
+//! resident memory; results go to stdout for `docs/benchmarks.md`.
+
+#[path = "support/process.rs"]
+mod process;
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use partnerscope::instrument::load_file;
+use partnerscope::store;
+use partnerscope::survey::{NewRound, new_token};
+
+const PARTNERS: usize = 100_000;
+const WAVE: &str = "2026 spring";
+
+/// The score benchmark's responses without their wave column (the round has one wave).
+fn one_wave(from: &Path, to: &Path) -> std::io::Result<()> {
+    let mut out = BufWriter::with_capacity(1 << 20, File::create(to)?);
+    for line in BufReader::with_capacity(1 << 20, File::open(from)?).lines() {
+        let line = line?;
+        let mut cells = line.splitn(4, ',');
+        let (respondent, group, _, rest) = (
+            cells.next().unwrap_or_default(),
+            cells.next().unwrap_or_default(),
+            cells.next(),
+            cells.next().unwrap_or_default(),
+        );
+        writeln!(out, "{respondent},{group},{rest}")?;
+    }
+    out.flush()
+}
+
+fn partner_list(to: &Path) -> std::io::Result<()> {
+    let mut out = BufWriter::new(File::create(to)?);
+    writeln!(out, "organisation,sector,email")?;
+    for i in 0..PARTNERS {
+        writeln!(out, "Partner {i},nonprofit,partner{i}@example.org")?;
+    }
+    out.flush()
+}
+
+async fn database(engine: &str, dir: &Path) -> Option<String> {
+    if engine == "SQLite" {
+        return Some(format!("sqlite://{}", dir.join("import.db").display()));
+    }
+    let server = std::env::var("PARTNERSCOPE_TEST_POSTGRES").ok()?;
+    let name = format!("partnerscope_import_{}", new_token());
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&server)
+        .await
+        .ok()?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .ok()?;
+    let (base, _) = server.rsplit_once('/')?;
+    Some(format!("{base}/{name}"))
+}
+
+#[tokio::main]
+async fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let data = root.join("target/bench-data");
+    let source = data.join("responses-1m.csv");
+    assert!(
+        source.exists(),
+        "run `cargo bench --bench score` first: it generates {}",
+        source.display()
+    );
+    let responses = data.join("responses-1m-one-wave.csv");
+    if !responses.exists() {
+        one_wave(&source, &responses).unwrap();
+    }
+    let partners = data.join("partners-100k.csv");
+    partner_list(&partners).unwrap();
+    let instrument = load_file(&root.join("benches/bench-instrument.toml")).unwrap();
+    let dir = tempfile::tempdir_in(&data).unwrap();
+    for engine in ["SQLite", "PostgreSQL"] {
+        let Some(url) = database(engine, dir.path()).await else {
+            println!("{engine}: skipped (set PARTNERSCOPE_TEST_POSTGRES)");
+            continue;
+        };
+        let store = store::open(&url).await.unwrap();
+        let partnership = store.create_partnership("Bench", None).await.unwrap();
+        let round = store
+            .create_round(&NewRound {
+                partnership_id: partnership.id,
+                instrument: &instrument,
+                wave: WAVE,
+                min_group_size: 3,
+                open_link: false,
+                identified: false,
+            })
+            .await
+            .unwrap();
+        drop(store);
+        let id = round.id.to_string();
+        for (what, args) in [
+            (
+                format!("partners add, {PARTNERS} partners"),
+                vec!["partners", "add", "--round", &id],
+                &partners,
+            ),
+            (
+                "import, 1,000,000 responses × 40 items".to_string(),
+                vec!["import", "--round", &id],
+                &responses,
+            ),
+        ]
+        .map(|(what, args, file)| (what, [args, vec![file.to_str().unwrap()]].concat()))
+        {
+            let (wall, rss) = process::measure(
+                Command::new(env!("CARGO_BIN_EXE_partnerscope"))
+                    .args(&args)
+                    .args(["--database-url", &url])
+                    .stdout(std::process::Stdio::null()),
+            );
+            println!("{engine}: {what}: {wall:.2} s wall, {rss:.0} MiB peak RSS");
+        }
+    }
+}
