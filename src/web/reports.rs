@@ -8,7 +8,7 @@
 //! large the round; scoring runs on a blocking thread that fetches the pages as it reads.
 
 use std::collections::BTreeMap;
-use std::io::{BufWriter, Seek, Write};
+use std::io::{BufWriter, Seek};
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
@@ -202,20 +202,18 @@ pub async fn workbook(
     // goes to an unnamed temporary file rather than memory: the response streams that file, which
     // disappears when the response is done with it.
     let (file, length) = tokio::task::spawn_blocking(move || {
-        let mut file = tempfile::tempfile()?;
+        let mut file = tempfile::tempfile().map_err(Failure::Io)?;
         let mut out = BufWriter::new(&mut file);
         writer
             .finish(&tables, &mut out)
-            .map_err(std::io::Error::other)?;
-        out.flush()?;
-        drop(out);
-        let length = file.stream_position()?;
-        file.rewind()?;
-        Ok::<_, std::io::Error>((file, length))
+            .map_err(Failure::Workbook)?;
+        out.into_inner().map_err(|e| Failure::Io(e.into_error()))?;
+        let length = file.stream_position().map_err(Failure::Io)?;
+        file.rewind().map_err(Failure::Io)?;
+        Ok::<_, Failure>((file, length))
     })
     .await
-    .map_err(Failure::Join)?
-    .map_err(Failure::Io)?;
+    .map_err(Failure::Join)??;
     let mut response = attachment(
         XLSX,
         &format!("partnerscope-round-{}.xlsx", round.id),
