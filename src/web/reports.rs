@@ -8,12 +8,14 @@
 //! large the round; scoring runs on a blocking thread that fetches the pages as it reads.
 
 use std::collections::BTreeMap;
+use std::io::{BufWriter, Seek};
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use futures_util::{StreamExt, TryStreamExt};
+use tokio::io::AsyncReadExt;
 use tokio::runtime::Handle;
 
 use super::errors::{AppError, Failure};
@@ -196,12 +198,49 @@ pub async fn workbook(
         .iter()
         .map(|&summary| summary_table(&instrument, summary, published.as_ref()))
         .collect();
-    let bytes = writer.finish(&tables).map_err(Failure::Workbook)?;
-    Ok(attachment(
+    // Zipping a large round's workbook takes seconds, so it runs on a blocking thread, and it
+    // goes to an unnamed temporary file rather than memory: the response streams that file, which
+    // disappears when the response is done with it.
+    let (file, length) = tokio::task::spawn_blocking(move || {
+        let mut file = tempfile::tempfile().map_err(Failure::Io)?;
+        let mut out = BufWriter::new(&mut file);
+        writer
+            .finish(&tables, &mut out)
+            .map_err(Failure::Workbook)?;
+        out.into_inner().map_err(|e| Failure::Io(e.into_error()))?;
+        let length = file.stream_position().map_err(Failure::Io)?;
+        file.rewind().map_err(Failure::Io)?;
+        Ok::<_, Failure>((file, length))
+    })
+    .await
+    .map_err(Failure::Join)??;
+    let mut response = attachment(
         XLSX,
         &format!("partnerscope-round-{}.xlsx", round.id),
-        Body::from(bytes),
-    ))
+        file_body(tokio::fs::File::from_std(file), round.id),
+    );
+    response
+        .headers_mut()
+        .insert(header::CONTENT_LENGTH, header::HeaderValue::from(length));
+    Ok(response)
+}
+
+/// Bytes a file body reads at a time.
+const FILE_CHUNK: usize = 64 * 1024;
+
+/// Streams `file` from where it stands to its end as a response body.
+fn file_body(file: tokio::fs::File, round_id: i64) -> Body {
+    let chunks = futures_util::stream::try_unfold(file, |mut file| async move {
+        let mut chunk = vec![0; FILE_CHUNK];
+        let read = file.read(&mut chunk).await?;
+        if read == 0 {
+            return Ok(None);
+        }
+        chunk.truncate(read);
+        Ok::<_, std::io::Error>(Some((Bytes::from(chunk), file)))
+    })
+    .inspect_err(move |error| tracing::error!(%error, round_id, "workbook download failed"));
+    Body::from_stream(chunks)
 }
 
 /// Comments to one question, without who wrote them.

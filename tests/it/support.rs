@@ -131,8 +131,12 @@ pub fn workbook_of(scored: &Scored) -> calamine::Xlsx<std::io::Cursor<Vec<u8>>> 
             .respondent(respondent, group, wave, scores)
             .unwrap();
     }
-    let bytes = workbook
-        .finish(&report::summary_tables(&scored.instrument, &scored.results))
+    let mut bytes = Vec::new();
+    workbook
+        .finish(
+            &report::summary_tables(&scored.instrument, &scored.results),
+            &mut bytes,
+        )
         .unwrap();
     calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap()
 }

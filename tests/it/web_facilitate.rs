@@ -714,10 +714,10 @@ async fn every_download_has_its_type_and_every_published_statistic_equals_the_co
             assert_eq!(row, theirs, "{name}.csv");
         }
     }
-    let served = download(&browser, &format!("{reports}/respondents.csv"), csv_type).await;
+    let respondents = download(&browser, &format!("{reports}/respondents.csv"), csv_type).await;
     let written = std::fs::read(out.join("respondents.csv")).unwrap();
     assert_eq!(
-        String::from_utf8_lossy(&served),
+        String::from_utf8_lossy(&respondents),
         String::from_utf8_lossy(&written)
     );
     let (_, dimensions) = read_csv(&out.join("dimensions.csv"));
@@ -738,6 +738,16 @@ async fn every_download_has_its_type_and_every_published_statistic_equals_the_co
     )
     .await;
     assert_eq!(&workbook[..2], b"PK", "an xlsx is a zip file");
+    // The streamed file is the whole workbook: it opens, and lists the respondents.csv rows.
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(workbook)).unwrap();
+    let sheet = calamine::Reader::worksheet_range(&mut book, "respondents").unwrap();
+    let listed: Vec<String> = sheet.rows().map(|row| row[0].to_string()).collect();
+    let mut csv = csv::Reader::from_reader(respondents.as_slice());
+    let expected: Vec<String> = std::iter::once("respondent".to_string())
+        .chain(csv.records().map(|r| r.unwrap()[0].to_string()))
+        .collect();
+    assert_eq!(listed, expected);
     let (status, _) = browser.get(&format!("{reports}/secrets.csv")).await;
     assert_eq!(status, 404);
 }
