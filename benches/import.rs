@@ -116,13 +116,15 @@ async fn main() {
         ]
         .map(|(what, args, file)| (what, [args, vec![file.to_str().unwrap()]].concat()))
         {
-            let (wall, rss) = process::measure(
+            let process::Measured { wall, rss, stdout } = process::measure(
                 Command::new(env!("CARGO_BIN_EXE_partnerscope"))
                     .args(&args)
-                    .args(["--database-url", &url])
-                    .stdout(std::process::Stdio::null()),
+                    .args(["--database-url", &url]),
             );
-            println!("{engine}: {what}: {wall:.2} s wall, {rss:.0} MiB peak RSS");
+            println!(
+                "{engine}: {what}: {wall:.2} s wall, {rss:.0} MiB peak RSS ({})",
+                stdout.trim()
+            );
         }
     }
 }

@@ -6,6 +6,9 @@
 //! peak resident memory from the kernel (`wait4`). Results go to stdout; record them with the
 //! command in `docs/benchmarks.md`.
 
+#[path = "support/process.rs"]
+mod process;
+
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -73,27 +76,6 @@ fn generate(path: &Path) -> std::io::Result<()> {
     out.flush()
 }
 
-/// Runs `command`, returning wall seconds and the child's peak resident memory in MiB.
-#[expect(
-    clippy::zombie_processes,
-    reason = "the child is reaped by wait4, which reads its rusage"
-)]
-fn measure(command: &mut Command) -> (f64, f64) {
-    let start = Instant::now();
-    let child = command.spawn().expect("the binary starts");
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value for the kernel to overwrite.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waits for our own child, with valid pointers to locals.
-    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
-    let wall = start.elapsed().as_secs_f64();
-    assert!(
-        pid > 0 && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "score failed"
-    );
-    (wall, usage.ru_maxrss as f64 / 1024.0)
-}
-
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let data_dir = root.join("target/bench-data");
@@ -114,7 +96,7 @@ fn main() {
     println!("partnerscope score: {ROWS} responses × 40 items, {size:.0} MiB CSV, {RUNS} runs");
     let mut walls = Vec::new();
     for run in 1..=RUNS {
-        let (wall, rss) = measure(
+        let process::Measured { wall, rss, .. } = process::measure(
             Command::new(env!("CARGO_BIN_EXE_partnerscope"))
                 .arg("score")
                 .arg("--instrument")

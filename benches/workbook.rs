@@ -9,11 +9,14 @@
 //! scores to `WorkbookWriter`, then adds the summary tables and saves the workbook to a file
 //! under `target/bench-data/`. Results go to stdout; record them in `docs/benchmarks.md`.
 
+#[path = "support/process.rs"]
+mod process;
+
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
 
 use partnerscope::instrument::{Instrument, load_file};
@@ -92,38 +95,6 @@ fn save(writer: WorkbookWriter, tables: &[partnerscope::report::Table], out: &Pa
     file.flush().expect("the output file is written");
 }
 
-/// Runs `command`, returning wall seconds, the child's peak resident memory in MiB and its
-/// standard output.
-#[expect(
-    clippy::zombie_processes,
-    reason = "the child is reaped by wait4, which reads its rusage"
-)]
-fn measure(command: &mut Command) -> (f64, f64, String) {
-    use std::io::Read;
-    let start = Instant::now();
-    let mut child = command
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("the bench starts");
-    let mut stdout = String::new();
-    // The child's report is a line or two: reading it to the end cannot fill the pipe first.
-    if let Some(mut pipe) = child.stdout.take() {
-        pipe.read_to_string(&mut stdout)
-            .expect("the child's report");
-    }
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value for the kernel to overwrite.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waits for our own child, with valid pointers to locals.
-    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
-    let wall = start.elapsed().as_secs_f64();
-    assert!(
-        pid > 0 && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "the workbook run failed"
-    );
-    (wall, usage.ru_maxrss as f64 / 1024.0, stdout)
-}
-
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let instrument = load_file(&root.join("benches/bench-instrument.toml")).expect("it loads");
@@ -151,7 +122,11 @@ fn main() {
         println!("workbook of {rows} respondents × 18 scores, {RUNS} runs");
         let mut walls = Vec::new();
         for run in 1..=RUNS {
-            let (wall, rss, report) = measure(
+            let process::Measured {
+                wall,
+                rss,
+                stdout: report,
+            } = process::measure(
                 Command::new(&me)
                     .env(CHILD_ROWS, rows.to_string())
                     .env(CHILD_OUT, &out),
