@@ -64,10 +64,8 @@ async fn fill(url: &str, round_id: i64, instrument: &Instrument, count: usize, s
     for chunk in (0..count).collect::<Vec<_>>().chunks(500) {
         let mut responses = String::from(
             "INSERT INTO responses (id, round_id, open_form_id, consent, sector, status, \
-             started_at, updated_at, submitted_at, pseudonym) VALUES ",
+             started_at, updated_at, submitted_at, pseudonym, answers) VALUES ",
         );
-        let mut answers =
-            String::from("INSERT INTO response_answers (response_id, item_id, value) VALUES ");
         for (k, &i) in chunk.iter().enumerate() {
             let id = first + i as i64;
             let sector = sectors[rng.random_range(0..sectors.len())];
@@ -76,21 +74,19 @@ async fn fill(url: &str, round_id: i64, instrument: &Instrument, count: usize, s
             }
             // Distinct, and not in id order, like the server's random pseudonyms.
             let pseudonym = (id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let answers: Vec<String> = instrument
+                .items
+                .iter()
+                .map(|item| format!("\"{}\":{}", item.id, rng.random_range(1..=5)))
+                .collect();
             responses.push_str(&format!(
                 "({id}, {round_id}, 'bench-{round_id}-{i}', 1, '{sector}', 'submitted', \
                  '2026-11-26T00:00:00Z', '2026-11-26T00:00:00Z', '2026-11-26T00:00:00Z', \
-                 '{pseudonym:016x}')"
+                 '{pseudonym:016x}', '{{{}}}')",
+                answers.join(",")
             ));
-            for (j, item) in instrument.items.iter().enumerate() {
-                if k > 0 || j > 0 {
-                    answers.push(',');
-                }
-                let value: i16 = rng.random_range(1..=5);
-                answers.push_str(&format!("({id}, '{}', {value})", item.id));
-            }
         }
         sqlx::query(&responses).execute(&mut *tx).await.unwrap();
-        sqlx::query(&answers).execute(&mut *tx).await.unwrap();
     }
     tx.commit().await.unwrap();
 }

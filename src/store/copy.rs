@@ -26,7 +26,6 @@ pub const TABLES: &[&str] = &[
     "rounds",
     "invitations",
     "responses",
-    "response_answers",
     "response_comments",
     "releases",
     "secrets",

@@ -5,6 +5,8 @@
 //! Both engines store flags as 0/1 integers and timestamps as text (see `sql`), which is why the
 //! flags are compared with zero here.
 
+use std::collections::BTreeMap;
+
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
@@ -103,8 +105,7 @@ impl<'r> FromRow<'r, AnyRow> for DbProgress {
 
 /// A [`StoredResponse`] read from `id, invitation_id, round_id, consent, sector, language,
 /// status, started_at, updated_at, submitted_at, pseudonym, organisation, released_in,
-/// removed_in, resume_digest`; its items and comments come from
-/// [`DbAnswer`] and [`DbComment`] rows.
+/// removed_in, resume_digest, answers`; its comments come from [`DbComment`] rows.
 pub struct DbResponse(pub StoredResponse);
 
 impl<'r> FromRow<'r, AnyRow> for DbResponse {
@@ -117,6 +118,7 @@ impl<'r> FromRow<'r, AnyRow> for DbResponse {
             round_id: row.try_get("round_id")?,
             status: parse_status(&status),
             answers: Answers {
+                items: decode_answers(&row.try_get::<String, _>("answers")?)?,
                 consent: consent != 0,
                 sector: row.try_get("sector")?,
                 language: row.try_get("language")?,
@@ -134,32 +136,44 @@ impl<'r> FromRow<'r, AnyRow> for DbResponse {
     }
 }
 
-/// One item's answer of a response, read from `response_id, item_id, value, code`.
-pub struct DbAnswer {
-    /// The response it belongs to.
-    pub response_id: i64,
-    /// The item answered.
-    pub item_id: String,
-    /// A scale value or, when `value` is NULL, a code such as "don't know".
-    pub answer: Answer,
+/// One item's answer as the `answers` column holds it: a number or a code.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+enum Stored<'a> {
+    Value(i16),
+    Code(#[serde(borrow)] std::borrow::Cow<'a, str>),
 }
 
-impl<'r> FromRow<'r, AnyRow> for DbAnswer {
-    fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
-        let value: Option<i16> = row.try_get("value")?;
-        let answer = match value {
-            Some(value) => Answer::Value(value),
-            None => Answer::Code(
-                row.try_get::<Option<String>, _>("code")?
-                    .unwrap_or_default(),
-            ),
-        };
-        Ok(DbAnswer {
-            response_id: row.try_get("response_id")?,
-            item_id: row.try_get("item_id")?,
-            answer,
+/// The `answers` column of a response: a JSON object from item id to a value (a number) or a
+/// code (a string); an unanswered item is absent.
+pub fn encode_answers(items: &BTreeMap<String, Answer>) -> String {
+    let stored: BTreeMap<&str, Stored<'_>> = items
+        .iter()
+        .map(|(item, answer)| {
+            let stored = match answer {
+                Answer::Value(value) => Stored::Value(*value),
+                Answer::Code(code) => Stored::Code(code.as_str().into()),
+            };
+            (item.as_str(), stored)
         })
-    }
+        .collect();
+    serde_json::to_string(&stored).expect("a map of strings to numbers and strings encodes")
+}
+
+/// Reads an `answers` column back.
+pub fn decode_answers(column: &str) -> sqlx::Result<BTreeMap<String, Answer>> {
+    let stored: BTreeMap<String, Stored<'_>> =
+        serde_json::from_str(column).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    Ok(stored
+        .into_iter()
+        .map(|(item, stored)| {
+            let answer = match stored {
+                Stored::Value(value) => Answer::Value(value),
+                Stored::Code(code) => Answer::Code(code.into_owned()),
+            };
+            (item, answer)
+        })
+        .collect())
 }
 
 /// One comment of a response, read from `response_id, comment_id, body`.

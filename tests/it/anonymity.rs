@@ -174,7 +174,12 @@ async fn no_stored_row_links_a_submitted_response_to_its_partner_and_removing_pa
              WHERE r.pseudonym = '{pseudonym}' AND r.removed IS NULL"
         )
     };
-    assert_eq!(count(&app, &of_it("response_answers")).await, items);
+    let waiting = app.store.responses(round_id).await.unwrap();
+    let waiting = waiting
+        .iter()
+        .find(|r| r.pseudonym.as_deref() == Some(pseudonym.as_str()))
+        .unwrap();
+    assert_eq!(waiting.answers.items.len() as i64, items);
     assert_eq!(count(&app, &of_it("response_comments")).await, 1);
     // An operator deletes a response by its pseudonym on the command line.
     let gone = rows[3]["respondent"].clone();

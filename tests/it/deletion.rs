@@ -79,9 +79,9 @@ pub async fn count(app: &TestApp, sql: &str) -> i64 {
         .unwrap()
 }
 
-/// How many answers and comments are stored for the responses with these ids, whether or not
-/// the responses themselves still exist.
-async fn answers_and_comments(app: &TestApp, responses_of: &[i64]) -> (i64, i64) {
+/// How many of the responses with these ids are still stored (with their answers), and how many
+/// comments are stored for them, whether or not the responses themselves still exist.
+async fn responses_and_comments(app: &TestApp, responses_of: &[i64]) -> (i64, i64) {
     let ids = responses_of
         .iter()
         .map(i64::to_string)
@@ -90,7 +90,7 @@ async fn answers_and_comments(app: &TestApp, responses_of: &[i64]) -> (i64, i64)
     (
         count(
             app,
-            &format!("SELECT COUNT(*) FROM response_answers WHERE response_id IN ({ids})"),
+            &format!("SELECT COUNT(*) FROM responses WHERE id IN ({ids})"),
         )
         .await,
         count(
@@ -121,9 +121,9 @@ async fn deleting_a_round_over_http_names_what_goes_then_removes_exactly_its_row
     let doomed_responses = response_ids(&app, doomed.id).await;
     let kept_responses = response_ids(&app, kept.id).await;
     assert_eq!(
-        answers_and_comments(&app, &doomed_responses).await,
-        (24, 4),
-        "six answers and a comment for each of the four responses"
+        responses_and_comments(&app, &doomed_responses).await,
+        (4, 4),
+        "four responses, each with its answers and a comment"
     );
 
     let (_, page) = ana.get(&path).await;
@@ -167,18 +167,21 @@ async fn deleting_a_round_over_http_names_what_goes_then_removes_exactly_its_row
     );
     assert!(app.store.responses(doomed.id).await.unwrap().is_empty());
     assert!(app.store.releases(doomed.id).await.unwrap().is_empty());
-    assert_eq!(answers_and_comments(&app, &doomed_responses).await, (0, 0));
+    assert_eq!(
+        responses_and_comments(&app, &doomed_responses).await,
+        (0, 0)
+    );
     assert_eq!(ana.get(&path).await.0, 404);
     if engine == Engine::Postgres {
         // SQLite's counterpart, the emptied write-ahead log, is checked byte by byte below.
         let vacuumed = count(
             &app,
             "SELECT COUNT(*) FROM pg_stat_user_tables WHERE last_vacuum IS NOT NULL \
-             AND relname IN ('responses', 'response_answers', 'response_comments')",
+             AND relname IN ('responses', 'response_comments')",
         )
         .await;
         assert_eq!(
-            vacuumed, 3,
+            vacuumed, 2,
             "the deletion vacuumed the tables it deleted from"
         );
     }
@@ -193,7 +196,7 @@ async fn deleting_a_round_over_http_names_what_goes_then_removes_exactly_its_row
         app.store.invitation_progress(kept.id).await.unwrap().len(),
         4
     );
-    assert_eq!(answers_and_comments(&app, &kept_responses).await, (24, 4));
+    assert_eq!(responses_and_comments(&app, &kept_responses).await, (4, 4));
 }
 
 async fn deleting_a_partnership_over_http_deletes_all_its_rounds_and_nothing_else(engine: Engine) {
@@ -278,7 +281,7 @@ async fn deleting_a_partner_takes_their_draft_along_and_is_refused_while_their_s
     let (status, location, _) = ana.post_checked(&path, &[]).await;
     assert_eq!((status, location), (303, Some(partners_path.clone())));
     assert!(app.store.invitation(drafted.id).await.unwrap().is_none());
-    assert_eq!(answers_and_comments(&app, &[draft.id]).await, (0, 0));
+    assert_eq!(responses_and_comments(&app, &[draft.id]).await, (0, 0));
     assert_eq!(app.store.responses(round.id).await.unwrap().len(), 3);
 
     // An anonymous round's submission names no partner: deleting a partner who submitted
@@ -523,7 +526,7 @@ async fn the_purge_removes_old_drafts_expired_sessions_and_stale_sign_in_failure
             .unwrap()
             .is_some()
     );
-    assert_eq!(answers_and_comments(&app, &[old_draft.id]).await, (0, 0));
+    assert_eq!(responses_and_comments(&app, &[old_draft.id]).await, (0, 0));
     // Submissions have random ids, so their order says nothing: count them.
     let responses = app.store.responses(round.id).await.unwrap();
     let count = |status| responses.iter().filter(|r| r.status == status).count();

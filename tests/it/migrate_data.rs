@@ -46,7 +46,7 @@ async fn everything_is_copied_and_the_copy_keeps_working(engine: Engine) {
     assert!(output.status.success(), "{}", stderr(&output));
     let printed = String::from_utf8(output.stdout).unwrap();
     assert!(
-        printed.contains("responses: ") && printed.contains("response_answers: "),
+        printed.contains("responses: ") && printed.contains("response_comments: "),
         "{printed}"
     );
 

@@ -16,8 +16,7 @@ use crate::store::{Contents, Purged, StoreError, StoreResult, Target};
 use crate::survey::Invitation;
 
 /// Every table a deletion or the purge can remove personal data from.
-const SCRUBBED: &str = "response_answers, response_comments, responses, invitations, releases, \
-     rounds, partnerships";
+const SCRUBBED: &str = "response_comments, responses, invitations, releases, rounds, partnerships";
 
 /// Seconds in a day.
 const DAY_SECONDS: i64 = 24 * 60 * 60;
@@ -63,12 +62,7 @@ fn parts(target: Target) -> Vec<Part> {
     };
     let of_responses = format!("response_id IN (SELECT id FROM responses WHERE {responses})");
     let mut parts = vec![
-        Part::new(
-            "response_comments",
-            of_responses.clone(),
-            Some(|c| &mut c.comments),
-        ),
-        Part::new("response_answers", of_responses, None),
+        Part::new("response_comments", of_responses, Some(|c| &mut c.comments)),
         Part::new(
             "responses",
             format!("({responses}) AND status = 'submitted'"),

@@ -11,8 +11,9 @@ use sqlx::AnyConnection;
 
 use super::responses::{Submission, insert_submission};
 use super::{SqlStore, deletion, lock_round};
+use crate::store::rows::{decode_answers, encode_answers};
 use crate::store::{StoreResult, now};
-use crate::survey::answers::Answers;
+use crate::survey::answers::{Answer, Answers};
 use crate::survey::{Excluded, Removal, Respondent};
 
 /// A removable response: its id and the release that first included it.
@@ -49,23 +50,25 @@ async fn erase(
         .bind(response_id)
         .execute(&mut *conn)
         .await?;
-    for (item, value) in erased {
-        sqlx::query(
-            "UPDATE response_answers SET value = $1 \
-             WHERE response_id = $2 AND item_id = $3 AND value IS NOT NULL",
-        )
-        .bind(*value)
+    let stored: String = sqlx::query_scalar("SELECT answers FROM responses WHERE id = $1")
         .bind(response_id)
-        .bind(item)
+        .fetch_one(&mut *conn)
+        .await?;
+    let mut items = decode_answers(&stored)?;
+    for (item, answer) in &mut items {
+        *answer = match answer {
+            Answer::Value(_) => match erased.iter().find(|(id, _)| id == item) {
+                Some((_, lowest)) => Answer::Value(*lowest),
+                None => continue,
+            },
+            Answer::Code(_) => Answer::Code("erased".into()),
+        };
+    }
+    sqlx::query("UPDATE responses SET answers = $1 WHERE id = $2")
+        .bind(encode_answers(&items))
+        .bind(response_id)
         .execute(&mut *conn)
         .await?;
-    }
-    sqlx::query(
-        "UPDATE response_answers SET code = 'erased' WHERE response_id = $1 AND code IS NOT NULL",
-    )
-    .bind(response_id)
-    .execute(&mut *conn)
-    .await?;
     sqlx::query(
         "UPDATE responses SET invitation_id = NULL, pseudonym = NULL, receipt_digest = NULL, \
          open_form_id = NULL WHERE id = $1",
@@ -186,8 +189,8 @@ pub(super) async fn include(
             .await?
             .expect("a fresh row with a freed pseudonym and no receipt conflicts with nothing");
         sqlx::query(
-            "INSERT INTO response_answers (response_id, item_id, value, code) \
-             SELECT $1, item_id, value, code FROM response_answers WHERE response_id = $2",
+            "UPDATE responses SET answers = (SELECT answers FROM responses WHERE id = $2) \
+             WHERE id = $1",
         )
         .bind(new_id)
         .bind(id)

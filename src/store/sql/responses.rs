@@ -8,9 +8,9 @@ use sqlx::{Any, AnyConnection};
 
 use super::{Engine, SqlStore, lock_round};
 use crate::responses::{Imported, ResponsesError};
-use crate::store::rows::{DbAnswer, DbComment, DbResponse};
+use crate::store::rows::{DbComment, DbResponse, encode_answers};
 use crate::store::{After, ImportFeed, PageQuery, StoreError, StoreResult, now};
-use crate::survey::answers::{Answer, Answers};
+use crate::survey::answers::Answers;
 use crate::survey::{OpenSubmission, StoredResponse, new_pseudonym, new_token};
 
 pub(super) async fn open_link_submissions(
@@ -85,7 +85,7 @@ pub(super) async fn submit_open(
         // A racing POST of the same form id on another connection got there first.
         return Ok(OpenSubmission::AlreadyStored);
     };
-    replace_answers(&mut tx, db.engine, response_id, answers).await?;
+    insert_comments(&mut tx, response_id, answers).await?;
     tx.commit().await?;
     Ok(OpenSubmission::Stored)
 }
@@ -132,13 +132,15 @@ pub(super) async fn insert_submission(
     pseudonym: Option<&str>,
 ) -> StoreResult<Option<i64>> {
     let pseudonym = pseudonym.map_or_else(new_pseudonym, str::to_string);
+    let answers = encode_answers(&submission.answers.items);
     // A collision with another row's id is all that can repeat the attempt.
     for _ in 0..4 {
         let id = random_id();
         let inserted: Option<i64> = sqlx::query_scalar(
             "INSERT INTO responses (id, round_id, invitation_id, open_form_id, consent, sector, \
-             language, status, started_at, updated_at, submitted_at, pseudonym, receipt_digest) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'submitted', $8, $9, $10, $11, $12) \
+             language, status, started_at, updated_at, submitted_at, pseudonym, receipt_digest, \
+             answers) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'submitted', $8, $9, $10, $11, $12, $13) \
              ON CONFLICT DO NOTHING RETURNING id",
         )
         .bind(id)
@@ -153,6 +155,7 @@ pub(super) async fn insert_submission(
         .bind(&submission.at)
         .bind(&pseudonym)
         .bind(submission.receipt_digest)
+        .bind(&answers)
         .fetch_optional(&mut *conn)
         .await?;
         if inserted.is_some() {
@@ -281,7 +284,7 @@ pub(super) async fn save_draft(
     .bind(invitation_id)
     .fetch_one(&mut *tx)
     .await?;
-    replace_answers(&mut tx, db.engine, response_id, answers).await?;
+    replace_answers(&mut tx, response_id, answers).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -323,7 +326,7 @@ pub(super) async fn submit(
     let response_id = insert_submission(&mut tx, &submission, None)
         .await?
         .ok_or(StoreError::AlreadySubmitted)?;
-    replace_answers(&mut tx, db.engine, response_id, answers).await?;
+    insert_comments(&mut tx, response_id, answers).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -379,7 +382,7 @@ async fn responses_where(
     };
     let sql = format!(
         "SELECT id, invitation_id, round_id, consent, {sector}, language, status, started_at, \
-         updated_at, submitted_at, pseudonym, released_in, removed_in, resume_digest, \
+         updated_at, submitted_at, pseudonym, released_in, removed_in, resume_digest, answers, \
          (SELECT i.organisation FROM \
          invitations i WHERE i.id = responses.invitation_id) AS organisation FROM responses \
          WHERE {condition} ORDER BY {}",
@@ -390,15 +393,6 @@ async fn responses_where(
         query = param.bind(query);
     }
     let rows: Vec<DbResponse> = query.fetch_all(&mut *conn).await?;
-    let sql = format!(
-        "SELECT response_id, item_id, value, code FROM response_answers WHERE response_id IN \
-         (SELECT id FROM responses WHERE {condition})"
-    );
-    let mut query = sqlx::query_as(&sql);
-    for param in params {
-        query = param.bind(query);
-    }
-    let answers: Vec<DbAnswer> = query.fetch_all(&mut *conn).await?;
     let sql = format!(
         "SELECT response_id, comment_id, body FROM response_comments WHERE response_id IN \
          (SELECT id FROM responses WHERE {condition})"
@@ -414,14 +408,6 @@ async fn responses_where(
         .enumerate()
         .map(|(i, r)| (r.id, i))
         .collect();
-    for answer in answers {
-        if let Some(response) = position
-            .get(&answer.response_id)
-            .map(|&i| &mut responses[i])
-        {
-            response.answers.items.insert(answer.item_id, answer.answer);
-        }
-    }
     for comment in comments {
         if let Some(response) = position
             .get(&comment.response_id)
@@ -449,25 +435,30 @@ async fn ensure_open(conn: &mut AnyConnection, round_id: i64) -> StoreResult<()>
     }
 }
 
-/// Replaces the answers and comments of a response with `answers`.
+/// Replaces the answers and comments of a draft with `answers`.
 async fn replace_answers(
     conn: &mut AnyConnection,
-    engine: Engine,
     response_id: i64,
     answers: &Answers,
 ) -> StoreResult<()> {
-    for table in ["response_answers", "response_comments"] {
-        sqlx::query(&format!("DELETE FROM {table} WHERE response_id = $1"))
-            .bind(response_id)
-            .execute(&mut *conn)
-            .await?;
-    }
-    let rows: Vec<AnswerRow<'_>> = answers
-        .items
-        .iter()
-        .map(|(item_id, answer)| (response_id, item_id.as_str(), answer))
-        .collect();
-    insert_answers(conn, engine, &rows).await?;
+    sqlx::query("UPDATE responses SET answers = $1 WHERE id = $2")
+        .bind(encode_answers(&answers.items))
+        .bind(response_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM response_comments WHERE response_id = $1")
+        .bind(response_id)
+        .execute(&mut *conn)
+        .await?;
+    insert_comments(conn, response_id, answers).await
+}
+
+/// Stores the comments of `answers` for a response that has none yet.
+async fn insert_comments(
+    conn: &mut AnyConnection,
+    response_id: i64,
+    answers: &Answers,
+) -> StoreResult<()> {
     for (comment_id, body) in &answers.comments {
         sqlx::query(
             "INSERT INTO response_comments (response_id, comment_id, body, handle) \
@@ -483,37 +474,7 @@ async fn replace_answers(
     Ok(())
 }
 
-/// One answer to insert: the response, the item, the answer.
-type AnswerRow<'a> = (i64, &'a str, &'a Answer);
-
-/// Answers inserted by one statement: 8,000 parameters, within both engines' limits.
-const ANSWERS_PER_INSERT: usize = 2000;
-
-/// Inserts answers, many per statement.
-async fn insert_answers(
-    conn: &mut AnyConnection,
-    engine: Engine,
-    rows: &[AnswerRow<'_>],
-) -> StoreResult<()> {
-    for chunk in rows.chunks(ANSWERS_PER_INSERT) {
-        let sql = format!(
-            "INSERT INTO response_answers (response_id, item_id, value, code) VALUES {}",
-            engine.values(chunk.len(), 4)
-        );
-        let mut query = sqlx::query(&sql);
-        for &(response_id, item_id, answer) in chunk {
-            let (value, code) = match answer {
-                Answer::Value(value) => (Some(*value), None),
-                Answer::Code(code) => (None, Some(code.as_str())),
-            };
-            query = query.bind(response_id).bind(item_id).bind(value).bind(code);
-        }
-        query.execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-/// Responses an import inserts together: eleven parameters each.
+/// Responses an import inserts together: twelve parameters each.
 const IMPORT_BATCH: usize = 500;
 
 pub(super) async fn import_responses(
@@ -589,9 +550,9 @@ async fn insert_imported(
         .collect();
     let sql = format!(
         "INSERT INTO responses (id, round_id, invitation_id, consent, sector, language, status, \
-         started_at, updated_at, submitted_at, pseudonym) VALUES {} \
+         started_at, updated_at, submitted_at, pseudonym, answers) VALUES {} \
          ON CONFLICT DO NOTHING RETURNING id",
-        engine.values(batch.len(), 11)
+        engine.values(batch.len(), 12)
     );
     let mut query = sqlx::query_scalar::<_, i64>(&sql);
     for ((response, invitation_id), (id, pseudonym)) in batch.iter().zip(&invitations).zip(&keys) {
@@ -606,13 +567,12 @@ async fn insert_imported(
             .bind(at)
             .bind(at)
             .bind(at)
-            .bind(pseudonym);
+            .bind(pseudonym)
+            .bind(encode_answers(&response.answers.items));
     }
     let inserted: HashSet<i64> = query.fetch_all(&mut *conn).await?.into_iter().collect();
-    let mut ids = Vec::with_capacity(batch.len());
     for ((response, invitation_id), (id, _)) in batch.iter().zip(&invitations).zip(&keys) {
         if inserted.contains(id) {
-            ids.push(*id);
             continue;
         }
         let submission = Submission {
@@ -631,20 +591,8 @@ async fn insert_imported(
                 break;
             }
         }
-        ids.push(again.ok_or(StoreError::NoFreshPseudonym)?);
+        again.ok_or(StoreError::NoFreshPseudonym)?;
     }
-    let rows: Vec<AnswerRow<'_>> = batch
-        .iter()
-        .zip(&ids)
-        .flat_map(|(response, response_id)| {
-            response
-                .answers
-                .items
-                .iter()
-                .map(|(item_id, answer)| (*response_id, item_id.as_str(), answer))
-        })
-        .collect();
-    insert_answers(conn, engine, &rows).await?;
     let count = batch.len() as u64;
     batch.clear();
     Ok(count)
