@@ -234,3 +234,30 @@ fn parse_status(text: &str) -> Status {
         Status::Draft
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_round_trip_through_their_column_with_codes_kept_apart_from_values() {
+        let items: BTreeMap<String, Answer> = [
+            ("t1", Answer::Value(4)),
+            ("g1", Answer::Code("dk".into())),
+            ("e\"2", Answer::Code("4".into())),
+            ("x.1", Answer::Value(-2)),
+        ]
+        .into_iter()
+        .map(|(item, answer)| (item.to_string(), answer))
+        .collect();
+        let column = encode_answers(&items);
+        assert_eq!(column, r#"{"e\"2":"4","g1":"dk","t1":4,"x.1":-2}"#);
+        assert_eq!(decode_answers(&column).unwrap(), items);
+        assert!(decode_answers("{}").unwrap().is_empty());
+        // What migration 0006 writes on PostgreSQL (`json_object_agg`) reads the same.
+        let migrated = decode_answers(r#"{ "t1" : 4, "g1" : "dk" }"#).unwrap();
+        assert_eq!(migrated["t1"], Answer::Value(4));
+        assert_eq!(migrated["g1"], Answer::Code("dk".into()));
+        assert!(decode_answers(r#"{"t1": 4.5}"#).is_err());
+    }
+}
