@@ -6,6 +6,9 @@
 //! `target/bench-data/responses-1m.csv`. Each command is timed as a child process with its peak
 //! resident memory; results go to stdout for `docs/benchmarks.md`.
 
+#[path = "support/database.rs"]
+mod database;
+
 #[path = "support/process.rs"]
 mod process;
 
@@ -16,7 +19,7 @@ use std::process::Command;
 
 use partnerscope::instrument::load_file;
 use partnerscope::store;
-use partnerscope::survey::{NewRound, new_token};
+use partnerscope::survey::NewRound;
 
 const PARTNERS: usize = 100_000;
 const WAVE: &str = "2026 spring";
@@ -47,23 +50,6 @@ fn partner_list(to: &Path) -> std::io::Result<()> {
     out.flush()
 }
 
-async fn database(engine: &str, dir: &Path) -> Option<String> {
-    if engine == "SQLite" {
-        return Some(format!("sqlite://{}", dir.join("import.db").display()));
-    }
-    let server = std::env::var("PARTNERSCOPE_TEST_POSTGRES").ok()?;
-    let name = format!("partnerscope_import_{}", new_token());
-    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&server)
-        .await
-        .ok()?;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await
-        .ok()?;
-    let (base, _) = server.rsplit_once('/')?;
-    Some(format!("{base}/{name}"))
-}
-
 #[tokio::main]
 async fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -83,7 +69,7 @@ async fn main() {
     let instrument = load_file(&root.join("benches/bench-instrument.toml")).unwrap();
     let dir = tempfile::tempdir_in(&data).unwrap();
     for engine in ["SQLite", "PostgreSQL"] {
-        let Some(url) = database(engine, dir.path()).await else {
+        let Some(url) = database::database(engine, dir.path()).await else {
             println!("{engine}: skipped (set PARTNERSCOPE_TEST_POSTGRES)");
             continue;
         };

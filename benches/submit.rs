@@ -6,35 +6,19 @@
 //! serves it as its own process; `CONCURRENCY` clients submit every invitation's complete form.
 //! Throughput is submissions acknowledged (303) per second of wall time; latencies are per POST.
 
+#[path = "support/database.rs"]
+mod database;
+
 use std::time::{Duration, Instant};
 
 mod support;
 
 use partnerscope::instrument::Library;
 use partnerscope::store;
-use partnerscope::survey::{NewInvitation, NewRound, new_token};
+use partnerscope::survey::{NewInvitation, NewRound};
 
 const INVITATIONS: usize = 4000;
 const CONCURRENCY: usize = 32;
-
-async fn database(engine: &str, dir: &std::path::Path) -> Option<String> {
-    match engine {
-        "SQLite" => Some(format!("sqlite://{}", dir.join("bench.db").display())),
-        _ => {
-            let server = std::env::var("PARTNERSCOPE_TEST_POSTGRES").ok()?;
-            let name = format!("partnerscope_bench_{}", new_token());
-            let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&server)
-                .await
-                .ok()?;
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut admin)
-                .await
-                .ok()?;
-            let (base, _) = server.rsplit_once('/')?;
-            Some(format!("{base}/{name}"))
-        }
-    }
-}
 
 async fn run(engine: &str, url: &str) {
     let instrument = Library::shipped()
@@ -132,7 +116,7 @@ async fn run(engine: &str, url: &str) {
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
     for engine in ["SQLite", "PostgreSQL"] {
-        match database(engine, dir.path()).await {
+        match database::database(engine, dir.path()).await {
             Some(url) => run(engine, &url).await,
             None => println!(
                 "{engine:<10} skipped: set PARTNERSCOPE_TEST_POSTGRES (scripts/bench-submit does)"

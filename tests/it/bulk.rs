@@ -67,18 +67,21 @@ async fn a_partner_list_file_invites_every_partner_or_with_any_problem_none(engi
     let round = mini_round(store.as_ref(), None, false).await;
     let id = round.id.to_string();
     let file = dir.path().join("partners.csv");
+    let add = |file: &Path| {
+        run(&[
+            "partners",
+            "add",
+            "--round",
+            &id,
+            "--database-url",
+            &url,
+            file.to_str().unwrap(),
+        ])
+    };
 
     // More partners than one batch of the store's, so the list is stored in several.
     std::fs::write(&file, partner_list(2500)).unwrap();
-    let (ok, out, err) = run(&[
-        "partners",
-        "add",
-        "--round",
-        &id,
-        "--database-url",
-        &url,
-        file.to_str().unwrap(),
-    ]);
+    let (ok, out, err) = add(&file);
     assert!(ok, "{err}");
     assert!(out.contains("Added 2500 partners to round"), "{out}");
     let progress = store.invitation_progress(round.id).await.unwrap();
@@ -102,15 +105,7 @@ async fn a_partner_list_file_invites_every_partner_or_with_any_problem_none(engi
     list = list.replacen("Partner 1202,Government", "Partner 1202,martians", 1);
     list = list.replacen("p1498@example.org", "not-an-address", 1);
     std::fs::write(&file, list).unwrap();
-    let (ok, _, err) = run(&[
-        "partners",
-        "add",
-        "--round",
-        &id,
-        "--database-url",
-        &url,
-        file.to_str().unwrap(),
-    ]);
+    let (ok, _, err) = add(&file);
     assert!(!ok);
     assert!(
         err.contains("row 1203, column sector: `martians` is not a sector of this survey"),
@@ -125,15 +120,7 @@ async fn a_partner_list_file_invites_every_partner_or_with_any_problem_none(engi
 
     // Text that is not UTF-8 is placed by row.
     std::fs::write(&file, b"organisation,sector\nCaf\xe9 Uno,nonprofit\n").unwrap();
-    let (ok, _, err) = run(&[
-        "partners",
-        "add",
-        "--round",
-        &id,
-        "--database-url",
-        &url,
-        file.to_str().unwrap(),
-    ]);
+    let (ok, _, err) = add(&file);
     assert!(!ok);
     assert!(err.contains("row 2: the text is not UTF-8"), "{err}");
     assert_eq!(invited(store.as_ref(), &round).await, 2500);
