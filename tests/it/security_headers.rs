@@ -371,6 +371,14 @@ async fn facilitator_side(app: &TestApp, browser: &Browser, walk: &mut Walk) {
             "POST {path}"
         );
     }
+    let upload = Body::Raw(
+        "multipart/form-data; boundary=b",
+        b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.csv\"\r\n\r\n\
+          organisation,sector\r\n--b--\r\n"
+            .to_vec(),
+    );
+    let path = format!("{r}/partners/upload");
+    assert_eq!(walk.ask(client, Method::POST, &path, upload).await.0, 403);
 }
 
 #[tokio::test]
