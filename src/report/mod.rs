@@ -130,12 +130,20 @@ pub fn restore(cell: &str) -> &str {
 /// respondents this file is hundreds of megabytes, and only the three text cells can need quoting.
 pub struct RespondentsWriter<W: Write> {
     out: W,
-    texts: Vec<ScoreTexts>,
+    lines: RespondentLines,
     line: Vec<u8>,
+}
+
+/// Formats the lines of `respondents.csv` into a buffer, so threads scoring parts of a file can
+/// each format theirs, for [`RespondentsWriter::write_lines`] to write in order.
+#[derive(Clone)]
+pub struct RespondentLines {
+    texts: Vec<ScoreTexts>,
 }
 
 /// The text of every score a composite can take, formatted on first use: a score is
 /// `sum / answered` with few possible values, and formatting doubles dominates a large report.
+#[derive(Clone)]
 struct ScoreTexts {
     lo: i32,
     width: usize,
@@ -162,22 +170,9 @@ impl ScoreTexts {
     }
 }
 
-impl<W: Write> RespondentsWriter<W> {
-    /// Starts the file with its header: `respondent,group,wave,<dimension ids…>,<factor ids…>`.
-    pub fn new(mut out: W, instrument: &Instrument) -> std::io::Result<Self> {
-        let mut line = Vec::new();
-        let header = ["respondent", "group", "wave"]
-            .into_iter()
-            .chain(instrument.dimensions.iter().map(|d| d.id.as_str()))
-            .chain(instrument.factors.iter().map(|f| f.id.as_str()));
-        for (i, name) in header.enumerate() {
-            if i > 0 {
-                line.push(b',');
-            }
-            push_text(&mut line, name);
-        }
-        line.push(b'\n');
-        out.write_all(&line)?;
+impl RespondentLines {
+    /// Lines for the scores of `instrument`.
+    pub fn new(instrument: &Instrument) -> Self {
         let scale = |dimension: usize| &instrument.scales[instrument.dimensions[dimension].scale];
         let texts = instrument
             .dimensions
@@ -192,7 +187,48 @@ impl<W: Write> RespondentsWriter<W> {
             )
             .map(|(d, items)| ScoreTexts::new(scale(d).min, scale(d).max, items))
             .collect();
-        Ok(RespondentsWriter { out, texts, line })
+        RespondentLines { texts }
+    }
+
+    /// Appends one respondent's line (scores: dimensions then factors; blank where missing).
+    pub fn push(
+        &mut self,
+        line: &mut Vec<u8>,
+        respondent: &str,
+        group: &str,
+        wave: &str,
+        scores: &[Option<Score>],
+    ) {
+        push_text(line, respondent);
+        line.push(b',');
+        push_text(line, group);
+        line.push(b',');
+        push_text(line, wave);
+        for (score, texts) in scores.iter().zip(&mut self.texts) {
+            line.push(b',');
+            if let Some(s) = score {
+                line.extend_from_slice(texts.get(*s).as_bytes());
+            }
+        }
+        line.push(b'\n');
+    }
+}
+
+impl<W: Write> RespondentsWriter<W> {
+    /// Starts the file with its header: `respondent,group,wave,<dimension ids…>,<factor ids…>`.
+    pub fn new(mut out: W, instrument: &Instrument) -> std::io::Result<Self> {
+        let header = ["respondent", "group", "wave"]
+            .into_iter()
+            .chain(instrument.dimensions.iter().map(|d| d.id.as_str()))
+            .chain(instrument.factors.iter().map(|f| f.id.as_str()));
+        let mut line = Vec::new();
+        push_line(&mut line, header);
+        out.write_all(&line)?;
+        Ok(RespondentsWriter {
+            out,
+            lines: RespondentLines::new(instrument),
+            line,
+        })
     }
 
     /// Writes one respondent's scores (dimensions then factors; blank where missing).
@@ -204,19 +240,19 @@ impl<W: Write> RespondentsWriter<W> {
         scores: &[Option<Score>],
     ) -> std::io::Result<()> {
         self.line.clear();
-        push_text(&mut self.line, respondent);
-        self.line.push(b',');
-        push_text(&mut self.line, group);
-        self.line.push(b',');
-        push_text(&mut self.line, wave);
-        for (score, texts) in scores.iter().zip(&mut self.texts) {
-            self.line.push(b',');
-            if let Some(s) = score {
-                self.line.extend_from_slice(texts.get(*s).as_bytes());
-            }
-        }
-        self.line.push(b'\n');
+        self.lines
+            .push(&mut self.line, respondent, group, wave, scores);
         self.out.write_all(&self.line)
+    }
+
+    /// A formatter of this file's lines, for another thread.
+    pub fn lines(&self) -> RespondentLines {
+        self.lines.clone()
+    }
+
+    /// Writes lines a [`RespondentLines`] of this writer formatted.
+    pub fn write_lines(&mut self, lines: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(lines)
     }
 
     /// Flushes and returns the underlying writer.

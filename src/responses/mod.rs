@@ -4,6 +4,7 @@
 //! written back out as the raw export, the file `partnerscope score` reads; [`score`] is the one
 //! pipeline every report is scored through.
 
+mod chunked;
 mod input;
 mod listing;
 mod raw;
@@ -11,11 +12,12 @@ mod read;
 mod score;
 mod stored;
 
+pub use chunked::Chunking;
 pub use input::{InputError, encoding_for_label};
 pub use listing::Listing;
 pub use raw::{RawCsv, RawRow, encode_page};
 pub use read::{Columns, Layout, ResponsesError, ResponsesReader};
-pub use score::{Accumulated, ScoreFailure, accumulate, score};
+pub use score::{Accumulated, ScoreFailure, ScoredFile, accumulate, score, score_file};
 pub use stored::StoredRows;
 
 use crate::scoring::Answer;

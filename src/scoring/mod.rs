@@ -53,7 +53,8 @@ pub fn reverse_key(value: i16, min: i16, max: i16) -> i16 {
 #[derive(Debug, Clone)]
 struct Composite {
     items: Vec<usize>,
-    min_answered: f64,
+    /// Whether `answered` items are enough for a score, by `answered` (0..=k).
+    enough: Vec<bool>,
     lo: i32,
     hi: i32,
     /// Start of the counts for `answered = c` in this composite's histogram, at index c − 1.
@@ -236,9 +237,14 @@ impl Layout {
                 offsets.push(next);
                 next += c * (hi - lo) as usize + 1;
             }
+            let k = items.len();
             let composite = Composite {
                 items: items.clone(),
-                min_answered,
+                // Floating division, not `answered >= ceil(min * k)`: ceil(0.7 * 10) is 8 in
+                // doubles.
+                enough: (0..=k)
+                    .map(|answered| answered > 0 && answered as f64 / k as f64 >= min_answered)
+                    .collect(),
                 lo,
                 hi,
                 offsets,
@@ -320,6 +326,11 @@ struct Cell {
     complete: Vec<u64>,
     /// Per item: sum and sum of squares over the complete members of its dimension.
     complete_sums: Vec<(i64, i64)>,
+    /// Over the complete members of each dimension, the sum of the products of each pair of
+    /// its items (the upper triangle, laid out like `pairs`; the diagonal is `complete_sums`).
+    /// Together with `complete` and `complete_sums` this is a complete member's share of the
+    /// pair sums, which `pairs` then leaves out: one product per pair instead of four sums.
+    complete_products: Vec<i64>,
 }
 
 impl Cell {
@@ -330,7 +341,29 @@ impl Cell {
             pairs: vec![PairSums::default(); layout.pairs_len],
             complete: vec![0; layout.dimensions.len()],
             complete_sums: vec![(0, 0); layout.items.len()],
+            complete_products: vec![0; layout.pairs_len],
         }
+    }
+
+    /// The sums over the rows that answered both items `a` ≤ `b` (positions within dimension
+    /// `d`): the incomplete rows' share kept in `pairs` plus the complete members' share.
+    fn pair(&self, layout: &Layout, d: usize, a: usize, b: usize) -> PairSums {
+        let dimension = &layout.dimensions[d];
+        let slot = dimension.tri(a, b);
+        let (sa, squares) = self.complete_sums[dimension.items[a]];
+        let (sb, _) = self.complete_sums[dimension.items[b]];
+        let mut sums = self.pairs[slot];
+        sums.add(&PairSums {
+            n: self.complete[d] as i64,
+            sx: sa,
+            sy: sb,
+            sxy: if a == b {
+                squares
+            } else {
+                self.complete_products[slot]
+            },
+        });
+        sums
     }
 
     fn add(&mut self, other: &Cell) {
@@ -348,6 +381,13 @@ impl Cell {
             a.0 += b.0;
             a.1 += b.1;
         }
+        for (a, b) in self
+            .complete_products
+            .iter_mut()
+            .zip(&other.complete_products)
+        {
+            *a += b;
+        }
     }
 }
 
@@ -356,10 +396,13 @@ impl Cell {
 pub struct Scorer {
     layout: Layout,
     cells: HashMap<CellKey, Cell, foldhash::fast::RandomState>,
-    /// Reverse-keyed answers of the current row (reused to avoid an allocation per row).
-    keyed: Vec<Answer>,
-    /// Positions and values of the answered items of one dimension of the current row.
-    present: Vec<(usize, i64)>,
+    /// Reverse-keyed answers of the current row, 0 where missing (reused to avoid an allocation
+    /// per row).
+    values: Vec<i64>,
+    /// Per item of the current row: 1 when answered, else 0.
+    answered: Vec<u16>,
+    /// The values of one dimension's items in the current row.
+    row: Vec<i64>,
 }
 
 impl Scorer {
@@ -367,8 +410,9 @@ impl Scorer {
     pub fn new(instrument: &Instrument) -> Self {
         let layout = Layout::new(instrument);
         Scorer {
-            keyed: vec![None; layout.items.len()],
-            present: Vec::new(),
+            values: vec![0; layout.items.len()],
+            answered: vec![0; layout.items.len()],
+            row: Vec::new(),
             layout,
             cells: HashMap::default(),
         }
@@ -384,62 +428,83 @@ impl Scorer {
     pub fn add(&mut self, cell: CellKey, answers: &[Answer], scores: &mut [Option<Score>]) {
         let layout = &self.layout;
         debug_assert_eq!(answers.len(), layout.items.len());
-        for ((keyed, &answer), item) in self.keyed.iter_mut().zip(answers).zip(&layout.items) {
-            *keyed = answer.map(|v| {
+        // A missing answer is the value 0 answered 0 times, so the sums below need no branch on
+        // each answer: answers missing at random would mispredict often.
+        for (((value, answered), &answer), item) in self
+            .values
+            .iter_mut()
+            .zip(self.answered.iter_mut())
+            .zip(answers)
+            .zip(&layout.items)
+        {
+            let keyed = answer.map(|v| {
                 if item.reverse {
                     reverse_key(v, item.min, item.max)
                 } else {
                     v
                 }
             });
+            *value = keyed.map_or(0, i64::from);
+            *answered = u16::from(keyed.is_some());
         }
         let acc = self.cells.entry(cell).or_insert_with(|| Cell::new(layout));
         acc.rows += 1;
         for (composite, score) in layout.composites.iter().zip(scores.iter_mut()) {
-            let mut sum = 0i32;
+            let mut sum = 0i64;
             let mut answered = 0u16;
             for &i in &composite.items {
-                if let Some(v) = self.keyed[i] {
-                    sum += i32::from(v);
-                    answered += 1;
-                }
+                sum += self.values[i];
+                answered += self.answered[i];
             }
-            // Floating division, not `answered >= ceil(min * k)`: ceil(0.7 * 10) is 8 in doubles.
-            let enough = answered > 0
-                && f64::from(answered) / composite.items.len() as f64 >= composite.min_answered;
-            *score = enough.then_some(Score { sum, answered });
+            *score = composite.enough[usize::from(answered)].then(|| Score {
+                // At most a few dozen items of values within ±1000: the sum fits.
+                sum: sum as i32,
+                answered,
+            });
             if let Some(s) = *score {
                 acc.histogram[composite.slot(s)] += 1;
             }
         }
-        let present = &mut self.present;
+        let row = &mut self.row;
         for (d, dimension) in layout.dimensions.iter().enumerate() {
-            present.clear();
-            present.extend(
-                dimension
-                    .items
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(p, &i)| self.keyed[i].map(|v| (p, i64::from(v)))),
-            );
-            for (x, &(a, va)) in present.iter().enumerate() {
-                // Row a of the triangle: pairs (a, a..k), indexed by b − a.
-                let start = dimension.tri(a, a);
-                let row = &mut acc.pairs[start..start + dimension.k() - a];
-                for &(b, vb) in &present[x..] {
-                    let pair = &mut row[b - a];
-                    pair.n += 1;
-                    pair.sx += va;
-                    pair.sy += vb;
-                    pair.sxy += va * vb;
-                }
-            }
-            if present.len() == dimension.k() {
+            let k = dimension.k();
+            row.clear();
+            row.extend(dimension.items.iter().map(|&i| self.values[i]));
+            let answered: u16 = dimension.items.iter().map(|&i| self.answered[i]).sum();
+            if usize::from(answered) == k {
+                // Most rows answer every item: their pair sums follow from the per-item sums
+                // and one product per pair (see `Cell::pair`).
                 acc.complete[d] += 1;
-                for (&i, &(_, v)) in dimension.items.iter().zip(present.iter()) {
+                for (&i, &v) in dimension.items.iter().zip(row.iter()) {
                     let sums = &mut acc.complete_sums[i];
                     sums.0 += v;
                     sums.1 += v * v;
+                }
+                for (a, &va) in row.iter().enumerate() {
+                    let start = dimension.tri(a, a);
+                    let products = &mut acc.complete_products[start + 1..start + k - a];
+                    for (product, &vb) in products.iter_mut().zip(&row[a + 1..]) {
+                        *product += va * vb;
+                    }
+                }
+                continue;
+            }
+            for (a, &i) in dimension.items.iter().enumerate() {
+                if self.answered[i] == 0 {
+                    continue;
+                }
+                let va = row[a];
+                // Row a of the triangle: pairs (a, a..k), indexed by b − a.
+                let start = dimension.tri(a, a);
+                let pairs = &mut acc.pairs[start..start + k - a];
+                for ((pair, &vb), &j) in pairs.iter_mut().zip(&row[a..]).zip(&dimension.items[a..])
+                {
+                    // Branch-free: a pair with a missing answer adds zeros.
+                    let both = i64::from(self.answered[j]);
+                    pair.n += both;
+                    pair.sx += va * both;
+                    pair.sy += vb;
+                    pair.sxy += va * vb;
                 }
             }
         }
@@ -447,11 +512,18 @@ impl Scorer {
 
     /// Adds everything `other` accumulated (from the same instrument) to this scorer.
     pub fn merge(&mut self, other: Scorer) {
-        for (key, cell) in other.cells {
-            match self.cells.get_mut(&key) {
-                Some(mine) => mine.add(&cell),
-                None => {
-                    self.cells.insert(key, cell);
+        self.absorb(other, |key| key);
+    }
+
+    /// Adds everything `other` accumulated (from the same instrument), each of its cells under
+    /// the key `key` gives it: how the scorers of the parts of a file, each part with labels of
+    /// its own, are joined.
+    pub fn absorb(&mut self, other: Scorer, key: impl Fn(CellKey) -> CellKey) {
+        for (old, cell) in other.cells {
+            match self.cells.entry(key(old)) {
+                std::collections::hash_map::Entry::Occupied(mut mine) => mine.get_mut().add(&cell),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(cell);
                 }
             }
         }
@@ -486,8 +558,9 @@ impl Scorer {
         Scorer {
             layout: self.layout.clone(),
             cells,
-            keyed: self.keyed.clone(),
-            present: Vec::new(),
+            values: self.values.clone(),
+            answered: self.answered.clone(),
+            row: Vec::new(),
         }
     }
 
@@ -503,8 +576,8 @@ impl Scorer {
                     .iter()
                     .map(|c| c.scored(&cell.histogram))
                     .chain(layout.items.iter().map(|item| {
-                        let dimension = &layout.dimensions[item.dimension];
-                        cell.pairs[dimension.tri(item.position, item.position)].n as u64
+                        cell.pair(layout, item.dimension, item.position, item.position)
+                            .n as u64
                     }))
                     .collect();
                 (

@@ -1,0 +1,866 @@
+//! Scoring a large responses file on every core.
+//!
+//! The rows after the header are cut into chunks of about [`Chunking::chunk_bytes`] at record
+//! boundaries. Worker threads each take whole chunks: they read and check the rows, score them
+//! into a scorer of the chunk's own, and format the chunk's lines of `respondents.csv`. The
+//! calling thread takes the chunks' results in file order: it checks every respondent id against
+//! all earlier ones, joins the scorers (exact integer sums, so the statistics are those of one
+//! pass) and writes the lines. At most a few chunks per worker are in flight, so memory is
+//! bounded by them plus the set of respondent ids, which any check for repeated ids needs.
+//!
+//! A chunk must end where a record ends, and a line break inside a quoted cell does not end one.
+//! Where the bytes since the last cut hold no quote at all, every line break ends a record;
+//! otherwise the cutter follows the CSV grammar over those bytes. A cut also never follows a
+//! blank line: the CSV reader numbers a record that follows blank lines from the first of them,
+//! so the line just before a chunk must end a record for the chunk to number its rows alone.
+//!
+//! Everything a reader of the whole file would say comes out the same: the row and column of
+//! the first problem in file order, a respondent repeated in another chunk, respondents numbered
+//! across chunks, every score and statistic. The tests score files both ways and compare.
+
+use std::collections::BTreeMap;
+use std::hash::BuildHasher;
+use std::io::{self, Read, Write};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
+
+use foldhash::fast::RandomState;
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
+
+use super::input::guess_encoding;
+use super::read::{
+    BLANK_ID, Column, Header, ResponsesError, cell_error, not_utf8, repeated, unequal_lengths,
+};
+use super::score::{Accumulated, ScoreFailure};
+use crate::instrument::Instrument;
+use crate::report::{RespondentLines, RespondentsWriter, restore};
+use crate::scoring::{Answer, CellKey, Labels, Score, Scorer};
+
+/// How a responses file is cut for scoring on several threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chunking {
+    /// About how many bytes a chunk holds (more when a single record is longer).
+    pub chunk_bytes: usize,
+    /// Threads that score chunks.
+    pub workers: usize,
+    /// Files smaller than this are read on one thread, as rows: for them, threads and chunks
+    /// cost more than they save.
+    pub min_file_bytes: usize,
+}
+
+impl Default for Chunking {
+    /// Chunks of 1 MiB, one worker per core, files from 8 MiB.
+    fn default() -> Self {
+        Chunking {
+            chunk_bytes: 1 << 20,
+            workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            min_file_bytes: 8 << 20,
+        }
+    }
+}
+
+/// A chunk of the file on its way to a worker.
+struct Work {
+    /// Its place in the file: 0 for the first chunk after the header.
+    index: usize,
+    bytes: Vec<u8>,
+    /// Whether it is the end of the file, where the last record may lack its line break.
+    last: bool,
+    /// The position in the file just after it, for progress reports.
+    end: u64,
+    /// Reading the file failed here.
+    failed: Option<io::Error>,
+}
+
+/// A chunk read, checked and scored.
+struct Done {
+    index: usize,
+    end: u64,
+    /// Line breaks in the chunk: how far the rows of the next chunk are numbered on.
+    lines: u64,
+    /// Rows scored.
+    rows: u64,
+    /// The rows' lines of `respondents.csv`; without their respondent ids when the file has
+    /// none, since only the calling thread knows how many rows came before.
+    out: Vec<u8>,
+    /// Where each row's line starts in `out`, when the file has no respondent ids.
+    starts: Vec<usize>,
+    ids: Ids,
+    scorer: Scorer,
+    groups: Labels,
+    waves: Labels,
+    /// The first problem in the chunk, its row counted from the chunk's first line (0). The
+    /// rows before it are scored, and `ids` ends with its row's id when the problem was found
+    /// after its id.
+    error: Option<ResponsesError>,
+    /// The chunk's bytes, handed back for reuse.
+    input: Vec<u8>,
+}
+
+/// The respondent ids of a chunk's rows, back to back.
+#[derive(Default)]
+struct Ids {
+    text: Vec<u8>,
+    ends: Vec<usize>,
+    hashes: Vec<u64>,
+    /// Each id's row, counted from the chunk's first line (0).
+    lines: Vec<u64>,
+}
+
+impl Ids {
+    fn iter(&self) -> impl Iterator<Item = (&[u8], u64, u64)> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .zip(self.hashes.iter().zip(&self.lines))
+            .map(|((start, &end), (&hash, &line))| (&self.text[start..end], hash, line))
+    }
+}
+
+/// Buffers of each kind handed back for reuse.
+#[derive(Default)]
+struct Pools {
+    /// Chunks of the file.
+    chunks: Pool,
+    /// Chunks of `respondents.csv`.
+    lines: Pool,
+}
+
+/// Buffers handed back for reuse: a new megabyte for every chunk would have its pages faulted
+/// in and zeroed every time.
+#[derive(Default)]
+struct Pool(Mutex<Vec<Vec<u8>>>);
+
+impl Pool {
+    fn take(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|mut buffers| buffers.pop())
+            .unwrap_or_default()
+    }
+
+    fn give(&self, mut buffer: Vec<u8>) {
+        buffer.clear();
+        if let Ok(mut buffers) = self.0.lock() {
+            buffers.push(buffer);
+        }
+    }
+}
+
+/// Scores the rows after the header: `start`, the file's bytes already read past the header
+/// (which ends at byte `position` of the file), then the rest of `input`. Each row's line goes
+/// to `out`; `progress` hears the position in the file now and then. Returns what was
+/// accumulated and how many rows were scored.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site, which reads better with the parts named"
+)]
+pub(super) fn score_chunks<W: Write>(
+    header: &Header,
+    start: Vec<u8>,
+    input: impl Read + Send,
+    position: u64,
+    instrument: &Instrument,
+    chunking: Chunking,
+    progress: impl Fn(u64),
+    out: &mut RespondentsWriter<W>,
+) -> Result<(Accumulated, u64), ScoreFailure<ResponsesError>> {
+    let workers = chunking.workers.max(1);
+    // Chunks of the file and chunks of lines have sizes of their own: one pool each, so that a
+    // buffer is not grown again every time it changes roles.
+    let pool = Pools::default();
+    let stop = AtomicBool::new(false);
+    // A chunk waits for a token before it is cut and gives it back once written: that bounds
+    // the chunks in memory, however far the workers run ahead of the slowest chunk.
+    let in_flight = 2 * workers + 2;
+    let (tokens, token) = sync_channel::<()>(in_flight);
+    for _ in 0..in_flight {
+        let _ = tokens.send(());
+    }
+    let (work_sender, work) = sync_channel::<Work>(workers);
+    let work = Mutex::new(work);
+    let (done_sender, done) = channel::<Done>();
+    let hasher = RandomState::default();
+    let template = Scorer::new(instrument);
+    let lines = out.lines();
+    let cutter = Cutter {
+        delimiter: header.summary.delimiter,
+        chunk_bytes: chunking.chunk_bytes.max(1),
+        pool: &pool,
+        stop: &stop,
+    };
+    std::thread::scope(|scope| {
+        scope.spawn(move || cutter.run(start, input, position, &token, &work_sender));
+        for _ in 0..workers {
+            let mut worker = Worker::new(header, &template, &lines, &hasher);
+            let (work, done, pool, stop) = (&work, done_sender.clone(), &pool, &stop);
+            scope.spawn(move || worker.run(work, &done, pool, stop));
+        }
+        drop(done_sender);
+        let collector = Collector {
+            header,
+            total: Accumulated {
+                scorer: template.clone(),
+                groups: Labels::default(),
+                waves: Labels::default(),
+            },
+            seen: Seen::new(),
+            line: header.first_line,
+            rows: 0,
+            numbered: Vec::new(),
+        };
+        let outcome = collector.run(done, tokens, &pool, progress, out);
+        // Tells the cutter and the workers to stop early when a chunk failed.
+        stop.store(true, Ordering::Relaxed);
+        outcome
+    })
+}
+
+/// Cuts the file into chunks at record boundaries.
+struct Cutter<'a> {
+    delimiter: u8,
+    chunk_bytes: usize,
+    pool: &'a Pools,
+    stop: &'a AtomicBool,
+}
+
+impl Cutter<'_> {
+    fn run(
+        &self,
+        mut pending: Vec<u8>,
+        mut input: impl Read,
+        mut position: u64,
+        token: &Receiver<()>,
+        work: &SyncSender<Work>,
+    ) {
+        let mut eof = false;
+        for index in 0.. {
+            if self.stop.load(Ordering::Relaxed) || token.recv().is_err() {
+                return;
+            }
+            let mut want = self.chunk_bytes;
+            let cut = loop {
+                if let Err(failed) = fill(&mut pending, &mut input, want, &mut eof) {
+                    let _ = work.send(Work {
+                        index,
+                        bytes: Vec::new(),
+                        last: true,
+                        end: position,
+                        failed: Some(failed),
+                    });
+                    return;
+                }
+                if eof && pending.len() <= want {
+                    break pending.len();
+                }
+                match last_boundary(&pending[..want], self.delimiter) {
+                    Some(cut) => break cut,
+                    // One record longer than the chunk: take more.
+                    None => want = want.saturating_mul(2),
+                }
+            };
+            if cut == 0 {
+                return;
+            }
+            let mut next = self.pool.chunks.take();
+            next.extend_from_slice(&pending[cut..]);
+            pending.truncate(cut);
+            position += cut as u64;
+            let last = eof && next.is_empty();
+            let chunk = Work {
+                index,
+                bytes: std::mem::replace(&mut pending, next),
+                last,
+                end: position,
+                failed: None,
+            };
+            if work.send(chunk).is_err() || last {
+                return;
+            }
+        }
+    }
+}
+
+/// Reads `input` until `pending` holds `want` bytes or the file ends.
+fn fill(
+    pending: &mut Vec<u8>,
+    input: &mut impl Read,
+    want: usize,
+    eof: &mut bool,
+) -> io::Result<()> {
+    if *eof || pending.len() >= want {
+        return Ok(());
+    }
+    let missing = (want - pending.len()) as u64;
+    let got = input.by_ref().take(missing).read_to_end(pending)?;
+    *eof = (got as u64) < missing;
+    Ok(())
+}
+
+/// Where the chunk `bytes` (starting where a record starts) may be cut at the latest: just
+/// after a line break that ends a record and a line that is not blank.
+fn last_boundary(bytes: &[u8], delimiter: u8) -> Option<usize> {
+    if memchr::memchr(b'"', bytes).is_none() {
+        // Without quotes every line break ends a record.
+        return memchr::memrchr_iter(b'\n', bytes)
+            .find(|&i| ends_line(bytes, i))
+            .map(|i| i + 1);
+    }
+    // The states of the CSV grammar (as `csv_core` reads it) that matter for where records
+    // end: a quote opens a quoted cell only at the start of a cell.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum State {
+        CellStart,
+        InCell,
+        InQuotes,
+        QuoteInQuotes,
+    }
+    let mut state = State::CellStart;
+    let mut last = None;
+    for (i, &byte) in bytes.iter().enumerate() {
+        state = match (state, byte) {
+            (State::InQuotes, b'"') => State::QuoteInQuotes,
+            (State::InQuotes, _) => State::InQuotes,
+            (State::CellStart | State::QuoteInQuotes, b'"') => State::InQuotes,
+            (_, b'\n') => {
+                if ends_line(bytes, i) {
+                    last = Some(i + 1);
+                }
+                State::CellStart
+            }
+            (_, b'\r') => State::CellStart,
+            (_, byte) if byte == delimiter => State::CellStart,
+            _ => State::InCell,
+        };
+    }
+    last
+}
+
+/// Whether the line break at `i` ends a line that is not blank once `\r\n` and a lone `\r`
+/// count as line breaks, as the CSV reader sees them.
+fn ends_line(bytes: &[u8], i: usize) -> bool {
+    match i.checked_sub(1).map(|p| bytes[p]) {
+        None | Some(b'\n') => false,
+        Some(b'\r') => i >= 2 && !matches!(bytes[i - 2], b'\r' | b'\n'),
+        Some(_) => true,
+    }
+}
+
+/// The bytes as the CSV reader sees them: `\r\n` and a lone `\r` become `\n`, as in
+/// `input::Utf8Reader`. A chunk starts after a `\n`, so no `\r\n` is split between two.
+fn normalize(bytes: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    let mut after_cr = false;
+    for &byte in bytes {
+        if byte == b'\n' && after_cr {
+            after_cr = false;
+            continue;
+        }
+        after_cr = byte == b'\r';
+        out.push(if after_cr { b'\n' } else { byte });
+    }
+}
+
+/// Reads, checks and scores chunks.
+struct Worker<'a> {
+    header: &'a Header,
+    template: &'a Scorer,
+    lines: RespondentLines,
+    hasher: RandomState,
+    /// Reads the records that hold quotes.
+    csv: csv_core::Reader,
+    normalized: Vec<u8>,
+    /// Each cell of the record being read: its start and end in the text it is read from.
+    spans: Vec<(usize, usize)>,
+    /// The cells of a record read by `csv`, back to back: the first `unquoted_len` bytes.
+    unquoted: Vec<u8>,
+    unquoted_len: usize,
+    ends: Vec<usize>,
+    answers: Vec<Answer>,
+    scores: Vec<Option<Score>>,
+}
+
+/// Where the cells of a record are.
+#[derive(Clone, Copy)]
+enum Cells {
+    /// In the chunk's text (a record without quotes): `spans` index it.
+    Plain,
+    /// In `unquoted`, read by the CSV grammar.
+    Unquoted,
+}
+
+impl<'a> Worker<'a> {
+    fn new(
+        header: &'a Header,
+        template: &'a Scorer,
+        lines: &RespondentLines,
+        hasher: &RandomState,
+    ) -> Self {
+        Worker {
+            header,
+            template,
+            lines: lines.clone(),
+            hasher: hasher.clone(),
+            csv: mid_file_reader(header.summary.delimiter),
+            normalized: Vec::new(),
+            spans: Vec::new(),
+            unquoted: Vec::new(),
+            unquoted_len: 0,
+            ends: Vec::new(),
+            answers: vec![None; header.cells.len()],
+            scores: vec![None; template.score_count()],
+        }
+    }
+
+    fn run(
+        &mut self,
+        work: &Mutex<Receiver<Work>>,
+        done: &Sender<Done>,
+        pool: &Pools,
+        stop: &AtomicBool,
+    ) {
+        loop {
+            let next = match work.lock() {
+                Ok(work) => work.recv(),
+                Err(_) => return,
+            };
+            let Ok(chunk) = next else {
+                return;
+            };
+            if stop.load(Ordering::Relaxed) {
+                continue;
+            }
+            let mut result = Done {
+                index: chunk.index,
+                end: chunk.end,
+                lines: 0,
+                rows: 0,
+                out: pool.lines.take(),
+                starts: Vec::new(),
+                ids: Ids::default(),
+                scorer: self.template.clone(),
+                groups: Labels::default(),
+                waves: Labels::default(),
+                error: None,
+                input: Vec::new(),
+            };
+            match chunk.failed {
+                Some(failed) => {
+                    result.error = Some(ResponsesError {
+                        row: 0,
+                        column: None,
+                        message: format!("cannot read the file: {failed}"),
+                    });
+                }
+                None => self.score(&chunk.bytes, chunk.last, &mut result),
+            }
+            result.input = chunk.bytes;
+            if done.send(result).is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Reads, checks and scores the records of `bytes` into `done`, stopping at the first
+    /// problem.
+    fn score(&mut self, bytes: &[u8], last: bool, done: &mut Done) {
+        let mut normalized = std::mem::take(&mut self.normalized);
+        let text = if memchr::memchr(b'\r', bytes).is_some() {
+            normalize(bytes, &mut normalized);
+            &normalized[..]
+        } else {
+            bytes
+        };
+        // One check of the whole chunk instead of one per cell: the cells of every record
+        // before the first byte that is not UTF-8 are UTF-8.
+        let valid = match std::str::from_utf8(text) {
+            Ok(valid) => valid,
+            Err(e) => std::str::from_utf8(&text[..e.valid_up_to()])
+                .expect("the text is UTF-8 up to where the check stopped"),
+        };
+        let mut at = 0;
+        let mut line = 0;
+        while at < text.len() {
+            // The CSV reader numbers a record from the line after the previous record, blank
+            // lines before it included.
+            let row = line;
+            while text.get(at) == Some(&b'\n') {
+                at += 1;
+                line += 1;
+            }
+            if at == text.len() {
+                break;
+            }
+            let delimiter = self.header.summary.delimiter;
+            let (next, cells) = match plain_record(text, at, delimiter, &mut self.spans) {
+                Some(end) if end < text.len() => {
+                    line += 1;
+                    (end + 1, Cells::Plain)
+                }
+                Some(end) => (end, Cells::Plain),
+                None => {
+                    let read = self.unquote(&text[at..], last);
+                    line += memchr::memchr_iter(b'\n', &text[at..at + read]).count() as u64;
+                    (at + read, Cells::Unquoted)
+                }
+            };
+            let checked = self.row(text, valid, cells, next <= valid.len(), row, done);
+            at = next;
+            if let Err(error) = checked {
+                done.error = Some(error);
+                break;
+            }
+        }
+        done.lines = line;
+        self.normalized = normalized;
+    }
+
+    /// Reads the record at the start of `text` (which holds a quote) by the CSV grammar into
+    /// `unquoted` and `spans`; returns the bytes it took.
+    fn unquote(&mut self, text: &[u8], last: bool) -> usize {
+        use csv_core::ReadRecordResult;
+        if self.unquoted.len() < 1024 {
+            self.unquoted.resize(1024, 0);
+        }
+        if self.ends.len() < self.header.names.len() + 1 {
+            self.ends.resize(self.header.names.len() + 1, 0);
+        }
+        let (mut read, mut written, mut ended) = (0, 0, 0);
+        let mut at_end = false;
+        loop {
+            let (result, nin, nout, nend) = self.csv.read_record(
+                &text[read..],
+                &mut self.unquoted[written..],
+                &mut self.ends[ended..],
+            );
+            read += nin;
+            written += nout;
+            ended += nend;
+            match result {
+                ReadRecordResult::Record | ReadRecordResult::End => break,
+                // The cutter cuts where records end, so only the end of the file leaves one
+                // open; the next call's empty input tells the reader the input is over.
+                ReadRecordResult::InputEmpty => {
+                    debug_assert!(last, "only the last chunk ends inside a record");
+                    at_end = true;
+                }
+                ReadRecordResult::OutputFull => {
+                    let len = self.unquoted.len();
+                    self.unquoted.resize(len * 2, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let len = self.ends.len();
+                    self.ends.resize(len * 2, 0);
+                }
+            }
+        }
+        if at_end {
+            // A reader told the input is over reads nothing more.
+            self.csv = mid_file_reader(self.header.summary.delimiter);
+        }
+        self.unquoted_len = written;
+        self.spans.clear();
+        let mut start = 0;
+        for &end in &self.ends[..ended] {
+            self.spans.push((start, end));
+            start = end;
+        }
+        read
+    }
+
+    /// Checks and scores one record whose cells `spans` and `cells` locate in the chunk's
+    /// `text` or in `unquoted`; `valid` is `text` up to its first byte that is not UTF-8, and
+    /// `utf8` whether the record lies within it. `row` counts from the chunk's first line.
+    fn row(
+        &mut self,
+        text: &[u8],
+        valid: &str,
+        cells: Cells,
+        utf8: bool,
+        row: u64,
+        done: &mut Done,
+    ) -> Result<(), ResponsesError> {
+        let header = self.header;
+        let names = &header.names;
+        if self.spans.len() != names.len() {
+            return Err(ResponsesError {
+                row,
+                column: None,
+                message: unequal_lengths(self.spans.len() as u64, names.len() as u64),
+            });
+        }
+        let unquoted = &self.unquoted[..self.unquoted_len];
+        let checked = match cells {
+            Cells::Plain if utf8 => Some(valid),
+            Cells::Plain => None,
+            Cells::Unquoted => std::str::from_utf8(unquoted).ok(),
+        };
+        let Some(source) = checked else {
+            let source = match cells {
+                Cells::Plain => text,
+                Cells::Unquoted => unquoted,
+            };
+            return Err(self.not_utf8(source, row));
+        };
+        let spans = &self.spans;
+        let cell = |c: usize| {
+            let (start, end) = spans[c];
+            &source[start..end]
+        };
+        let label = |c: Option<usize>| c.map_or("", |c| restore(cell(c).trim()));
+        let respondent = match header.fields[0] {
+            Some(c) => {
+                let id = label(Some(c));
+                if id.is_empty() {
+                    return Err(cell_error(row, c, names, BLANK_ID.into()));
+                }
+                let ids = &mut done.ids;
+                ids.text.extend_from_slice(id.as_bytes());
+                ids.ends.push(ids.text.len());
+                ids.hashes.push(self.hasher.hash_one(id.as_bytes()));
+                ids.lines.push(row);
+                id
+            }
+            // Numbered by the calling thread, which knows how many rows came before.
+            None => "",
+        };
+        let (group, wave) = (label(header.fields[1]), label(header.fields[2]));
+        self.answers.fill(None);
+        for (c, column) in header.columns.iter().enumerate() {
+            if let Column::Item(item) = *column {
+                let read = header.cells[item]
+                    .read(cell(c))
+                    .map_err(|message| cell_error(row, c, names, message))?;
+                self.answers[item] = read.score();
+            }
+        }
+        let key = CellKey {
+            group: done.groups.intern(group),
+            wave: done.waves.intern(wave),
+        };
+        done.scorer.add(key, &self.answers, &mut self.scores);
+        if header.fields[0].is_none() {
+            done.starts.push(done.out.len());
+        }
+        self.lines
+            .push(&mut done.out, respondent, group, wave, &self.scores);
+        done.rows += 1;
+        Ok(())
+    }
+
+    /// Text that is not UTF-8 in the record whose cells `spans` locate in `source`, placed at
+    /// its first such cell as the CSV reader places it.
+    fn not_utf8(&self, source: &[u8], row: u64) -> ResponsesError {
+        let cell = |&(start, end): &(usize, usize)| &source[start..end];
+        let c = self
+            .spans
+            .iter()
+            .position(|span| std::str::from_utf8(cell(span)).is_err())
+            .unwrap_or(0);
+        let record: Vec<u8> = self.spans.iter().flat_map(cell).copied().collect();
+        not_utf8(
+            row,
+            Some((c + 1, self.header.names[c].clone())),
+            guess_encoding(&record),
+        )
+    }
+}
+
+/// A CSV reader for records in the middle of the file. A reader strips a byte-order mark at the
+/// start of its first input, which the CSV reader of the whole file does only at its start:
+/// this one has read a blank line first.
+fn mid_file_reader(delimiter: u8) -> csv_core::Reader {
+    let mut csv = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+    let _ = csv.read_record(b"\n", &mut [0; 1], &mut [0; 1]);
+    csv
+}
+
+/// Splits the record at `at` of `text` into `spans` when it holds no quote, returning where
+/// it ends (its line break, or the end of `text`); `None` when it holds a quote.
+fn plain_record(
+    text: &[u8],
+    at: usize,
+    delimiter: u8,
+    spans: &mut Vec<(usize, usize)>,
+) -> Option<usize> {
+    spans.clear();
+    let mut start = at;
+    for (i, &byte) in text.iter().enumerate().skip(at) {
+        if byte == delimiter {
+            spans.push((start, i));
+            start = i + 1;
+        } else if byte == b'\n' {
+            spans.push((start, i));
+            return Some(i);
+        } else if byte == b'"' {
+            return None;
+        }
+    }
+    spans.push((start, text.len()));
+    Some(text.len())
+}
+
+/// Takes the chunks' results in file order.
+struct Collector<'a> {
+    header: &'a Header,
+    total: Accumulated,
+    seen: Seen,
+    /// The line the next chunk starts on.
+    line: u64,
+    /// Rows written so far.
+    rows: u64,
+    /// The lines of a chunk of a file without respondent ids, numbered.
+    numbered: Vec<u8>,
+}
+
+impl Collector<'_> {
+    fn run<W: Write>(
+        mut self,
+        done: Receiver<Done>,
+        tokens: SyncSender<()>,
+        pool: &Pools,
+        progress: impl Fn(u64),
+        out: &mut RespondentsWriter<W>,
+    ) -> Result<(Accumulated, u64), ScoreFailure<ResponsesError>> {
+        let mut waiting = BTreeMap::new();
+        let mut next = 0;
+        for chunk in done {
+            waiting.insert(chunk.index, chunk);
+            while let Some(chunk) = waiting.remove(&next) {
+                let end = chunk.end;
+                self.take(chunk, pool, out)?;
+                progress(end);
+                next += 1;
+                // The cutter may have stopped already; a token then has no one to wait for it.
+                let _ = tokens.send(());
+            }
+        }
+        Ok((self.total, self.rows))
+    }
+
+    /// Checks the next chunk's respondent ids against all earlier ones, then adds its scores and
+    /// writes its lines, or returns its first problem.
+    fn take<W: Write>(
+        &mut self,
+        chunk: Done,
+        pool: &Pools,
+        out: &mut RespondentsWriter<W>,
+    ) -> Result<(), ScoreFailure<ResponsesError>> {
+        let header = self.header;
+        if let Some(c) = header.fields[0] {
+            for (id, hash, line) in chunk.ids.iter() {
+                let row = self.line + line;
+                if let Some(earlier) = self.seen.insert(hash, id, row) {
+                    let id = String::from_utf8_lossy(id);
+                    let message = repeated(&id, earlier);
+                    return Err(ScoreFailure::Input(cell_error(
+                        row,
+                        c,
+                        &header.names,
+                        message,
+                    )));
+                }
+            }
+        }
+        if let Some(mut error) = chunk.error {
+            error.row += self.line;
+            return Err(ScoreFailure::Input(error));
+        }
+        let total = &mut self.total;
+        let groups: Vec<Option<u32>> = chunk
+            .groups
+            .names()
+            .iter()
+            .map(|g| total.groups.intern(g))
+            .collect();
+        let waves: Vec<Option<u32>> = chunk
+            .waves
+            .names()
+            .iter()
+            .map(|w| total.waves.intern(w))
+            .collect();
+        total.scorer.absorb(chunk.scorer, |key| CellKey {
+            group: key.group.and_then(|g| groups[g as usize]),
+            wave: key.wave.and_then(|w| waves[w as usize]),
+        });
+        let written = if header.fields[0].is_some() {
+            out.write_lines(&chunk.out)
+        } else {
+            self.numbered.clear();
+            let ends = chunk
+                .starts
+                .iter()
+                .skip(1)
+                .copied()
+                .chain([chunk.out.len()]);
+            for (k, (&start, end)) in chunk.starts.iter().zip(ends).enumerate() {
+                let number = self.rows + k as u64 + 1;
+                self.numbered
+                    .extend_from_slice(number.to_string().as_bytes());
+                self.numbered.extend_from_slice(&chunk.out[start..end]);
+            }
+            out.write_lines(&self.numbered)
+        };
+        written.map_err(ScoreFailure::Output)?;
+        self.rows += chunk.rows;
+        self.line += chunk.lines;
+        pool.lines.give(chunk.out);
+        pool.chunks.give(chunk.input);
+        Ok(())
+    }
+}
+
+/// Every respondent id seen so far, in one buffer, with the row it was first seen on.
+struct Seen {
+    /// Each id's hash and index into `ends` and `rows`, found by the hash. The hash is kept so
+    /// that growing the table does not read every id again.
+    table: HashTable<(u64, usize)>,
+    text: Vec<u8>,
+    ends: Vec<usize>,
+    rows: Vec<u64>,
+}
+
+impl Seen {
+    fn new() -> Self {
+        Seen {
+            table: HashTable::new(),
+            text: Vec::new(),
+            ends: Vec::new(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Keeps `id` (whose hash is `hash`) as first seen on `row`, or returns the row it was
+    /// first seen on.
+    fn insert(&mut self, hash: u64, id: &[u8], row: u64) -> Option<u64> {
+        let Seen {
+            table,
+            text,
+            ends,
+            rows,
+        } = self;
+        let entry = table.entry(
+            hash,
+            |&(h, k)| h == hash && text[span(ends, k)] == *id,
+            |&(h, _)| h,
+        );
+        match entry {
+            Entry::Occupied(first) => Some(rows[first.get().1]),
+            Entry::Vacant(slot) => {
+                slot.insert((hash, rows.len()));
+                text.extend_from_slice(id);
+                ends.push(text.len());
+                rows.push(row);
+                None
+            }
+        }
+    }
+}
+
+/// Where the `k`th of the ids whose ends are `ends` lies in their buffer.
+fn span(ends: &[usize], k: usize) -> std::ops::Range<usize> {
+    k.checked_sub(1).map_or(0, |before| ends[before])..ends[k]
+}
