@@ -225,9 +225,11 @@ impl CellReader {
         }
     }
 
-    /// A cell that is empty, or one digit that is a value of the scale (unless codes spelled as
-    /// numbers give digits another meaning).
-    fn one_digit(&self, cell: &[u8]) -> Option<Cell<'static>> {
+    /// What `cell` says when it is empty or one digit that is a value of the scale (unless codes
+    /// spelled as numbers give digits another meaning), as [`CellReader::read`] would say;
+    /// `None` for any other cell. Nearly every cell of a large file is one of these, and its
+    /// bytes need no check that they are UTF-8 text first.
+    pub fn one_digit(&self, cell: &[u8]) -> Option<Cell<'static>> {
         match *cell {
             [] => Some(Cell::Blank),
             [digit @ b'0'..=b'9'] if !self.numbers_coded => {

@@ -147,8 +147,22 @@ pub struct RespondentLines {
 struct ScoreTexts {
     lo: i32,
     width: usize,
-    cache: Vec<Option<Box<str>>>,
+    /// Per possible score: 1 + its index in `texts`, or 0 before its first use.
+    cache: Vec<u32>,
+    texts: Vec<ScoreText>,
 }
+
+/// A score's text, kept in a fixed-size slot: copying a constant number of bytes is a few
+/// moves, where a copy of each text's own length is a call (18 of them per respondent).
+#[derive(Clone, Copy)]
+struct ScoreText {
+    bytes: [u8; SCORE_TEXT],
+    len: u8,
+}
+
+/// Room for a score's text: a mean of values within ±1000 has at most 17 significant digits,
+/// a sign, a point and (from 1e-5 on) four zeros after it.
+const SCORE_TEXT: usize = 32;
 
 impl ScoreTexts {
     fn new(lo: i16, hi: i16, items: usize) -> Self {
@@ -158,15 +172,35 @@ impl ScoreTexts {
         ScoreTexts {
             lo: i32::from(lo),
             width,
-            cache: vec![None; len],
+            cache: vec![0; len],
+            texts: Vec::new(),
         }
     }
 
-    fn get(&mut self, score: Score) -> &str {
+    /// Appends the text of `score` to `line`.
+    fn push(&mut self, score: Score, line: &mut Vec<u8>) {
         let c = usize::from(score.answered);
         let start = self.width * c * (c - 1) / 2 + (c - 1);
         let slot = start + (score.sum - c as i32 * self.lo) as usize;
-        self.cache[slot].get_or_insert_with(|| number(Some(score.value())).into_boxed_str())
+        if self.cache[slot] == 0 {
+            let text = number(Some(score.value()));
+            let mut bytes = [0; SCORE_TEXT];
+            let Some(room) = bytes.get_mut(..text.len()) else {
+                // Longer than any score's text can be: written as it is, never kept.
+                line.extend_from_slice(text.as_bytes());
+                return;
+            };
+            room.copy_from_slice(text.as_bytes());
+            self.texts.push(ScoreText {
+                bytes,
+                len: text.len() as u8,
+            });
+            self.cache[slot] = self.texts.len() as u32;
+        }
+        let text = &self.texts[self.cache[slot] as usize - 1];
+        let end = line.len() + usize::from(text.len);
+        line.extend_from_slice(&text.bytes);
+        line.truncate(end);
     }
 }
 
@@ -207,7 +241,7 @@ impl RespondentLines {
         for (score, texts) in scores.iter().zip(&mut self.texts) {
             line.push(b',');
             if let Some(s) = score {
-                line.extend_from_slice(texts.get(*s).as_bytes());
+                texts.push(*s, line);
             }
         }
         line.push(b'\n');

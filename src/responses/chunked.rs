@@ -631,9 +631,14 @@ impl<'a> Worker<'a> {
         self.answers.fill(None);
         for (c, column) in header.columns.iter().enumerate() {
             if let Column::Item(item) = *column {
-                let read = header.cells[item]
-                    .read(cell(c))
-                    .map_err(|message| cell_error(row, c, names, message))?;
+                let reader = &header.cells[item];
+                let (start, end) = spans[c];
+                let read = match reader.one_digit(&source.as_bytes()[start..end]) {
+                    Some(read) => read,
+                    None => reader
+                        .read(cell(c))
+                        .map_err(|message| cell_error(row, c, names, message))?,
+                };
                 self.answers[item] = read.score();
             }
         }
