@@ -4,7 +4,8 @@
 //! Run with `cargo bench --bench score`. The data file is generated once (deterministically) into
 //! `target/bench-data/`; each run then times the release binary as a child process and reads its
 //! peak resident memory from the kernel (`wait4`). Results go to stdout; record them with the
-//! command in `docs/benchmarks.md`.
+//! command in `docs/benchmarks.md`. `cargo bench --bench score -- --generate-only` only makes
+//! the data file, for `scripts/bench-score`, which times the binary against pandas + pingouin.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -107,6 +108,9 @@ fn main() {
             responses.display(),
             start.elapsed().as_secs_f64()
         );
+    }
+    if std::env::args().any(|arg| arg == "--generate-only") {
+        return;
     }
     let size = std::fs::metadata(&responses).unwrap().len() as f64 / (1 << 20) as f64;
     let out = tempfile_dir(&data_dir);

@@ -383,13 +383,16 @@ struct Worker<'a> {
     scores: Vec<Option<Score>>,
 }
 
-/// Where the cells of a record are.
-#[derive(Clone, Copy)]
-enum Cells {
-    /// In the chunk's text (a record without quotes): `spans` index it.
-    Plain,
-    /// In `unquoted`, read by the CSV grammar.
-    Unquoted,
+/// A record without quotes, read by [`Worker::plain`].
+struct Plain {
+    /// Where it ends: its line break, or the end of the text.
+    end: usize,
+    /// How many cells it has.
+    cells: usize,
+    /// Where its respondent, group and wave cells are (empty where the file has none).
+    roles: [(usize, usize); 3],
+    /// Its first cell, in file order, that is no answer, and why.
+    problem: Option<(usize, String)>,
 }
 
 impl<'a> Worker<'a> {
@@ -494,20 +497,25 @@ impl<'a> Worker<'a> {
             if at == text.len() {
                 break;
             }
-            let delimiter = self.header.summary.delimiter;
-            let (next, cells) = match plain_record(text, at, delimiter, &mut self.spans) {
-                Some(end) if end < text.len() => {
-                    line += 1;
-                    (end + 1, Cells::Plain)
+            let (next, checked) = match self.plain(text, valid, at) {
+                Some(plain) => {
+                    let next = if plain.end < text.len() {
+                        line += 1;
+                        plain.end + 1
+                    } else {
+                        plain.end
+                    };
+                    (next, self.plain_row(text, valid, at, &plain, row, done))
                 }
-                Some(end) => (end, Cells::Plain),
                 None => {
                     let read = self.unquote(&text[at..], last);
                     line += memchr::memchr_iter(b'\n', &text[at..at + read]).count() as u64;
-                    (at + read, Cells::Unquoted)
+                    let cells = std::mem::take(&mut self.unquoted);
+                    let checked = self.quoted_row(&cells[..self.unquoted_len], row, done);
+                    self.unquoted = cells;
+                    (at + read, checked)
                 }
             };
-            let checked = self.row(text, valid, cells, next <= valid.len(), row, done);
             at = next;
             if let Err(error) = checked {
                 done.error = Some(error);
@@ -516,6 +524,132 @@ impl<'a> Worker<'a> {
         }
         done.lines = line;
         self.normalized = normalized;
+    }
+
+    /// Reads the record at `at` of `text` when it holds no quote, splitting it and reading each
+    /// item's cell into `answers` in one pass; `None` when it holds a quote. `valid` is `text` up
+    /// to its first byte that is not UTF-8.
+    fn plain(&mut self, text: &[u8], valid: &str, at: usize) -> Option<Plain> {
+        let header = self.header;
+        let delimiter = header.summary.delimiter;
+        self.answers.fill(None);
+        let mut plain = Plain {
+            end: text.len(),
+            cells: 0,
+            roles: [(at, at); 3],
+            problem: None,
+        };
+        let (mut start, mut i) = (at, at);
+        loop {
+            let byte = text.get(i).copied();
+            match byte {
+                Some(b'"') => return None,
+                Some(byte) if byte != delimiter && byte != b'\n' => {
+                    i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            let c = plain.cells;
+            plain.cells += 1;
+            match header.columns.get(c) {
+                Some(&Column::Item(item)) if plain.problem.is_none() => {
+                    let reader = &header.cells[item];
+                    let read = match reader.one_digit(&text[start..i]) {
+                        Some(read) => Ok(read),
+                        None if i <= valid.len() => reader.read(&valid[start..i]),
+                        // The record is refused as not UTF-8 before any of its cells.
+                        None => Ok(crate::instrument::Cell::Blank),
+                    };
+                    match read {
+                        Ok(read) => self.answers[item] = read.score(),
+                        Err(message) => plain.problem = Some((c, message)),
+                    }
+                }
+                Some(Column::Respondent) => plain.roles[0] = (start, i),
+                Some(Column::Group) => plain.roles[1] = (start, i),
+                Some(Column::Wave) => plain.roles[2] = (start, i),
+                _ => {}
+            }
+            if byte != Some(delimiter) {
+                plain.end = i;
+                return Some(plain);
+            }
+            i += 1;
+            start = i;
+        }
+    }
+
+    /// Checks and scores the record [`Worker::plain`] read at `at`, in the order the reader of
+    /// the whole file checks a row: its number of cells, its text, its respondent id, then its
+    /// cells.
+    fn plain_row(
+        &mut self,
+        text: &[u8],
+        valid: &str,
+        at: usize,
+        plain: &Plain,
+        row: u64,
+        done: &mut Done,
+    ) -> Result<(), ResponsesError> {
+        let header = self.header;
+        if plain.cells != header.names.len() {
+            return Err(ResponsesError {
+                row,
+                column: None,
+                message: unequal_lengths(plain.cells as u64, header.names.len() as u64),
+            });
+        }
+        if plain.end > valid.len() {
+            plain_record(text, at, header.summary.delimiter, &mut self.spans);
+            return Err(self.not_utf8(text, row));
+        }
+        let [respondent, group, wave] = plain
+            .roles
+            .map(|(start, end)| restore(valid[start..end].trim()));
+        let respondent = self.respondent(respondent, row, done)?;
+        if let Some((c, message)) = &plain.problem {
+            return Err(cell_error(row, *c, &header.names, message.clone()));
+        }
+        self.accept(respondent, group, wave, done);
+        Ok(())
+    }
+
+    /// Checks the respondent id of a row and keeps it for the check against repeats: `""` for
+    /// a file without ids, whose rows the calling thread numbers.
+    fn respondent<'t>(
+        &self,
+        id: &'t str,
+        row: u64,
+        done: &mut Done,
+    ) -> Result<&'t str, ResponsesError> {
+        let Some(c) = self.header.fields[0] else {
+            return Ok("");
+        };
+        if id.is_empty() {
+            return Err(cell_error(row, c, &self.header.names, BLANK_ID.into()));
+        }
+        let ids = &mut done.ids;
+        ids.text.extend_from_slice(id.as_bytes());
+        ids.ends.push(ids.text.len());
+        ids.hashes.push(self.hasher.hash_one(id.as_bytes()));
+        ids.lines.push(row);
+        Ok(id)
+    }
+
+    /// Scores a checked row whose answers are in `answers`, and formats its line.
+    fn accept(&mut self, respondent: &str, group: &str, wave: &str, done: &mut Done) {
+        let key = CellKey {
+            group: done.groups.intern(group),
+            wave: done.waves.intern(wave),
+        };
+        done.scorer.add(key, &self.answers, &mut self.scores);
+        if self.header.fields[0].is_none() {
+            done.starts.push(done.out.len());
+        }
+        self.lines
+            .push(&mut done.out, respondent, group, wave, &self.scores);
+        done.rows += 1;
     }
 
     /// Reads the record at the start of `text` (which holds a quote) by the CSV grammar into
@@ -571,15 +705,11 @@ impl<'a> Worker<'a> {
         read
     }
 
-    /// Checks and scores one record whose cells `spans` and `cells` locate in the chunk's
-    /// `text` or in `unquoted`; `valid` is `text` up to its first byte that is not UTF-8, and
-    /// `utf8` whether the record lies within it. `row` counts from the chunk's first line.
-    fn row(
+    /// Checks and scores a record that holds quotes, whose cells `spans` locate in `cells`
+    /// (as the CSV grammar read them). `row` counts from the chunk's first line.
+    fn quoted_row(
         &mut self,
-        text: &[u8],
-        valid: &str,
-        cells: Cells,
-        utf8: bool,
+        cells: &[u8],
         row: u64,
         done: &mut Done,
     ) -> Result<(), ResponsesError> {
@@ -592,18 +722,8 @@ impl<'a> Worker<'a> {
                 message: unequal_lengths(self.spans.len() as u64, names.len() as u64),
             });
         }
-        let unquoted = &self.unquoted[..self.unquoted_len];
-        let checked = match cells {
-            Cells::Plain if utf8 => Some(valid),
-            Cells::Plain => None,
-            Cells::Unquoted => std::str::from_utf8(unquoted).ok(),
-        };
-        let Some(source) = checked else {
-            let source = match cells {
-                Cells::Plain => text,
-                Cells::Unquoted => unquoted,
-            };
-            return Err(self.not_utf8(source, row));
+        let Ok(source) = std::str::from_utf8(cells) else {
+            return Err(self.not_utf8(cells, row));
         };
         let spans = &self.spans;
         let cell = |c: usize| {
@@ -611,48 +731,18 @@ impl<'a> Worker<'a> {
             &source[start..end]
         };
         let label = |c: Option<usize>| c.map_or("", |c| restore(cell(c).trim()));
-        let respondent = match header.fields[0] {
-            Some(c) => {
-                let id = label(Some(c));
-                if id.is_empty() {
-                    return Err(cell_error(row, c, names, BLANK_ID.into()));
-                }
-                let ids = &mut done.ids;
-                ids.text.extend_from_slice(id.as_bytes());
-                ids.ends.push(ids.text.len());
-                ids.hashes.push(self.hasher.hash_one(id.as_bytes()));
-                ids.lines.push(row);
-                id
-            }
-            // Numbered by the calling thread, which knows how many rows came before.
-            None => "",
-        };
+        let respondent = self.respondent(label(header.fields[0]), row, done)?;
         let (group, wave) = (label(header.fields[1]), label(header.fields[2]));
         self.answers.fill(None);
         for (c, column) in header.columns.iter().enumerate() {
             if let Column::Item(item) = *column {
-                let reader = &header.cells[item];
-                let (start, end) = spans[c];
-                let read = match reader.one_digit(&source.as_bytes()[start..end]) {
-                    Some(read) => read,
-                    None => reader
-                        .read(cell(c))
-                        .map_err(|message| cell_error(row, c, names, message))?,
-                };
+                let read = header.cells[item]
+                    .read(cell(c))
+                    .map_err(|message| cell_error(row, c, names, message))?;
                 self.answers[item] = read.score();
             }
         }
-        let key = CellKey {
-            group: done.groups.intern(group),
-            wave: done.waves.intern(wave),
-        };
-        done.scorer.add(key, &self.answers, &mut self.scores);
-        if header.fields[0].is_none() {
-            done.starts.push(done.out.len());
-        }
-        self.lines
-            .push(&mut done.out, respondent, group, wave, &self.scores);
-        done.rows += 1;
+        self.accept(respondent, group, wave, done);
         Ok(())
     }
 

@@ -64,6 +64,17 @@ struct Composite {
 }
 
 impl Composite {
+    /// The score of `answered` items summing to `sum`, when they are enough, counted in `cell`.
+    fn record(&self, sum: i64, answered: u16, cell: &mut Cell) -> Option<Score> {
+        let score = self.enough[usize::from(answered)].then_some(Score {
+            // At most a few dozen items of values within ±1000: the sum fits.
+            sum: sum as i32,
+            answered,
+        })?;
+        cell.histogram[self.slot(score)] += 1;
+        Some(score)
+    }
+
     fn slot(&self, score: Score) -> usize {
         let c = usize::from(score.answered);
         self.base + self.offsets[c - 1] + (score.sum - c as i32 * self.lo) as usize
@@ -152,6 +163,10 @@ struct DimensionLayout {
     /// Start of the dimension's upper triangle (with diagonal) in a cell's pair vector.
     pair_base: usize,
     points: u32,
+    /// Per item: the bounds of its scale when it is reverse-keyed.
+    flips: Vec<Option<(i16, i16)>>,
+    /// The dimension's factors: each one's composite index and its items' positions here.
+    factors: Vec<(usize, Vec<usize>)>,
 }
 
 impl DimensionLayout {
@@ -181,9 +196,6 @@ struct Layout {
 
 #[derive(Debug, Clone, Copy)]
 struct ItemLayout {
-    min: i16,
-    max: i16,
-    reverse: bool,
     dimension: usize,
     position: usize,
 }
@@ -193,28 +205,47 @@ impl Layout {
         let mut items: Vec<ItemLayout> = instrument
             .items
             .iter()
-            .map(|item| {
-                let scale = &instrument.scales[item.scale];
-                ItemLayout {
-                    min: scale.min,
-                    max: scale.max,
-                    reverse: item.reverse,
-                    dimension: item.dimension,
-                    position: 0,
-                }
+            .map(|item| ItemLayout {
+                dimension: item.dimension,
+                position: 0,
             })
             .collect();
         let mut dimensions = Vec::new();
         let mut pairs_len = 0;
-        for d in &instrument.dimensions {
+        for (index, d) in instrument.dimensions.iter().enumerate() {
             for (position, &item) in d.items.iter().enumerate() {
                 items[item].position = position;
             }
             let k = d.items.len();
+            let factors = instrument
+                .factors
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.dimension == index)
+                .map(|(f, factor)| {
+                    let positions = factor
+                        .items
+                        .iter()
+                        .map(|item| d.items.iter().position(|i| i == item))
+                        .collect::<Option<Vec<usize>>>()
+                        .expect("the loader puts a factor's items in its dimension");
+                    (instrument.dimensions.len() + f, positions)
+                })
+                .collect();
             dimensions.push(DimensionLayout {
                 items: d.items.clone(),
                 pair_base: pairs_len,
                 points: instrument.scales[d.scale].points(),
+                flips: d
+                    .items
+                    .iter()
+                    .map(|&i| {
+                        let item = &instrument.items[i];
+                        let scale = &instrument.scales[item.scale];
+                        item.reverse.then_some((scale.min, scale.max))
+                    })
+                    .collect(),
+                factors,
             });
             pairs_len += k * (k + 1) / 2;
         }
@@ -396,13 +427,11 @@ impl Cell {
 pub struct Scorer {
     layout: Layout,
     cells: HashMap<CellKey, Cell, foldhash::fast::RandomState>,
-    /// Reverse-keyed answers of the current row, 0 where missing (reused to avoid an allocation
-    /// per row).
-    values: Vec<i64>,
-    /// Per item of the current row: 1 when answered, else 0.
-    answered: Vec<u16>,
-    /// The values of one dimension's items in the current row.
+    /// The reverse-keyed values of one dimension's items in the current row, 0 where missing
+    /// (kept to avoid an allocation per row).
     row: Vec<i64>,
+    /// Per item of `row`: 1 when answered, else 0.
+    answered: Vec<u16>,
 }
 
 impl Scorer {
@@ -410,9 +439,8 @@ impl Scorer {
     pub fn new(instrument: &Instrument) -> Self {
         let layout = Layout::new(instrument);
         Scorer {
-            values: vec![0; layout.items.len()],
-            answered: vec![0; layout.items.len()],
             row: Vec::new(),
+            answered: Vec::new(),
             layout,
             cells: HashMap::default(),
         }
@@ -428,50 +456,37 @@ impl Scorer {
     pub fn add(&mut self, cell: CellKey, answers: &[Answer], scores: &mut [Option<Score>]) {
         let layout = &self.layout;
         debug_assert_eq!(answers.len(), layout.items.len());
-        // A missing answer is the value 0 answered 0 times, so the sums below need no branch on
-        // each answer: answers missing at random would mispredict often.
-        for (((value, answered), &answer), item) in self
-            .values
-            .iter_mut()
-            .zip(self.answered.iter_mut())
-            .zip(answers)
-            .zip(&layout.items)
-        {
-            let keyed = answer.map(|v| {
-                if item.reverse {
-                    reverse_key(v, item.min, item.max)
-                } else {
-                    v
-                }
-            });
-            *value = keyed.map_or(0, i64::from);
-            *answered = u16::from(keyed.is_some());
-        }
         let acc = self.cells.entry(cell).or_insert_with(|| Cell::new(layout));
         acc.rows += 1;
-        for (composite, score) in layout.composites.iter().zip(scores.iter_mut()) {
-            let mut sum = 0i64;
-            let mut answered = 0u16;
-            for &i in &composite.items {
-                sum += self.values[i];
-                answered += self.answered[i];
-            }
-            *score = composite.enough[usize::from(answered)].then(|| Score {
-                // At most a few dozen items of values within ±1000: the sum fits.
-                sum: sum as i32,
-                answered,
-            });
-            if let Some(s) = *score {
-                acc.histogram[composite.slot(s)] += 1;
-            }
-        }
-        let row = &mut self.row;
+        let (row, answered) = (&mut self.row, &mut self.answered);
         for (d, dimension) in layout.dimensions.iter().enumerate() {
             let k = dimension.k();
             row.clear();
-            row.extend(dimension.items.iter().map(|&i| self.values[i]));
-            let answered: u16 = dimension.items.iter().map(|&i| self.answered[i]).sum();
-            if usize::from(answered) == k {
+            answered.clear();
+            for (&i, &flip) in dimension.items.iter().zip(&dimension.flips) {
+                // A missing answer is the value 0 answered 0 times, so the sums below need no
+                // branch on each answer: answers missing at random would mispredict often.
+                let (value, present) = match answers[i] {
+                    Some(v) => (
+                        i64::from(flip.map_or(v, |(min, max)| reverse_key(v, min, max))),
+                        1,
+                    ),
+                    None => (0, 0),
+                };
+                row.push(value);
+                answered.push(present);
+            }
+            let count: u16 = answered.iter().sum();
+            scores[d] = layout.composites[d].record(row.iter().sum(), count, acc);
+            for (c, positions) in &dimension.factors {
+                let (mut sum, mut n) = (0, 0);
+                for &p in positions {
+                    sum += row[p];
+                    n += answered[p];
+                }
+                scores[*c] = layout.composites[*c].record(sum, n, acc);
+            }
+            if usize::from(count) == k {
                 // Most rows answer every item: their pair sums follow from the per-item sums
                 // and one product per pair (see `Cell::pair`).
                 acc.complete[d] += 1;
@@ -489,18 +504,16 @@ impl Scorer {
                 }
                 continue;
             }
-            for (a, &i) in dimension.items.iter().enumerate() {
-                if self.answered[i] == 0 {
+            for (a, &va) in row.iter().enumerate() {
+                if answered[a] == 0 {
                     continue;
                 }
-                let va = row[a];
                 // Row a of the triangle: pairs (a, a..k), indexed by b − a.
                 let start = dimension.tri(a, a);
                 let pairs = &mut acc.pairs[start..start + k - a];
-                for ((pair, &vb), &j) in pairs.iter_mut().zip(&row[a..]).zip(&dimension.items[a..])
-                {
+                for ((pair, &vb), &both) in pairs.iter_mut().zip(&row[a..]).zip(&answered[a..]) {
                     // Branch-free: a pair with a missing answer adds zeros.
-                    let both = i64::from(self.answered[j]);
+                    let both = i64::from(both);
                     pair.n += both;
                     pair.sx += va * both;
                     pair.sy += vb;
@@ -558,9 +571,8 @@ impl Scorer {
         Scorer {
             layout: self.layout.clone(),
             cells,
-            values: self.values.clone(),
-            answered: self.answered.clone(),
             row: Vec::new(),
+            answered: Vec::new(),
         }
     }
 
