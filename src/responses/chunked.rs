@@ -461,9 +461,9 @@ impl<'a> Worker<'a> {
                 None => self.score(&chunk.bytes, chunk.last, &mut result),
             }
             result.input = chunk.bytes;
-            if done.send(result).is_err() {
-                return;
-            }
+            // When the calling thread has stopped taking results, `stop` is set: the chunks
+            // still to come are taken and dropped, so that the cutter never waits for a worker.
+            let _ = done.send(result);
         }
     }
 
@@ -958,4 +958,362 @@ impl Seen {
 /// Where the `k`th of the ids whose ends are `ends` lies in their buffer.
 fn span(ends: &[usize], k: usize) -> std::ops::Range<usize> {
     k.checked_sub(1).map_or(0, |before| ends[before])..ends[k]
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::responses::input::PEEK_BYTES;
+    use crate::responses::{Layout, score_file};
+    use crate::scoring::{Options, Results, WaveOrder};
+
+    fn mini() -> Instrument {
+        let src = include_str!("../../tests/fixtures/web/mini.toml");
+        crate::instrument::load_str("mini.toml", src).unwrap()
+    }
+
+    /// What scoring `file` says: the lines of `respondents.csv`, how many respondents, and the
+    /// statistics; or the error as the command line shows it.
+    fn scored(
+        file: &[u8],
+        layout: &Layout,
+        chunking: Chunking,
+    ) -> Result<(String, u64, Results), String> {
+        let instrument = mini();
+        let mut out = RespondentsWriter::new(Vec::new(), &instrument).unwrap();
+        let scored = score_file(
+            file,
+            &instrument,
+            layout,
+            &Options::default(),
+            &WaveOrder::Natural,
+            chunking,
+            |_| {},
+            &mut out,
+        )
+        .map_err(|e| e.to_string())?;
+        let lines = String::from_utf8(out.finish().unwrap()).unwrap();
+        Ok((lines, scored.respondents, scored.results))
+    }
+
+    /// One reader of the whole file, row by row.
+    const WHOLE: Chunking = Chunking {
+        chunk_bytes: 1 << 20,
+        workers: 1,
+        min_file_bytes: usize::MAX,
+    };
+
+    fn chunks(chunk_bytes: usize, workers: usize) -> Chunking {
+        Chunking {
+            chunk_bytes,
+            workers,
+            min_file_bytes: 0,
+        }
+    }
+
+    /// Scores `file` with one reader and cut into chunks of many sizes (from a byte up) on one
+    /// to three workers, asserts that every way says the same, and returns what it says.
+    fn agree(file: &str, layout: &Layout) -> Result<(String, u64, Results), String> {
+        let whole = scored(file.as_bytes(), layout, WHOLE);
+        for chunk_bytes in [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 1 << 20] {
+            for workers in [1, 2, 3] {
+                let cut = scored(file.as_bytes(), layout, chunks(chunk_bytes, workers));
+                assert_eq!(
+                    cut, whole,
+                    "chunks of {chunk_bytes} bytes on {workers} workers"
+                );
+            }
+        }
+        whole
+    }
+
+    const HEADER: &str = "respondent,group,wave,t1,t2,g1,g2,e1,e2,note\n";
+
+    /// A file of `rows` good rows: answers of every spelling, several groups and waves. Row
+    /// `r{n}` is on line n + 2.
+    fn good_rows(rows: usize) -> String {
+        let cells = [
+            "1",
+            "2",
+            "3",
+            "4",
+            "5",
+            "",
+            "dk",
+            "NA",
+            "Agree",
+            " 4 ",
+            "Strongly  agree",
+        ];
+        let groups = ["government", "nonprofit", "", "business"];
+        let waves = ["2025", "2026 spring", ""];
+        let mut file = String::from(HEADER);
+        for r in 0..rows {
+            file.push_str(&format!("r{r},{},{}", groups[r % 4], waves[r % 3]));
+            for i in 0..6 {
+                file.push(',');
+                file.push_str(cells[(r * 7 + i * 3) % cells.len()]);
+            }
+            file.push_str(",a note\n");
+        }
+        file
+    }
+
+    /// `file` with its line `row` (the header is row 1) replaced by `line`.
+    fn with_line(file: &str, row: usize, line: &str) -> String {
+        file.lines()
+            .enumerate()
+            .map(|(i, old)| format!("{}\n", if i + 1 == row { line } else { old }))
+            .collect()
+    }
+
+    #[test]
+    fn a_file_cut_into_chunks_of_any_size_scores_as_one_reader_reads_it() {
+        let file = good_rows(120);
+        let (lines, respondents, results) = agree(&file, &Layout::default()).unwrap();
+        assert_eq!(respondents, 120);
+        assert_eq!(lines.lines().count(), 121);
+        assert!(
+            lines
+                .lines()
+                .nth(120)
+                .unwrap()
+                .starts_with("r119,business,")
+        );
+        assert_eq!(
+            results.groups.names,
+            ["government", "nonprofit", "business"]
+        );
+    }
+
+    #[test]
+    fn the_first_problem_in_file_order_is_reported_from_a_later_chunk() {
+        let file = with_line(&good_rows(80), 41, "r39,g,w,7,1,1,1,1,1,n");
+        let file = with_line(&file, 61, "r59,g,w,x,1,1,1,1,1,n");
+        let error = agree(&file, &Layout::default()).unwrap_err();
+        assert!(
+            error.starts_with("row 41, column 4 (t1): `7` is not an answer"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_respondent_repeated_chunks_apart_is_refused_naming_both_rows() {
+        let file = with_line(&good_rows(60), 52, "r3,g,w,1,1,1,1,1,1,n");
+        let error = agree(&file, &Layout::default()).unwrap_err();
+        assert_eq!(
+            error,
+            "row 52, column 1 (respondent): respondent `r3` already appears on row 5"
+        );
+    }
+
+    #[test]
+    fn a_repeated_respondent_outranks_a_bad_cell_of_its_row_but_not_an_earlier_problem() {
+        let file = with_line(&good_rows(30), 22, "r2,g,w,x,1,1,1,1,1,n");
+        let error = agree(&file, &Layout::default()).unwrap_err();
+        assert_eq!(
+            error,
+            "row 22, column 1 (respondent): respondent `r2` already appears on row 4"
+        );
+        let file = with_line(&file, 12, "r10,g,w,1,1,1,1,1,1,n,extra");
+        let error = agree(&file, &Layout::default()).unwrap_err();
+        assert_eq!(error, "row 12: the row has 11 cells but the header has 10");
+    }
+
+    #[test]
+    fn quoted_line_breaks_near_every_cut_score_as_one_reader_reads_them() {
+        let mut file = String::from(HEADER);
+        let groups = [
+            "\"a, b\"",
+            "\"two\nlines\"",
+            "\"say \"\"hi\"\"\"",
+            "plain",
+            "\"\r\nx\"",
+        ];
+        for r in 0..40 {
+            let end = if r % 3 == 0 { "\r\n" } else { "\n" };
+            file.push_str(&format!(
+                "\"r\n{r}\",{},\"w,{}\",{},2,\"3\",4,,dk,\"note\n\"\"quoted\"\"\"{end}",
+                groups[r % groups.len()],
+                r % 2,
+                1 + r % 5,
+            ));
+            if r % 7 == 0 {
+                file.push('\n');
+            }
+        }
+        let (_, respondents, results) = agree(&file, &Layout::default()).unwrap();
+        assert_eq!(respondents, 40);
+        assert_eq!(results.waves.names, ["w,0", "w,1"]);
+    }
+
+    #[test]
+    fn every_cut_of_a_file_with_quotes_and_crlf_agrees_with_one_reader() {
+        let file = "respondent,group,wave,t1,t2,g1,g2,e1,e2\r\n\
+                    p1,\"x\r\ny\",w1,1,2,3,4,5,1\r\n\
+                    \r\n\
+                    p2,\"\",\"w\"\"1\",\"2\",,3,4,5,dk\r\n\
+                    p3,g\"h,w2,5,4,3,2,1,NA\r\n\
+                    p4,\"q\n\n\",w2,1,1,1,1,1,1";
+        let whole = scored(file.as_bytes(), &Layout::default(), WHOLE);
+        assert_eq!(whole.as_ref().map(|scored| scored.1), Ok(4));
+        for chunk_bytes in 1..=file.len() + 1 {
+            let cut = scored(file.as_bytes(), &Layout::default(), chunks(chunk_bytes, 2));
+            assert_eq!(cut, whole, "chunks of {chunk_bytes} bytes");
+        }
+    }
+
+    #[test]
+    fn numbered_respondents_count_on_across_chunks() {
+        let file: String = good_rows(50)
+            .lines()
+            .map(|line| format!("{}\n", line.split_once(',').unwrap().1))
+            .collect();
+        let (lines, respondents, _) = agree(&file, &Layout::default()).unwrap();
+        assert_eq!(respondents, 50);
+        for (n, line) in lines.lines().skip(1).enumerate() {
+            assert!(line.starts_with(&format!("{},", n + 1)), "{line}");
+        }
+    }
+
+    #[test]
+    fn blank_lines_before_a_bad_row_in_a_later_chunk_number_it_as_one_reader_does() {
+        let file = with_line(&good_rows(30), 27, "r25,g,w,9,1,1,1,1,1,n");
+        let file = file.replacen("r20,", "\n\n\r\nr20,", 1);
+        let error = agree(&file, &Layout::default()).unwrap_err();
+        assert!(error.starts_with("row 30, column 4 (t1)"), "{error}");
+    }
+
+    #[test]
+    fn a_blank_respondent_in_a_later_chunk_is_refused_at_its_row() {
+        let file = with_line(&good_rows(30), 29, " ,g,w,1,1,1,1,1,1,n");
+        let error = agree(&file, &Layout::default()).unwrap_err();
+        assert_eq!(
+            error,
+            "row 29, column 1 (respondent): the respondent id is blank"
+        );
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_past_the_start_is_placed_as_one_reader_places_it() {
+        // Past the start that opening the file checks, so the rows' reader finds it.
+        let mut file = good_rows(2500).into_bytes();
+        assert!(file.len() > PEEK_BYTES);
+        let row_start = file[..file.len() - 30]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .unwrap()
+            + 1;
+        let comma = row_start + file[row_start..].iter().position(|&b| b == b',').unwrap();
+        file.insert(comma + 1, 0xE9);
+        let whole = scored(&file, &Layout::default(), WHOLE).unwrap_err();
+        assert!(
+            whole.contains("column 2 (group): the text is not UTF-8"),
+            "{whole}"
+        );
+        for (chunk_bytes, workers) in [(1000, 2), (4096, 3), (1 << 20, 1)] {
+            let cut = scored(&file, &Layout::default(), chunks(chunk_bytes, workers));
+            assert_eq!(cut, Err(whole.clone()));
+        }
+    }
+
+    #[test]
+    fn more_header_rows_and_a_last_row_without_a_line_break_agree() {
+        let mut file = String::from(HEADER);
+        file.push_str("\"Question\ntexts\",,,,,,,,,\n");
+        file.push_str(&good_rows(20)[HEADER.len()..]);
+        file.push_str("last,g,w,1,2,3,4,5,NA,\"open");
+        let layout = Layout {
+            header_rows: 2,
+            ..Layout::default()
+        };
+        let (_, respondents, _) = agree(&file, &layout).unwrap();
+        assert_eq!(respondents, 21);
+    }
+
+    #[test]
+    fn long_files_and_other_encodings_are_read_as_rows_whatever_the_chunking() {
+        let long = "respondent,item,value\np1,t1,4\np1,t2,2\np2,t1,5\n";
+        let layout = Layout {
+            long: true,
+            ..Layout::default()
+        };
+        let (_, respondents, _) = agree(long, &layout).unwrap();
+        assert_eq!(respondents, 2);
+        let latin = b"respondent,group,t1,t2,g1,g2,e1,e2\nr1,Bogot\xE1,1,2,3,4,5,1\n";
+        let layout = Layout {
+            encoding: Some(encoding_rs::WINDOWS_1252),
+            ..Layout::default()
+        };
+        let whole = scored(latin, &layout, WHOLE).unwrap();
+        assert!(whole.0.contains("r1,Bogotá,"), "{}", whole.0);
+        assert_eq!(scored(latin, &layout, chunks(3, 2)).unwrap(), whole);
+    }
+
+    #[test]
+    fn a_cut_never_falls_inside_quotes_or_after_a_blank_line() {
+        assert_eq!(last_boundary(b"a,b\nc,d\ne", b','), Some(8));
+        assert_eq!(last_boundary(b"a,\"b\nc\",d\ne", b','), Some(10));
+        assert_eq!(last_boundary(b"a,\"b\nc\nd", b','), None);
+        assert_eq!(last_boundary(b"a\n\n\n", b','), Some(2));
+        assert_eq!(last_boundary(b"a\r\n\r\nb", b','), Some(3));
+        // A quote inside an unquoted cell is text, and opens nothing.
+        assert_eq!(last_boundary(b"a\"b,c\nd\"e\n", b','), Some(10));
+        assert_eq!(last_boundary(b"\n", b','), None);
+    }
+
+    /// A cell of a generated file: mostly answers, sometimes one to refuse or to quote.
+    fn cell() -> impl Strategy<Value = &'static str> {
+        prop_oneof![
+            8 => prop::sample::select(vec!["1", "2", "3", "4", "5", "", "dk", "NA", " Agree "]),
+            1 => prop::sample::select(vec!["7", "x", "\"3\"", "\"a,\nb\"", "é", "\"\"\"\""]),
+        ]
+    }
+
+    /// A row of a generated file, with its line end: sometimes too short or too long, with a
+    /// repeated id, text that is not UTF-8, or no line end at all.
+    fn row() -> impl Strategy<Value = Vec<u8>> {
+        (
+            0..12u8,
+            prop::sample::select(vec!["g", "", "\"h\ni\"", "=x", "gov ernment", " "]),
+            prop::sample::select(vec!["2025", "", "\"w\r\n\""]),
+            prop::collection::vec(cell(), 5..=7),
+            prop::sample::select(vec!["\n", "\n", "\r\n", "\n\n", "\r", ""]),
+            prop::bool::weighted(0.03),
+        )
+            .prop_map(|(id, group, wave, cells, end, latin)| {
+                let mut row = format!("r{id},{group},{wave},{}{end}", cells.join(",")).into_bytes();
+                if latin {
+                    row.insert(1, 0xE9);
+                }
+                row
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn any_file_scores_alike_in_chunks_of_any_size(
+            rows in prop::collection::vec(row(), 0..25),
+            chunk_bytes in 1usize..120,
+            workers in 1usize..4,
+            numbered in any::<bool>(),
+        ) {
+            let header = if numbered {
+                "id,group,wave,t1,t2,g1,g2,e1,e2\n"
+            } else {
+                "respondent,group,wave,t1,t2,g1,g2,e1,e2\n"
+            };
+            let mut file = header.as_bytes().to_vec();
+            for row in rows {
+                file.extend(row);
+            }
+            let whole = scored(&file, &Layout::default(), WHOLE);
+            let cut = scored(&file, &Layout::default(), chunks(chunk_bytes, workers));
+            prop_assert_eq!(cut, whole);
+        }
+    }
 }
