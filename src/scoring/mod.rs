@@ -461,20 +461,22 @@ impl Scorer {
         let (row, answered) = (&mut self.row, &mut self.answered);
         for (d, dimension) in layout.dimensions.iter().enumerate() {
             let k = dimension.k();
-            row.clear();
-            answered.clear();
-            for (&i, &flip) in dimension.items.iter().zip(&dimension.flips) {
+            row.resize(k, 0);
+            answered.resize(k, 0);
+            for (((&i, &flip), value), present) in dimension
+                .items
+                .iter()
+                .zip(&dimension.flips)
+                .zip(row.iter_mut())
+                .zip(answered.iter_mut())
+            {
                 // A missing answer is the value 0 answered 0 times, so the sums below need no
                 // branch on each answer: answers missing at random would mispredict often.
-                let (value, present) = match answers[i] {
-                    Some(v) => (
-                        i64::from(flip.map_or(v, |(min, max)| reverse_key(v, min, max))),
-                        1,
-                    ),
-                    None => (0, 0),
-                };
-                row.push(value);
-                answered.push(present);
+                let answer = answers[i];
+                let v = answer.unwrap_or(0);
+                let keyed = flip.map_or(v, |(min, max)| reverse_key(v, min, max));
+                *present = u16::from(answer.is_some());
+                *value = i64::from(keyed) * i64::from(*present);
             }
             let count: u16 = answered.iter().sum();
             scores[d] = layout.composites[d].record(row.iter().sum(), count, acc);
