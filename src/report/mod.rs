@@ -152,11 +152,12 @@ struct ScoreTexts {
     texts: Vec<ScoreText>,
 }
 
-/// A score's text, kept in a fixed-size slot: copying a constant number of bytes is a few
-/// moves, where a copy of each text's own length is a call (18 of them per respondent).
+/// A score's text after its comma, kept in a fixed-size slot: copying a constant number of
+/// bytes is a few moves, where a copy of each text's own length is a call (18 of them per
+/// respondent).
 #[derive(Clone, Copy)]
 struct ScoreText {
-    bytes: [u8; SCORE_TEXT],
+    bytes: [u8; 1 + SCORE_TEXT],
     len: u8,
 }
 
@@ -177,23 +178,24 @@ impl ScoreTexts {
         }
     }
 
-    /// Appends the text of `score` to `line`.
+    /// Appends a comma and the text of `score` to `line`.
     fn push(&mut self, score: Score, line: &mut Vec<u8>) {
         let c = usize::from(score.answered);
         let start = self.width * c * (c - 1) / 2 + (c - 1);
         let slot = start + (score.sum - c as i32 * self.lo) as usize;
         if self.cache[slot] == 0 {
             let text = number(Some(score.value()));
-            let mut bytes = [0; SCORE_TEXT];
-            let Some(room) = bytes.get_mut(..text.len()) else {
+            let mut bytes = [b','; 1 + SCORE_TEXT];
+            let Some(room) = bytes.get_mut(1..1 + text.len()) else {
                 // Longer than any score's text can be: written as it is, never kept.
+                line.push(b',');
                 line.extend_from_slice(text.as_bytes());
                 return;
             };
             room.copy_from_slice(text.as_bytes());
             self.texts.push(ScoreText {
                 bytes,
-                len: text.len() as u8,
+                len: 1 + text.len() as u8,
             });
             self.cache[slot] = self.texts.len() as u32;
         }
@@ -238,10 +240,11 @@ impl RespondentLines {
         push_text(line, group);
         line.push(b',');
         push_text(line, wave);
+        line.reserve(scores.len() * (1 + SCORE_TEXT) + 1);
         for (score, texts) in scores.iter().zip(&mut self.texts) {
-            line.push(b',');
-            if let Some(s) = score {
-                texts.push(*s, line);
+            match score {
+                Some(s) => texts.push(*s, line),
+                None => line.push(b','),
             }
         }
         line.push(b'\n');
