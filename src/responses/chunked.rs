@@ -1234,6 +1234,24 @@ mod tests {
     }
 
     #[test]
+    fn semicolons_tabs_and_a_byte_order_mark_cut_as_one_reader_reads_them() {
+        let rows = good_rows(40);
+        let semicolons = rows.replace(',', ";").replace("a note", "\"4,5; or 6\"");
+        let (_, respondents, _) = agree(&semicolons, &Layout::default()).unwrap();
+        assert_eq!(respondents, 40);
+        let tabs = format!("\u{FEFF}{}", rows.replace(',', "\t").replace('\n', "\r\n"));
+        let (lines, respondents, _) = agree(&tabs, &Layout::default()).unwrap();
+        assert_eq!(respondents, 40);
+        assert!(
+            lines
+                .lines()
+                .nth(1)
+                .unwrap()
+                .starts_with("r0,government,2025,")
+        );
+    }
+
+    #[test]
     fn long_files_and_other_encodings_are_read_as_rows_whatever_the_chunking() {
         let long = "respondent,item,value\np1,t1,4\np1,t2,2\np2,t1,5\n";
         let layout = Layout {
