@@ -34,7 +34,7 @@ use super::read::{
     BLANK_ID, Column, Header, ResponsesError, cell_error, not_utf8, repeated, unequal_lengths,
 };
 use super::score::{Accumulated, ScoreFailure};
-use crate::instrument::Instrument;
+use crate::instrument::{Cell, Instrument};
 use crate::report::{RespondentLines, RespondentsWriter, restore};
 use crate::scoring::{Answer, CellKey, Labels, Score, Scorer};
 
@@ -372,6 +372,8 @@ struct Worker<'a> {
     hasher: RandomState,
     /// Reads the records that hold quotes.
     csv: csv_core::Reader,
+    /// What to do with each column's cells in a record without quotes.
+    actions: Vec<Action>,
     normalized: Vec<u8>,
     /// Each cell of the record being read: its start and end in the text it is read from.
     spans: Vec<(usize, usize)>,
@@ -381,6 +383,43 @@ struct Worker<'a> {
     ends: Vec<usize>,
     answers: Vec<Answer>,
     scores: Vec<Option<Score>>,
+}
+
+/// What [`Worker::plain`] does with a column's cells, decided once from the header.
+#[derive(Clone, Copy)]
+enum Action {
+    /// Reads the answers to item `item`; `digits` are what the cells `0` to `9` read as when
+    /// they are a value of its scale as they stand
+    /// ([`crate::instrument::CellReader::one_digit`]).
+    Item { item: usize, digits: [Answer; 10] },
+    /// Keeps the respondent (0), group (1) or wave (2).
+    Role(usize),
+    /// Ignores the column.
+    Skip,
+}
+
+impl Action {
+    fn of(header: &Header) -> Vec<Action> {
+        header
+            .columns
+            .iter()
+            .map(|column| match *column {
+                Column::Item(item) => Action::Item {
+                    item,
+                    digits: std::array::from_fn(|d| {
+                        match header.cells[item].one_digit(&[b'0' + d as u8]) {
+                            Some(Cell::Value(v)) => Some(v),
+                            _ => None,
+                        }
+                    }),
+                },
+                Column::Respondent => Action::Role(0),
+                Column::Group => Action::Role(1),
+                Column::Wave => Action::Role(2),
+                Column::Ignored => Action::Skip,
+            })
+            .collect()
+    }
 }
 
 /// A record without quotes, read by [`Worker::plain`].
@@ -408,6 +447,7 @@ impl<'a> Worker<'a> {
             lines: lines.clone(),
             hasher: hasher.clone(),
             csv: mid_file_reader(header.summary.delimiter),
+            actions: Action::of(header),
             normalized: Vec::new(),
             spans: Vec::new(),
             unquoted: Vec::new(),
@@ -552,23 +592,27 @@ impl<'a> Worker<'a> {
             }
             let c = plain.cells;
             plain.cells += 1;
-            match header.columns.get(c) {
-                Some(&Column::Item(item)) if plain.problem.is_none() => {
-                    let reader = &header.cells[item];
-                    let read = match reader.one_digit(&text[start..i]) {
-                        Some(read) => Ok(read),
-                        None if i <= valid.len() => reader.read(&valid[start..i]),
+            match self.actions.get(c) {
+                Some(&Action::Item { item, digits }) if plain.problem.is_none() => {
+                    let quick = match text[start..i] {
+                        [] => Some(None),
+                        [digit @ b'0'..=b'9'] => digits[usize::from(digit - b'0')].map(Some),
+                        _ => None,
+                    };
+                    let read = match quick {
+                        Some(answer) => Ok(answer),
+                        None if i <= valid.len() => {
+                            header.cells[item].read(&valid[start..i]).map(Cell::score)
+                        }
                         // The record is refused as not UTF-8 before any of its cells.
-                        None => Ok(crate::instrument::Cell::Blank),
+                        None => Ok(None),
                     };
                     match read {
-                        Ok(read) => self.answers[item] = read.score(),
+                        Ok(answer) => self.answers[item] = answer,
                         Err(message) => plain.problem = Some((c, message)),
                     }
                 }
-                Some(Column::Respondent) => plain.roles[0] = (start, i),
-                Some(Column::Group) => plain.roles[1] = (start, i),
-                Some(Column::Wave) => plain.roles[2] = (start, i),
+                Some(&Action::Role(role)) => plain.roles[role] = (start, i),
                 _ => {}
             }
             if byte != Some(delimiter) {
