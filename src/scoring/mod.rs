@@ -53,8 +53,9 @@ pub fn reverse_key(value: i16, min: i16, max: i16) -> i16 {
 #[derive(Debug, Clone)]
 struct Composite {
     items: Vec<usize>,
-    /// Whether `answered` items are enough for a score, by `answered` (0..=k).
-    enough: Vec<bool>,
+    /// By `answered` (0..=k): `None` when that many answered items are not enough for a score,
+    /// else where in a cell's histogram a score's sum counts, less the sum.
+    origins: Vec<Option<i64>>,
     lo: i32,
     hi: i32,
     /// Start of the counts for `answered = c` in this composite's histogram, at index c − 1.
@@ -66,13 +67,14 @@ struct Composite {
 impl Composite {
     /// The score of `answered` items summing to `sum`, when they are enough, counted in `cell`.
     fn record(&self, sum: i64, answered: u16, cell: &mut Cell) -> Option<Score> {
-        let score = self.enough[usize::from(answered)].then_some(Score {
+        let origin = self.origins[usize::from(answered)]?;
+        // The slot is `slot(score)`, from one table: this runs for every score of every row.
+        cell.histogram[(origin + sum) as usize] += 1;
+        Some(Score {
             // At most a few dozen items of values within ±1000: the sum fits.
             sum: sum as i32,
             answered,
-        })?;
-        cell.histogram[self.slot(score)] += 1;
-        Some(score)
+        })
     }
 
     fn slot(&self, score: Score) -> usize {
@@ -269,18 +271,28 @@ impl Layout {
                 next += c * (hi - lo) as usize + 1;
             }
             let k = items.len();
-            let composite = Composite {
+            let mut composite = Composite {
                 items: items.clone(),
-                // Floating division, not `answered >= ceil(min * k)`: ceil(0.7 * 10) is 8 in
-                // doubles.
-                enough: (0..=k)
-                    .map(|answered| answered > 0 && answered as f64 / k as f64 >= min_answered)
-                    .collect(),
+                origins: Vec::new(),
                 lo,
                 hi,
                 offsets,
                 base: histogram_len,
             };
+            composite.origins = (0..=k)
+                .map(|answered| {
+                    // Floating division, not `answered >= ceil(min * k)`: ceil(0.7 * 10) is 8 in
+                    // doubles.
+                    let enough = answered > 0 && answered as f64 / k as f64 >= min_answered;
+                    enough.then(|| {
+                        let lowest = Score {
+                            sum: answered as i32 * lo,
+                            answered: answered as u16,
+                        };
+                        composite.slot(lowest) as i64 - i64::from(lowest.sum)
+                    })
+                })
+                .collect();
             histogram_len += composite.histogram_len();
             composites.push(composite);
         }
