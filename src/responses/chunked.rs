@@ -150,17 +150,15 @@ impl Pool {
     }
 }
 
-/// Scores the rows after the header: `start`, the file's bytes already read past the header
-/// (which ends at byte `position` of the file), then the rest of `input`. Each row's line goes
-/// to `out`; `progress` hears the position in the file now and then. Returns what was
-/// accumulated and how many rows were scored.
+/// Scores the rows after the header: `input`, the file from byte `position` on, where the
+/// header ends. Each row's line goes to `out`; `progress` hears the position in the file now and
+/// then. Returns what was accumulated and how many rows were scored.
 #[expect(
     clippy::too_many_arguments,
     reason = "one call site, which reads better with the parts named"
 )]
 pub(super) fn score_chunks<W: Write>(
     header: &Header,
-    start: Vec<u8>,
     input: impl Read + Send,
     position: u64,
     instrument: &Instrument,
@@ -193,7 +191,7 @@ pub(super) fn score_chunks<W: Write>(
         stop: &stop,
     };
     std::thread::scope(|scope| {
-        scope.spawn(move || cutter.run(start, input, position, &token, &work_sender));
+        scope.spawn(move || cutter.run(input, position, &token, &work_sender));
         for _ in 0..workers {
             let mut worker = Worker::new(header, &template, &lines, &hasher);
             let (work, done, pool, stop) = (&work, done_sender.clone(), &pool, &stop);
@@ -230,12 +228,12 @@ struct Cutter<'a> {
 impl Cutter<'_> {
     fn run(
         &self,
-        mut pending: Vec<u8>,
         mut input: impl Read,
         mut position: u64,
         token: &Receiver<()>,
         work: &SyncSender<Work>,
     ) {
+        let mut pending = Vec::new();
         let mut eof = false;
         for index in 0.. {
             if self.stop.load(Ordering::Relaxed) || token.recv().is_err() {

@@ -56,9 +56,17 @@ pub fn score_file<W: Write>(
     if head.len() >= chunking.min_file_bytes
         && let Some((header, end)) = wide_utf8_header(&head, instrument, layout)?
     {
-        let body = head.split_off(end);
+        // The rows already read are read again from memory, a chunk at a time like the rest.
+        let mut rows = io::Cursor::new(head);
+        rows.set_position(end as u64);
         let (scored, respondents) = chunked::score_chunks(
-            &header, body, input, end as u64, instrument, chunking, progress, out,
+            &header,
+            rows.chain(input),
+            end as u64,
+            instrument,
+            chunking,
+            progress,
+            out,
         )?;
         return Ok(ScoredFile {
             results: statistics(&scored, instrument, options, waves)?,
