@@ -153,10 +153,6 @@ impl Pool {
 /// Scores the rows after the header: `input`, the file from byte `position` on, where the
 /// header ends. Each row's line goes to `out`; `progress` hears the position in the file now and
 /// then. Returns what was accumulated and how many rows were scored.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call site, which reads better with the parts named"
-)]
 pub(super) fn score_chunks<W: Write>(
     header: &Header,
     input: impl Read + Send,
