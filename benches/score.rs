@@ -4,10 +4,13 @@
 //! Run with `cargo bench --bench score`. The data file is generated once (deterministically) into
 //! `target/bench-data/`; each run then times the release binary as a child process and reads its
 //! peak resident memory from the kernel (`wait4`). Results go to stdout; record them with the
-//! command in `docs/benchmarks.md`.
+//! command in `docs/benchmarks.md`. `cargo bench --bench score -- --generate-only` only makes
+//! the data file, for `scripts/bench-score`, which times the binary against pandas + pingouin.
 
 #[path = "support/process.rs"]
 mod process;
+#[path = "support/rng.rs"]
+mod rng;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -22,30 +25,9 @@ const WAVES: [&str; 3] = ["2025 spring", "2025 autumn", "2026 spring"];
 /// Items per dimension of `benches/bench-instrument.toml`, in order.
 const DIMENSIONS: [(char, usize); 6] = [('t', 7), ('g', 7), ('e', 7), ('c', 6), ('r', 6), ('p', 7)];
 
-/// A small deterministic generator (xorshift64*), so the data file is the same on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Roughly normal (sum of four uniforms, centred and scaled to unit variance).
-    fn normal(&mut self) -> f64 {
-        ((0..4).map(|_| self.unit()).sum::<f64>() - 2.0) * 3f64.sqrt()
-    }
-}
-
 fn generate(path: &Path) -> std::io::Result<()> {
     let mut out = BufWriter::with_capacity(1 << 20, File::create(path)?);
-    let mut rng = Rng(0x5eed_cafe_f00d_d00d);
+    let mut rng = rng::Rng(0x5eed_cafe_f00d_d00d);
     write!(out, "respondent,group,wave")?;
     for (prefix, k) in DIMENSIONS {
         for i in 1..=k {
@@ -89,6 +71,9 @@ fn main() {
             responses.display(),
             start.elapsed().as_secs_f64()
         );
+    }
+    if std::env::args().any(|arg| arg == "--generate-only") {
+        return;
     }
     let size = std::fs::metadata(&responses).unwrap().len() as f64 / (1 << 20) as f64;
     let out = tempfile_dir(&data_dir);

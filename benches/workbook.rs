@@ -11,6 +11,8 @@
 
 #[path = "support/process.rs"]
 mod process;
+#[path = "support/rng.rs"]
+mod rng;
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -31,22 +33,6 @@ const WAVES: [&str; 3] = ["2025 spring", "2025 autumn", "2026 spring"];
 const CHILD_ROWS: &str = "PARTNERSCOPE_BENCH_WORKBOOK_ROWS";
 const CHILD_OUT: &str = "PARTNERSCOPE_BENCH_WORKBOOK_OUT";
 
-/// A small deterministic generator (xorshift64*), so every run writes the same workbook.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 /// The child: scores `rows` synthetic responses into a workbook saved at `out`.
 fn write_workbook(instrument: &Instrument, rows: usize, out: &Path) {
     let start = Instant::now();
@@ -55,7 +41,7 @@ fn write_workbook(instrument: &Instrument, rows: usize, out: &Path) {
     let mut scores = vec![None; scorer.score_count()];
     let mut answers: Vec<Answer> = vec![None; instrument.items.len()];
     let mut writer = WorkbookWriter::new(instrument).expect("the workbook starts");
-    let mut rng = Rng(0x5eed_cafe_f00d_d00d);
+    let mut rng = rng::Rng(0x5eed_cafe_f00d_d00d);
     let mut respondent = String::new();
     for row in 0..rows {
         let group = GROUPS[(rng.next() % GROUPS.len() as u64) as usize];

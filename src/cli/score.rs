@@ -1,14 +1,14 @@
 //! `partnerscope score`: responses CSV in, the seven report files out, all or nothing.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, IsTerminal, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use partnerscope::instrument::Library;
 use partnerscope::report::{Report, RespondentsWriter, SummaryReport, write_csv};
-use partnerscope::responses::{self, Columns, ResponsesReader, ScoreFailure};
+use partnerscope::responses::{self, Chunking, Columns, ScoreFailure, ScoredFile};
 use partnerscope::scoring::{Options, Results, WaveOrder};
 
 use super::ScoreArgs;
@@ -46,31 +46,23 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<()> {
         Some(order) => WaveOrder::Given(order.iter().map(|w| w.trim().to_string()).collect()),
         None => WaveOrder::Natural,
     };
-    let reader = ResponsesReader::new(
-        BufReader::with_capacity(1 << 20, input),
-        &instrument,
-        &layout,
-    )
-    .with_context(|| file_name.clone())?;
-    let columns = reader.columns().clone();
-    let mut respondents_read = 0u64;
     let mut respondents =
         RespondentsWriter::new(create(scratch.path(), Report::Respondents)?, &instrument)
             .with_context(cannot_write)?;
-    let results = responses::score(
-        reader,
+    // The file itself, unbuffered: the scoring reads it in large blocks of its own.
+    let scored = responses::score_file(
+        input,
         &instrument,
+        &layout,
         &options,
         &waves,
+        Chunking::default(),
         |position| {
             if let Some(bar) = &progress {
                 bar.set_position(position);
             }
         },
-        |respondent, group, wave, scores| {
-            respondents_read += 1;
-            respondents.write(respondent, group, wave, scores)
-        },
+        &mut respondents,
     )
     .map_err(|failure| match failure {
         ScoreFailure::Input(e) => anyhow::Error::new(e).context(file_name.clone()),
@@ -79,6 +71,11 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<()> {
             "{file_name}: the waves of the file do not match --waves"
         )),
     })?;
+    let ScoredFile {
+        results,
+        respondents: respondents_read,
+        columns,
+    } = scored;
     respondents
         .finish()
         .and_then(|mut out| out.flush())

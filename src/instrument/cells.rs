@@ -199,20 +199,18 @@ impl CellReader {
 
     /// What `cell` says, or why it is none of the accepted spellings.
     pub fn read<'s>(&'s self, cell: &str) -> Result<Cell<'s>, String> {
+        // Nearly every cell is one digit or empty: answer those before trimming or folding.
+        if let Some(cell) = self.one_digit(cell.as_bytes()) {
+            return Ok(cell);
+        }
         let cell = cell.trim();
-        // Nearly every cell is one digit: skip the folding for it.
-        if !self.numbers_coded
-            && let [digit @ b'0'..=b'9'] = cell.as_bytes()
-        {
-            let v = i16::from(digit - b'0');
-            if (self.min..=self.max).contains(&v) {
-                return Ok(Cell::Value(v));
-            }
+        if let Some(cell) = self.one_digit(cell.as_bytes()) {
+            return Ok(cell);
         }
         if cell.is_empty() || cell == "NA" {
             return Ok(Cell::Blank);
         }
-        if let Some(meaning) = self.spellings.get(&fold(cell)) {
+        if let Some(meaning) = self.spelling(cell) {
             return Ok(match *meaning {
                 Meaning::Value(v) => Cell::Value(v),
                 Meaning::Missing(i) => Cell::Missing(&self.missing[i]),
@@ -225,6 +223,43 @@ impl CellReader {
                 self.accepted
             )),
         }
+    }
+
+    /// What `cell` says when it is empty or one digit that is a value of the scale (unless codes
+    /// spelled as numbers give digits another meaning), as [`CellReader::read`] would say;
+    /// `None` for any other cell. Nearly every cell of a large file is one of these, and its
+    /// bytes need no check that they are UTF-8 text first.
+    pub fn one_digit(&self, cell: &[u8]) -> Option<Cell<'static>> {
+        match *cell {
+            [] => Some(Cell::Blank),
+            [digit @ b'0'..=b'9'] if !self.numbers_coded => {
+                let v = i16::from(digit - b'0');
+                (self.min..=self.max).contains(&v).then_some(Cell::Value(v))
+            }
+            _ => None,
+        }
+    }
+
+    /// The meaning of a spelling, folded as [`fold`] does. A short ASCII spelling (every label
+    /// and code of most instruments) is folded on the stack: folding into a new `String` for
+    /// every cell of a large file of labels costs more than the lookup.
+    fn spelling(&self, cell: &str) -> Option<&Meaning> {
+        const SHORT: usize = 64;
+        if cell.len() > SHORT || !cell.is_ascii() {
+            return self.spellings.get(&fold(cell));
+        }
+        let mut folded = [0u8; SHORT];
+        let mut len = 0;
+        for &byte in cell.as_bytes() {
+            // The ASCII characters `char::is_whitespace` accepts.
+            if !matches!(byte, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ') {
+                folded[len] = byte.to_ascii_lowercase();
+                len += 1;
+            }
+        }
+        // Lower-case ASCII is UTF-8.
+        let folded = std::str::from_utf8(&folded[..len]).ok()?;
+        self.spellings.get(folded)
     }
 }
 

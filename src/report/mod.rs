@@ -130,17 +130,40 @@ pub fn restore(cell: &str) -> &str {
 /// respondents this file is hundreds of megabytes, and only the three text cells can need quoting.
 pub struct RespondentsWriter<W: Write> {
     out: W,
-    texts: Vec<ScoreTexts>,
+    lines: RespondentLines,
     line: Vec<u8>,
+}
+
+/// Formats the lines of `respondents.csv` into a buffer, so threads scoring parts of a file can
+/// each format theirs, for [`RespondentsWriter::write_lines`] to write in order.
+#[derive(Clone)]
+pub struct RespondentLines {
+    texts: Vec<ScoreTexts>,
 }
 
 /// The text of every score a composite can take, formatted on first use: a score is
 /// `sum / answered` with few possible values, and formatting doubles dominates a large report.
+#[derive(Clone)]
 struct ScoreTexts {
     lo: i32,
     width: usize,
-    cache: Vec<Option<Box<str>>>,
+    /// Per possible score: 1 + its index in `texts`, or 0 before its first use.
+    cache: Vec<u32>,
+    texts: Vec<ScoreText>,
 }
+
+/// A score's text after its comma, kept in a fixed-size slot: copying a constant number of
+/// bytes is a few moves, where a copy of each text's own length is a call (18 of them per
+/// respondent).
+#[derive(Clone, Copy)]
+struct ScoreText {
+    bytes: [u8; 1 + SCORE_TEXT],
+    len: u8,
+}
+
+/// Room for a score's text: a mean of values within ±1000 has at most 17 significant digits,
+/// a sign, a point and (from 1e-5 on) four zeros after it.
+const SCORE_TEXT: usize = 32;
 
 impl ScoreTexts {
     fn new(lo: i16, hi: i16, items: usize) -> Self {
@@ -150,34 +173,42 @@ impl ScoreTexts {
         ScoreTexts {
             lo: i32::from(lo),
             width,
-            cache: vec![None; len],
+            cache: vec![0; len],
+            texts: Vec::new(),
         }
     }
 
-    fn get(&mut self, score: Score) -> &str {
+    /// Appends a comma and the text of `score` to `line`.
+    fn push(&mut self, score: Score, line: &mut Vec<u8>) {
         let c = usize::from(score.answered);
         let start = self.width * c * (c - 1) / 2 + (c - 1);
         let slot = start + (score.sum - c as i32 * self.lo) as usize;
-        self.cache[slot].get_or_insert_with(|| number(Some(score.value())).into_boxed_str())
+        if self.cache[slot] == 0 {
+            let text = number(Some(score.value()));
+            let mut bytes = [b','; 1 + SCORE_TEXT];
+            let Some(room) = bytes.get_mut(1..1 + text.len()) else {
+                // Longer than any score's text can be: written as it is, never kept.
+                line.push(b',');
+                line.extend_from_slice(text.as_bytes());
+                return;
+            };
+            room.copy_from_slice(text.as_bytes());
+            self.texts.push(ScoreText {
+                bytes,
+                len: 1 + text.len() as u8,
+            });
+            self.cache[slot] = self.texts.len() as u32;
+        }
+        let text = &self.texts[self.cache[slot] as usize - 1];
+        let end = line.len() + usize::from(text.len);
+        line.extend_from_slice(&text.bytes);
+        line.truncate(end);
     }
 }
 
-impl<W: Write> RespondentsWriter<W> {
-    /// Starts the file with its header: `respondent,group,wave,<dimension ids…>,<factor ids…>`.
-    pub fn new(mut out: W, instrument: &Instrument) -> std::io::Result<Self> {
-        let mut line = Vec::new();
-        let header = ["respondent", "group", "wave"]
-            .into_iter()
-            .chain(instrument.dimensions.iter().map(|d| d.id.as_str()))
-            .chain(instrument.factors.iter().map(|f| f.id.as_str()));
-        for (i, name) in header.enumerate() {
-            if i > 0 {
-                line.push(b',');
-            }
-            push_text(&mut line, name);
-        }
-        line.push(b'\n');
-        out.write_all(&line)?;
+impl RespondentLines {
+    /// Lines for the scores of `instrument`.
+    pub fn new(instrument: &Instrument) -> Self {
         let scale = |dimension: usize| &instrument.scales[instrument.dimensions[dimension].scale];
         let texts = instrument
             .dimensions
@@ -192,7 +223,49 @@ impl<W: Write> RespondentsWriter<W> {
             )
             .map(|(d, items)| ScoreTexts::new(scale(d).min, scale(d).max, items))
             .collect();
-        Ok(RespondentsWriter { out, texts, line })
+        RespondentLines { texts }
+    }
+
+    /// Appends one respondent's line (scores: dimensions then factors; blank where missing).
+    pub fn push(
+        &mut self,
+        line: &mut Vec<u8>,
+        respondent: &str,
+        group: &str,
+        wave: &str,
+        scores: &[Option<Score>],
+    ) {
+        push_text(line, respondent);
+        line.push(b',');
+        push_text(line, group);
+        line.push(b',');
+        push_text(line, wave);
+        line.reserve(scores.len() * (1 + SCORE_TEXT) + 1);
+        for (score, texts) in scores.iter().zip(&mut self.texts) {
+            match score {
+                Some(s) => texts.push(*s, line),
+                None => line.push(b','),
+            }
+        }
+        line.push(b'\n');
+    }
+}
+
+impl<W: Write> RespondentsWriter<W> {
+    /// Starts the file with its header: `respondent,group,wave,<dimension ids…>,<factor ids…>`.
+    pub fn new(mut out: W, instrument: &Instrument) -> std::io::Result<Self> {
+        let header = ["respondent", "group", "wave"]
+            .into_iter()
+            .chain(instrument.dimensions.iter().map(|d| d.id.as_str()))
+            .chain(instrument.factors.iter().map(|f| f.id.as_str()));
+        let mut line = Vec::new();
+        push_line(&mut line, header);
+        out.write_all(&line)?;
+        Ok(RespondentsWriter {
+            out,
+            lines: RespondentLines::new(instrument),
+            line,
+        })
     }
 
     /// Writes one respondent's scores (dimensions then factors; blank where missing).
@@ -204,19 +277,19 @@ impl<W: Write> RespondentsWriter<W> {
         scores: &[Option<Score>],
     ) -> std::io::Result<()> {
         self.line.clear();
-        push_text(&mut self.line, respondent);
-        self.line.push(b',');
-        push_text(&mut self.line, group);
-        self.line.push(b',');
-        push_text(&mut self.line, wave);
-        for (score, texts) in scores.iter().zip(&mut self.texts) {
-            self.line.push(b',');
-            if let Some(s) = score {
-                self.line.extend_from_slice(texts.get(*s).as_bytes());
-            }
-        }
-        self.line.push(b'\n');
+        self.lines
+            .push(&mut self.line, respondent, group, wave, scores);
         self.out.write_all(&self.line)
+    }
+
+    /// A formatter of this file's lines, for another thread.
+    pub fn lines(&self) -> RespondentLines {
+        self.lines.clone()
+    }
+
+    /// Writes lines a [`RespondentLines`] of this writer formatted.
+    pub fn write_lines(&mut self, lines: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(lines)
     }
 
     /// Flushes and returns the underlying writer.

@@ -1,9 +1,12 @@
 //! Responses as rows to score: one row per respondent with its group, wave and answers in item
 //! order. They come from a responses file (ours, header `respondent,group,wave,<item ids…>`, or
 //! another tool's export, see [`Layout`]) or straight from a round's stored responses, and are
-//! written back out as the raw export, the file `partnerscope score` reads; [`score`] is the one
-//! pipeline every report is scored through.
+//! written back out as the raw export, the file `partnerscope score` reads. [`score`] is the
+//! pipeline every report is scored through; [`score_file`] scores a file with it, or, when the
+//! file is large, in chunks on every core with the same outcome.
 
+mod chunked;
+mod file;
 mod import;
 mod input;
 mod listing;
@@ -12,6 +15,8 @@ mod read;
 mod score;
 mod stored;
 
+pub use chunked::Chunking;
+pub use file::{ScoredFile, score_file};
 pub use import::{ImportTarget, Imported, Importer};
 pub use input::{InputError, encoding_for_label};
 pub use listing::Listing;

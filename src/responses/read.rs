@@ -60,7 +60,7 @@ impl From<InputError> for ResponsesError {
 }
 
 /// Text that is not UTF-8 at `row` (and `column`), with the encoding the file looks like.
-fn not_utf8(
+pub(super) fn not_utf8(
     row: u64,
     column: Option<(usize, String)>,
     guess: &'static encoding_rs::Encoding,
@@ -145,7 +145,7 @@ pub enum Field {
 
 /// What a column of the file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Column {
+pub(super) enum Column {
     Respondent,
     Group,
     Wave,
@@ -208,7 +208,7 @@ fn csv_error(e: csv::Error) -> ResponsesError {
     let message = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
-        } => format!("the row has {len} cells but the header has {expected_len}"),
+        } => unequal_lengths(*len, *expected_len),
         csv::ErrorKind::Io(io) => format!("cannot read the file: {io}"),
         _ => e.to_string(),
     };
@@ -217,6 +217,45 @@ fn csv_error(e: csv::Error) -> ResponsesError {
         column: None,
         message,
     }
+}
+
+/// What is wrong with a row whose number of cells is not the header's.
+pub(super) fn unequal_lengths(len: u64, expected_len: u64) -> String {
+    format!("the row has {len} cells but the header has {expected_len}")
+}
+
+/// A problem in column `c` (0-based, of those `names`) of the row at `row`.
+pub(super) fn cell_error(row: u64, c: usize, names: &[String], message: String) -> ResponsesError {
+    ResponsesError {
+        row,
+        column: Some((c + 1, names[c].clone())),
+        message,
+    }
+}
+
+/// The message for a blank respondent id.
+pub(super) const BLANK_ID: &str = "the respondent id is blank";
+
+/// The message for a respondent id of a wide file first seen on row `earlier`.
+pub(super) fn repeated(respondent: &str, earlier: u64) -> String {
+    format!("respondent `{respondent}` already appears on row {earlier}")
+}
+
+/// What reading the rows of a wide file needs of its header: the file's rows after the header
+/// can then be read apart from the reader that read it (see `chunked`).
+pub(super) struct Header {
+    /// The columns' names, as trimmed.
+    pub names: Vec<String>,
+    /// What each column holds.
+    pub columns: Vec<Column>,
+    /// Columns of the respondent, group and wave (each may be absent).
+    pub fields: [Option<usize>; 3],
+    /// How each item's cells read.
+    pub cells: Vec<CellReader>,
+    /// The line the first row after the header starts on.
+    pub first_line: u64,
+    /// Which columns were read as what.
+    pub summary: Columns,
 }
 
 /// A header problem: row 1, every problem in one message.
@@ -468,10 +507,18 @@ impl<'r> ResponsesReader<'r> {
 
     /// A problem in column `c` of the row being read.
     fn cell_error(&self, c: usize, message: String) -> ResponsesError {
-        ResponsesError {
-            row: self.row(),
-            column: Some((c + 1, self.names[c].clone())),
-            message,
+        cell_error(self.row(), c, &self.names, message)
+    }
+
+    /// What reading the rows after the header needs, once the header is read (a wide file).
+    pub(super) fn into_header(self) -> Header {
+        Header {
+            first_line: self.csv.position().line(),
+            names: self.names,
+            columns: self.columns,
+            fields: self.fields,
+            cells: self.cells,
+            summary: self.summary,
         }
     }
 
@@ -514,7 +561,7 @@ impl<'r> ResponsesReader<'r> {
             Some(c) => {
                 let id = self.text(Some(c));
                 if id.is_empty() {
-                    return Err(self.cell_error(c, "the respondent id is blank".into()));
+                    return Err(self.cell_error(c, BLANK_ID.into()));
                 }
                 id.to_string()
             }
@@ -524,10 +571,7 @@ impl<'r> ResponsesReader<'r> {
             Entry::Occupied(earlier) => {
                 let c = self.fields[0].unwrap_or(0);
                 let message = if self.long == LongState::Wide {
-                    format!(
-                        "respondent `{respondent}` already appears on row {}",
-                        earlier.get()
-                    )
+                    repeated(&respondent, *earlier.get())
                 } else {
                     format!(
                         "respondent `{respondent}` already appears from row {}; a long file needs each respondent's rows together (sort it by respondent)",

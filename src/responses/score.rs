@@ -1,5 +1,7 @@
 //! The scoring pipeline: rows in, each respondent's scores handed on in order, the statistics
-//! out. `partnerscope score`, every web report and the tests all score through [`score`].
+//! out. Every web report and the tests score through [`score`]; `partnerscope score` scores a
+//! file through `score_file`, which cuts a large file into chunks for every core (`chunked`)
+//! and reads any other as rows through [`accumulate`].
 //!
 //! Reading and checking rows run on one thread, interning and scoring on the caller's, joined by
 //! a bounded channel of batches: a large file takes about the time of the slower half, and memory
@@ -125,6 +127,16 @@ pub fn score<R: Rows + Send>(
     sink: impl FnMut(&str, &str, &str, &[Option<Score>]) -> std::io::Result<()>,
 ) -> Result<Results, ScoreFailure<R::Error>> {
     let scored = accumulate(rows, instrument, progress, sink)?;
+    statistics(&scored, instrument, options, waves)
+}
+
+/// The statistics of everything accumulated, comparing waves in the order `waves` gives.
+pub(super) fn statistics<E: std::error::Error>(
+    scored: &Accumulated,
+    instrument: &Instrument,
+    options: &Options,
+    waves: &WaveOrder,
+) -> Result<Results, ScoreFailure<E>> {
     let (scorer, ordered) = waves
         .apply(&scored.scorer, &scored.waves)
         .map_err(ScoreFailure::Waves)?;

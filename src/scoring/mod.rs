@@ -53,7 +53,9 @@ pub fn reverse_key(value: i16, min: i16, max: i16) -> i16 {
 #[derive(Debug, Clone)]
 struct Composite {
     items: Vec<usize>,
-    min_answered: f64,
+    /// By `answered` (0..=k): `None` when that many answered items are not enough for a score,
+    /// else where in a cell's histogram a score's sum counts, less the sum.
+    origins: Vec<Option<i64>>,
     lo: i32,
     hi: i32,
     /// Start of the counts for `answered = c` in this composite's histogram, at index c − 1.
@@ -63,6 +65,18 @@ struct Composite {
 }
 
 impl Composite {
+    /// The score of `answered` items summing to `sum`, when they are enough, counted in `cell`.
+    fn record(&self, sum: i64, answered: u16, cell: &mut Cell) -> Option<Score> {
+        let origin = self.origins[usize::from(answered)]?;
+        // The slot is `slot(score)`, from one table: this runs for every score of every row.
+        cell.histogram[(origin + sum) as usize] += 1;
+        Some(Score {
+            // At most a few dozen items of values within ±1000: the sum fits.
+            sum: sum as i32,
+            answered,
+        })
+    }
+
     fn slot(&self, score: Score) -> usize {
         let c = usize::from(score.answered);
         self.base + self.offsets[c - 1] + (score.sum - c as i32 * self.lo) as usize
@@ -151,6 +165,10 @@ struct DimensionLayout {
     /// Start of the dimension's upper triangle (with diagonal) in a cell's pair vector.
     pair_base: usize,
     points: u32,
+    /// Per item: the bounds of its scale when it is reverse-keyed.
+    flips: Vec<Option<(i16, i16)>>,
+    /// The dimension's factors: each one's composite index and its items' positions here.
+    factors: Vec<(usize, Vec<usize>)>,
 }
 
 impl DimensionLayout {
@@ -180,9 +198,6 @@ struct Layout {
 
 #[derive(Debug, Clone, Copy)]
 struct ItemLayout {
-    min: i16,
-    max: i16,
-    reverse: bool,
     dimension: usize,
     position: usize,
 }
@@ -192,28 +207,47 @@ impl Layout {
         let mut items: Vec<ItemLayout> = instrument
             .items
             .iter()
-            .map(|item| {
-                let scale = &instrument.scales[item.scale];
-                ItemLayout {
-                    min: scale.min,
-                    max: scale.max,
-                    reverse: item.reverse,
-                    dimension: item.dimension,
-                    position: 0,
-                }
+            .map(|item| ItemLayout {
+                dimension: item.dimension,
+                position: 0,
             })
             .collect();
         let mut dimensions = Vec::new();
         let mut pairs_len = 0;
-        for d in &instrument.dimensions {
+        for (index, d) in instrument.dimensions.iter().enumerate() {
             for (position, &item) in d.items.iter().enumerate() {
                 items[item].position = position;
             }
             let k = d.items.len();
+            let factors = instrument
+                .factors
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.dimension == index)
+                .map(|(f, factor)| {
+                    let positions = factor
+                        .items
+                        .iter()
+                        .map(|item| d.items.iter().position(|i| i == item))
+                        .collect::<Option<Vec<usize>>>()
+                        .expect("the loader puts a factor's items in its dimension");
+                    (instrument.dimensions.len() + f, positions)
+                })
+                .collect();
             dimensions.push(DimensionLayout {
                 items: d.items.clone(),
                 pair_base: pairs_len,
                 points: instrument.scales[d.scale].points(),
+                flips: d
+                    .items
+                    .iter()
+                    .map(|&i| {
+                        let item = &instrument.items[i];
+                        let scale = &instrument.scales[item.scale];
+                        item.reverse.then_some((scale.min, scale.max))
+                    })
+                    .collect(),
+                factors,
             });
             pairs_len += k * (k + 1) / 2;
         }
@@ -236,14 +270,29 @@ impl Layout {
                 offsets.push(next);
                 next += c * (hi - lo) as usize + 1;
             }
-            let composite = Composite {
+            let k = items.len();
+            let mut composite = Composite {
                 items: items.clone(),
-                min_answered,
+                origins: Vec::new(),
                 lo,
                 hi,
                 offsets,
                 base: histogram_len,
             };
+            composite.origins = (0..=k)
+                .map(|answered| {
+                    // Floating division, not `answered >= ceil(min * k)`: ceil(0.7 * 10) is 8 in
+                    // doubles.
+                    let enough = answered > 0 && answered as f64 / k as f64 >= min_answered;
+                    enough.then(|| {
+                        let lowest = Score {
+                            sum: answered as i32 * lo,
+                            answered: answered as u16,
+                        };
+                        composite.slot(lowest) as i64 - i64::from(lowest.sum)
+                    })
+                })
+                .collect();
             histogram_len += composite.histogram_len();
             composites.push(composite);
         }
@@ -320,6 +369,11 @@ struct Cell {
     complete: Vec<u64>,
     /// Per item: sum and sum of squares over the complete members of its dimension.
     complete_sums: Vec<(i64, i64)>,
+    /// Over the complete members of each dimension, the sum of the products of each pair of
+    /// its items (the upper triangle, laid out like `pairs`; the diagonal is `complete_sums`).
+    /// Together with `complete` and `complete_sums` this is a complete member's share of the
+    /// pair sums, which `pairs` then leaves out: one product per pair instead of four sums.
+    complete_products: Vec<i64>,
 }
 
 impl Cell {
@@ -330,7 +384,29 @@ impl Cell {
             pairs: vec![PairSums::default(); layout.pairs_len],
             complete: vec![0; layout.dimensions.len()],
             complete_sums: vec![(0, 0); layout.items.len()],
+            complete_products: vec![0; layout.pairs_len],
         }
+    }
+
+    /// The sums over the rows that answered both items `a` ≤ `b` (positions within dimension
+    /// `d`): the incomplete rows' share kept in `pairs` plus the complete members' share.
+    fn pair(&self, layout: &Layout, d: usize, a: usize, b: usize) -> PairSums {
+        let dimension = &layout.dimensions[d];
+        let slot = dimension.tri(a, b);
+        let (sa, squares) = self.complete_sums[dimension.items[a]];
+        let (sb, _) = self.complete_sums[dimension.items[b]];
+        let mut sums = self.pairs[slot];
+        sums.add(&PairSums {
+            n: self.complete[d] as i64,
+            sx: sa,
+            sy: sb,
+            sxy: if a == b {
+                squares
+            } else {
+                self.complete_products[slot]
+            },
+        });
+        sums
     }
 
     fn add(&mut self, other: &Cell) {
@@ -348,6 +424,13 @@ impl Cell {
             a.0 += b.0;
             a.1 += b.1;
         }
+        for (a, b) in self
+            .complete_products
+            .iter_mut()
+            .zip(&other.complete_products)
+        {
+            *a += b;
+        }
     }
 }
 
@@ -356,10 +439,11 @@ impl Cell {
 pub struct Scorer {
     layout: Layout,
     cells: HashMap<CellKey, Cell, foldhash::fast::RandomState>,
-    /// Reverse-keyed answers of the current row (reused to avoid an allocation per row).
-    keyed: Vec<Answer>,
-    /// Positions and values of the answered items of one dimension of the current row.
-    present: Vec<(usize, i64)>,
+    /// The reverse-keyed values of one dimension's items in the current row, 0 where missing
+    /// (kept to avoid an allocation per row).
+    row: Vec<i64>,
+    /// Per item of `row`: 1 when answered, else 0.
+    answered: Vec<u16>,
 }
 
 impl Scorer {
@@ -367,8 +451,8 @@ impl Scorer {
     pub fn new(instrument: &Instrument) -> Self {
         let layout = Layout::new(instrument);
         Scorer {
-            keyed: vec![None; layout.items.len()],
-            present: Vec::new(),
+            row: Vec::new(),
+            answered: Vec::new(),
             layout,
             cells: HashMap::default(),
         }
@@ -384,62 +468,70 @@ impl Scorer {
     pub fn add(&mut self, cell: CellKey, answers: &[Answer], scores: &mut [Option<Score>]) {
         let layout = &self.layout;
         debug_assert_eq!(answers.len(), layout.items.len());
-        for ((keyed, &answer), item) in self.keyed.iter_mut().zip(answers).zip(&layout.items) {
-            *keyed = answer.map(|v| {
-                if item.reverse {
-                    reverse_key(v, item.min, item.max)
-                } else {
-                    v
-                }
-            });
-        }
         let acc = self.cells.entry(cell).or_insert_with(|| Cell::new(layout));
         acc.rows += 1;
-        for (composite, score) in layout.composites.iter().zip(scores.iter_mut()) {
-            let mut sum = 0i32;
-            let mut answered = 0u16;
-            for &i in &composite.items {
-                if let Some(v) = self.keyed[i] {
-                    sum += i32::from(v);
-                    answered += 1;
-                }
-            }
-            // Floating division, not `answered >= ceil(min * k)`: ceil(0.7 * 10) is 8 in doubles.
-            let enough = answered > 0
-                && f64::from(answered) / composite.items.len() as f64 >= composite.min_answered;
-            *score = enough.then_some(Score { sum, answered });
-            if let Some(s) = *score {
-                acc.histogram[composite.slot(s)] += 1;
-            }
-        }
-        let present = &mut self.present;
+        let (row, answered) = (&mut self.row, &mut self.answered);
         for (d, dimension) in layout.dimensions.iter().enumerate() {
-            present.clear();
-            present.extend(
-                dimension
-                    .items
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(p, &i)| self.keyed[i].map(|v| (p, i64::from(v)))),
-            );
-            for (x, &(a, va)) in present.iter().enumerate() {
-                // Row a of the triangle: pairs (a, a..k), indexed by b − a.
-                let start = dimension.tri(a, a);
-                let row = &mut acc.pairs[start..start + dimension.k() - a];
-                for &(b, vb) in &present[x..] {
-                    let pair = &mut row[b - a];
-                    pair.n += 1;
-                    pair.sx += va;
-                    pair.sy += vb;
-                    pair.sxy += va * vb;
-                }
+            let k = dimension.k();
+            row.resize(k, 0);
+            answered.resize(k, 0);
+            for (((&i, &flip), value), present) in dimension
+                .items
+                .iter()
+                .zip(&dimension.flips)
+                .zip(row.iter_mut())
+                .zip(answered.iter_mut())
+            {
+                // A missing answer is the value 0 answered 0 times, so the sums below need no
+                // branch on each answer: answers missing at random would mispredict often.
+                let answer = answers[i];
+                let v = answer.unwrap_or(0);
+                let keyed = flip.map_or(v, |(min, max)| reverse_key(v, min, max));
+                *present = u16::from(answer.is_some());
+                *value = i64::from(keyed) * i64::from(*present);
             }
-            if present.len() == dimension.k() {
+            let count: u16 = answered.iter().sum();
+            scores[d] = layout.composites[d].record(row.iter().sum(), count, acc);
+            for (c, positions) in &dimension.factors {
+                let (mut sum, mut n) = (0, 0);
+                for &p in positions {
+                    sum += row[p];
+                    n += answered[p];
+                }
+                scores[*c] = layout.composites[*c].record(sum, n, acc);
+            }
+            if usize::from(count) == k {
+                // Most rows answer every item: their pair sums follow from the per-item sums
+                // and one product per pair (see `Cell::pair`).
                 acc.complete[d] += 1;
-                for (&i, &(_, v)) in dimension.items.iter().zip(present.iter()) {
+                for (&i, &v) in dimension.items.iter().zip(row.iter()) {
                     let sums = &mut acc.complete_sums[i];
                     sums.0 += v;
                     sums.1 += v * v;
+                }
+                for (a, &va) in row.iter().enumerate() {
+                    let start = dimension.tri(a, a);
+                    let products = &mut acc.complete_products[start + 1..start + k - a];
+                    for (product, &vb) in products.iter_mut().zip(&row[a + 1..]) {
+                        *product += va * vb;
+                    }
+                }
+                continue;
+            }
+            for (a, &va) in row.iter().enumerate() {
+                if answered[a] == 0 {
+                    continue;
+                }
+                // Row a of the triangle: pairs (a, a..k), indexed by b − a.
+                let start = dimension.tri(a, a);
+                let pairs = &mut acc.pairs[start..start + k - a];
+                for ((pair, &vb), &both) in pairs.iter_mut().zip(&row[a..]).zip(&answered[a..]) {
+                    // Branch-free: a pair with a missing answer adds zeros.
+                    let both = i64::from(both);
+                    pair.n += both;
+                    pair.sx += va * both;
+                    pair.sy += vb;
+                    pair.sxy += va * vb;
                 }
             }
         }
@@ -447,11 +539,18 @@ impl Scorer {
 
     /// Adds everything `other` accumulated (from the same instrument) to this scorer.
     pub fn merge(&mut self, other: Scorer) {
-        for (key, cell) in other.cells {
-            match self.cells.get_mut(&key) {
-                Some(mine) => mine.add(&cell),
-                None => {
-                    self.cells.insert(key, cell);
+        self.absorb(other, |key| key);
+    }
+
+    /// Adds everything `other` accumulated (from the same instrument), each of its cells under
+    /// the key `key` gives it: how the scorers of the parts of a file, each part with labels of
+    /// its own, are joined.
+    pub fn absorb(&mut self, other: Scorer, key: impl Fn(CellKey) -> CellKey) {
+        for (old, cell) in other.cells {
+            match self.cells.entry(key(old)) {
+                std::collections::hash_map::Entry::Occupied(mut mine) => mine.get_mut().add(&cell),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(cell);
                 }
             }
         }
@@ -486,8 +585,8 @@ impl Scorer {
         Scorer {
             layout: self.layout.clone(),
             cells,
-            keyed: self.keyed.clone(),
-            present: Vec::new(),
+            row: Vec::new(),
+            answered: Vec::new(),
         }
     }
 
@@ -503,8 +602,8 @@ impl Scorer {
                     .iter()
                     .map(|c| c.scored(&cell.histogram))
                     .chain(layout.items.iter().map(|item| {
-                        let dimension = &layout.dimensions[item.dimension];
-                        cell.pairs[dimension.tri(item.position, item.position)].n as u64
+                        cell.pair(layout, item.dimension, item.position, item.position)
+                            .n as u64
                     }))
                     .collect();
                 (

@@ -197,7 +197,7 @@ impl Scorer {
         let mut entries = vec![0.0; k * k];
         for a in 0..k {
             for b in a..k {
-                let c = cell.pairs[layout.tri(a, b)].covariance()?;
+                let c = cell.pair(&self.layout, dimension, a, b).covariance()?;
                 entries[a * k + b] = c;
                 entries[b * k + a] = c;
             }
@@ -439,8 +439,7 @@ pub(super) fn compute(
     let items = (0..layout.items.len())
         .map(|i| {
             let item = layout.items[i];
-            let dimension = &layout.dimensions[item.dimension];
-            let diagonal = everyone.pairs[dimension.tri(item.position, item.position)];
+            let diagonal = everyone.pair(layout, item.dimension, item.position, item.position);
             let n = diagonal.n as u64;
             let covariance = dimension_covariances[item.dimension].as_ref();
             let stats = ItemStats {
