@@ -61,6 +61,11 @@ impl SignedIn {
     pub fn csrf(&self) -> &str {
         &self.session.csrf_token
     }
+
+    /// Whether a posted `token` is the session's, compared in constant time.
+    pub fn accepts(&self, token: &str) -> bool {
+        same_secret(token, self.csrf())
+    }
 }
 
 impl FromRequestParts<AppState> for SignedIn {
@@ -107,9 +112,7 @@ impl FromRequest<AppState> for CheckedForm {
         let position = fields.iter().position(|(name, _)| name == "csrf");
         let token = position.map(|i| fields.swap_remove(i).1);
         match token {
-            Some(token) if same_secret(&token, signed_in.csrf()) => {
-                Ok(CheckedForm { signed_in, fields })
-            }
+            Some(token) if signed_in.accepts(&token) => Ok(CheckedForm { signed_in, fields }),
             _ => Err(AppError::Csrf),
         }
     }

@@ -10,7 +10,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::{SignedInChrome, base_url, chrome, owned_round, see_other};
-use crate::accounts::same_secret;
 use crate::instrument::Instrument;
 use crate::survey::links::{LinkRow, links_csv};
 use crate::survey::partners::{self, PartnerError, PartnerList};
@@ -107,19 +106,25 @@ pub async fn add_partners(
     } else {
         add_list(&state, round.id, &instrument, list.as_bytes()).await?
     };
+    let list = list.to_string();
+    outcome(&state, &form.signed_in, round, &instrument, list, added).await
+}
+
+/// Where adding partners leads: back to the round, or to the partners page listing the
+/// problems (with the pasted `list` to correct), nothing added.
+async fn outcome(
+    state: &AppState,
+    signed_in: &SignedIn,
+    round: Round,
+    instrument: &Instrument,
+    list: String,
+    added: Result<(), Vec<PartnerError>>,
+) -> Result<Response, AppError> {
     match added {
-        Ok(()) => Ok(see_other(&format!("/facilitator/rounds/{id}"))),
+        Ok(()) => Ok(see_other(&format!("/facilitator/rounds/{}", round.id))),
         Err(problems) => {
-            partners_page(
-                &state,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &form.signed_in,
-                round,
-                &instrument,
-                list.to_string(),
-                &problems,
-            )
-            .await
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            partners_page(state, status, signed_in, round, instrument, list, &problems).await
         }
     }
 }
@@ -170,8 +175,7 @@ pub async fn upload_partners(
                         return Err(AppError::Csrf);
                     }
                 }
-                csrf_checked = std::str::from_utf8(&token)
-                    .is_ok_and(|token| same_secret(token, signed_in.csrf()));
+                csrf_checked = std::str::from_utf8(&token).is_ok_and(|t| signed_in.accepts(t));
             }
             // The token comes first in the form, so nothing is spooled for a forged post.
             Some("file") if !csrf_checked => return Err(AppError::Csrf),
@@ -190,21 +194,8 @@ pub async fn upload_partners(
         return Err(AppError::Csrf);
     }
     let file = spooled.ok_or(AppError::BadForm(EN.detail_no_file))?;
-    match add_list(&state, round.id, &instrument, file).await? {
-        Ok(()) => Ok(see_other(&format!("/facilitator/rounds/{id}"))),
-        Err(problems) => {
-            partners_page(
-                &state,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &signed_in,
-                round,
-                &instrument,
-                String::new(),
-                &problems,
-            )
-            .await
-        }
-    }
+    let added = add_list(&state, round.id, &instrument, file).await?;
+    outcome(&state, &signed_in, round, &instrument, String::new(), added).await
 }
 
 /// A multipart body that breaks off or runs past its limit.
