@@ -3,10 +3,16 @@
 //! releases (scoring every response) and later views read the stored figures.
 //!
 //! `scripts/bench-dashboard` runs this (`cargo bench --bench dashboard`). Two rounds, on SQLite:
-//! the demo's largest round, and a round of `LARGE` open-link responses to the 40-item
-//! `collaboration-factors` instrument whose partnership has a previous round of `PREVIOUS`
-//! responses, so the view also computes the change. The server runs in this process; a counting
-//! allocator records the peak heap above what was in use before each request.
+//! the demo's largest round, and a round of open-link responses (100,000, or
+//! `BENCH_DASHBOARD_RESPONSES`) to the 40-item `collaboration-factors` instrument whose
+//! partnership has a previous round of `PREVIOUS` responses, so the view also computes the
+//! change. The server runs in this process; a counting allocator records the peak heap above what
+//! was in use before each request.
+//!
+//! Then the large round's `raw.csv`, `dimensions.csv` and `respondents.csv` downloads (time to
+//! the last byte, peak heap), and the rate and 99th percentile of `CONNECTIONS` clients asking at
+//! once for the demo round's page, the 40-item form of an invitation (`GET /s/{token}`) and
+//! `/healthz`, each for `LOAD` (the clients share the process with the server).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Arc;
@@ -15,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use partnerscope::instrument::{Instrument, Library};
 use partnerscope::store::{self, Store, Visible};
-use partnerscope::survey::NewRound;
+use partnerscope::survey::{NewInvitation, NewRound};
 use partnerscope::web::{self, AppState};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -23,6 +29,8 @@ use rand::{Rng, SeedableRng};
 const LARGE: usize = 100_000;
 const PREVIOUS: usize = 20_000;
 const VIEWS: usize = 4;
+const CONNECTIONS: usize = 8;
+const LOAD: Duration = Duration::from_secs(5);
 
 /// The system allocator, counting the bytes in use and their peak.
 struct Counting;
@@ -114,6 +122,72 @@ async fn largest_demo_round(store: &dyn Store) -> (i64, usize) {
 /// Signs in and views the round page `VIEWS` times: the first view's time (which publishes the
 /// closed round's release), the median of the others (which read it), and the largest peak heap.
 async fn measure(base: &str, round_id: i64) -> (Duration, Duration, usize) {
+    let browser = signed_in(base).await;
+    let mut times = Vec::new();
+    let mut peak = 0;
+    for _ in 0..VIEWS {
+        let (time, heap, _) =
+            timed_get(&browser, &format!("{base}/facilitator/rounds/{round_id}")).await;
+        times.push(time);
+        peak = peak.max(heap);
+    }
+    let first = times.remove(0);
+    times.sort();
+    (first, times[times.len() / 2], peak)
+}
+
+/// One GET read to its last byte: its wall time, the peak heap above what was in use before, and
+/// its length.
+async fn timed_get(browser: &reqwest::Client, url: &str) -> (Duration, usize, usize) {
+    let before = IN_USE.load(Ordering::Relaxed);
+    PEAK.store(before, Ordering::Relaxed);
+    let start = Instant::now();
+    let mut page = browser.get(url).send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 200, "{url}");
+    let mut length = 0;
+    while let Some(chunk) = page.chunk().await.unwrap() {
+        length += chunk.len();
+    }
+    let time = start.elapsed();
+    (
+        time,
+        PEAK.load(Ordering::Relaxed).saturating_sub(before),
+        length,
+    )
+}
+
+/// `CONNECTIONS` clients asking for `url` one request after another for `LOAD`: requests per
+/// second and the 99th percentile latency.
+async fn load(browser: &reqwest::Client, url: &str) -> (f64, Duration) {
+    let start = Instant::now();
+    let clients: Vec<_> = (0..CONNECTIONS)
+        .map(|_| {
+            let (browser, url) = (browser.clone(), url.to_string());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                while start.elapsed() < LOAD {
+                    let asked = Instant::now();
+                    let page = browser.get(&url).send().await.unwrap();
+                    assert_eq!(page.status().as_u16(), 200, "{url}");
+                    page.bytes().await.unwrap();
+                    latencies.push(asked.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for client in clients {
+        latencies.extend(client.await.unwrap());
+    }
+    let elapsed = start.elapsed();
+    latencies.sort();
+    let p99 = latencies[(latencies.len() * 99 / 100).min(latencies.len() - 1)];
+    (latencies.len() as f64 / elapsed.as_secs_f64(), p99)
+}
+
+/// A client signed in as the bench's administrator.
+async fn signed_in(base: &str) -> reqwest::Client {
     let browser = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -130,25 +204,7 @@ async fn measure(base: &str, round_id: i64) -> (Duration, Duration, usize) {
         .await
         .unwrap();
     assert_eq!(signed_in.status().as_u16(), 303);
-    let mut times = Vec::new();
-    let mut peak = 0;
-    for _ in 0..VIEWS {
-        let before = IN_USE.load(Ordering::Relaxed);
-        PEAK.store(before, Ordering::Relaxed);
-        let start = Instant::now();
-        let page = browser
-            .get(format!("{base}/facilitator/rounds/{round_id}"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(page.status().as_u16(), 200);
-        page.bytes().await.unwrap();
-        times.push(start.elapsed());
-        peak = peak.max(PEAK.load(Ordering::Relaxed) - before);
-    }
-    let first = times.remove(0);
-    times.sort();
-    (first, times[times.len() / 2], peak)
+    browser
 }
 
 #[tokio::main]
@@ -171,8 +227,11 @@ async fn main() {
         .await
         .unwrap();
     let partnership = store.create_partnership("Bench", None).await.unwrap();
+    let large = std::env::var("BENCH_DASHBOARD_RESPONSES")
+        .map(|n| n.parse().unwrap())
+        .unwrap_or(LARGE);
     let mut rounds = Vec::new();
-    for (wave, size) in [("previous", PREVIOUS), ("large", LARGE)] {
+    for (wave, size) in [("previous", PREVIOUS), ("large", large)] {
         let round = store
             .create_round(&NewRound {
                 partnership_id: partnership.id,
@@ -188,6 +247,27 @@ async fn main() {
         store.close_round(round.id).await.unwrap();
         rounds.push(round.id);
     }
+    // An open round with an unanswered invitation, whose form the load asks for.
+    let open = store
+        .create_round(&NewRound {
+            partnership_id: partnership.id,
+            instrument: &instrument,
+            wave: "open",
+            min_group_size: 3,
+            open_link: false,
+            identified: false,
+        })
+        .await
+        .unwrap();
+    let invitation = store
+        .create_invitation(&NewInvitation {
+            round_id: open.id,
+            organisation: "Bench",
+            sector: None,
+            language: None,
+        })
+        .await
+        .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState {
@@ -201,7 +281,7 @@ async fn main() {
     tokio::spawn(web::serve(listener, state, std::future::pending()));
     for (name, round_id, size) in [
         ("demo's largest round", demo_round, demo_size),
-        ("large round, previous round of 20,000", rounds[1], LARGE),
+        ("large round, previous round of 20,000", rounds[1], large),
     ] {
         let (first, later, peak) = measure(&base, round_id).await;
         println!(
@@ -210,6 +290,34 @@ async fn main() {
             first.as_secs_f64() * 1000.0,
             later.as_secs_f64() * 1000.0,
             peak as f64 / (1 << 20) as f64
+        );
+    }
+    let browser = signed_in(&base).await;
+    for file in ["raw.csv", "dimensions.csv", "respondents.csv"] {
+        let url = format!("{base}/facilitator/rounds/{}/reports/{file}", rounds[1]);
+        let (time, peak, length) = timed_get(&browser, &url).await;
+        println!(
+            "{file} of the large round: {:.0} ms, peak heap {:.1} MiB, {:.1} MiB",
+            time.as_secs_f64() * 1000.0,
+            peak as f64 / (1 << 20) as f64,
+            length as f64 / (1 << 20) as f64
+        );
+    }
+    for (name, url) in [
+        (
+            "demo round page",
+            format!("{base}/facilitator/rounds/{demo_round}"),
+        ),
+        (
+            "40-item form GET /s/{token}",
+            format!("{base}/s/{}", invitation.token),
+        ),
+        ("/healthz", format!("{base}/healthz")),
+    ] {
+        let (rate, p99) = load(&browser, &url).await;
+        println!(
+            "{name}, {CONNECTIONS} connections: {rate:.0} requests/s, p99 {:.1} ms",
+            p99.as_secs_f64() * 1000.0
         );
     }
 }
