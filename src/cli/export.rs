@@ -14,7 +14,7 @@ pub fn run(round_id: i64, out: Option<&Path>, database_url: &str) -> anyhow::Res
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
         let (store, round) = super::open_round(database_url, round_id).await?;
-        let instrument = Arc::new(round.instrument()?);
+        let instrument = round.instrument()?;
         let latest = releases::latest(&store, &instrument, &round)
             .await
             .with_context(|| format!("cannot publish the figures of round {round_id}"))?;

@@ -9,11 +9,13 @@
 mod cells;
 mod library;
 mod load;
+mod parsed;
 mod text;
 
 pub use cells::{Ambiguity, Cell, CellReader, Coded, fold};
 pub use library::{Library, SHIPPED};
 pub use load::{LoadError, Problem, load_file, load_str};
+pub use parsed::parsed;
 pub use text::{TextKey, Texts};
 
 /// The fraction of a composite's items that must be answered for a score (in (0, 1]).

@@ -8,10 +8,12 @@ pub mod partners;
 pub mod secrets;
 pub mod text;
 
+use std::sync::Arc;
+
 use rand::RngCore;
 
 use crate::accounts::Facilitator;
-use crate::instrument::{Instrument, LoadError, load_str};
+use crate::instrument::{Instrument, LoadError, parsed};
 use answers::Answers;
 
 /// A fresh URL-safe secret for links: 128 bits from a CSPRNG (the thread-local ChaCha generator
@@ -104,8 +106,9 @@ pub const IDENTIFIED_CONSENT: &str = "This round is not anonymous. Your answers 
 
 impl Round {
     /// The instrument exactly as the round stored it: later edits to its file change nothing.
-    pub fn instrument(&self) -> Result<Instrument, LoadError> {
-        load_str(&format!("round {}", self.id), &self.instrument_source)
+    /// Parsed once per process for each stored text ([`parsed`]), not on every request.
+    pub fn instrument(&self) -> Result<Arc<Instrument>, LoadError> {
+        parsed(&format!("round {}", self.id), &self.instrument_source)
     }
 
     /// Whether partners can still answer.

@@ -558,7 +558,7 @@ pub async fn withdraw(
     let Some(round) = round else {
         return Ok(withdraw_form(StatusCode::UNPROCESSABLE_ENTITY, true, false));
     };
-    let erased = erased_values(&round.instrument()?);
+    let erased = erased_values(round.instrument()?.as_ref());
     let removed = state
         .store
         .remove_response(

@@ -20,7 +20,7 @@ pub async fn download(
     Path((id, file)): Path<(i64, String)>,
 ) -> Result<Response, AppError> {
     let (round, _) = owned_round(&state, &signed_in, id).await?;
-    let instrument = Arc::new(round.instrument()?);
+    let instrument = round.instrument()?;
     if file == "raw.csv" {
         return reports::raw(Arc::clone(&state.store), instrument, &round).await;
     }

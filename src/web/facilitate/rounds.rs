@@ -111,7 +111,7 @@ pub async fn round(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let (round, partnership) = owned_round(&state, &signed_in, id).await?;
-    let instrument = Arc::new(round.instrument()?);
+    let instrument = round.instrument()?;
     let progress = sector_progress(&state, round.id).await?;
     let rounds = state.store.rounds(partnership.id).await?;
     let reports::RoundNumbers {
@@ -246,7 +246,7 @@ async fn set_open(
             .round(round.id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let instrument = Arc::new(closed.instrument()?);
+        let instrument = closed.instrument()?;
         releases::latest(&state.store, &instrument, &closed).await?;
     }
     Ok(see_other(&format!("/facilitator/rounds/{id}")))
@@ -288,7 +288,7 @@ pub async fn change_response(
     if !survey::is_pseudonym(&pseudonym) {
         return Err(AppError::BadForm(EN.detail_pseudonym));
     }
-    let erased = survey::erased_values(&round.instrument()?);
+    let erased = survey::erased_values(round.instrument()?.as_ref());
     let facilitator = form.signed_in.facilitator().id;
     let who = survey::Respondent::Pseudonym(&pseudonym);
     let store = &state.store;
