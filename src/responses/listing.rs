@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::survey::StoredResponse;
+use crate::survey::ReleasedResponse;
 
 /// How a release lists a round's rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,22 +19,16 @@ pub struct Listing {
 impl Listing {
     /// The respondent id a row shows: the response's pseudonym or, in an identified round, its
     /// organisation (open-link responses have none and keep their pseudonym).
-    pub fn respondent<'a>(&self, response: &'a StoredResponse) -> &'a str {
-        let pseudonym = response.pseudonym.as_deref().unwrap_or_default();
+    pub fn respondent<'a>(&self, response: &'a ReleasedResponse) -> &'a str {
         match &response.organisation {
             Some(organisation) if self.identified => organisation,
-            _ => pseudonym,
+            _ => &response.pseudonym,
         }
     }
 
     /// The group a row shows: its sector where the listing shows it, else blank.
-    pub fn group<'a>(&self, response: &'a StoredResponse) -> &'a str {
-        let sector = response
-            .answers
-            .sector
-            .as_deref()
-            .unwrap_or_default()
-            .trim();
+    pub fn group<'a>(&self, response: &'a ReleasedResponse) -> &'a str {
+        let sector = response.sector.as_deref().unwrap_or_default().trim();
         if self.groups.contains(sector) {
             sector
         } else {

@@ -13,8 +13,10 @@
 use super::Listing;
 use crate::instrument::Instrument;
 use crate::report::push_line;
-use crate::survey::StoredResponse;
-use crate::survey::answers::Answers;
+use std::collections::BTreeMap;
+
+use crate::survey::ReleasedResponse;
+use crate::survey::answers::Answer;
 
 /// Encodes the raw responses CSV a line at a time into a caller's buffer, so a download can
 /// hand each page of rows on as soon as it is written.
@@ -30,8 +32,8 @@ pub struct RawRow<'a> {
     pub respondent: &'a str,
     /// The group it shows (blank when not shown).
     pub group: &'a str,
-    /// What was answered.
-    pub answers: &'a Answers,
+    /// What was answered to the items.
+    pub items: &'a BTreeMap<String, Answer>,
     /// When it was submitted (RFC 3339); only its day is written.
     pub submitted_at: &'a str,
 }
@@ -56,11 +58,10 @@ impl RawCsv {
 
     /// Appends one response: values as numbers, non-substantive answers as their codes.
     pub fn row(&self, row: RawRow<'_>, out: &mut Vec<u8>) {
-        let answers = row.answers;
         let values: Vec<String> = self
             .items
             .iter()
-            .map(|id| match answers.items.get(id) {
+            .map(|id| match row.items.get(id) {
                 Some(answer) => answer.as_form_value(),
                 None => String::new(),
             })
@@ -77,14 +78,14 @@ impl RawCsv {
 
 /// Appends a page of stored responses to the raw CSV in `out`: the web download and
 /// `partnerscope export` both write through this.
-pub fn encode_page(csv: &RawCsv, page: &[StoredResponse], out: &mut Vec<u8>) {
+pub fn encode_page(csv: &RawCsv, page: &[ReleasedResponse], out: &mut Vec<u8>) {
     for response in page {
         csv.row(
             RawRow {
                 respondent: csv.listing.respondent(response),
                 group: csv.listing.group(response),
-                answers: &response.answers,
-                submitted_at: response.submitted_at.as_deref().unwrap_or_default(),
+                items: &response.items,
+                submitted_at: &response.submitted_at,
             },
             out,
         );
@@ -95,7 +96,7 @@ pub fn encode_page(csv: &RawCsv, page: &[StoredResponse], out: &mut Vec<u8>) {
 mod tests {
     use super::*;
     use crate::responses::ResponsesReader;
-    use crate::survey::answers::Answer;
+    use crate::survey::answers::Answers;
 
     fn mini() -> Instrument {
         let src = include_str!("../../tests/fixtures/web/mini.toml");
@@ -145,13 +146,13 @@ mod tests {
             RawRow {
                 respondent: "9f2c61d0a4b7e385",
                 group: "-nonprofit",
-                answers: &answers,
+                items: &answers.items,
                 submitted_at: "2026-03-01T10:00:00Z",
             },
             RawRow {
                 respondent: "a0b1c2d3e4f50617",
                 group: "",
-                answers: &answers,
+                items: &answers.items,
                 submitted_at: "2026-03-02T23:59:59Z",
             },
         ]);
@@ -171,13 +172,13 @@ mod tests {
             RawRow {
                 respondent: "p1",
                 group: "government",
-                answers: &answers,
+                items: &answers.items,
                 submitted_at: "2026-03-01T10:00:00Z",
             },
             RawRow {
                 respondent: "p2",
                 group: "",
-                answers: &Answers::default(),
+                items: &BTreeMap::new(),
                 submitted_at: "2026-03-02T10:00:00Z",
             },
         ]);

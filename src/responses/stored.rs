@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use super::{Listing, Row, Rows};
 use crate::instrument::Instrument;
 use crate::scoring::Answer;
-use crate::survey::StoredResponse;
+use crate::survey::ReleasedResponse;
 use crate::survey::answers::Answer as Given;
 
 /// What a row's group and wave are.
@@ -29,7 +29,7 @@ pub struct StoredRows<P> {
     wave: String,
     /// Item id to position in the instrument.
     items: HashMap<String, usize>,
-    page: std::vec::IntoIter<StoredResponse>,
+    page: std::vec::IntoIter<ReleasedResponse>,
     respondent: String,
     group: String,
     answers: Vec<Answer>,
@@ -39,7 +39,7 @@ pub struct StoredRows<P> {
 
 impl<P, E> StoredRows<P>
 where
-    P: Iterator<Item = Result<Vec<StoredResponse>, E>>,
+    P: Iterator<Item = Result<Vec<ReleasedResponse>, E>>,
 {
     /// Rows to score a release from: grouped by sector, each in the wave of its batch.
     pub fn batches(pages: P, instrument: &Instrument) -> StoredRows<P> {
@@ -73,7 +73,7 @@ where
 
 impl<P, E> Rows for StoredRows<P>
 where
-    P: Iterator<Item = Result<Vec<StoredResponse>, E>>,
+    P: Iterator<Item = Result<Vec<ReleasedResponse>, E>>,
     E: std::error::Error + Send + 'static,
 {
     type Error = E;
@@ -94,7 +94,7 @@ where
         self.wave.clear();
         match &self.labels {
             Labels::Batches => {
-                let sector = response.answers.sector.as_deref().unwrap_or_default();
+                let sector = response.sector.as_deref().unwrap_or_default();
                 self.group.push_str(sector.trim());
                 if let Some(batch) = response.released_in {
                     self.wave.push_str(&batch.to_string());
@@ -112,7 +112,7 @@ where
             }
         }
         self.answers.fill(None);
-        for (id, given) in &response.answers.items {
+        for (id, given) in &response.items {
             if let (Some(&i), Given::Value(value)) = (self.items.get(id), given) {
                 self.answers[i] = Some(*value);
             }

@@ -21,8 +21,8 @@ use crate::survey::answers::Answers;
 use crate::survey::partners::{Partner, PartnerError};
 use crate::survey::{
     Excluded, Invitation, InvitationProgress, ListedComment, NewInvitation, NewRound,
-    OpenSubmission, Partnership, ReleaseBatch, Removal, Respondent, Round, StoredRelease,
-    StoredResponse,
+    OpenSubmission, Partnership, ReleaseBatch, ReleasedResponse, Removal, Respondent, Round,
+    StoredRelease, StoredResponse,
 };
 use async_trait::async_trait;
 
@@ -144,19 +144,12 @@ pub enum Visible<'a> {
 pub struct PageQuery {
     /// Only responses first included in releases up to this number.
     pub through: i64,
-    /// The key after which the page starts, which also gives the order.
-    pub after: After,
+    /// The pseudonym after which the page starts (empty: from the start). Pages are in
+    /// pseudonym order, which says nothing about when anyone answered, and which an index of
+    /// both engines serves.
+    pub after: String,
     /// Whether responses removed since (withdrawn, excluded, deleted) are read too.
     pub left: bool,
-}
-
-/// A position in a round's submitted responses.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum After {
-    /// In id order, after this id (0: from the start).
-    Id(i64),
-    /// In pseudonym order, after this pseudonym (empty: from the start).
-    Pseudonym(String),
 }
 
 /// Partners, or problems, read from a list (see [`crate::survey::partners::PartnerList`]).
@@ -311,15 +304,15 @@ pub trait Store: Send + Sync {
     async fn open_link_submissions(&self, round_id: i64) -> StoreResult<Vec<(String, i64)>>;
     /// Every response of a round (drafts too), in the order they were started.
     async fn responses(&self, round_id: i64) -> StoreResult<Vec<StoredResponse>>;
-    /// Up to `limit` submitted responses of a round that `page` selects, after its key in its
-    /// order, for reading a round page by page in bounded memory. Their `answers.sector` is the
-    /// group: the invitation's sector, or the one chosen on the open link.
+    /// Up to `limit` submitted responses of a round that `page` selects, after its pseudonym in
+    /// pseudonym order, for reading a round page by page in bounded memory. Their `sector` is
+    /// the group: the one chosen on the form, or the invitation's.
     async fn submitted_page(
         &self,
         round_id: i64,
         page: &PageQuery,
         limit: i64,
-    ) -> StoreResult<Vec<StoredResponse>>;
+    ) -> StoreResult<Vec<ReleasedResponse>>;
 
     // Releases.
 

@@ -6,11 +6,12 @@ use std::sync::Arc;
 use futures_util::Stream;
 use tokio::runtime::Handle;
 
-use super::{After, PageQuery, Store, StoreResult};
-use crate::survey::StoredResponse;
+use super::{PageQuery, Store, StoreResult};
+use crate::survey::ReleasedResponse;
 
-/// Responses fetched per query.
-const PAGE: i64 = 500;
+/// Responses fetched per query: a page of 40-item responses takes a few MiB, and a query's own
+/// cost is spread over this many rows.
+const PAGE: i64 = 5_000;
 
 /// Released responses of one round, read with keyset paging.
 pub struct ReleasedPages {
@@ -23,25 +24,26 @@ pub struct ReleasedPages {
 
 impl ReleasedPages {
     /// Pages of the responses of round `round_id` first included in releases up to `through`,
-    /// in id order, with those removed since: what a release is scored from.
+    /// with those removed since: what a release is scored from.
     pub fn released(store: Arc<dyn Store>, round_id: i64, through: i64) -> ReleasedPages {
-        Self::of(store, round_id, through, After::Id(0), true)
+        Self::of(store, round_id, through, true)
     }
 
-    /// Like [`released`](Self::released) without the removed responses, in pseudonym order:
-    /// the order rows are listed in, which says nothing about when anyone answered.
+    /// Like [`released`](Self::released) without the removed responses: the rows a release
+    /// lists.
     pub fn listed(store: Arc<dyn Store>, round_id: i64, through: i64) -> ReleasedPages {
-        let after = After::Pseudonym(String::new());
-        Self::of(store, round_id, through, after, false)
+        Self::of(store, round_id, through, false)
     }
 
-    fn of(store: Arc<dyn Store>, round_id: i64, through: i64, after: After, left: bool) -> Self {
+    /// Pages in pseudonym order, the order rows are listed in, which says nothing about when
+    /// anyone answered.
+    fn of(store: Arc<dyn Store>, round_id: i64, through: i64, left: bool) -> Self {
         ReleasedPages {
             store,
             round_id,
             query: PageQuery {
                 through,
-                after,
+                after: String::new(),
                 left,
             },
             done: false,
@@ -49,7 +51,7 @@ impl ReleasedPages {
     }
 
     /// The next page, or `None` after the last.
-    pub async fn next_page(&mut self) -> StoreResult<Option<Vec<StoredResponse>>> {
+    pub async fn next_page(&mut self) -> StoreResult<Option<Vec<ReleasedResponse>>> {
         if self.done {
             return Ok(None);
         }
@@ -59,12 +61,7 @@ impl ReleasedPages {
             .await?;
         match page.last() {
             Some(last) => {
-                self.query.after = match self.query.after {
-                    After::Id(_) => After::Id(last.id),
-                    After::Pseudonym(_) => {
-                        After::Pseudonym(last.pseudonym.clone().unwrap_or_default())
-                    }
-                };
+                self.query.after.clone_from(&last.pseudonym);
                 Ok(Some(page))
             }
             None => {
@@ -75,7 +72,7 @@ impl ReleasedPages {
     }
 
     /// The pages as a stream, for a streamed download.
-    pub fn into_stream(self) -> impl Stream<Item = StoreResult<Vec<StoredResponse>>> + Send {
+    pub fn into_stream(self) -> impl Stream<Item = StoreResult<Vec<ReleasedResponse>>> + Send {
         futures_util::stream::try_unfold(self, |mut pages| async move {
             Ok(pages.next_page().await?.map(|page| (page, pages)))
         })
@@ -98,7 +95,7 @@ pub struct BlockingPages {
 }
 
 impl Iterator for BlockingPages {
-    type Item = StoreResult<Vec<StoredResponse>>;
+    type Item = StoreResult<Vec<ReleasedResponse>>;
 
     fn next(&mut self) -> Option<Self::Item> {
         self.handle.block_on(self.pages.next_page()).transpose()

@@ -12,7 +12,9 @@ use sqlx::{FromRow, Row};
 
 use crate::accounts::{Facilitator, Session};
 use crate::survey::answers::{Answer, Answers};
-use crate::survey::{Invitation, InvitationProgress, Partnership, Round, Status, StoredResponse};
+use crate::survey::{
+    Invitation, InvitationProgress, Partnership, ReleasedResponse, Round, Status, StoredResponse,
+};
 
 /// A [`Partnership`] read from `PARTNERSHIP_COLUMNS`.
 pub struct DbPartnership(pub Partnership);
@@ -132,6 +134,24 @@ impl<'r> FromRow<'r, AnyRow> for DbResponse {
             released_in: row.try_get("released_in")?,
             removed_in: row.try_get("removed_in")?,
             resume_digest: row.try_get("resume_digest")?,
+        }))
+    }
+}
+
+/// A [`ReleasedResponse`] read from `pseudonym, organisation, sector, answers, submitted_at,
+/// released_in, removed_in`.
+pub struct DbReleasedResponse(pub ReleasedResponse);
+
+impl<'r> FromRow<'r, AnyRow> for DbReleasedResponse {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
+        Ok(DbReleasedResponse(ReleasedResponse {
+            pseudonym: row.try_get("pseudonym")?,
+            organisation: row.try_get("organisation")?,
+            sector: row.try_get("sector")?,
+            items: decode_answers(row.try_get("answers")?)?,
+            submitted_at: row.try_get("submitted_at")?,
+            released_in: row.try_get("released_in")?,
+            removed_in: row.try_get("removed_in")?,
         }))
     }
 }

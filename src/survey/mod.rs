@@ -8,6 +8,7 @@ pub mod partners;
 pub mod secrets;
 pub mod text;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rand::RngCore;
@@ -222,6 +223,26 @@ pub struct StoredResponse {
     pub removed_in: Option<i64>,
     /// The digest of a draft's resume secret.
     pub resume_digest: Option<String>,
+}
+
+/// A submitted response as a round is read page by page ([`crate::store::ReleasedPages`]): what
+/// scoring a release and listing its rows need, and nothing else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleasedResponse {
+    /// The random id its rows show.
+    pub pseudonym: String,
+    /// The organisation of its invitation, if it keeps one (an identified round's).
+    pub organisation: Option<String>,
+    /// The group it is scored in: the sector chosen on the form, or its invitation's.
+    pub sector: Option<String>,
+    /// Its answers to the items (no comments: those are listed apart).
+    pub items: BTreeMap<String, answers::Answer>,
+    /// When it was submitted (RFC 3339).
+    pub submitted_at: String,
+    /// The release that first included it.
+    pub released_in: Option<i64>,
+    /// The release that first left it out, once it was removed and a release followed.
+    pub removed_in: Option<i64>,
 }
 
 /// How a submitted response leaves the figures: at the next release that qualifies, never at

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use partnerscope::instrument::Instrument;
-use partnerscope::store::{self, Store, Visible};
+use partnerscope::responses::Imported;
+use partnerscope::store::{self, PageQuery, Store, Visible};
+use partnerscope::survey::answers::{Answer, Answers};
 use partnerscope::survey::partners::Partner;
 use partnerscope::survey::{NewRound, Partnership, Round};
 
@@ -177,7 +179,95 @@ async fn partnerships_come_with_their_rounds_in_order_for_whoever_may_see_them(e
     assert_eq!(seen(Visible::To(&ana)).await.unwrap(), one_by_one);
 }
 
+async fn pages_of_a_round_meet_without_dropping_or_repeating_a_row(engine: Engine) {
+    let Some((url, _dir)) = fresh_database(engine).await else {
+        return;
+    };
+    let store: Arc<dyn Store> = store::open(&url).await.unwrap();
+    let instrument = mini();
+    let partnership = store.create_partnership("Riverside", None).await.unwrap();
+    let round = store
+        .create_round(&new_round(partnership.id, &instrument, "2026 spring"))
+        .await
+        .unwrap();
+    let sectors = ["business", "government", "nonprofit"];
+    let imported: Vec<Imported> = (0..11)
+        .map(|i| {
+            let mut answers = Answers {
+                consent: true,
+                sector: Some(sectors[i % 3].to_string()),
+                ..Answers::default()
+            };
+            answers
+                .items
+                .insert("t1".into(), Answer::Value(1 + (i % 5) as i16));
+            Imported {
+                organisation: None,
+                answers,
+            }
+        })
+        .collect();
+    let mut feed = imported.clone().into_iter().map(Ok);
+    assert_eq!(
+        store
+            .import_responses(round.id, &mut feed)
+            .await
+            .unwrap()
+            .unwrap(),
+        11
+    );
+    let batch = store.begin_release(round.id).await.unwrap();
+    // Pages of two, then of three: the last page is short, and keys meet inside the round.
+    let mut read = Vec::new();
+    for limit in [2, 3] {
+        let mut query = PageQuery {
+            through: batch.number,
+            after: String::new(),
+            left: false,
+        };
+        let mut rows = Vec::new();
+        loop {
+            let page = store.submitted_page(round.id, &query, limit).await.unwrap();
+            assert!(page.len() <= limit as usize);
+            let Some(last) = page.last() else { break };
+            query.after.clone_from(&last.pseudonym);
+            rows.extend(page);
+        }
+        read.push(rows);
+    }
+    let rows = &read[0];
+    assert_eq!(rows, &read[1]);
+    let pseudonyms: Vec<&str> = rows.iter().map(|r| r.pseudonym.as_str()).collect();
+    let mut distinct = pseudonyms.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(pseudonyms, distinct, "in pseudonym order, each once");
+    assert_eq!(rows.len(), 11);
+    // Every response came through with its group and answers.
+    let mut answered: Vec<(Option<String>, Option<String>)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.sector.clone(),
+                r.items.get("t1").map(Answer::as_form_value),
+            )
+        })
+        .collect();
+    answered.sort();
+    let mut expected: Vec<(Option<String>, Option<String>)> = imported
+        .iter()
+        .map(|i| {
+            let t1 = i.answers.items.get("t1").map(Answer::as_form_value);
+            (i.answers.sector.clone(), t1)
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(answered, expected);
+    assert!(rows.iter().all(|r| r.released_in == Some(batch.number)));
+}
+
 crate::on_both_engines!(
     the_next_round_invites_the_same_partners_on_new_links_or_is_not_created_at_all,
     partnerships_come_with_their_rounds_in_order_for_whoever_may_see_them,
+    pages_of_a_round_meet_without_dropping_or_repeating_a_row,
 );

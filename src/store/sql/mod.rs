@@ -41,8 +41,8 @@ use crate::survey::answers::Answers;
 use crate::survey::partners::{Partner, PartnerError};
 use crate::survey::{
     Excluded, Invitation, InvitationProgress, ListedComment, NewInvitation, NewRound,
-    OpenSubmission, Partnership, ReleaseBatch, Removal, Respondent, Round, StoredRelease,
-    StoredResponse,
+    OpenSubmission, Partnership, ReleaseBatch, ReleasedResponse, Removal, Respondent, Round,
+    StoredRelease, StoredResponse,
 };
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -416,7 +416,7 @@ impl Store for SqlStore {
         round_id: i64,
         page: &PageQuery,
         limit: i64,
-    ) -> StoreResult<Vec<StoredResponse>> {
+    ) -> StoreResult<Vec<ReleasedResponse>> {
         responses::submitted_page(self, round_id, page, limit).await
     }
 

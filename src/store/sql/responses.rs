@@ -3,15 +3,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sqlx::any::AnyArguments;
-use sqlx::{Any, AnyConnection};
+use sqlx::AnyConnection;
 
 use super::{Engine, SqlStore, lock_round};
 use crate::responses::{Imported, ResponsesError};
-use crate::store::rows::{DbComment, DbResponse, encode_answers};
-use crate::store::{After, ImportFeed, PageQuery, StoreError, StoreResult, now};
+use crate::store::rows::{DbComment, DbReleasedResponse, DbResponse, encode_answers};
+use crate::store::{ImportFeed, PageQuery, StoreError, StoreResult, now};
 use crate::survey::answers::Answers;
-use crate::survey::{OpenSubmission, StoredResponse, new_pseudonym, new_token};
+use crate::survey::{OpenSubmission, ReleasedResponse, StoredResponse, new_pseudonym, new_token};
 
 pub(super) async fn open_link_submissions(
     db: &SqlStore,
@@ -32,14 +31,9 @@ pub(super) async fn invitation_response(
     db: &SqlStore,
     invitation_id: i64,
 ) -> StoreResult<Option<StoredResponse>> {
-    Ok(responses_where(
-        db,
-        "invitation_id = $1",
-        &[Param::Int(invitation_id)],
-        BY_ID,
-    )
-    .await?
-    .pop())
+    Ok(responses_where(db, "invitation_id = $1", invitation_id)
+        .await?
+        .pop())
 }
 
 pub(super) async fn submit_open(
@@ -173,7 +167,7 @@ pub(super) async fn insert_submission(
 }
 
 pub(super) async fn responses(db: &SqlStore, round_id: i64) -> StoreResult<Vec<StoredResponse>> {
-    responses_where(db, "round_id = $1", &[Param::Int(round_id)], BY_ID).await
+    responses_where(db, "round_id = $1", round_id).await
 }
 
 pub(super) async fn submitted_page(
@@ -181,53 +175,30 @@ pub(super) async fn submitted_page(
     round_id: i64,
     page: &PageQuery,
     limit: i64,
-) -> StoreResult<Vec<StoredResponse>> {
-    let through = page.through;
-    let selected = if page.left {
-        "round_id = $1 AND status = 'submitted' AND released_in <= $2"
+) -> StoreResult<Vec<ReleasedResponse>> {
+    let removed = if page.left {
+        ""
     } else {
-        "round_id = $1 AND status = 'submitted' AND released_in <= $2 AND removed IS NULL"
+        " AND r.removed IS NULL"
     };
-    // The page's last key first, so the three queries of `responses_where` see the same rows.
-    let (column, after) = match &page.after {
-        After::Id(id) => ("id", Param::Int(*id)),
-        After::Pseudonym(p) => ("pseudonym", Param::Text(p)),
-    };
-    let last_sql = format!(
-        "SELECT MAX({column}) FROM (SELECT {column} FROM responses WHERE {selected} \
-         AND {column} > $3 ORDER BY {column} LIMIT $4) page"
+    // One query a page, keyset-paged on the round's pseudonym index; the invitation joined
+    // (rather than looked up per row) for the group and an identified round's organisation; no
+    // comments, which the listings and scoring never read.
+    let sql = format!(
+        "SELECT r.pseudonym, i.organisation, COALESCE(r.sector, i.sector) AS sector, r.answers, \
+         r.submitted_at, r.released_in, r.removed_in \
+         FROM responses r LEFT JOIN invitations i ON i.id = r.invitation_id \
+         WHERE r.round_id = $1 AND r.status = 'submitted' AND r.released_in <= $2{removed} \
+         AND r.pseudonym > $3 ORDER BY r.pseudonym LIMIT $4"
     );
-    let last = match &page.after {
-        After::Id(after) => sqlx::query_scalar::<_, Option<i64>>(&last_sql)
-            .bind(round_id)
-            .bind(through)
-            .bind(*after)
-            .bind(limit)
-            .fetch_one(&db.pool)
-            .await?
-            .map(Param::Int),
-        After::Pseudonym(after) => sqlx::query_scalar::<_, Option<String>>(&last_sql)
-            .bind(round_id)
-            .bind(through)
-            .bind(after.as_str())
-            .bind(limit)
-            .fetch_one(&db.pool)
-            .await?
-            .map(Param::Owned),
-    };
-    let Some(last) = last else {
-        return Ok(Vec::new());
-    };
-    responses_where(
-        db,
-        &format!("{selected} AND {column} > $3 AND {column} <= $4"),
-        &[Param::Int(round_id), Param::Int(through), after, last],
-        Reading {
-            order: column,
-            group: true,
-        },
-    )
-    .await
+    let rows: Vec<DbReleasedResponse> = sqlx::query_as(&sql)
+        .bind(round_id)
+        .bind(page.through)
+        .bind(page.after.as_str())
+        .bind(limit)
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(rows.into_iter().map(|row| row.0).collect())
 }
 
 /// The invitation's round and sector, and whether the round is identified; fails with
@@ -331,77 +302,33 @@ pub(super) async fn submit(
     Ok(())
 }
 
-/// Responses as stored, in id order.
-const BY_ID: Reading<'static> = Reading {
-    order: "id",
-    group: false,
-};
-
-/// A bound parameter of [`responses_where`].
-enum Param<'a> {
-    Int(i64),
-    Text(&'a str),
-    Owned(String),
-}
-
-impl Param<'_> {
-    fn bind<'q, O>(
-        &'q self,
-        query: sqlx::query::QueryAs<'q, Any, O, AnyArguments<'q>>,
-    ) -> sqlx::query::QueryAs<'q, Any, O, AnyArguments<'q>> {
-        match self {
-            Param::Int(v) => query.bind(*v),
-            Param::Text(v) => query.bind(*v),
-            Param::Owned(v) => query.bind(v.as_str()),
-        }
-    }
-}
-
-/// How [`responses_where`] orders and groups what it reads.
-struct Reading<'a> {
-    /// The column to order by.
-    order: &'a str,
-    /// Whether the sector falls back to the invitation's: the group a response is scored in.
-    group: bool,
-}
-
-/// Responses matching `condition` (a fixed SQL condition on `responses` with parameters
-/// `$1…` bound to `params`).
+/// Responses matching `condition` (a fixed SQL condition on `responses` whose one parameter
+/// `$1` is bound to `param`), in id order, with their comments.
 async fn responses_where(
     db: &SqlStore,
     condition: &str,
-    params: &[Param<'_>],
-    reading: Reading<'_>,
+    param: i64,
 ) -> StoreResult<Vec<StoredResponse>> {
     let mut conn = db.pool.acquire().await?;
-    let sector = if reading.group {
-        "COALESCE(sector, (SELECT i.sector FROM invitations i \
-         WHERE i.id = responses.invitation_id)) AS sector"
-    } else {
-        "sector"
-    };
     let sql = format!(
-        "SELECT id, invitation_id, round_id, consent, {sector}, language, status, started_at, \
+        "SELECT id, invitation_id, round_id, consent, sector, language, status, started_at, \
          updated_at, submitted_at, pseudonym, released_in, removed_in, resume_digest, answers, \
          (SELECT i.organisation FROM \
          invitations i WHERE i.id = responses.invitation_id) AS organisation FROM responses \
-         WHERE {condition} ORDER BY {}",
-        reading.order
+         WHERE {condition} ORDER BY id"
     );
-    let mut query = sqlx::query_as(&sql);
-    for param in params {
-        query = param.bind(query);
-    }
-    let rows: Vec<DbResponse> = query.fetch_all(&mut *conn).await?;
+    let rows: Vec<DbResponse> = sqlx::query_as(&sql)
+        .bind(param)
+        .fetch_all(&mut *conn)
+        .await?;
     let sql = format!(
         "SELECT response_id, comment_id, body FROM response_comments WHERE response_id IN \
          (SELECT id FROM responses WHERE {condition})"
     );
-    let mut query = sqlx::query_as(&sql);
-    for param in params {
-        query = param.bind(query);
-    }
-    let comments: Vec<DbComment> = query.fetch_all(&mut *conn).await?;
+    let comments: Vec<DbComment> = sqlx::query_as(&sql)
+        .bind(param)
+        .fetch_all(&mut *conn)
+        .await?;
     let mut responses: Vec<StoredResponse> = rows.into_iter().map(|row| row.0).collect();
     let position: HashMap<i64, usize> = responses
         .iter()
