@@ -5,7 +5,9 @@
 //! `partnerscope score`.
 //!
 //! Rows are read page by page ([`crate::store::ReleasedPages`]), so memory stays bounded however
-//! large the round; scoring runs on a blocking thread that fetches the pages as it reads.
+//! large the round; scoring runs on a blocking thread that fetches the pages as it reads. The
+//! row-level downloads stream: `raw.csv` page by page, `respondents.csv` row by row from the
+//! scoring thread through a short queue, the workbook from a temporary file.
 
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Seek};
@@ -17,6 +19,8 @@ use axum::response::{IntoResponse, Response};
 use futures_util::{StreamExt, TryStreamExt};
 use tokio::io::AsyncReadExt;
 use tokio::runtime::Handle;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
 
 use super::errors::{AppError, Failure};
 use super::messages::EN;
@@ -30,7 +34,7 @@ use crate::report::{
 };
 use crate::responses::{self, RawCsv, ScoreFailure, StoredRows, encode_page};
 use crate::scoring::Score;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use crate::survey::{ListedComment, Round};
 
 /// What receives each respondent's scores while a round is scored.
@@ -49,20 +53,20 @@ where
     }
 }
 
-/// Scores the rows `published` lists on a blocking thread, handing each respondent to `sink`
-/// with `target`, as a download lists them ([`listing`]).
-async fn score_listed<T: Send + 'static>(
+/// Scoring the rows `published` lists, for a blocking thread: it hands each respondent to `sink`
+/// with `target`, as a download lists them ([`listing`]), fetching the pages as it reads.
+fn listed_scoring<T: Send + 'static>(
     store: Arc<dyn Store>,
     instrument: Arc<Instrument>,
     round: &Round,
     published: Option<&Published>,
     mut target: T,
     sink: RowSink<T>,
-) -> Result<T, AppError> {
+) -> impl FnOnce() -> Result<T, ScoreFailure<StoreError>> + Send + 'static {
     let pages = listed_pages(store, round, published).blocking(Handle::current());
     let (options, listing) = (options(round), listing(round, published));
     let waves = wave_order(round);
-    let scored = tokio::task::spawn_blocking(move || {
+    move || {
         let rows = StoredRows::listed(pages, &instrument, listing);
         responses::score(
             rows,
@@ -72,11 +76,103 @@ async fn score_listed<T: Send + 'static>(
             |_| {},
             |respondent, group, wave, scores| sink(&mut target, respondent, group, wave, scores),
         )?;
-        Ok::<_, ScoreFailure<_>>(target)
-    })
-    .await
-    .map_err(Failure::Join)?;
+        Ok(target)
+    }
+}
+
+/// Scores the rows `published` lists on a blocking thread (see [`listed_scoring`]).
+async fn score_listed<T: Send + 'static>(
+    store: Arc<dyn Store>,
+    instrument: Arc<Instrument>,
+    round: &Round,
+    published: Option<&Published>,
+    target: T,
+    sink: RowSink<T>,
+) -> Result<T, AppError> {
+    let scoring = listed_scoring(store, instrument, round, published, target, sink);
+    let scored = tokio::task::spawn_blocking(scoring)
+        .await
+        .map_err(Failure::Join)?;
     scored.map_err(score_failure)
+}
+
+/// Bytes a streamed download hands on at a time.
+const STREAM_CHUNK: usize = 64 * 1024;
+
+/// Chunks a streamed download holds for a slow client before its writer waits: with
+/// [`STREAM_CHUNK`], what bounds its memory.
+const STREAM_QUEUE: usize = 4;
+
+/// A writer on a blocking thread whose bytes become the chunks of a response body; it waits
+/// while the client is [`STREAM_QUEUE`] chunks behind, and fails once the client has gone.
+struct BodyWriter {
+    chunk: Vec<u8>,
+    sender: mpsc::Sender<std::io::Result<Bytes>>,
+}
+
+impl BodyWriter {
+    /// A writer and the body it feeds.
+    fn new() -> (BodyWriter, Body) {
+        let (sender, receiver) = mpsc::channel(STREAM_QUEUE);
+        let writer = BodyWriter {
+            chunk: Vec::with_capacity(STREAM_CHUNK),
+            sender,
+        };
+        (writer, Body::from_stream(ReceiverStream::new(receiver)))
+    }
+}
+
+impl std::io::Write for BodyWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.chunk.extend_from_slice(bytes);
+        if self.chunk.len() >= STREAM_CHUNK {
+            self.flush()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.chunk.is_empty() {
+            return Ok(());
+        }
+        let chunk = std::mem::replace(&mut self.chunk, Vec::with_capacity(STREAM_CHUNK));
+        self.sender
+            .blocking_send(Ok(Bytes::from(chunk)))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client gone"))
+    }
+}
+
+/// `respondents.csv`, streamed: scored on a blocking thread that writes each row on to the
+/// response as it goes, so memory stays bounded however large the round. A failure after the
+/// first bytes is logged and ends the body with an error.
+fn respondents_csv(
+    store: Arc<dyn Store>,
+    instrument: Arc<Instrument>,
+    round: &Round,
+    published: Option<&Published>,
+) -> Result<Body, AppError> {
+    let (out, body) = BodyWriter::new();
+    // Ends the body with an error if scoring fails, so the client sees an incomplete download
+    // rather than a short file that looks whole.
+    let abort = out.sender.clone();
+    let writer = RespondentsWriter::new(out, &instrument).map_err(Failure::Io)?;
+    let sink: RowSink<RespondentsWriter<BodyWriter>> =
+        |w, respondent, group, wave, scores| w.write(respondent, group, wave, scores);
+    let scoring = listed_scoring(store, instrument, round, published, writer, sink);
+    let round_id = round.id;
+    tokio::task::spawn_blocking(move || match scoring() {
+        Ok(writer) => {
+            if let Err(error) = writer.finish() {
+                tracing::error!(%error, round_id, "respondents download failed");
+            }
+        }
+        Err(failure) => {
+            tracing::error!(error = %failure, round_id, "respondents download failed");
+            // A client that already went away needs no telling.
+            let _ = abort.blocking_send(Err(std::io::Error::other("scoring failed")));
+        }
+    });
+    Ok(body)
 }
 
 /// A download with its content type and file name.
@@ -152,25 +248,18 @@ pub async fn report_csv(
     };
     let published = latest(&store, &instrument, round).await?;
     let body = match report {
-        Report::Respondents => {
-            let writer = RespondentsWriter::new(Vec::new(), &instrument).map_err(Failure::Io)?;
-            let sink: RowSink<RespondentsWriter<Vec<u8>>> =
-                |w, respondent, group, wave, scores| w.write(respondent, group, wave, scores);
-            let writer =
-                score_listed(store, instrument, round, published.as_ref(), writer, sink).await?;
-            writer.finish().map_err(Failure::Io)?
-        }
+        Report::Respondents => respondents_csv(store, instrument, round, published.as_ref())?,
         Report::Summary(summary) => {
             let mut out = Vec::new();
             let table = summary_table(&instrument, summary, published.as_ref());
             write_csv(&table, &mut out).map_err(Failure::Io)?;
-            out
+            Body::from(out)
         }
     };
     Ok(Some(attachment(
         CSV,
         &format!("{}.csv", report.name()),
-        Body::from(body),
+        body,
     )))
 }
 
@@ -371,4 +460,34 @@ pub async fn round_numbers(
         submitted,
         comments,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{ErrorKind, Write};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_body_writer_hands_on_every_byte_in_order_and_fails_once_the_client_is_gone() {
+        let (mut writer, body) = BodyWriter::new();
+        let written = tokio::task::spawn_blocking(move || {
+            for i in 0..100_000u32 {
+                writer.write_all(i.to_string().as_bytes())?;
+            }
+            writer.flush()
+        });
+        let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+        written.await.unwrap().unwrap();
+        let expected: String = (0..100_000u32).map(|i| i.to_string()).collect();
+        assert_eq!(bytes, expected.as_bytes());
+
+        let (mut writer, body) = BodyWriter::new();
+        drop(body);
+        let error = tokio::task::spawn_blocking(move || writer.write_all(&[0; STREAM_CHUNK]))
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::BrokenPipe);
+    }
 }
