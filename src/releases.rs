@@ -9,7 +9,7 @@
 //! waiting responses stay waiting. Responses are read page by page, so memory stays bounded
 //! however large the round; scoring runs on a blocking thread that fetches the pages as it reads.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use tokio::runtime::Handle;
 
@@ -104,18 +104,93 @@ pub async fn latest(
     store: &Arc<dyn Store>,
     instrument: &Arc<Instrument>,
     round: &Round,
-) -> Result<Option<Published>, ReleaseError> {
-    let publishes = !round.is_open() || round.interim_releases;
-    if publishes && store.unreleased_count(round.id).await? > 0 {
+) -> Result<Option<Arc<Published>>, ReleaseError> {
+    if publishes(round) && store.unreleased_count(round.id).await? > 0 {
         publish(store, instrument, round).await?;
     }
-    let Some(stored) = store.last_release(round.id).await? else {
+    last(store, round.id).await
+}
+
+/// Like [`latest`], with the changes still waiting for a release after it (see
+/// [`Store::unreleased_count`]), counted once.
+pub async fn latest_and_waiting(
+    store: &Arc<dyn Store>,
+    instrument: &Arc<Instrument>,
+    round: &Round,
+) -> Result<(Option<Arc<Published>>, u64), ReleaseError> {
+    let mut waiting = store.unreleased_count(round.id).await?;
+    if publishes(round) && waiting > 0 {
+        publish(store, instrument, round).await?;
+        waiting = store.unreleased_count(round.id).await?;
+    }
+    Ok((last(store, round.id).await?, waiting))
+}
+
+/// Whether `round` publishes now: closed, or open with interim releases.
+fn publishes(round: &Round) -> bool {
+    !round.is_open() || round.interim_releases
+}
+
+/// Latest releases read lately, most recently used first. A stored release never changes, so
+/// one read before serves every later view until the database holds a newer one, whichever
+/// server stored it; each view asks the database which release is the latest (a query that
+/// reads no body), and parses that release only if it is not kept.
+static KEPT: Mutex<Vec<Kept>> = Mutex::new(Vec::new());
+
+/// The most releases kept: the rounds being looked at now.
+const KEEP: usize = 16;
+
+/// A release as read from a store.
+struct Kept {
+    /// The store it came from. Holding it keeps that store's allocation, so no other store can
+    /// have its address while this entry lives, and stores are told apart by address.
+    store: Weak<dyn Store>,
+    round_id: i64,
+    number: i64,
+    published: Arc<Published>,
+}
+
+/// The latest release of round `round_id`, from [`KEPT`] when it holds it.
+async fn last(
+    store: &Arc<dyn Store>,
+    round_id: i64,
+) -> Result<Option<Arc<Published>>, ReleaseError> {
+    let Some((number, created_at)) = store.last_release_key(round_id).await? else {
         return Ok(None);
     };
-    Ok(Some(Published {
+    let same = |kept: &Kept| {
+        std::ptr::addr_eq(kept.store.as_ptr(), Arc::as_ptr(store))
+            && (kept.round_id, kept.number) == (round_id, number)
+            && kept.published.created_at == created_at
+    };
+    {
+        let mut kept = KEPT.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(i) = kept.iter().position(same) {
+            let found = kept.remove(i);
+            let published = Arc::clone(&found.published);
+            kept.insert(0, found);
+            return Ok(Some(published));
+        }
+    }
+    let Some(stored) = store.last_release(round_id).await? else {
+        return Ok(None);
+    };
+    let published = Arc::new(Published {
         release: serde_json::from_str(&stored.body)?,
         created_at: stored.created_at,
-    }))
+    });
+    let mut kept = KEPT.lock().unwrap_or_else(PoisonError::into_inner);
+    kept.insert(
+        0,
+        Kept {
+            store: Arc::downgrade(store),
+            round_id,
+            number: stored.number,
+            published: Arc::clone(&published),
+        },
+    );
+    kept.truncate(KEEP);
+    Ok(Some(published))
 }
 
 /// Publishes the waiting responses of `round` as its next release, if that publishes anything

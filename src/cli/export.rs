@@ -17,7 +17,7 @@ pub fn run(round_id: i64, out: Option<&Path>, database_url: &str) -> anyhow::Res
         let latest = releases::latest(&store, &instrument, &round)
             .await
             .with_context(|| format!("cannot publish the figures of round {round_id}"))?;
-        let csv = RawCsv::new(&instrument, releases::listing(&round, latest.as_ref()));
+        let csv = RawCsv::new(&instrument, releases::listing(&round, latest.as_deref()));
         // A file is written beside its destination and moved in when complete.
         let (mut sink, scratch): (Box<dyn Write>, _) = match out {
             Some(path) => {
@@ -33,7 +33,7 @@ pub fn run(round_id: i64, out: Option<&Path>, database_url: &str) -> anyhow::Res
         };
         let mut buffer = Vec::new();
         csv.header(&mut buffer);
-        let mut pages = releases::listed_pages(store, &round, latest.as_ref());
+        let mut pages = releases::listed_pages(store, &round, latest.as_deref());
         while let Some(page) = pages.next_page().await? {
             encode_page(&csv, &page, &mut buffer);
             sink.write_all(&buffer)?;

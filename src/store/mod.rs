@@ -338,6 +338,9 @@ pub trait Store: Send + Sync {
     async fn releases(&self, round_id: i64) -> StoreResult<Vec<StoredRelease>>;
     /// The latest release of a round, if it has one.
     async fn last_release(&self, round_id: i64) -> StoreResult<Option<StoredRelease>>;
+    /// The number and time of the latest release of a round, without its body: enough to tell
+    /// whether a release read earlier is still the latest, as releases never change once stored.
+    async fn last_release_key(&self, round_id: i64) -> StoreResult<Option<(i64, String)>>;
     /// The comments of the responses first included in releases up to `through`, in no
     /// particular order.
     async fn listed_comments(&self, round_id: i64, through: i64)

@@ -26,7 +26,7 @@ use super::errors::{AppError, Failure};
 use super::messages::EN;
 use crate::instrument::Instrument;
 use crate::releases::{
-    Published, latest, listed_pages, listing, options, rows_through, wave_order,
+    Published, latest, latest_and_waiting, listed_pages, listing, options, rows_through, wave_order,
 };
 use crate::report::dashboard::{self, ChartText, Dashboard, Previous};
 use crate::report::{
@@ -200,11 +200,11 @@ pub async fn raw(
     round: &Round,
 ) -> Result<Response, AppError> {
     let published = latest(&store, &instrument, round).await?;
-    let csv = RawCsv::new(&instrument, listing(round, published.as_ref()));
+    let csv = RawCsv::new(&instrument, listing(round, published.as_deref()));
     let mut header = Vec::new();
     csv.header(&mut header);
     let round_id = round.id;
-    let rows = listed_pages(store, round, published.as_ref())
+    let rows = listed_pages(store, round, published.as_deref())
         .into_stream()
         .map_ok(move |page| {
             let mut chunk = Vec::new();
@@ -248,10 +248,10 @@ pub async fn report_csv(
     };
     let published = latest(&store, &instrument, round).await?;
     let body = match report {
-        Report::Respondents => respondents_csv(store, instrument, round, published.as_ref())?,
+        Report::Respondents => respondents_csv(store, instrument, round, published.as_deref())?,
         Report::Summary(summary) => {
             let mut out = Vec::new();
-            let table = summary_table(&instrument, summary, published.as_ref());
+            let table = summary_table(&instrument, summary, published.as_deref());
             write_csv(&table, &mut out).map_err(Failure::Io)?;
             Body::from(out)
         }
@@ -275,7 +275,7 @@ pub async fn workbook(
         store,
         Arc::clone(&instrument),
         round,
-        published.as_ref(),
+        published.as_deref(),
         writer,
         |w, respondent, group, wave, scores| {
             w.respondent(respondent, group, wave, scores)
@@ -285,7 +285,7 @@ pub async fn workbook(
     .await?;
     let tables: Vec<Table> = SummaryReport::ALL
         .iter()
-        .map(|&summary| summary_table(&instrument, summary, published.as_ref()))
+        .map(|&summary| summary_table(&instrument, summary, published.as_deref()))
         .collect();
     // Zipping a large round's workbook takes seconds, so it runs on a blocking thread, and it
     // goes to an unnamed temporary file rather than memory: the response streams that file, which
@@ -382,7 +382,7 @@ pub async fn comments_csv(
     let published = latest(&store, &instrument, round).await?;
     let mut out = Vec::new();
     push_line(&mut out, ["question", "comment"]);
-    for list in comment_lists(store.as_ref(), &instrument, round, published.as_ref()).await? {
+    for list in comment_lists(store.as_ref(), &instrument, round, published.as_deref()).await? {
         for comment in &list.comments {
             push_line(&mut out, [comment.question.as_str(), comment.body.as_str()]);
         }
@@ -397,7 +397,7 @@ pub async fn comments_csv(
 /// What a round's page shows of its responses.
 pub struct RoundNumbers {
     /// The latest release and its dashboard, once there is one.
-    pub published: Option<(Published, Dashboard)>,
+    pub published: Option<(Arc<Published>, Dashboard)>,
     /// Submitted responses, live.
     pub submitted: u64,
     /// The comments the release lists, per question.
@@ -414,10 +414,9 @@ pub async fn round_numbers(
     round: &Round,
     rounds: &[Round],
 ) -> Result<RoundNumbers, AppError> {
-    let published = latest(&store, &instrument, round).await?;
-    let unreleased = store.unreleased_count(round.id).await?;
-    let submitted = published.as_ref().map_or(0, |p| p.release.responses) + unreleased;
-    let comments = comment_lists(store.as_ref(), &instrument, round, published.as_ref()).await?;
+    let (published, unreleased) = latest_and_waiting(&store, &instrument, round).await?;
+    let submitted = published.as_deref().map_or(0, |p| p.release.responses) + unreleased;
+    let comments = comment_lists(store.as_ref(), &instrument, round, published.as_deref()).await?;
     let Some(published) = published else {
         return Ok(RoundNumbers {
             published: None,

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use partnerscope::instrument::Instrument;
+use partnerscope::releases;
 use partnerscope::responses::Imported;
 use partnerscope::store::{self, PageQuery, Store, Visible};
 use partnerscope::survey::answers::{Answer, Answers};
@@ -190,23 +191,7 @@ async fn pages_of_a_round_meet_without_dropping_or_repeating_a_row(engine: Engin
         .create_round(&new_round(partnership.id, &instrument, "2026 spring"))
         .await
         .unwrap();
-    let sectors = ["business", "government", "nonprofit"];
-    let imported: Vec<Imported> = (0..11)
-        .map(|i| {
-            let mut answers = Answers {
-                consent: true,
-                sector: Some(sectors[i % 3].to_string()),
-                ..Answers::default()
-            };
-            answers
-                .items
-                .insert("t1".into(), Answer::Value(1 + (i % 5) as i16));
-            Imported {
-                organisation: None,
-                answers,
-            }
-        })
-        .collect();
+    let imported = responses(11);
     let mut feed = imported.clone().into_iter().map(Ok);
     assert_eq!(
         store
@@ -266,7 +251,91 @@ async fn pages_of_a_round_meet_without_dropping_or_repeating_a_row(engine: Engin
     assert!(rows.iter().all(|r| r.released_in == Some(batch.number)));
 }
 
+/// `count` imported responses of three sectors, every one answering `t1`.
+fn responses(count: usize) -> Vec<Imported> {
+    let sectors = ["business", "government", "nonprofit"];
+    (0..count)
+        .map(|i| {
+            let mut answers = Answers {
+                consent: true,
+                sector: Some(sectors[i % 3].to_string()),
+                ..Answers::default()
+            };
+            answers
+                .items
+                .insert("t1".into(), Answer::Value(1 + (i % 5) as i16));
+            Imported {
+                organisation: None,
+                answers,
+            }
+        })
+        .collect()
+}
+
+async fn a_release_read_once_is_read_again_only_when_another_server_stored_a_newer_one(
+    engine: Engine,
+) {
+    let Some((url, _dir)) = fresh_database(engine).await else {
+        return;
+    };
+    let one: Arc<dyn Store> = store::open(&url).await.unwrap();
+    let other: Arc<dyn Store> = store::open(&url).await.unwrap();
+    let instrument = Arc::new(mini());
+    let partnership = one.create_partnership("Riverside", None).await.unwrap();
+    let round = one
+        .create_round(&new_round(partnership.id, &instrument, "2026 spring"))
+        .await
+        .unwrap();
+    one.set_interim_releases(round.id, true).await.unwrap();
+    let round = one.round(round.id).await.unwrap().unwrap();
+    let mut feed = responses(9).into_iter().map(Ok);
+    one.import_responses(round.id, &mut feed)
+        .await
+        .unwrap()
+        .unwrap();
+    let first = releases::latest(&one, &instrument, &round)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((first.release.number, first.release.responses), (1, 9));
+    let again = releases::latest(&one, &instrument, &round)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        Arc::ptr_eq(&first, &again),
+        "the same release is not parsed again"
+    );
+    // The other server, on the same database, reads its own copy and then stores release 2.
+    let theirs = releases::latest(&other, &instrument, &round)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!Arc::ptr_eq(&first, &theirs));
+    assert_eq!(theirs.release, first.release);
+    let mut feed = responses(6).into_iter().map(Ok);
+    other
+        .import_responses(round.id, &mut feed)
+        .await
+        .unwrap()
+        .unwrap();
+    let (second, waiting) = releases::latest_and_waiting(&other, &instrument, &round)
+        .await
+        .unwrap();
+    let second = second.unwrap();
+    assert_eq!(
+        (second.release.number, second.release.responses, waiting),
+        (2, 15, 0)
+    );
+    let seen = releases::latest(&one, &instrument, &round)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(seen.release, second.release);
+}
+
 crate::on_both_engines!(
+    a_release_read_once_is_read_again_only_when_another_server_stored_a_newer_one,
     the_next_round_invites_the_same_partners_on_new_links_or_is_not_created_at_all,
     partnerships_come_with_their_rounds_in_order_for_whoever_may_see_them,
     pages_of_a_round_meet_without_dropping_or_repeating_a_row,

@@ -462,6 +462,11 @@ impl Store for SqlStore {
         releases::last_release(self, round_id).await
     }
 
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn last_release_key(&self, round_id: i64) -> StoreResult<Option<(i64, String)>> {
+        releases::last_release_key(self, round_id).await
+    }
+
     #[tracing::instrument(skip_all, fields(round_id = round_id, through = through))]
     async fn listed_comments(
         &self,

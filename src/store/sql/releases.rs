@@ -177,6 +177,19 @@ pub(super) async fn last_release(
     Ok(releases_from(db, round_id, "DESC", 1).await?.pop())
 }
 
+pub(super) async fn last_release_key(
+    db: &SqlStore,
+    round_id: i64,
+) -> StoreResult<Option<(i64, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT number, created_at FROM releases WHERE round_id = $1 \
+         ORDER BY number DESC LIMIT 1",
+    )
+    .bind(round_id)
+    .fetch_optional(&db.pool)
+    .await?)
+}
+
 pub(super) async fn listed_comments(
     db: &SqlStore,
     round_id: i64,
