@@ -14,6 +14,7 @@ use super::Listing;
 use crate::instrument::Instrument;
 use crate::report::push_line;
 use std::collections::BTreeMap;
+use std::fmt::Write;
 
 use crate::survey::ReleasedResponse;
 use crate::survey::answers::Answer;
@@ -58,21 +59,33 @@ impl RawCsv {
 
     /// Appends one response: values as numbers, non-substantive answers as their codes.
     pub fn row(&self, row: RawRow<'_>, out: &mut Vec<u8>) {
-        let values: Vec<String> = self
-            .items
-            .iter()
-            .map(|id| match row.items.get(id) {
-                Some(answer) => answer.as_form_value(),
-                None => String::new(),
-            })
-            .collect();
+        // The answers' text in one buffer, each cell ending at its offset: a large round's
+        // download writes tens of millions of cells, and a string each would dominate it.
+        let mut values = String::new();
+        let mut ends = Vec::with_capacity(self.items.len());
+        for id in &self.items {
+            match row.items.get(id) {
+                Some(Answer::Value(value)) => {
+                    // Writing to a String cannot fail.
+                    let _ = write!(values, "{value}");
+                }
+                Some(Answer::Code(code)) => values.push_str(code),
+                None => {}
+            }
+            ends.push(values.len());
+        }
+        let cells = ends.iter().scan(0, |start, &end| {
+            let cell = &values[*start..end];
+            *start = end;
+            Some(cell)
+        });
         // RFC 3339 starts with the date: `2026-03-01T10:00:00Z`.
         let day = row.submitted_at.get(..10).unwrap_or_default();
-        let cells = [row.respondent, row.group, self.listing.wave.as_str()]
+        let line = [row.respondent, row.group, self.listing.wave.as_str()]
             .into_iter()
-            .chain(values.iter().map(String::as_str))
+            .chain(cells)
             .chain(["", day]);
-        push_line(out, cells);
+        push_line(out, line);
     }
 }
 

@@ -6,6 +6,10 @@
 //! flags are compared with zero here.
 
 use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
@@ -156,12 +160,12 @@ impl<'r> FromRow<'r, AnyRow> for DbReleasedResponse {
     }
 }
 
-/// One item's answer as the `answers` column holds it: a number or a code.
-#[derive(serde::Serialize, serde::Deserialize)]
+/// One item's answer as the `answers` column holds it, to write: a number or a code.
+#[derive(serde::Serialize)]
 #[serde(untagged)]
 enum Stored<'a> {
     Value(i16),
-    Code(#[serde(borrow)] std::borrow::Cow<'a, str>),
+    Code(&'a str),
 }
 
 /// The `answers` column of a response: a JSON object from item id to a value (a number) or a
@@ -172,7 +176,7 @@ pub fn encode_answers(items: &BTreeMap<String, Answer>) -> String {
         .map(|(item, answer)| {
             let stored = match answer {
                 Answer::Value(value) => Stored::Value(*value),
-                Answer::Code(code) => Stored::Code(code.as_str().into()),
+                Answer::Code(code) => Stored::Code(code),
             };
             (item.as_str(), stored)
         })
@@ -182,18 +186,62 @@ pub fn encode_answers(items: &BTreeMap<String, Answer>) -> String {
 
 /// Reads an `answers` column back.
 pub fn decode_answers(column: &str) -> sqlx::Result<BTreeMap<String, Answer>> {
-    let stored: BTreeMap<String, Stored<'_>> =
+    let items: Items =
         serde_json::from_str(column).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-    Ok(stored
-        .into_iter()
-        .map(|(item, stored)| {
-            let answer = match stored {
-                Stored::Value(value) => Answer::Value(value),
-                Stored::Code(code) => Answer::Code(code.into_owned()),
-            };
-            (item, answer)
-        })
-        .collect())
+    Ok(items.0)
+}
+
+/// An `answers` column as read: each answer taken straight from the JSON, without the buffering
+/// of an untagged enum or a second map. Reading a large round decodes tens of millions.
+struct Items(BTreeMap<String, Answer>);
+
+impl<'de> Deserialize<'de> for Items {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> Visitor<'de> for Entries {
+            type Value = Items;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object of answers")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Items, A::Error> {
+                let mut items = BTreeMap::new();
+                while let Some((item, StoredAnswer(answer))) = map.next_entry()? {
+                    items.insert(item, answer);
+                }
+                Ok(Items(items))
+            }
+        }
+        deserializer.deserialize_map(Entries)
+    }
+}
+
+/// One answer of the column: a number on the item's scale, or a code.
+struct StoredAnswer(Answer);
+
+impl<'de> Deserialize<'de> for StoredAnswer {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Value;
+        impl Visitor<'_> for Value {
+            type Value = StoredAnswer;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a value on a scale or a code")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<StoredAnswer, E> {
+                i16::try_from(v)
+                    .map(|v| StoredAnswer(Answer::Value(v)))
+                    .map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<StoredAnswer, E> {
+                i16::try_from(v)
+                    .map(|v| StoredAnswer(Answer::Value(v)))
+                    .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<StoredAnswer, E> {
+                Ok(StoredAnswer(Answer::Code(v.to_string())))
+            }
+        }
+        deserializer.deserialize_any(Value)
+    }
 }
 
 /// One comment of a response, read from `response_id, comment_id, body`.
