@@ -11,3 +11,6 @@ CREATE INDEX responses_waiting ON responses (round_id, status)
 -- `open_link_submissions`: the open link's submissions per sector.
 CREATE INDEX responses_open_link ON responses (round_id, status, sector, removed, open_form_id)
     WHERE open_form_id IS NOT NULL AND status = 'submitted' AND removed IS NULL;
+
+-- `excluded`: the responses a facilitator set aside, listed on the round page.
+CREATE INDEX responses_excluded ON responses (round_id, pseudonym) WHERE removed = 'excluded';

@@ -225,7 +225,7 @@ pub struct StoredResponse {
     pub resume_digest: Option<String>,
 }
 
-/// A submitted response as a round is read page by page ([`crate::store::ReleasedPages`]): what
+/// A submitted response as a round is read page by page (the store's `ReleasedPages`): what
 /// scoring a release and listing its rows need, and nothing else.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReleasedResponse {
