@@ -321,6 +321,10 @@ async fn responses_where(
         .bind(param)
         .fetch_all(&mut *conn)
         .await?;
+    // Nothing saved yet, the usual case when a partner opens a form: no comments to ask for.
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
     let sql = format!(
         "SELECT response_id, comment_id, body FROM response_comments WHERE response_id IN \
          (SELECT id FROM responses WHERE {condition})"
