@@ -42,31 +42,69 @@ pub(super) async fn invitation_response(
     .pop())
 }
 
-pub(super) async fn submit_open(
-    db: &SqlStore,
+/// A submission the writer stores ([`super::commit`]): through a personal link or the open
+/// link, with what the partner sent.
+pub(super) struct Queued {
+    pub via: Via,
+    pub answers: Answers,
+    pub receipt_digest: String,
+}
+
+/// The link a [`Queued`] submission came through.
+pub(super) enum Via {
+    /// A personal link's invitation.
+    Invitation { invitation_id: i64 },
+    /// The round's open link, once per form id.
+    OpenLink { round_id: i64, form_id: String },
+}
+
+/// Stores `queued` within the transaction `conn` is in; a refusal ([`StoreError::AlreadySubmitted`],
+/// [`StoreError::RoundClosed`], [`StoreError::OpenCapReached`]) may leave writes behind, which
+/// the caller rolls back.
+pub(super) async fn store(
+    conn: &mut AnyConnection,
+    queued: &Queued,
+) -> StoreResult<OpenSubmission> {
+    let Queued {
+        via,
+        answers,
+        receipt_digest,
+    } = queued;
+    match via {
+        Via::Invitation { invitation_id } => {
+            submit(conn, *invitation_id, answers, receipt_digest).await?;
+            Ok(OpenSubmission::Stored)
+        }
+        Via::OpenLink { round_id, form_id } => {
+            submit_open(conn, *round_id, form_id, answers, receipt_digest).await
+        }
+    }
+}
+
+async fn submit_open(
+    conn: &mut AnyConnection,
     round_id: i64,
     form_id: &str,
     answers: &Answers,
     receipt_digest: &str,
 ) -> StoreResult<OpenSubmission> {
-    let mut tx = db.begin_write().await?;
-    ensure_open(&mut tx, round_id).await?;
-    if form_used(&mut tx, form_id).await? {
+    ensure_open(conn, round_id).await?;
+    if form_used(conn, form_id).await? {
         return Ok(OpenSubmission::AlreadyStored);
     }
     let cap: Option<i64> = sqlx::query_scalar("SELECT open_cap FROM rounds WHERE id = $1")
         .bind(round_id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await?;
     if let Some(cap) = cap {
         // Counting against the cap must see every other submission: lock the round's row.
-        lock_round(&mut tx, round_id).await?;
+        lock_round(conn, round_id).await?;
         let taken: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM responses WHERE round_id = $1 AND open_form_id IS NOT NULL \
              AND status = 'submitted' AND removed IS NULL",
         )
         .bind(round_id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await?;
         if taken >= cap {
             return Err(StoreError::OpenCapReached);
@@ -81,12 +119,11 @@ pub(super) async fn submit_open(
         receipt_digest: Some(receipt_digest),
         at: day_only(&now()),
     };
-    let Some(response_id) = insert_submission(&mut tx, &submission, None).await? else {
-        // A racing POST of the same form id on another connection got there first.
+    let Some(response_id) = insert_submission(conn, &submission, None).await? else {
+        // A racing POST of the same form id on another server got there first.
         return Ok(OpenSubmission::AlreadyStored);
     };
-    insert_comments(&mut tx, response_id, answers).await?;
-    tx.commit().await?;
+    insert_comments(conn, response_id, answers).await?;
     Ok(OpenSubmission::Stored)
 }
 
@@ -236,16 +273,20 @@ async fn writable_invitation(
     conn: &mut AnyConnection,
     invitation_id: i64,
 ) -> StoreResult<(i64, Option<String>, bool)> {
-    let (round_id, sector, submitted, identified): (i64, Option<String>, i64, i64) =
+    // The round's state in the same query: this runs for every submission.
+    let (round_id, sector, submitted, identified, closed): (i64, Option<String>, i64, i64, i64) =
         sqlx::query_as(
             "SELECT i.round_id, i.sector, i.submitted, \
-             CASE WHEN r.identified_consent IS NULL THEN 0 ELSE 1 END \
+             CASE WHEN r.identified_consent IS NULL THEN 0 ELSE 1 END, \
+             CASE WHEN r.closed_at IS NULL THEN 0 ELSE 1 END \
              FROM invitations i JOIN rounds r ON r.id = i.round_id WHERE i.id = $1",
         )
         .bind(invitation_id)
         .fetch_one(&mut *conn)
         .await?;
-    ensure_open(conn, round_id).await?;
+    if closed != 0 {
+        return Err(StoreError::RoundClosed);
+    }
     if submitted != 0 {
         return Err(StoreError::AlreadySubmitted);
     }
@@ -289,21 +330,19 @@ pub(super) async fn save_draft(
     Ok(())
 }
 
-pub(super) async fn submit(
-    db: &SqlStore,
+async fn submit(
+    conn: &mut AnyConnection,
     invitation_id: i64,
     answers: &Answers,
     receipt_digest: &str,
 ) -> StoreResult<()> {
-    let mut tx = db.begin_write().await?;
-    let (round_id, invited_sector, identified) =
-        writable_invitation(&mut tx, invitation_id).await?;
+    let (round_id, invited_sector, identified) = writable_invitation(conn, invitation_id).await?;
     // The one-submission rule: of racing submissions, the first to flip the flag wins (the write
     // lock on SQLite, the row lock on PostgreSQL, serialise them); the others match nothing.
     let flipped =
         sqlx::query("UPDATE invitations SET submitted = 1 WHERE id = $1 AND submitted = 0")
             .bind(invitation_id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
     if flipped.rows_affected() != 1 {
         return Err(StoreError::AlreadySubmitted);
@@ -311,7 +350,7 @@ pub(super) async fn submit(
     // The draft goes: an anonymous round's submission is a new row that names no invitation.
     sqlx::query("DELETE FROM responses WHERE invitation_id = $1")
         .bind(invitation_id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     let now = now();
     let submission = Submission {
@@ -323,12 +362,10 @@ pub(super) async fn submit(
         receipt_digest: Some(receipt_digest),
         at: if identified { now } else { day_only(&now) },
     };
-    let response_id = insert_submission(&mut tx, &submission, None)
+    let response_id = insert_submission(conn, &submission, None)
         .await?
         .ok_or(StoreError::AlreadySubmitted)?;
-    insert_comments(&mut tx, response_id, answers).await?;
-    tx.commit().await?;
-    Ok(())
+    insert_comments(conn, response_id, answers).await
 }
 
 /// Responses as stored, in id order.
