@@ -511,8 +511,18 @@ async fn insert_comments(
     Ok(())
 }
 
-/// Responses an import inserts together: twelve parameters each.
+/// Responses an import writes together: twelve parameters each.
 const IMPORT_BATCH: usize = 500;
+
+/// The columns an import writes of each response.
+const IMPORT_COLUMNS: &str = "id, round_id, invitation_id, consent, sector, language, status, \
+     started_at, updated_at, submitted_at, pseudonym, answers";
+
+/// Where SQLite stages an import (see [`Engine::stages_imports`]): responses without any index.
+const CREATE_STAGING: &str = "CREATE TEMPORARY TABLE import_staging (id BIGINT NOT NULL, \
+     round_id BIGINT NOT NULL, invitation_id BIGINT, consent BIGINT NOT NULL, sector TEXT, \
+     language TEXT, status TEXT NOT NULL, started_at TEXT NOT NULL, updated_at TEXT NOT NULL, \
+     submitted_at TEXT, pseudonym TEXT NOT NULL, answers TEXT NOT NULL)";
 
 pub(super) async fn import_responses(
     db: &SqlStore,
@@ -529,39 +539,103 @@ pub(super) async fn import_responses(
     .await?;
     let now = now();
     let at = if identified != 0 { now } else { day_only(&now) };
-    let mut batch: Vec<Imported> = Vec::with_capacity(IMPORT_BATCH);
-    let mut imported = 0;
-    for read in feed {
-        match read {
-            Ok(response) => batch.push(response),
-            Err(problem) => {
-                tx.rollback().await?;
-                return Ok(Err(problem));
-            }
-        }
-        if batch.len() == IMPORT_BATCH {
-            imported += insert_imported(&mut tx, db.engine, round_id, &at, &mut batch).await?;
-        }
+    let staging = db.engine.stages_imports();
+    if staging {
+        sqlx::query(CREATE_STAGING).execute(&mut *tx).await?;
     }
-    imported += insert_imported(&mut tx, db.engine, round_id, &at, &mut batch).await?;
+    let target = Destination {
+        table: if staging {
+            "import_staging"
+        } else {
+            "responses"
+        },
+        engine: db.engine,
+        round_id,
+        at: &at,
+    };
+    let imported = match write_all(&mut tx, &target, feed).await? {
+        Ok(imported) => imported,
+        Err(problem) => {
+            tx.rollback().await?;
+            return Ok(Err(problem));
+        }
+    };
+    if staging {
+        // In id order; `WHERE true` keeps SQLite from reading `ON CONFLICT` as a join's `ON`.
+        let stored = sqlx::query(&format!(
+            "INSERT INTO responses ({IMPORT_COLUMNS}) SELECT {IMPORT_COLUMNS} \
+             FROM import_staging WHERE true ORDER BY id ON CONFLICT DO NOTHING"
+        ))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if stored < imported {
+            store_again(&mut tx).await?;
+        }
+        sqlx::query("DROP TABLE import_staging")
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     Ok(Ok(imported))
 }
 
-/// Inserts a batch of imported responses with their answers, and empties it.
-async fn insert_imported(
-    conn: &mut AnyConnection,
+/// Where an import writes its batches.
+struct Destination<'a> {
+    /// `responses`, or the staging table.
+    table: &'static str,
     engine: Engine,
     round_id: i64,
-    at: &str,
-    batch: &mut Vec<Imported>,
-) -> StoreResult<u64> {
-    if batch.is_empty() {
-        return Ok(0);
+    /// When the responses count as submitted.
+    at: &'a str,
+}
+
+/// Writes every response of `feed`, or stops at its first problem.
+async fn write_all(
+    conn: &mut AnyConnection,
+    target: &Destination<'_>,
+    feed: &mut ImportFeed<'_>,
+) -> StoreResult<Result<u64, ResponsesError>> {
+    let mut written = 0;
+    let mut batch = match next_batch(feed) {
+        Ok(batch) => batch,
+        Err(problem) => return Ok(Err(problem)),
+    };
+    while !batch.is_empty() {
+        // The next batch is read while this one is written: the reading takes this thread, the
+        // writing SQLite's worker thread or PostgreSQL's server.
+        let (wrote, next) = tokio::join!(write_batch(conn, target, &batch), async {
+            next_batch(feed)
+        });
+        written += wrote?;
+        batch = match next {
+            Ok(batch) => batch,
+            Err(problem) => return Ok(Err(problem)),
+        };
     }
+    Ok(Ok(written))
+}
+
+/// Up to [`IMPORT_BATCH`] responses from `feed`; none once it is read through.
+fn next_batch(feed: &mut ImportFeed<'_>) -> Result<Vec<Imported>, ResponsesError> {
+    feed.take(IMPORT_BATCH).collect()
+}
+
+/// Writes a batch of imported responses with their answers.
+async fn write_batch(
+    conn: &mut AnyConnection,
+    target: &Destination<'_>,
+    batch: &[Imported],
+) -> StoreResult<u64> {
+    let Destination {
+        table,
+        engine,
+        round_id,
+        at,
+    } = *target;
     // An identified round's organisations, one at a time: such rounds are small.
     let mut invitations = Vec::with_capacity(batch.len());
-    for response in batch.iter() {
+    for response in batch {
         invitations.push(match &response.organisation {
             Some(organisation) => Some(
                 sqlx::query_scalar::<_, i64>(
@@ -586,9 +660,7 @@ async fn insert_imported(
         .map(|_| (random_id(), new_pseudonym()))
         .collect();
     let sql = format!(
-        "INSERT INTO responses (id, round_id, invitation_id, consent, sector, language, status, \
-         started_at, updated_at, submitted_at, pseudonym, answers) VALUES {} \
-         ON CONFLICT DO NOTHING RETURNING id",
+        "INSERT INTO {table} ({IMPORT_COLUMNS}) VALUES {} ON CONFLICT DO NOTHING RETURNING id",
         engine.values(batch.len(), 12)
     );
     let mut query = sqlx::query_scalar::<_, i64>(&sql);
@@ -630,7 +702,41 @@ async fn insert_imported(
         }
         again.ok_or(StoreError::NoFreshPseudonym)?;
     }
-    let count = batch.len() as u64;
-    batch.clear();
-    Ok(count)
+    Ok(batch.len() as u64)
+}
+
+/// Stores again, each under a fresh id and pseudonym, the staged responses whose id or pseudonym
+/// happened to be taken.
+async fn store_again(conn: &mut AnyConnection) -> StoreResult<()> {
+    let missing: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT s.id, s.pseudonym FROM import_staging s WHERE NOT EXISTS (SELECT 1 FROM \
+         responses r WHERE r.id = s.id AND r.round_id = s.round_id AND r.pseudonym = s.pseudonym)",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let again = "INSERT INTO responses (id, round_id, invitation_id, consent, sector, language, \
+         status, started_at, updated_at, submitted_at, pseudonym, answers) SELECT $1, round_id, \
+         invitation_id, consent, sector, language, status, started_at, updated_at, submitted_at, \
+         $2, answers FROM import_staging WHERE id = $3 AND pseudonym = $4 ON CONFLICT DO NOTHING";
+    for (id, pseudonym) in missing {
+        let mut stored = false;
+        for _ in 0..4 {
+            stored = sqlx::query(again)
+                .bind(random_id())
+                .bind(new_pseudonym())
+                .bind(id)
+                .bind(&pseudonym)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+                == 1;
+            if stored {
+                break;
+            }
+        }
+        if !stored {
+            return Err(StoreError::NoFreshPseudonym);
+        }
+    }
+    Ok(())
 }
