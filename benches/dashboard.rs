@@ -14,13 +14,16 @@
 //! once for the demo round's page, the 40-item form of an invitation (`GET /s/{token}`) and
 //! `/healthz`, each for `LOAD` (the clients share the process with the server).
 
+#[path = "support/demo.rs"]
+mod demo;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use partnerscope::instrument::{Instrument, Library};
-use partnerscope::store::{self, Store, Visible};
+use partnerscope::store;
 use partnerscope::survey::{NewInvitation, NewRound};
 use partnerscope::web::{self, AppState};
 use rand::rngs::StdRng;
@@ -97,26 +100,6 @@ async fn fill(url: &str, round_id: i64, instrument: &Instrument, count: usize, s
         sqlx::query(&responses).execute(&mut *tx).await.unwrap();
     }
     tx.commit().await.unwrap();
-}
-
-/// The largest round of the demo partnership, by submitted responses.
-async fn largest_demo_round(store: &dyn Store) -> (i64, usize) {
-    let mut largest = (0, 0);
-    for partnership in store.partnerships(Visible::All).await.unwrap() {
-        for round in store.rounds(partnership.id).await.unwrap() {
-            let submitted = store
-                .responses(round.id)
-                .await
-                .unwrap()
-                .iter()
-                .filter(|r| r.submitted_at.is_some())
-                .count();
-            if submitted > largest.1 {
-                largest = (round.id, submitted);
-            }
-        }
-    }
-    largest
 }
 
 /// Signs in and views the round page `VIEWS` times: the first view's time (which publishes the
@@ -220,7 +203,7 @@ async fn main() {
     )
     .await
     .unwrap();
-    let (demo_round, demo_size) = largest_demo_round(store.as_ref()).await;
+    let (demo_round, demo_size) = demo::largest_demo_round(store.as_ref()).await;
     let hash = partnerscope::accounts::hash_password("bench password").unwrap();
     store
         .create_facilitator("bench@example.org", &hash, true)

@@ -9,11 +9,13 @@
 #[path = "support/database.rs"]
 mod database;
 
+#[path = "support/data.rs"]
+mod data;
 #[path = "support/process.rs"]
 mod process;
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -23,23 +25,6 @@ use partnerscope::survey::NewRound;
 
 const PARTNERS: usize = 100_000;
 const WAVE: &str = "2026 spring";
-
-/// The score benchmark's responses without their wave column (the round has one wave).
-fn one_wave(from: &Path, to: &Path) -> std::io::Result<()> {
-    let mut out = BufWriter::with_capacity(1 << 20, File::create(to)?);
-    for line in BufReader::with_capacity(1 << 20, File::open(from)?).lines() {
-        let line = line?;
-        let mut cells = line.splitn(4, ',');
-        let (respondent, group, _, rest) = (
-            cells.next().unwrap_or_default(),
-            cells.next().unwrap_or_default(),
-            cells.next(),
-            cells.next().unwrap_or_default(),
-        );
-        writeln!(out, "{respondent},{group},{rest}")?;
-    }
-    out.flush()
-}
 
 fn partner_list(to: &Path) -> std::io::Result<()> {
     let mut out = BufWriter::new(File::create(to)?);
@@ -62,7 +47,7 @@ async fn main() {
     );
     let responses = data.join("responses-1m-one-wave.csv");
     if !responses.exists() {
-        one_wave(&source, &responses).unwrap();
+        data::one_wave(&source, &responses, usize::MAX).unwrap();
     }
     let partners = data.join("partners-100k.csv");
     partner_list(&partners).unwrap();

@@ -12,6 +12,8 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+#[path = "support/memory.rs"]
+mod memory;
 mod support;
 
 use partnerscope::accounts::hash_password;
@@ -20,17 +22,6 @@ use partnerscope::store;
 const SIGN_INS: usize = 500;
 const EMAIL: &str = "owner@example.org";
 const PASSWORD: &str = "correct horse battery staple";
-
-/// A field of `/proc/PID/status` (e.g. `VmHWM`), in MiB.
-fn status_mib(pid: u32, field: &str) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let kib: f64 = status
-        .lines()
-        .find_map(|line| line.strip_prefix(&format!("{field}:")))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or_else(|| panic!("{field} in /proc/{pid}/status"));
-    kib / 1024.0
-}
 
 /// Posts a sign-in for `email` from the client address `forwarded`; the answer's status.
 async fn sign_in(
@@ -69,7 +60,10 @@ async fn main() {
         .unwrap();
     // One sign-in first, so the baseline includes what any single sign-in leaves behind.
     let warm_up = sign_in(&client, &base, "warm-up@example.org", "wrong", "10.255.0.1").await;
-    let before = (status_mib(pid, "VmHWM"), status_mib(pid, "VmRSS"));
+    let before = (
+        memory::status_mib(pid, "VmHWM"),
+        memory::status_mib(pid, "VmRSS"),
+    );
 
     let start = Instant::now();
     let mut burst = tokio::task::JoinSet::new();
@@ -86,7 +80,10 @@ async fn main() {
         *statuses.entry(status.unwrap()).or_default() += 1;
     }
     let wall = start.elapsed();
-    let after = (status_mib(pid, "VmHWM"), status_mib(pid, "VmRSS"));
+    let after = (
+        memory::status_mib(pid, "VmHWM"),
+        memory::status_mib(pid, "VmRSS"),
+    );
     let owner = sign_in(&client, &base, EMAIL, PASSWORD, "10.254.0.1").await;
 
     println!("warm-up sign-in: {warm_up}");

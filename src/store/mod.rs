@@ -77,6 +77,10 @@ pub enum StoreError {
     /// 10^30 in a round of a million): nothing was stored.
     #[error("no fresh pseudonym could be drawn for a response")]
     NoFreshPseudonym,
+    /// The task that writes submissions stopped (it panicked, or the server is shutting down);
+    /// the submission may not be stored.
+    #[error("the submission writer stopped")]
+    WriterStopped,
     /// The database failed.
     #[error("database error")]
     Database(#[from] sqlx::Error),

@@ -171,17 +171,21 @@ enum Stored<'a> {
 /// The `answers` column of a response: a JSON object from item id to a value (a number) or a
 /// code (a string); an unanswered item is absent.
 pub fn encode_answers(items: &BTreeMap<String, Answer>) -> String {
-    let stored: BTreeMap<&str, Stored<'_>> = items
-        .iter()
-        .map(|(item, answer)| {
-            let stored = match answer {
-                Answer::Value(value) => Stored::Value(*value),
-                Answer::Code(code) => Stored::Code(code),
-            };
-            (item.as_str(), stored)
-        })
-        .collect();
-    serde_json::to_string(&stored).expect("a map of strings to numbers and strings encodes")
+    /// The items as stored, serialised straight from the map: an import encodes a million.
+    struct AsStored<'a>(&'a BTreeMap<String, Answer>);
+    impl serde::Serialize for AsStored<'_> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.collect_map(self.0.iter().map(|(item, answer)| {
+                let stored = match answer {
+                    Answer::Value(value) => Stored::Value(*value),
+                    Answer::Code(code) => Stored::Code(code),
+                };
+                (item, stored)
+            }))
+        }
+    }
+    serde_json::to_string(&AsStored(items))
+        .expect("a map of strings to numbers and strings encodes")
 }
 
 /// Reads an `answers` column back.

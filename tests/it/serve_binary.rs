@@ -186,7 +186,14 @@ async fn serve_demo_twice_creates_the_demo_partnership_once_and_prints_the_same_
     assert_eq!(token(&first), waiting[0].invitation.token);
 }
 
-async fn a_submission_the_server_acknowledged_survives_killing_the_process_right_after(
+/// Rounds of the kill -9 test: each starts the server, submits in a burst and kills it.
+const KILLS: usize = 3;
+/// Invitations each round of the kill -9 test can submit.
+const BURST: usize = 150;
+/// Clients submitting at once: enough that batches form and some are in flight at the kill.
+const CLIENTS: usize = 24;
+
+async fn submissions_the_server_acknowledged_survive_killing_it_in_the_middle_of_a_burst(
     engine: Engine,
 ) {
     let Some((url, _dir)) = fresh_database(engine).await else {
@@ -194,29 +201,88 @@ async fn a_submission_the_server_acknowledged_survives_killing_the_process_right
     };
     let store = store::open(&url).await.unwrap();
     let round = new_round(store.as_ref(), &crate::server::mini(), false).await;
-    let invitation = new_invitation(store.as_ref(), round.id, "Eastside Food Bank").await;
+    let mut tokens = Vec::new();
+    for i in 0..KILLS * BURST {
+        tokens.push(
+            new_invitation(store.as_ref(), round.id, &format!("Partner {i}"))
+                .await
+                .token,
+        );
+    }
     drop(store);
 
-    let (mut child, base) = start(&url, &[], "partnerscope listening on ").await;
     let mut fields = crate::server::complete_answers();
     fields.push(("action", "submit"));
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let response = client
-        .post(format!("{}s/{}", base, invitation.token))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 303);
-    child.kill().await.unwrap();
+    let fields = std::sync::Arc::new(fields);
+    let mut acknowledged: Vec<String> = Vec::new();
+    for burst in tokens.chunks(BURST) {
+        let (mut child, base) = start(&url, &[], "partnerscope listening on ").await;
+        let (acks, mut heard) = tokio::sync::mpsc::unbounded_channel();
+        let next = std::sync::Arc::new(std::sync::Mutex::new(burst.to_vec()));
+        for _ in 0..CLIENTS {
+            let (next, fields, acks, base) =
+                (next.clone(), fields.clone(), acks.clone(), base.clone());
+            tokio::spawn(async move {
+                let client = reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .unwrap();
+                loop {
+                    let Some(token) = next.lock().unwrap().pop() else {
+                        return;
+                    };
+                    let sent = client
+                        .post(format!("{base}s/{token}"))
+                        .form(fields.as_slice())
+                        .send()
+                        .await;
+                    match sent {
+                        Ok(response) => {
+                            let _ = acks.send((token, response.status().as_u16()));
+                        }
+                        // The server was killed.
+                        Err(_) => return,
+                    }
+                }
+            });
+        }
+        drop(acks);
+        // Killed once a third of the burst is acknowledged: the rest are in flight or unsent.
+        let mut this_burst = 0;
+        while let Some((token, status)) = heard.recv().await {
+            assert_eq!(status, 303, "a submission was refused");
+            acknowledged.push(token);
+            this_burst += 1;
+            if this_burst == BURST / 3 {
+                break;
+            }
+        }
+        child.kill().await.unwrap();
+        // What was acknowledged before the kill took effect counts too.
+        while let Some((token, status)) = heard.recv().await {
+            assert_eq!(status, 303, "a submission was refused");
+            acknowledged.push(token);
+        }
+    }
+    assert!(acknowledged.len() >= KILLS * BURST / 3);
 
     let reopened = store::open(&url).await.unwrap();
-    let stored = reopened.responses(round.id).await.unwrap().pop().unwrap();
-    assert_eq!(stored.status, Status::Submitted);
-    assert_eq!(stored.answers.items.len(), 6);
+    for token in &acknowledged {
+        let (invitation, _) = reopened.invitation_by_token(token).await.unwrap().unwrap();
+        assert!(invitation.submitted, "an acknowledged submission was lost");
+    }
+    // Nothing half-stored: a response for every flagged invitation and none besides.
+    let flagged = reopened
+        .invitation_progress(round.id)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|p| p.invitation.submitted)
+        .count();
+    let stored = reopened.responses(round.id).await.unwrap();
+    assert!(stored.iter().all(|r| r.status == Status::Submitted));
+    assert!(stored.iter().all(|r| r.answers.items.len() == 6));
+    assert_eq!(stored.len(), flagged);
 }
 
 /// The value of `attribute` in the HTML tag that `tag` starts with.
@@ -381,5 +447,5 @@ fn shown_code(page: &str) -> String {
 
 crate::on_both_engines!(
     serve_demo_twice_creates_the_demo_partnership_once_and_prints_the_same_link,
-    a_submission_the_server_acknowledged_survives_killing_the_process_right_after,
+    submissions_the_server_acknowledged_survive_killing_it_in_the_middle_of_a_burst,
 );

@@ -1,6 +1,7 @@
 //! The store's own promises, beyond what the pages show: what happens in one transaction and
 //! what is read in one query.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use partnerscope::instrument::Instrument;
@@ -9,7 +10,7 @@ use partnerscope::responses::Imported;
 use partnerscope::store::{self, PageQuery, Store, Visible};
 use partnerscope::survey::answers::{Answer, Answers};
 use partnerscope::survey::partners::Partner;
-use partnerscope::survey::{NewRound, Partnership, Round};
+use partnerscope::survey::{NewRound, OpenSubmission, Partnership, Round};
 
 use crate::engines::{Engine, fresh_database};
 use crate::server::mini;
@@ -334,8 +335,106 @@ async fn a_release_read_once_is_read_again_only_when_another_server_stored_a_new
     assert_eq!(seen.release, second.release);
 }
 
+/// Answers with a comment, consent, and every mini item answered `value`.
+fn answers(value: i16) -> Answers {
+    let mut answers = Answers {
+        consent: true,
+        ..Answers::default()
+    };
+    for item in ["t1", "t2", "g1", "g2", "e1", "e2"] {
+        answers.items.insert(item.into(), Answer::Value(value));
+    }
+    answers
+        .comments
+        .insert("improve".into(), format!("Comment {value}"));
+    answers
+}
+
+async fn submissions_committed_together_are_each_stored_or_refused_on_their_own(engine: Engine) {
+    let Some((url, _dir)) = fresh_database(engine).await else {
+        return;
+    };
+    let store = store::open(&url).await.unwrap();
+    let round = crate::server::new_round(store.as_ref(), &mini(), true).await;
+    let mut invitations = Vec::new();
+    for i in 0..12 {
+        invitations
+            .push(crate::server::new_invitation(store.as_ref(), round.id, &format!("P{i}")).await);
+    }
+    // Everything at once, so the writer commits them in shared batches: each invitation twice,
+    // each open form id twice, a form id of a round that is closed, and an invitation that does
+    // not exist, whose database error fails its batch, so the others are stored one by one.
+    let closed = crate::server::new_round(store.as_ref(), &mini(), true).await;
+    store.close_round(closed.id).await.unwrap();
+    let mut racers = tokio::task::JoinSet::new();
+    for copy in 0..2 {
+        for (i, invitation) in invitations.iter().enumerate() {
+            let (store, id) = (Arc::clone(&store), invitation.id);
+            racers.spawn(async move {
+                let outcome = store.submit(id, &answers(3), &format!("r{i}-{copy}")).await;
+                (
+                    format!("invitation {i}"),
+                    outcome.map(|()| OpenSubmission::Stored),
+                )
+            });
+        }
+        for i in 0..12 {
+            let store = Arc::clone(&store);
+            racers.spawn(async move {
+                let form = format!("form{i}");
+                let outcome = store
+                    .submit_open(round.id, &form, &answers(4), &format!("o{i}-{copy}"))
+                    .await;
+                (form, outcome)
+            });
+        }
+        let store = Arc::clone(&store);
+        racers.spawn(async move {
+            let outcome = store
+                .submit_open(closed.id, "late", &answers(5), &format!("c{copy}"))
+                .await;
+            ("closed".to_string(), outcome)
+        });
+    }
+    let unknown = Arc::clone(&store);
+    racers.spawn(async move {
+        let outcome = unknown.submit(i64::MAX, &answers(1), "unknown").await;
+        (
+            "unknown".to_string(),
+            outcome.map(|()| OpenSubmission::Stored),
+        )
+    });
+    let mut outcomes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (what, outcome) in racers.join_all().await {
+        let outcome = match outcome {
+            Ok(stored) => format!("{stored:?}"),
+            Err(refused) => refused.to_string(),
+        };
+        outcomes.entry(what).or_default().push(outcome);
+    }
+    for (what, mut seen) in outcomes {
+        seen.sort();
+        let expected = match what.as_str() {
+            "closed" => vec!["the round is closed"; 2],
+            "unknown" => vec!["database error"],
+            w if w.starts_with("form") => vec!["AlreadyStored", "Stored"],
+            _ => vec!["Stored", "the response was already submitted"],
+        };
+        assert_eq!(seen, expected, "{what}");
+    }
+    let stored = store.responses(round.id).await.unwrap();
+    assert_eq!(stored.len(), 24);
+    assert!(
+        stored
+            .iter()
+            .all(|r| r.answers.items.len() == 6 && r.answers.comments.len() == 1)
+    );
+    assert!(store.responses(closed.id).await.unwrap().is_empty());
+}
+
 crate::on_both_engines!(
     a_release_read_once_is_read_again_only_when_another_server_stored_a_newer_one,
+    submissions_committed_together_are_each_stored_or_refused_on_their_own,
     the_next_round_invites_the_same_partners_on_new_links_or_is_not_created_at_all,
     partnerships_come_with_their_rounds_in_order_for_whoever_may_see_them,
     pages_of_a_round_meet_without_dropping_or_repeating_a_row,

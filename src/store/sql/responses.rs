@@ -36,31 +36,69 @@ pub(super) async fn invitation_response(
         .pop())
 }
 
-pub(super) async fn submit_open(
-    db: &SqlStore,
+/// A submission the writer stores ([`super::commit`]): through a personal link or the open
+/// link, with what the partner sent.
+pub(super) struct Queued {
+    pub via: Via,
+    pub answers: Answers,
+    pub receipt_digest: String,
+}
+
+/// The link a [`Queued`] submission came through.
+pub(super) enum Via {
+    /// A personal link's invitation.
+    Invitation { invitation_id: i64 },
+    /// The round's open link, once per form id.
+    OpenLink { round_id: i64, form_id: String },
+}
+
+/// Stores `queued` within the transaction `conn` is in; a refusal ([`StoreError::AlreadySubmitted`],
+/// [`StoreError::RoundClosed`], [`StoreError::OpenCapReached`]) may leave writes behind, which
+/// the caller rolls back.
+pub(super) async fn store(
+    conn: &mut AnyConnection,
+    queued: &Queued,
+) -> StoreResult<OpenSubmission> {
+    let Queued {
+        via,
+        answers,
+        receipt_digest,
+    } = queued;
+    match via {
+        Via::Invitation { invitation_id } => {
+            submit(conn, *invitation_id, answers, receipt_digest).await?;
+            Ok(OpenSubmission::Stored)
+        }
+        Via::OpenLink { round_id, form_id } => {
+            submit_open(conn, *round_id, form_id, answers, receipt_digest).await
+        }
+    }
+}
+
+async fn submit_open(
+    conn: &mut AnyConnection,
     round_id: i64,
     form_id: &str,
     answers: &Answers,
     receipt_digest: &str,
 ) -> StoreResult<OpenSubmission> {
-    let mut tx = db.begin_write().await?;
-    ensure_open(&mut tx, round_id).await?;
-    if form_used(&mut tx, form_id).await? {
+    ensure_open(conn, round_id).await?;
+    if form_used(conn, form_id).await? {
         return Ok(OpenSubmission::AlreadyStored);
     }
     let cap: Option<i64> = sqlx::query_scalar("SELECT open_cap FROM rounds WHERE id = $1")
         .bind(round_id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await?;
     if let Some(cap) = cap {
         // Counting against the cap must see every other submission: lock the round's row.
-        lock_round(&mut tx, round_id).await?;
+        lock_round(conn, round_id).await?;
         let taken: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM responses WHERE round_id = $1 AND open_form_id IS NOT NULL \
              AND status = 'submitted' AND removed IS NULL",
         )
         .bind(round_id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await?;
         if taken >= cap {
             return Err(StoreError::OpenCapReached);
@@ -75,12 +113,11 @@ pub(super) async fn submit_open(
         receipt_digest: Some(receipt_digest),
         at: day_only(&now()),
     };
-    let Some(response_id) = insert_submission(&mut tx, &submission, None).await? else {
-        // A racing POST of the same form id on another connection got there first.
+    let Some(response_id) = insert_submission(conn, &submission, None).await? else {
+        // A racing POST of the same form id on another server got there first.
         return Ok(OpenSubmission::AlreadyStored);
     };
-    insert_comments(&mut tx, response_id, answers).await?;
-    tx.commit().await?;
+    insert_comments(conn, response_id, answers).await?;
     Ok(OpenSubmission::Stored)
 }
 
@@ -207,16 +244,20 @@ async fn writable_invitation(
     conn: &mut AnyConnection,
     invitation_id: i64,
 ) -> StoreResult<(i64, Option<String>, bool)> {
-    let (round_id, sector, submitted, identified): (i64, Option<String>, i64, i64) =
+    // The round's state in the same query: this runs for every submission.
+    let (round_id, sector, submitted, identified, closed): (i64, Option<String>, i64, i64, i64) =
         sqlx::query_as(
             "SELECT i.round_id, i.sector, i.submitted, \
-             CASE WHEN r.identified_consent IS NULL THEN 0 ELSE 1 END \
+             CASE WHEN r.identified_consent IS NULL THEN 0 ELSE 1 END, \
+             CASE WHEN r.closed_at IS NULL THEN 0 ELSE 1 END \
              FROM invitations i JOIN rounds r ON r.id = i.round_id WHERE i.id = $1",
         )
         .bind(invitation_id)
         .fetch_one(&mut *conn)
         .await?;
-    ensure_open(conn, round_id).await?;
+    if closed != 0 {
+        return Err(StoreError::RoundClosed);
+    }
     if submitted != 0 {
         return Err(StoreError::AlreadySubmitted);
     }
@@ -260,21 +301,19 @@ pub(super) async fn save_draft(
     Ok(())
 }
 
-pub(super) async fn submit(
-    db: &SqlStore,
+async fn submit(
+    conn: &mut AnyConnection,
     invitation_id: i64,
     answers: &Answers,
     receipt_digest: &str,
 ) -> StoreResult<()> {
-    let mut tx = db.begin_write().await?;
-    let (round_id, invited_sector, identified) =
-        writable_invitation(&mut tx, invitation_id).await?;
+    let (round_id, invited_sector, identified) = writable_invitation(conn, invitation_id).await?;
     // The one-submission rule: of racing submissions, the first to flip the flag wins (the write
     // lock on SQLite, the row lock on PostgreSQL, serialise them); the others match nothing.
     let flipped =
         sqlx::query("UPDATE invitations SET submitted = 1 WHERE id = $1 AND submitted = 0")
             .bind(invitation_id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
     if flipped.rows_affected() != 1 {
         return Err(StoreError::AlreadySubmitted);
@@ -282,7 +321,7 @@ pub(super) async fn submit(
     // The draft goes: an anonymous round's submission is a new row that names no invitation.
     sqlx::query("DELETE FROM responses WHERE invitation_id = $1")
         .bind(invitation_id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     let now = now();
     let submission = Submission {
@@ -294,12 +333,10 @@ pub(super) async fn submit(
         receipt_digest: Some(receipt_digest),
         at: if identified { now } else { day_only(&now) },
     };
-    let response_id = insert_submission(&mut tx, &submission, None)
+    let response_id = insert_submission(conn, &submission, None)
         .await?
         .ok_or(StoreError::AlreadySubmitted)?;
-    insert_comments(&mut tx, response_id, answers).await?;
-    tx.commit().await?;
-    Ok(())
+    insert_comments(conn, response_id, answers).await
 }
 
 /// Responses matching `condition` (a fixed SQL condition on `responses` whose one parameter
@@ -405,8 +442,18 @@ async fn insert_comments(
     Ok(())
 }
 
-/// Responses an import inserts together: twelve parameters each.
+/// Responses an import writes together: twelve parameters each.
 const IMPORT_BATCH: usize = 500;
+
+/// The columns an import writes of each response.
+const IMPORT_COLUMNS: &str = "id, round_id, invitation_id, consent, sector, language, status, \
+     started_at, updated_at, submitted_at, pseudonym, answers";
+
+/// Where SQLite stages an import (see [`Engine::stages_imports`]): responses without any index.
+const CREATE_STAGING: &str = "CREATE TEMPORARY TABLE import_staging (id BIGINT NOT NULL, \
+     round_id BIGINT NOT NULL, invitation_id BIGINT, consent BIGINT NOT NULL, sector TEXT, \
+     language TEXT, status TEXT NOT NULL, started_at TEXT NOT NULL, updated_at TEXT NOT NULL, \
+     submitted_at TEXT, pseudonym TEXT NOT NULL, answers TEXT NOT NULL)";
 
 pub(super) async fn import_responses(
     db: &SqlStore,
@@ -423,39 +470,103 @@ pub(super) async fn import_responses(
     .await?;
     let now = now();
     let at = if identified != 0 { now } else { day_only(&now) };
-    let mut batch: Vec<Imported> = Vec::with_capacity(IMPORT_BATCH);
-    let mut imported = 0;
-    for read in feed {
-        match read {
-            Ok(response) => batch.push(response),
-            Err(problem) => {
-                tx.rollback().await?;
-                return Ok(Err(problem));
-            }
-        }
-        if batch.len() == IMPORT_BATCH {
-            imported += insert_imported(&mut tx, db.engine, round_id, &at, &mut batch).await?;
-        }
+    let staging = db.engine.stages_imports();
+    if staging {
+        sqlx::query(CREATE_STAGING).execute(&mut *tx).await?;
     }
-    imported += insert_imported(&mut tx, db.engine, round_id, &at, &mut batch).await?;
+    let target = Destination {
+        table: if staging {
+            "import_staging"
+        } else {
+            "responses"
+        },
+        engine: db.engine,
+        round_id,
+        at: &at,
+    };
+    let imported = match write_all(&mut tx, &target, feed).await? {
+        Ok(imported) => imported,
+        Err(problem) => {
+            tx.rollback().await?;
+            return Ok(Err(problem));
+        }
+    };
+    if staging {
+        // In id order; `WHERE true` keeps SQLite from reading `ON CONFLICT` as a join's `ON`.
+        let stored = sqlx::query(&format!(
+            "INSERT INTO responses ({IMPORT_COLUMNS}) SELECT {IMPORT_COLUMNS} \
+             FROM import_staging WHERE true ORDER BY id ON CONFLICT DO NOTHING"
+        ))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if stored < imported {
+            store_again(&mut tx).await?;
+        }
+        sqlx::query("DROP TABLE import_staging")
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     Ok(Ok(imported))
 }
 
-/// Inserts a batch of imported responses with their answers, and empties it.
-async fn insert_imported(
-    conn: &mut AnyConnection,
+/// Where an import writes its batches.
+struct Destination<'a> {
+    /// `responses`, or the staging table.
+    table: &'static str,
     engine: Engine,
     round_id: i64,
-    at: &str,
-    batch: &mut Vec<Imported>,
-) -> StoreResult<u64> {
-    if batch.is_empty() {
-        return Ok(0);
+    /// When the responses count as submitted.
+    at: &'a str,
+}
+
+/// Writes every response of `feed`, or stops at its first problem.
+async fn write_all(
+    conn: &mut AnyConnection,
+    target: &Destination<'_>,
+    feed: &mut ImportFeed<'_>,
+) -> StoreResult<Result<u64, ResponsesError>> {
+    let mut written = 0;
+    let mut batch = match next_batch(feed) {
+        Ok(batch) => batch,
+        Err(problem) => return Ok(Err(problem)),
+    };
+    while !batch.is_empty() {
+        // The next batch is read while this one is written: the reading takes this thread, the
+        // writing SQLite's worker thread or PostgreSQL's server.
+        let (wrote, next) = tokio::join!(write_batch(conn, target, &batch), async {
+            next_batch(feed)
+        });
+        written += wrote?;
+        batch = match next {
+            Ok(batch) => batch,
+            Err(problem) => return Ok(Err(problem)),
+        };
     }
+    Ok(Ok(written))
+}
+
+/// Up to [`IMPORT_BATCH`] responses from `feed`; none once it is read through.
+fn next_batch(feed: &mut ImportFeed<'_>) -> Result<Vec<Imported>, ResponsesError> {
+    feed.take(IMPORT_BATCH).collect()
+}
+
+/// Writes a batch of imported responses with their answers.
+async fn write_batch(
+    conn: &mut AnyConnection,
+    target: &Destination<'_>,
+    batch: &[Imported],
+) -> StoreResult<u64> {
+    let Destination {
+        table,
+        engine,
+        round_id,
+        at,
+    } = *target;
     // An identified round's organisations, one at a time: such rounds are small.
     let mut invitations = Vec::with_capacity(batch.len());
-    for response in batch.iter() {
+    for response in batch {
         invitations.push(match &response.organisation {
             Some(organisation) => Some(
                 sqlx::query_scalar::<_, i64>(
@@ -480,9 +591,7 @@ async fn insert_imported(
         .map(|_| (random_id(), new_pseudonym()))
         .collect();
     let sql = format!(
-        "INSERT INTO responses (id, round_id, invitation_id, consent, sector, language, status, \
-         started_at, updated_at, submitted_at, pseudonym, answers) VALUES {} \
-         ON CONFLICT DO NOTHING RETURNING id",
+        "INSERT INTO {table} ({IMPORT_COLUMNS}) VALUES {} ON CONFLICT DO NOTHING RETURNING id",
         engine.values(batch.len(), 12)
     );
     let mut query = sqlx::query_scalar::<_, i64>(&sql);
@@ -524,7 +633,41 @@ async fn insert_imported(
         }
         again.ok_or(StoreError::NoFreshPseudonym)?;
     }
-    let count = batch.len() as u64;
-    batch.clear();
-    Ok(count)
+    Ok(batch.len() as u64)
+}
+
+/// Stores again, each under a fresh id and pseudonym, the staged responses whose id or pseudonym
+/// happened to be taken.
+async fn store_again(conn: &mut AnyConnection) -> StoreResult<()> {
+    let missing: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT s.id, s.pseudonym FROM import_staging s WHERE NOT EXISTS (SELECT 1 FROM \
+         responses r WHERE r.id = s.id AND r.round_id = s.round_id AND r.pseudonym = s.pseudonym)",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let again = "INSERT INTO responses (id, round_id, invitation_id, consent, sector, language, \
+         status, started_at, updated_at, submitted_at, pseudonym, answers) SELECT $1, round_id, \
+         invitation_id, consent, sector, language, status, started_at, updated_at, submitted_at, \
+         $2, answers FROM import_staging WHERE id = $3 AND pseudonym = $4 ON CONFLICT DO NOTHING";
+    for (id, pseudonym) in missing {
+        let mut stored = false;
+        for _ in 0..4 {
+            stored = sqlx::query(again)
+                .bind(random_id())
+                .bind(new_pseudonym())
+                .bind(id)
+                .bind(&pseudonym)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+                == 1;
+            if stored {
+                break;
+            }
+        }
+        if !stored {
+            return Err(StoreError::NoFreshPseudonym);
+        }
+    }
+    Ok(())
 }
