@@ -260,6 +260,7 @@ async fn main() {
         secure_cookies: false,
         open_links: Arc::default(),
         sign_ins: Arc::default(),
+        invited: Arc::default(),
     };
     tokio::spawn(web::serve(listener, state, std::future::pending()));
     for (name, round_id, size) in [

@@ -63,6 +63,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
             secure_cookies: args.secure_cookies,
             open_links: Arc::new(OpenLinks::new(args.open_link_budget, args.trust_proxy)),
             sign_ins: Arc::default(),
+            invited: Arc::default(),
         };
         let limits = Limits {
             header_timeout: Duration::from_secs(args.header_timeout_secs),
@@ -128,6 +129,7 @@ pub fn preview(file: &Path, addr: &str) -> anyhow::Result<()> {
             secure_cookies: false,
             open_links: Arc::default(),
             sign_ins: Arc::default(),
+            invited: Arc::default(),
         };
         web::serve(listener, state, web::shutdown_signal())
             .await

@@ -6,6 +6,7 @@ mod errors;
 mod facilitate;
 pub mod form;
 pub mod headers;
+pub mod invited;
 pub mod limits;
 pub mod messages;
 pub mod open_links;
@@ -86,6 +87,8 @@ pub struct AppState {
     pub open_links: Arc<open_links::OpenLinks>,
     /// The password checkers sign-ins share (one per core) and the device-cookie key.
     pub sign_ins: Arc<authentication::SignIns>,
+    /// The invited counts per sector the form shows, kept a few seconds per round.
+    pub invited: Arc<invited::InvitedCounts>,
 }
 
 /// The facilitator's sign-in page, where a facilitator page without a session sends the browser.

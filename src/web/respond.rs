@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::errors::AppError;
 use super::form::{self, Action, FormFields, FormView, Link, Posted};
+use super::invited;
 use super::messages::EN;
 use super::open_links::Client;
 use super::session::{cookie_value, site_cookie};
@@ -140,7 +141,7 @@ struct Target {
     banner: Option<&'static str>,
     /// How many organisations were invited per sector, so partners see how large their group
     /// can be (and a sector padded with invented partners).
-    invited: Vec<(String, i64)>,
+    invited: invited::Counts,
 }
 
 impl Target {
@@ -256,7 +257,7 @@ pub async fn show(
     let instrument = round.instrument()?;
     let code = resume_cookie(&headers);
     let mut target = Target::invitation(&token, &round);
-    target.invited = state.store.invited_per_sector(round.id).await?;
+    target.invited = state.invited.of(state.store.as_ref(), round.id).await?;
     let answers = match draft(&state, &invitation, code.as_ref()).await? {
         Some((answers, true)) => {
             target.saved = query.as_deref() == Some(SAVED);

@@ -74,6 +74,7 @@ async fn start(
         secure_cookies: false,
         open_links: Arc::new(OpenLinks::default()),
         sign_ins: Arc::default(),
+        invited: Arc::default(),
     };
     configure(&mut state);
     let server = tokio::spawn(web::serve_with(listener, state, limits, async {
