@@ -111,14 +111,6 @@ impl Engine {
         sql
     }
 
-    /// Whether an import stages its rows in an index-free table, then stores them in id order.
-    /// On SQLite every index of `responses` but the pseudonyms' then grows at its end instead
-    /// of at random places, which is what a large import spent its time on. PostgreSQL keeps
-    /// those pages in its buffers, and the second copy would only cost.
-    fn stages_imports(self) -> bool {
-        self == Engine::Sqlite
-    }
-
     /// How a write transaction starts: SQLite takes its single write lock up front.
     fn begin_write(self) -> &'static str {
         match self {

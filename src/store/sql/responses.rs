@@ -1,7 +1,7 @@
 //! Responses: drafts and submissions through an invitation or the open link, and reading them
 //! back with their answers and comments.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use sqlx::AnyConnection;
 
@@ -449,7 +449,7 @@ const IMPORT_BATCH: usize = 500;
 const IMPORT_COLUMNS: &str = "id, round_id, invitation_id, consent, sector, language, status, \
      started_at, updated_at, submitted_at, pseudonym, answers";
 
-/// Where SQLite stages an import (see [`Engine::stages_imports`]): responses without any index.
+/// Where an import stages its responses: without any index or constraint.
 const CREATE_STAGING: &str = "CREATE TEMPORARY TABLE import_staging (id BIGINT NOT NULL, \
      round_id BIGINT NOT NULL, invitation_id BIGINT, consent BIGINT NOT NULL, sector TEXT, \
      language TEXT, status TEXT NOT NULL, started_at TEXT NOT NULL, updated_at TEXT NOT NULL, \
@@ -470,16 +470,11 @@ pub(super) async fn import_responses(
     .await?;
     let now = now();
     let at = if identified != 0 { now } else { day_only(&now) };
-    let staging = db.engine.stages_imports();
-    if staging {
-        sqlx::query(CREATE_STAGING).execute(&mut *tx).await?;
-    }
+    // The rows are staged in a table without indexes, then stored in one statement in the
+    // order of their random ids: every index of `responses` but the pseudonyms' then grows at
+    // its end instead of at random places, which is what a large import spent its time on.
+    sqlx::query(CREATE_STAGING).execute(&mut *tx).await?;
     let target = Destination {
-        table: if staging {
-            "import_staging"
-        } else {
-            "responses"
-        },
         engine: db.engine,
         round_id,
         at: &at,
@@ -491,30 +486,26 @@ pub(super) async fn import_responses(
             return Ok(Err(problem));
         }
     };
-    if staging {
-        // In id order; `WHERE true` keeps SQLite from reading `ON CONFLICT` as a join's `ON`.
-        let stored = sqlx::query(&format!(
-            "INSERT INTO responses ({IMPORT_COLUMNS}) SELECT {IMPORT_COLUMNS} \
-             FROM import_staging WHERE true ORDER BY id ON CONFLICT DO NOTHING"
-        ))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if stored < imported {
-            store_again(&mut tx).await?;
-        }
-        sqlx::query("DROP TABLE import_staging")
-            .execute(&mut *tx)
-            .await?;
+    // `WHERE true` keeps SQLite from reading `ON CONFLICT` as a join's `ON`.
+    let stored = sqlx::query(&format!(
+        "INSERT INTO responses ({IMPORT_COLUMNS}) SELECT {IMPORT_COLUMNS} \
+         FROM import_staging WHERE true ORDER BY id ON CONFLICT DO NOTHING"
+    ))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if stored < imported {
+        store_again(&mut tx).await?;
     }
+    sqlx::query("DROP TABLE import_staging")
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(Ok(imported))
 }
 
-/// Where an import writes its batches.
+/// The round an import stages its batches for.
 struct Destination<'a> {
-    /// `responses`, or the staging table.
-    table: &'static str,
     engine: Engine,
     round_id: i64,
     /// When the responses count as submitted.
@@ -552,14 +543,14 @@ fn next_batch(feed: &mut ImportFeed<'_>) -> Result<Vec<Imported>, ResponsesError
     feed.take(IMPORT_BATCH).collect()
 }
 
-/// Writes a batch of imported responses with their answers.
+/// Stages a batch of imported responses with their answers, each under a random id and
+/// pseudonym as every submission gets ([`store_again`] replaces those that are taken).
 async fn write_batch(
     conn: &mut AnyConnection,
     target: &Destination<'_>,
     batch: &[Imported],
 ) -> StoreResult<u64> {
     let Destination {
-        table,
         engine,
         round_id,
         at,
@@ -584,20 +575,14 @@ async fn write_batch(
             None => None,
         });
     }
-    // Random ids and pseudonyms, as every submission gets; a response whose id or pseudonym
-    // happens to be taken is inserted again on its own with fresh ones.
-    let keys: Vec<(i64, String)> = batch
-        .iter()
-        .map(|_| (random_id(), new_pseudonym()))
-        .collect();
     let sql = format!(
-        "INSERT INTO {table} ({IMPORT_COLUMNS}) VALUES {} ON CONFLICT DO NOTHING RETURNING id",
+        "INSERT INTO import_staging ({IMPORT_COLUMNS}) VALUES {}",
         engine.values(batch.len(), 12)
     );
-    let mut query = sqlx::query_scalar::<_, i64>(&sql);
-    for ((response, invitation_id), (id, pseudonym)) in batch.iter().zip(&invitations).zip(&keys) {
+    let mut query = sqlx::query(&sql);
+    for (response, invitation_id) in batch.iter().zip(&invitations) {
         query = query
-            .bind(*id)
+            .bind(random_id())
             .bind(round_id)
             .bind(*invitation_id)
             .bind(i64::from(response.answers.consent))
@@ -607,32 +592,10 @@ async fn write_batch(
             .bind(at)
             .bind(at)
             .bind(at)
-            .bind(pseudonym)
+            .bind(new_pseudonym())
             .bind(encode_answers(&response.answers.items));
     }
-    let inserted: HashSet<i64> = query.fetch_all(&mut *conn).await?.into_iter().collect();
-    for ((response, invitation_id), (id, _)) in batch.iter().zip(&invitations).zip(&keys) {
-        if inserted.contains(id) {
-            continue;
-        }
-        let submission = Submission {
-            round_id,
-            invitation_id: *invitation_id,
-            open_form_id: None,
-            answers: &response.answers,
-            sector: response.answers.sector.as_deref(),
-            receipt_digest: None,
-            at: at.to_string(),
-        };
-        let mut again = None;
-        for _ in 0..4 {
-            again = insert_submission(conn, &submission, None).await?;
-            if again.is_some() {
-                break;
-            }
-        }
-        again.ok_or(StoreError::NoFreshPseudonym)?;
-    }
+    query.execute(&mut *conn).await?;
     Ok(batch.len() as u64)
 }
 
