@@ -19,9 +19,10 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 use tracing::Instrument;
 
 use super::Engine;
-use super::responses::{self, Queued};
+use super::responses::{self, Queued, Via};
 use crate::store::{StoreError, StoreResult};
 use crate::survey::OpenSubmission;
+use crate::survey::answers::Answers;
 
 /// Submissions one transaction takes at most. PostgreSQL tracks up to 64 subtransactions (our
 /// savepoints) per transaction cheaply; past that, every reader pays for looking them up.
@@ -57,8 +58,19 @@ impl Writer {
         Writer { queue }
     }
 
-    /// Stores `queued` in the next batch and returns its outcome once that batch is durable.
-    pub async fn submit(&self, queued: Queued) -> StoreResult<OpenSubmission> {
+    /// Stores what came `via` a link in the next batch and returns its outcome once that batch
+    /// is durable.
+    pub async fn submit(
+        &self,
+        via: Via,
+        answers: &Answers,
+        receipt_digest: &str,
+    ) -> StoreResult<OpenSubmission> {
+        let queued = Queued {
+            via,
+            answers: answers.clone(),
+            receipt_digest: receipt_digest.to_string(),
+        };
         let (reply, outcome) = oneshot::channel();
         self.queue
             .send(Job { queued, reply })

@@ -355,12 +355,9 @@ impl Store for SqlStore {
         answers: &Answers,
         receipt_digest: &str,
     ) -> StoreResult<()> {
+        let via = responses::Via::Invitation { invitation_id };
         self.writer
-            .submit(responses::Queued {
-                via: responses::Via::Invitation { invitation_id },
-                answers: answers.clone(),
-                receipt_digest: receipt_digest.to_string(),
-            })
+            .submit(via, answers, receipt_digest)
             .await
             .map(|_| ())
     }
@@ -373,16 +370,11 @@ impl Store for SqlStore {
         answers: &Answers,
         receipt_digest: &str,
     ) -> StoreResult<OpenSubmission> {
-        self.writer
-            .submit(responses::Queued {
-                via: responses::Via::OpenLink {
-                    round_id,
-                    form_id: form_id.to_string(),
-                },
-                answers: answers.clone(),
-                receipt_digest: receipt_digest.to_string(),
-            })
-            .await
+        let via = responses::Via::OpenLink {
+            round_id,
+            form_id: form_id.to_string(),
+        };
+        self.writer.submit(via, answers, receipt_digest).await
     }
 
     #[tracing::instrument(skip_all, fields(round_id = round_id))]
