@@ -442,18 +442,28 @@ async fn insert_comments(
     Ok(())
 }
 
-/// Responses an import writes together: twelve parameters each.
+/// Responses an import stages together: seven parameters each.
 const IMPORT_BATCH: usize = 500;
 
-/// The columns an import writes of each response.
-const IMPORT_COLUMNS: &str = "id, round_id, invitation_id, consent, sector, language, status, \
-     started_at, updated_at, submitted_at, pseudonym, answers";
+/// What an import stages of each response: what differs between them. The round, the status and
+/// the times are the same for all, and are added as they are stored.
+const STAGED_COLUMNS: &str = "id, invitation_id, consent, sector, language, pseudonym, answers";
 
 /// Where an import stages its responses: without any index or constraint.
 const CREATE_STAGING: &str = "CREATE TEMPORARY TABLE import_staging (id BIGINT NOT NULL, \
-     round_id BIGINT NOT NULL, invitation_id BIGINT, consent BIGINT NOT NULL, sector TEXT, \
-     language TEXT, status TEXT NOT NULL, started_at TEXT NOT NULL, updated_at TEXT NOT NULL, \
-     submitted_at TEXT, pseudonym TEXT NOT NULL, answers TEXT NOT NULL)";
+     invitation_id BIGINT, consent BIGINT NOT NULL, sector TEXT, language TEXT, \
+     pseudonym TEXT NOT NULL, answers TEXT NOT NULL)";
+
+/// Stores staged responses, the parameters after `{selected}` being the round and the time;
+/// `{selected}` are the staged columns as selected, `{condition}` follows `WHERE` (`true`
+/// keeps SQLite from reading `ON CONFLICT` as a join's `ON`).
+fn store_staged(selected: &str, condition: &str) -> String {
+    format!(
+        "INSERT INTO responses ({STAGED_COLUMNS}, round_id, status, started_at, updated_at, \
+         submitted_at) SELECT {selected}, $1, 'submitted', $2, $2, $2 FROM import_staging \
+         WHERE {condition} ON CONFLICT DO NOTHING"
+    )
+}
 
 pub(super) async fn import_responses(
     db: &SqlStore,
@@ -486,16 +496,14 @@ pub(super) async fn import_responses(
             return Ok(Err(problem));
         }
     };
-    // `WHERE true` keeps SQLite from reading `ON CONFLICT` as a join's `ON`.
-    let stored = sqlx::query(&format!(
-        "INSERT INTO responses ({IMPORT_COLUMNS}) SELECT {IMPORT_COLUMNS} \
-         FROM import_staging WHERE true ORDER BY id ON CONFLICT DO NOTHING"
-    ))
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let stored = sqlx::query(&store_staged(STAGED_COLUMNS, "true ORDER BY id"))
+        .bind(round_id)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
     if stored < imported {
-        store_again(&mut tx).await?;
+        store_again(&mut tx, round_id, &at).await?;
     }
     sqlx::query("DROP TABLE import_staging")
         .execute(&mut *tx)
@@ -576,22 +584,17 @@ async fn write_batch(
         });
     }
     let sql = format!(
-        "INSERT INTO import_staging ({IMPORT_COLUMNS}) VALUES {}",
-        engine.values(batch.len(), 12)
+        "INSERT INTO import_staging ({STAGED_COLUMNS}) VALUES {}",
+        engine.values(batch.len(), 7)
     );
     let mut query = sqlx::query(&sql);
     for (response, invitation_id) in batch.iter().zip(&invitations) {
         query = query
             .bind(random_id())
-            .bind(round_id)
             .bind(*invitation_id)
             .bind(i64::from(response.answers.consent))
             .bind(&response.answers.sector)
             .bind(&response.answers.language)
-            .bind("submitted")
-            .bind(at)
-            .bind(at)
-            .bind(at)
             .bind(new_pseudonym())
             .bind(encode_answers(&response.answers.items));
     }
@@ -601,21 +604,24 @@ async fn write_batch(
 
 /// Stores again, each under a fresh id and pseudonym, the staged responses whose id or pseudonym
 /// happened to be taken.
-async fn store_again(conn: &mut AnyConnection) -> StoreResult<()> {
+async fn store_again(conn: &mut AnyConnection, round_id: i64, at: &str) -> StoreResult<()> {
     let missing: Vec<(i64, String)> = sqlx::query_as(
         "SELECT s.id, s.pseudonym FROM import_staging s WHERE NOT EXISTS (SELECT 1 FROM \
-         responses r WHERE r.id = s.id AND r.round_id = s.round_id AND r.pseudonym = s.pseudonym)",
+         responses r WHERE r.id = s.id AND r.round_id = $1 AND r.pseudonym = s.pseudonym)",
     )
+    .bind(round_id)
     .fetch_all(&mut *conn)
     .await?;
-    let again = "INSERT INTO responses (id, round_id, invitation_id, consent, sector, language, \
-         status, started_at, updated_at, submitted_at, pseudonym, answers) SELECT $1, round_id, \
-         invitation_id, consent, sector, language, status, started_at, updated_at, submitted_at, \
-         $2, answers FROM import_staging WHERE id = $3 AND pseudonym = $4 ON CONFLICT DO NOTHING";
+    let again = store_staged(
+        "$3, invitation_id, consent, sector, language, $4, answers",
+        "id = $5 AND pseudonym = $6",
+    );
     for (id, pseudonym) in missing {
         let mut stored = false;
         for _ in 0..4 {
-            stored = sqlx::query(again)
+            stored = sqlx::query(&again)
+                .bind(round_id)
+                .bind(at)
                 .bind(random_id())
                 .bind(new_pseudonym())
                 .bind(id)
