@@ -20,8 +20,8 @@ use crate::instrument::Instrument;
 pub use waves::{WaveOrder, WaveOrderError, natural_cmp};
 
 pub use results::{
-    Breakdown, CellStats, Comparison, CompositeStats, Counted, ItemStats, Options, Reported,
-    Results,
+    Breakdown, CellStats, Comparison, CompositeStats, Counted, ItemStats, Options,
+    POLES_MIN_POINTS, Reported, Results,
 };
 
 /// A respondent's answer to one item: the scale value, or `None` when missing or non-substantive.
@@ -167,6 +167,9 @@ struct DimensionLayout {
     points: u32,
     /// Per item: the bounds of its scale when it is reverse-keyed.
     flips: Vec<Option<(i16, i16)>>,
+    /// Per item: the highest raw answer that disagrees and the lowest that agrees (the bottom
+    /// two and top two points of its scale).
+    poles: Vec<(i16, i16)>,
     /// The dimension's factors: each one's composite index and its items' positions here.
     factors: Vec<(usize, Vec<usize>)>,
 }
@@ -245,6 +248,14 @@ impl Layout {
                         let item = &instrument.items[i];
                         let scale = &instrument.scales[item.scale];
                         item.reverse.then_some((scale.min, scale.max))
+                    })
+                    .collect(),
+                poles: d
+                    .items
+                    .iter()
+                    .map(|&i| {
+                        let scale = &instrument.scales[instrument.items[i].scale];
+                        (scale.min + 1, scale.max - 1)
                     })
                     .collect(),
                 factors,
@@ -365,6 +376,9 @@ struct Cell {
     histogram: Vec<u64>,
     /// Pair sums over the upper triangle of every dimension.
     pairs: Vec<PairSums>,
+    /// Per item: answers in the top two and in the bottom two points of its scale, as the
+    /// statement is worded (before reverse keying).
+    poles: Vec<(u64, u64)>,
     /// Per dimension: members who answered every item (for rwg(j)).
     complete: Vec<u64>,
     /// Per item: sum and sum of squares over the complete members of its dimension.
@@ -382,6 +396,7 @@ impl Cell {
             rows: 0,
             histogram: vec![0; layout.histogram_len],
             pairs: vec![PairSums::default(); layout.pairs_len],
+            poles: vec![(0, 0); layout.items.len()],
             complete: vec![0; layout.dimensions.len()],
             complete_sums: vec![(0, 0); layout.items.len()],
             complete_products: vec![0; layout.pairs_len],
@@ -416,6 +431,10 @@ impl Cell {
         }
         for (a, b) in self.pairs.iter_mut().zip(&other.pairs) {
             a.add(b);
+        }
+        for (a, b) in self.poles.iter_mut().zip(&other.poles) {
+            a.0 += b.0;
+            a.1 += b.1;
         }
         for (a, b) in self.complete.iter_mut().zip(&other.complete) {
             *a += b;
@@ -475,10 +494,11 @@ impl Scorer {
             let k = dimension.k();
             row.resize(k, 0);
             answered.resize(k, 0);
-            for (((&i, &flip), value), present) in dimension
+            for ((((&i, &flip), &(disagrees, agrees)), value), present) in dimension
                 .items
                 .iter()
                 .zip(&dimension.flips)
+                .zip(&dimension.poles)
                 .zip(row.iter_mut())
                 .zip(answered.iter_mut())
             {
@@ -489,6 +509,10 @@ impl Scorer {
                 let keyed = flip.map_or(v, |(min, max)| reverse_key(v, min, max));
                 *present = u16::from(answer.is_some());
                 *value = i64::from(keyed) * i64::from(*present);
+                // Agreement is with the statement as worded: the raw answer, not the keyed one.
+                let poles = &mut acc.poles[i];
+                poles.0 += u64::from(v >= agrees) * u64::from(*present);
+                poles.1 += u64::from(v <= disagrees) * u64::from(*present);
             }
             let count: u16 = answered.iter().sum();
             scores[d] = layout.composites[d].record(row.iter().sum(), count, acc);
