@@ -61,6 +61,7 @@ fn column_format(name: &str) -> Format {
         "df" => "0.0",
         "alpha" | "alpha_ci_low" | "alpha_ci_high" | "std_alpha" | "average_r" | "r_drop"
         | "alpha_if_deleted" | "rwg_j" | "cohens_d" => "0.000",
+        "agree" | "disagree" => "0.0%",
         _ => "0.00",
     };
     Format::new().set_num_format(pattern)
