@@ -348,6 +348,30 @@ mod tests {
     }
 
     #[test]
+    fn agree_and_disagree_show_as_percents_and_keep_their_full_value() {
+        let table = Table {
+            name: "items",
+            header: &["item", "agree", "disagree"],
+            rows: vec![vec![
+                Cell::Text("t1".into()),
+                Cell::Number(Some(29.0 / 55.0)),
+                Cell::Number(None),
+            ]],
+        };
+        let mut bytes = Vec::new();
+        let writer = WorkbookWriter::new(&instrument()).unwrap();
+        writer.finish(&[table], &mut bytes).unwrap();
+        let styles = part(&bytes, "xl/styles.xml");
+        assert!(styles.contains("formatCode=\"0.0%\""), "{styles}");
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let sheet = book.worksheet_range("items").unwrap();
+        let row: Vec<Data> = sheet.rows().nth(1).unwrap().to_vec();
+        assert_eq!(row[1], Data::Float(29.0 / 55.0));
+        assert_eq!(row.get(2).unwrap_or(&Data::Empty), &Data::Empty);
+    }
+
+    #[test]
     fn a_sheet_filled_to_its_last_row_holds_every_respondent_and_no_note() {
         let rows = respondents_sheet(3, 3);
         assert_eq!(first_column(&rows), ["respondent", "r1", "r2", "r3"]);

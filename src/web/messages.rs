@@ -341,6 +341,12 @@ pub struct Messages {
     pub weak_item: &'static str,
     /// Marks a reverse-keyed item.
     pub reverse_label: &'static str,
+    /// Column: share of an item's answers in the top two points.
+    pub agree_label: &'static str,
+    /// Column: share of an item's answers in the bottom two points.
+    pub disagree_label: &'static str,
+    /// What the agree and disagree columns count, under the item table.
+    pub poles_note: &'static str,
     /// Heading of the comments on the dashboard.
     pub comments_list_heading: &'static str,
     /// Banner after a draft was saved, with the resume code below it.
@@ -694,6 +700,9 @@ pub const EN: Messages = Messages {
     item_label: "Statement",
     weak_item: "fits its dimension poorly",
     reverse_label: "reverse-keyed",
+    agree_label: "Agree",
+    disagree_label: "Disagree",
+    poles_note: "Agree and disagree: the share of a statement's answers in the top two and in the bottom two points of its scale, as the statement is worded (also for a reverse-keyed one), not counting \"don't know\" or \"not applicable\". Shown for scales of four points or more.",
     comments_list_heading: "Comments (sorted, without who wrote them)",
     draft_saved_code: "Your answers are saved in this browser. Open the same link here to carry on; on another device, open the link and enter your resume code.",
     resume_code_label: "Your resume code",
