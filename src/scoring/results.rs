@@ -636,11 +636,24 @@ mod tests {
     }
 
     #[test]
-    fn item_figures_stored_before_agree_and_disagree_load_without_them() {
-        let stored =
-            r#"{"n": 12, "mean": 3.5, "sd": 1.0, "r_drop": 0.4, "alpha_if_deleted": null}"#;
-        let stats: ItemStats = serde_json::from_str(stored).unwrap();
-        assert_eq!((stats.n, stats.mean), (12, Some(3.5)));
-        assert_eq!((stats.agree, stats.disagree), (None, None));
+    fn figures_stored_before_agree_and_disagree_load_with_them_blank() {
+        let rows = [[Some(4), Some(0), Some(2)]; 3];
+        let fresh = results(&rows, 1);
+        // A release body as stored before the shares existed: every item without them.
+        let mut stored = serde_json::to_value(&fresh).unwrap();
+        for item in stored["items"].as_array_mut().unwrap() {
+            let stats = item["Shown"].as_object_mut().unwrap();
+            assert!(stats.remove("agree").is_some() && stats.remove("disagree").is_some());
+        }
+        let loaded: Results = serde_json::from_value(stored).unwrap();
+        let mut expected = fresh.clone();
+        for item in &mut expected.items {
+            if let Reported::Shown(stats) = item {
+                stats.agree = None;
+                stats.disagree = None;
+            }
+        }
+        assert_ne!(expected, fresh);
+        assert_eq!(loaded, expected);
     }
 }
