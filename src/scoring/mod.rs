@@ -157,6 +157,17 @@ impl PairSums {
     }
 }
 
+/// How one item's raw answer is read.
+#[derive(Debug, Clone, Copy)]
+struct Reading {
+    /// The bounds of its scale when it is reverse-keyed.
+    flip: Option<(i16, i16)>,
+    /// The highest raw answer that disagrees: the bottom two points of its scale.
+    disagrees: i16,
+    /// The lowest raw answer that agrees: the top two points.
+    agrees: i16,
+}
+
 /// Where the items of one dimension are in the pair accumulators.
 #[derive(Debug, Clone)]
 struct DimensionLayout {
@@ -164,12 +175,12 @@ struct DimensionLayout {
     items: Vec<usize>,
     /// Start of the dimension's upper triangle (with diagonal) in a cell's pair vector.
     pair_base: usize,
+    /// Start of the dimension's items, by position, in a cell's per-item `poles`: contiguous, so
+    /// the scoring loop walks them beside the items without an index check.
+    item_base: usize,
     points: u32,
-    /// Per item: the bounds of its scale when it is reverse-keyed.
-    flips: Vec<Option<(i16, i16)>>,
-    /// Per item: the highest raw answer that disagrees and the lowest that agrees (the bottom
-    /// two and top two points of its scale).
-    poles: Vec<(i16, i16)>,
+    /// Per item: how its answer is read.
+    readings: Vec<Reading>,
     /// The dimension's factors: each one's composite index and its items' positions here.
     factors: Vec<(usize, Vec<usize>)>,
 }
@@ -217,6 +228,7 @@ impl Layout {
             .collect();
         let mut dimensions = Vec::new();
         let mut pairs_len = 0;
+        let mut items_len = 0;
         for (index, d) in instrument.dimensions.iter().enumerate() {
             for (position, &item) in d.items.iter().enumerate() {
                 items[item].position = position;
@@ -240,27 +252,25 @@ impl Layout {
             dimensions.push(DimensionLayout {
                 items: d.items.clone(),
                 pair_base: pairs_len,
+                item_base: items_len,
                 points: instrument.scales[d.scale].points(),
-                flips: d
+                readings: d
                     .items
                     .iter()
                     .map(|&i| {
                         let item = &instrument.items[i];
                         let scale = &instrument.scales[item.scale];
-                        item.reverse.then_some((scale.min, scale.max))
-                    })
-                    .collect(),
-                poles: d
-                    .items
-                    .iter()
-                    .map(|&i| {
-                        let scale = &instrument.scales[instrument.items[i].scale];
-                        (scale.min + 1, scale.max - 1)
+                        Reading {
+                            flip: item.reverse.then_some((scale.min, scale.max)),
+                            disagrees: scale.min + 1,
+                            agrees: scale.max - 1,
+                        }
                     })
                     .collect(),
                 factors,
             });
             pairs_len += k * (k + 1) / 2;
+            items_len += k;
         }
         let members = instrument
             .dimensions
@@ -376,8 +386,8 @@ struct Cell {
     histogram: Vec<u64>,
     /// Pair sums over the upper triangle of every dimension.
     pairs: Vec<PairSums>,
-    /// Per item: answers in the top two and in the bottom two points of its scale, as the
-    /// statement is worded (before reverse keying).
+    /// Per item (by dimension, then position): answers in the top two and in the bottom two
+    /// points of its scale, as the statement is worded (before reverse keying).
     poles: Vec<(u64, u64)>,
     /// Per dimension: members who answered every item (for rwg(j)).
     complete: Vec<u64>,
@@ -494,25 +504,28 @@ impl Scorer {
             let k = dimension.k();
             row.resize(k, 0);
             answered.resize(k, 0);
-            for ((((&i, &flip), &(disagrees, agrees)), value), present) in dimension
+            let poles = &mut acc.poles[dimension.item_base..dimension.item_base + k];
+            for ((((&i, reading), value), present), poles) in dimension
                 .items
                 .iter()
-                .zip(&dimension.flips)
-                .zip(&dimension.poles)
+                .zip(&dimension.readings)
                 .zip(row.iter_mut())
                 .zip(answered.iter_mut())
+                .zip(poles)
             {
                 // A missing answer is the value 0 answered 0 times, so the sums below need no
                 // branch on each answer: answers missing at random would mispredict often.
                 let answer = answers[i];
                 let v = answer.unwrap_or(0);
-                let keyed = flip.map_or(v, |(min, max)| reverse_key(v, min, max));
-                *present = u16::from(answer.is_some());
-                *value = i64::from(keyed) * i64::from(*present);
+                let keyed = reading
+                    .flip
+                    .map_or(v, |(min, max)| reverse_key(v, min, max));
+                let is = u16::from(answer.is_some());
+                *present = is;
+                *value = i64::from(keyed) * i64::from(is);
                 // Agreement is with the statement as worded: the raw answer, not the keyed one.
-                let poles = &mut acc.poles[i];
-                poles.0 += u64::from(v >= agrees) * u64::from(*present);
-                poles.1 += u64::from(v <= disagrees) * u64::from(*present);
+                poles.0 += u64::from(is & u16::from(v >= reading.agrees));
+                poles.1 += u64::from(is & u16::from(v <= reading.disagrees));
             }
             let count: u16 = answered.iter().sum();
             scores[d] = layout.composites[d].record(row.iter().sum(), count, acc);

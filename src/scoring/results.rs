@@ -455,7 +455,8 @@ pub(super) fn compute(
             let n = diagonal.n as u64;
             let covariance = dimension_covariances[item.dimension].as_ref();
             let poles = instrument.scales[instrument.items[i].scale].points() >= POLES_MIN_POINTS;
-            let (agree, disagree) = everyone.poles[i];
+            let (agree, disagree) =
+                everyone.poles[layout.dimensions[item.dimension].item_base + item.position];
             let share = |count: u64| (poles && n > 0).then(|| count as f64 / n as f64);
             let stats = ItemStats {
                 n,
