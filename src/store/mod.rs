@@ -18,6 +18,7 @@ use std::sync::Arc;
 use crate::accounts::{Facilitator, Failures, Session, ThrottleKey};
 use crate::responses::{Imported, ResponsesError};
 use crate::survey::answers::Answers;
+use crate::survey::closing::RoundDetails;
 use crate::survey::partners::{Partner, PartnerError};
 use crate::survey::{
     Excluded, Invitation, InvitationProgress, ListedComment, NewInvitation, NewRound,
@@ -204,8 +205,13 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<Round>;
     /// Closes a round: no more drafts or submissions.
     async fn close_round(&self, round_id: i64) -> StoreResult<()>;
-    /// Reopens a closed round.
-    async fn reopen_round(&self, round_id: i64) -> StoreResult<()>;
+    /// Reopens a closed round, dropping its closing date if that is over at `now` (Unix
+    /// seconds).
+    async fn reopen_round(&self, round_id: i64, now: i64) -> StoreResult<()>;
+    /// Changes what an open round tells its partners; a closed round is left as it is.
+    async fn set_round_details(&self, round_id: i64, details: &RoundDetails) -> StoreResult<()>;
+    /// Closes every open round whose closing date is over at `now` (Unix seconds); how many.
+    async fn close_due_rounds(&self, now: i64) -> StoreResult<u64>;
 
     // Invitations.
 

@@ -16,6 +16,7 @@ use sqlx::{FromRow, Row};
 
 use crate::accounts::{Facilitator, Session};
 use crate::survey::answers::{Answer, Answers};
+use crate::survey::closing::{self, Closing, RoundDetails};
 use crate::survey::{
     Invitation, InvitationProgress, Partnership, ReleasedResponse, Round, Status, StoredResponse,
 };
@@ -52,8 +53,30 @@ impl<'r> FromRow<'r, AnyRow> for DbRound {
             interim_releases: row.try_get::<i64, _>("interim_releases")? != 0,
             identified_consent: row.try_get("identified_consent")?,
             open_cap: row.try_get("open_cap")?,
+            details: round_details(row)?,
         }))
     }
+}
+
+/// A round's [`RoundDetails`] from its `title, contact, closes_on, closes_at` columns.
+fn round_details(row: &AnyRow) -> sqlx::Result<RoundDetails> {
+    let on: Option<String> = row.try_get("closes_on")?;
+    let at: Option<i64> = row.try_get("closes_at")?;
+    let closes = match (on, at) {
+        (Some(on), Some(at)) => Some(Closing {
+            on: closing::stored_date(&on).ok_or_else(|| sqlx::Error::ColumnDecode {
+                index: "closes_on".into(),
+                source: format!("not a date: {on:?}").into(),
+            })?,
+            at,
+        }),
+        _ => None,
+    };
+    Ok(RoundDetails {
+        title: row.try_get("title")?,
+        contact: row.try_get("contact")?,
+        closes,
+    })
 }
 
 /// A partnership with one of its rounds, or with none: a row of `partnerships LEFT JOIN rounds`

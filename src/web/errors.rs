@@ -37,9 +37,12 @@ use crate::survey::text::{TextError, Unit};
 /// the error's source, so the log shows the whole chain.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// No survey behind this link.
-    #[error("unknown link")]
+    /// No page at this address, or one the facilitator may not see.
+    #[error("not found")]
     NotFound,
+    /// No survey behind this personal or open link.
+    #[error("unknown link")]
+    UnknownLink,
     /// The round no longer takes answers.
     #[error("the round is closed")]
     RoundClosed,
@@ -167,7 +170,7 @@ struct ErrorPage<'a> {
 impl AppError {
     fn status(&self) -> StatusCode {
         match self {
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::UnknownLink => StatusCode::NOT_FOUND,
             AppError::RoundClosed => StatusCode::GONE,
             AppError::AlreadySubmitted => StatusCode::CONFLICT,
             AppError::NotAForm(_) => StatusCode::BAD_REQUEST,
@@ -199,6 +202,7 @@ impl IntoResponse for AppError {
         let m = &EN;
         let (title, text, detail): (_, _, Option<Cow<str>>) = match &self {
             AppError::NotFound => (m.not_found_heading, m.not_found_text, None),
+            AppError::UnknownLink => (m.unknown_link_heading, m.unknown_link_text, None),
             AppError::RoundClosed => (m.closed_heading, m.closed_text, None),
             AppError::AlreadySubmitted => (m.already_heading, m.already_text, None),
             AppError::NotAForm(_) => (
@@ -250,6 +254,8 @@ fn field_words(m: &Messages, field: &FieldRef) -> String {
     };
     let known = match name {
         "name" => m.field_partnership_name,
+        "title" => m.field_round_title,
+        "contact" => m.field_contact,
         "wave" => m.field_wave,
         "organisation" => m.field_organisation,
         "sector" => m.field_sector,
@@ -297,19 +303,20 @@ mod tests {
     fn row(error: &AppError) -> usize {
         match error {
             AppError::NotFound => 0,
-            AppError::RoundClosed => 1,
-            AppError::AlreadySubmitted => 2,
-            AppError::NotAForm(_) => 3,
-            AppError::Undecodable(_) => 4,
-            AppError::BadForm(_) => 5,
-            AppError::BadText { .. } => 6,
-            AppError::TooLarge => 7,
-            AppError::TooSlow => 8,
-            AppError::SignInRequired => 9,
-            AppError::Csrf => 10,
-            AppError::ForgedForm => 11,
-            AppError::OpenCapReached => 12,
-            AppError::Internal(_) => 13,
+            AppError::UnknownLink => 1,
+            AppError::RoundClosed => 2,
+            AppError::AlreadySubmitted => 3,
+            AppError::NotAForm(_) => 4,
+            AppError::Undecodable(_) => 5,
+            AppError::BadForm(_) => 6,
+            AppError::BadText { .. } => 7,
+            AppError::TooLarge => 8,
+            AppError::TooSlow => 9,
+            AppError::SignInRequired => 10,
+            AppError::Csrf => 11,
+            AppError::ForgedForm => 12,
+            AppError::OpenCapReached => 13,
+            AppError::Internal(_) => 14,
         }
     }
 
@@ -323,6 +330,7 @@ mod tests {
         let disk_full = Failure::Io(std::io::Error::other("disk full"));
         vec![
             (AppError::NotFound, StatusCode::NOT_FOUND),
+            (AppError::UnknownLink, StatusCode::NOT_FOUND),
             (AppError::RoundClosed, StatusCode::GONE),
             (AppError::AlreadySubmitted, StatusCode::CONFLICT),
             (AppError::NotAForm(None), StatusCode::BAD_REQUEST),

@@ -55,9 +55,9 @@ pub struct Messages {
     pub thanks_heading: &'static str,
     /// Thank-you page text.
     pub thanks_text: &'static str,
-    /// Error page: unknown link.
+    /// Error page: no page at this address.
     pub not_found_heading: &'static str,
-    /// Error page: unknown link, explanation.
+    /// Error page: no page at this address, explanation.
     pub not_found_text: &'static str,
     /// Error page: closed round.
     pub closed_heading: &'static str,
@@ -475,6 +475,53 @@ pub struct Messages {
     pub invited_note: &'static str,
     /// A sector left blank.
     pub no_sector: &'static str,
+    // The front door, and what a round tells its partners (issue 15).
+    /// Error page: a link to a survey that does not exist.
+    pub unknown_link_heading: &'static str,
+    /// Error page: a link to a survey that does not exist, explanation.
+    pub unknown_link_text: &'static str,
+    /// The home page's title.
+    pub home_title: &'static str,
+    /// The home page's introduction of partnerscope.
+    pub home_text: &'static str,
+    /// The home page's link for facilitators.
+    pub home_sign_in: &'static str,
+    /// The home page's note for partners, who come through their own link.
+    pub home_partners: &'static str,
+    /// On the form, before the round's title: who asks.
+    pub asked_by: &'static str,
+    /// On the form: until when it takes answers; `{date}` is the closing date.
+    pub answer_by: &'static str,
+    /// On the form, before the round's contact line.
+    pub contact_intro: &'static str,
+    /// Label of a round's title field.
+    pub round_title_label: &'static str,
+    /// Hint under a round's title field.
+    pub round_title_hint: &'static str,
+    /// Label of a round's contact field.
+    pub contact_label: &'static str,
+    /// Hint under a round's contact field.
+    pub contact_hint: &'static str,
+    /// Label of a round's closing date field.
+    pub closes_on_label: &'static str,
+    /// Hint under a round's closing date field; `{zone}` is the server's time zone.
+    pub closes_on_hint: &'static str,
+    /// Heading of the round page's section with what partners are told.
+    pub details_heading: &'static str,
+    /// Button that stores what partners are told.
+    pub details_button: &'static str,
+    /// On the round page: the closing date; `{date}` is the date, `{zone}` the time zone.
+    pub closes_note: &'static str,
+    /// On the round page: no closing date.
+    pub no_closing_date: &'static str,
+    /// Form error: the closing date is not a date.
+    pub detail_closes_on_malformed: &'static str,
+    /// Form error: the closing date is over.
+    pub detail_closes_on_past: &'static str,
+    /// The field of a round's title, in words.
+    pub field_round_title: &'static str,
+    /// The field of a round's contact line, in words.
+    pub field_contact: &'static str,
 }
 
 /// The thing a deletion is about, as [`Messages::deletion`] names it.
@@ -551,8 +598,8 @@ pub const EN: Messages = Messages {
     error_sector: "Choose the description that best fits your organisation",
     thanks_heading: "Thank you",
     thanks_text: "Your answers have been submitted. The partnership will see the results for groups of partners together, never yours alone.",
-    not_found_heading: "We cannot find this survey",
-    not_found_text: "Check that the link is complete. If it came in an email, copy the whole link into your browser.",
+    not_found_heading: "Page not found",
+    not_found_text: "There is no page at this address. Check the address, or start again from the home page.",
     closed_heading: "This survey has closed",
     closed_text: "The survey is no longer taking answers. Thank you for your interest.",
     already_heading: "Already submitted",
@@ -760,4 +807,27 @@ pub const EN: Messages = Messages {
     detail_round_open: "The round is open: close it before removing its partners' e-mail addresses",
     invited_note: "Organisations invited to this round, by sector:",
     no_sector: "no sector",
+    unknown_link_heading: "We cannot find this survey",
+    unknown_link_text: "Check that the link is complete. If it came in an email, copy the whole link into your browser.",
+    home_title: "Partnership self-assessment",
+    home_text: "partnerscope helps coalitions and community partnerships ask their members how well they work together, and turns the answers into a report for the next meeting. Answers are anonymous: results are shown only for groups large enough that no one can be singled out.",
+    home_sign_in: "Facilitators: sign in",
+    home_partners: "Invited to answer a survey? Open the personal link you received; it takes you straight to your form.",
+    asked_by: "A survey for",
+    answer_by: "Please answer by {date}.",
+    contact_intro: "Questions about this survey:",
+    round_title_label: "Title partners see",
+    round_title_hint: "Who is asking, at the top of the form and in messages. Blank: the partnership's name.",
+    contact_label: "Contact for questions (optional)",
+    contact_hint: "A name with an e-mail address or phone number, shown on the form and in messages.",
+    closes_on_label: "Closing date (optional)",
+    closes_on_hint: "The last day partners can answer. The round closes by itself at the end of that day ({zone} time).",
+    details_heading: "What partners are told",
+    details_button: "Save",
+    closes_note: "Closes by itself at the end of {date} ({zone} time).",
+    no_closing_date: "No closing date: the round stays open until you close it.",
+    detail_closes_on_malformed: "The closing date must be a date written as YYYY-MM-DD, such as 2026-12-31",
+    detail_closes_on_past: "The closing date must be today or later",
+    field_round_title: "the title partners see",
+    field_contact: "the contact for questions",
 };

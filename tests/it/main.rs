@@ -17,6 +17,7 @@ mod other_tools;
 mod privacy;
 mod properties;
 mod reference;
+mod round_details;
 mod security_headers;
 mod serve_binary;
 mod server;

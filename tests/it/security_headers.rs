@@ -185,6 +185,8 @@ async fn every_response_of_every_route_carries_the_security_headers(engine: Engi
         .unwrap();
     page(&mut walk, &nobody, "/static/app.css").await;
     page(&mut walk, &nobody, "/healthz").await;
+    page(&mut walk, &nobody, "/").await;
+    assert_eq!(walk.get(&nobody, "/facilitator/").await.0, 308);
     page(&mut walk, &nobody, "/facilitator/sign-in").await;
     assert_eq!(walk.get(&nobody, "/facilitator").await.0, 303);
     let wrong = [
@@ -357,6 +359,7 @@ async fn facilitator_side(app: &TestApp, browser: &Browser, walk: &mut Walk) {
         format!("{r}/comments/0123456789abcdef/remove"),
         format!("{r}/responses/exclude"),
         format!("{r}/open-cap"),
+        format!("{r}/details"),
         format!("{r}/reopen"),
         format!("{r}/next"),
         format!("{r}/partners"),

@@ -41,6 +41,7 @@ use super::{
 use crate::accounts::{Facilitator, Failures, Session, ThrottleKey};
 use crate::responses::ResponsesError;
 use crate::survey::answers::Answers;
+use crate::survey::closing::RoundDetails;
 use crate::survey::partners::{Partner, PartnerError};
 use crate::survey::{
     Excluded, Invitation, InvitationProgress, ListedComment, NewInvitation, NewRound,
@@ -54,7 +55,7 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 const PARTNERSHIP_COLUMNS: &str = "id, name, owner_id";
 const ROUND_COLUMNS: &str = "id, partnership_id, instrument_id, instrument_version, \
      instrument_source, wave, min_group_size, open_token, created_at, closed_at, interim_releases, \
-     identified_consent, open_cap";
+     identified_consent, open_cap, title, contact, closes_on, closes_at";
 const INVITATION_COLUMNS: &str =
     "id, round_id, token, organisation, sector, language, email, submitted";
 const FACILITATOR_COLUMNS: &str = "id, email, is_admin";
@@ -277,8 +278,18 @@ impl Store for SqlStore {
     }
 
     #[tracing::instrument(skip_all, fields(round_id = round_id))]
-    async fn reopen_round(&self, round_id: i64) -> StoreResult<()> {
-        partnerships::reopen_round(self, round_id).await
+    async fn reopen_round(&self, round_id: i64, now: i64) -> StoreResult<()> {
+        partnerships::reopen_round(self, round_id, now).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn set_round_details(&self, round_id: i64, details: &RoundDetails) -> StoreResult<()> {
+        partnerships::set_round_details(self, round_id, details).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn close_due_rounds(&self, now: i64) -> StoreResult<u64> {
+        partnerships::close_due_rounds(self, now).await
     }
 
     // Invitations.

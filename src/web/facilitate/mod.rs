@@ -22,8 +22,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::errors::AppError;
 use super::messages::EN;
-use super::session::SignedIn;
+use super::session::{CheckedForm, SignedIn};
 use super::{AppState, Chrome};
+use crate::accounts::unix_now;
+use crate::survey::closing::{ClosingDateError, RoundDetails, parse_closing_date};
 use crate::survey::text::{self, Kind};
 use crate::survey::{Partnership, Round};
 use crate::web::body::FieldRef;
@@ -71,8 +73,15 @@ async fn owned_round(
     signed_in: &SignedIn,
     id: i64,
 ) -> Result<(Round, Partnership), AppError> {
-    let round = state.store.round(id).await?.ok_or(AppError::NotFound)?;
+    let mut round = state.store.round(id).await?.ok_or(AppError::NotFound)?;
     let partnership = owned_partnership(state, signed_in, round.partnership_id).await?;
+    // A round past its closing date is closed when it is next seen, here as on the form, so
+    // no page shows it open between the server's rounds of closings.
+    let now = unix_now();
+    if round.is_due(now) {
+        state.store.close_due_rounds(now).await?;
+        round = state.store.round(id).await?.ok_or(AppError::NotFound)?;
+    }
     Ok((round, partnership))
 }
 
@@ -88,6 +97,37 @@ fn wave(text: &str) -> Result<&str, AppError> {
     } else {
         checked_text("wave", Kind::Label, wave)
     }
+}
+
+/// Reads what a round tells its partners from the fields `title` (blank: `default_title`),
+/// `contact` and `closes_on` (a date from today on in the server's time zone, or blank).
+fn round_details(
+    state: &AppState,
+    form: &CheckedForm,
+    default_title: &str,
+) -> Result<RoundDetails, AppError> {
+    let title = match form.field("title").trim() {
+        "" => default_title,
+        title => checked_text("title", Kind::Name, title)?,
+    };
+    let contact = checked_text("contact", Kind::Label, form.field("contact").trim())?;
+    let closes = parse_closing_date(form.field("closes_on"), &state.time_zone, unix_now())
+        .map_err(|error| {
+            AppError::BadForm(match error {
+                ClosingDateError::Malformed => EN.detail_closes_on_malformed,
+                ClosingDateError::Past => EN.detail_closes_on_past,
+            })
+        })?;
+    Ok(RoundDetails {
+        title: title.to_string(),
+        contact: contact.to_string(),
+        closes,
+    })
+}
+
+/// The server's time zone as its pages name it, such as `America/Chicago`.
+fn time_zone_name(state: &AppState) -> String {
+    state.time_zone.iana_name().unwrap_or("UTC").to_string()
 }
 
 /// `text`, the value of the field `name`, if it meets the rule of `kind`; otherwise 422 naming

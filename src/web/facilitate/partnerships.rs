@@ -6,8 +6,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::{SignedInChrome, checked_text, chrome, owned_partnership, see_other, wave};
+use super::{
+    SignedInChrome, checked_text, chrome, owned_partnership, round_details, see_other,
+    time_zone_name, wave,
+};
 use crate::store::Visible;
+use crate::survey::closing::RoundDetails;
 use crate::survey::text::Kind;
 use crate::survey::{self, NewRound, Partnership, Round};
 use crate::web::errors::AppError;
@@ -31,6 +35,10 @@ struct PartnershipPage<'a> {
     partnership: Partnership,
     rounds: Vec<Round>,
     instruments: Vec<(String, String)>,
+    /// The server's time zone, which the closing date field names.
+    time_zone: String,
+    /// None: the round form is for a new round.
+    details: Option<RoundDetails>,
 }
 
 /// `GET /facilitator`: the facilitator's partnerships and their rounds.
@@ -91,6 +99,8 @@ pub async fn partnership(
             partnership,
             rounds,
             instruments,
+            time_zone: time_zone_name(&state),
+            details: None,
         },
     ))
 }
@@ -122,6 +132,7 @@ pub async fn create_round(
         .get(form.field("instrument"))
         .ok_or(AppError::BadForm(EN.detail_instrument))?;
     let identified = form.field("identified") == "yes";
+    let details = round_details(&state, &form, &partnership.name)?;
     let round = state
         .store
         .create_round(&NewRound {
@@ -131,6 +142,7 @@ pub async fn create_round(
             min_group_size: min_group_size(form.field("min_group_size"), identified)?,
             open_link: form.field("open_link") == "yes",
             identified,
+            details: &details,
         })
         .await?;
     Ok(see_other(&format!("/facilitator/rounds/{}", round.id)))
