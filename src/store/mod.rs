@@ -212,6 +212,10 @@ pub trait Store: Send + Sync {
     async fn set_round_details(&self, round_id: i64, details: &RoundDetails) -> StoreResult<()>;
     /// Closes every open round whose closing date is over at `now` (Unix seconds); how many.
     async fn close_due_rounds(&self, now: i64) -> StoreResult<u64>;
+    /// Sets the token of a round's share link (`None`: the round is not shared).
+    async fn set_share_token(&self, round_id: i64, token: Option<&str>) -> StoreResult<()>;
+    /// The round a share link's token shows.
+    async fn round_by_share_token(&self, token: &str) -> StoreResult<Option<Round>>;
 
     // Invitations.
 

@@ -54,6 +54,7 @@ impl<'r> FromRow<'r, AnyRow> for DbRound {
             identified_consent: row.try_get("identified_consent")?,
             open_cap: row.try_get("open_cap")?,
             details: round_details(row)?,
+            share_token: row.try_get("share_token")?,
         }))
     }
 }

@@ -91,6 +91,8 @@ pub struct Round {
     pub open_cap: Option<i64>,
     /// What partners are told about the round: who asks, whom to contact, until when.
     pub details: RoundDetails,
+    /// The token of the meeting report's share link, while the round is shared.
+    pub share_token: Option<String>,
 }
 
 impl Partnership {

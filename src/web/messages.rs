@@ -522,6 +522,55 @@ pub struct Messages {
     pub field_round_title: &'static str,
     /// The field of a round's contact line, in words.
     pub field_contact: &'static str,
+    // The meeting report and its share link (issue 15).
+    /// Title of the meeting report; `{title}` is the round's title, `{wave}` its wave.
+    pub report_title: &'static str,
+    /// The report's response count with invited partners; `{n}`, `{invited}`, `{rate}`.
+    pub report_responses: &'static str,
+    /// The report's response count without invited partners (open link only); `{n}`.
+    pub report_responses_open: &'static str,
+    /// The report's release line; `{date}` and `{number}`.
+    pub report_release: &'static str,
+    /// The report before any release.
+    pub report_no_release: &'static str,
+    /// The report's note on small groups; `{n}` is the threshold.
+    pub report_small_groups: &'static str,
+    /// The shared report's note on who shares it.
+    pub report_shared_note: &'static str,
+    /// The facilitator's report: how to take it to the meeting.
+    pub report_print_hint: &'static str,
+    /// The facilitator's report: the way back to the round.
+    pub report_back: &'static str,
+    /// Heading of the report's dimension scores.
+    pub report_dimensions_heading: &'static str,
+    /// Column of the report's dimension table.
+    pub report_dimension_label: &'static str,
+    /// Column of the report's dimension table: the change; `{wave}` is the previous round's.
+    pub report_change_label: &'static str,
+    /// Heading of the report's strengths and concerns.
+    pub report_bands_heading: &'static str,
+    /// What the strengths and concerns list.
+    pub report_bands_text: &'static str,
+    /// The strengths and concerns when no factor is published.
+    pub report_bands_none: &'static str,
+    /// Heading of the report's statements.
+    pub report_statements_heading: &'static str,
+    /// Heading of the report's comments.
+    pub report_comments_heading: &'static str,
+    /// Link from the round page to its meeting report.
+    pub report_link: &'static str,
+    /// Heading of the round page's share section.
+    pub share_heading: &'static str,
+    /// What a share link does.
+    pub share_text: &'static str,
+    /// Button that makes a share link.
+    pub share_button: &'static str,
+    /// Button that replaces the share link with a new one.
+    pub share_again_button: &'static str,
+    /// Button that stops sharing.
+    pub share_stop_button: &'static str,
+    /// Label of the share link.
+    pub share_link_label: &'static str,
 }
 
 /// The thing a deletion is about, as [`Messages::deletion`] names it.
@@ -830,4 +879,28 @@ pub const EN: Messages = Messages {
     detail_closes_on_past: "The closing date must be today or later",
     field_round_title: "the title partners see",
     field_contact: "the contact for questions",
+    report_title: "{title}: self-assessment {wave}",
+    report_responses: "{n} responses from {invited} invited partners ({rate} %).",
+    report_responses_open: "{n} responses.",
+    report_release: "Figures as released on {date} (release {number}).",
+    report_no_release: "No figures are released for this round yet. They appear when the round closes, or while it is open if the facilitator releases them as answers come in.",
+    report_small_groups: "To protect partners, a group of fewer than {n} shows only how many answered.",
+    report_shared_note: "Shared read-only by the partnership's facilitator.",
+    report_print_hint: "Print this page or save it as PDF for the meeting. Your browser's print dialog sets the paper size (A4 or Letter).",
+    report_back: "Back to the round",
+    report_dimensions_heading: "How we rate ourselves",
+    report_dimension_label: "Dimension",
+    report_change_label: "Change since {wave}",
+    report_bands_heading: "Strengths and concerns",
+    report_bands_text: "Each factor's average, placed in the band it falls in.",
+    report_bands_none: "No factor has enough answers to show yet.",
+    report_statements_heading: "Statement by statement",
+    report_comments_heading: "Comments",
+    report_link: "Meeting report",
+    share_heading: "Share the report",
+    share_text: "A share link shows the meeting report, read-only, to anyone who has it, without an account: always the latest release, with removed comments removed. Stop sharing and the link stops working at once.",
+    share_button: "Create a share link",
+    share_again_button: "Replace with a new link",
+    share_stop_button: "Stop sharing",
+    share_link_label: "Share link",
 };

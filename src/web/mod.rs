@@ -213,6 +213,19 @@ pub fn app(state: AppState, limits: &Limits) -> Router {
             post(facilitate::rounds::open_cap),
         )
         .route(
+            "/facilitator/rounds/{id}/report",
+            get(facilitate::meeting::report),
+        )
+        .route(
+            "/facilitator/rounds/{id}/share",
+            post(facilitate::meeting::share),
+        )
+        .route(
+            "/facilitator/rounds/{id}/share/stop",
+            post(facilitate::meeting::stop_sharing),
+        )
+        .route("/r/{token}", get(facilitate::meeting::shared))
+        .route(
             "/facilitator/rounds/{id}/details",
             post(facilitate::rounds::set_details),
         )

@@ -12,6 +12,7 @@ mod engines;
 mod hostile_text;
 mod instruments;
 mod layouts;
+mod meeting;
 mod migrate_data;
 mod other_tools;
 mod privacy;

@@ -318,6 +318,11 @@ async fn facilitator_side(app: &TestApp, browser: &Browser, walk: &mut Walk) {
     page(walk, client, &p).await;
     page(walk, client, &r).await;
     page(walk, client, &format!("{r}/progress")).await;
+    page(walk, client, &format!("{r}/report")).await;
+    let (status, _, _) = browser.post_checked(&format!("{r}/share"), &[]).await;
+    assert_eq!(status, 303);
+    let token = app.store.round(round.id).await.unwrap().unwrap().share_token;
+    page(walk, client, &format!("/r/{}", token.unwrap())).await;
     page(walk, client, &format!("{r}/partners")).await;
     page(walk, client, &format!("{r}/links.csv")).await;
     for file in [
@@ -360,6 +365,8 @@ async fn facilitator_side(app: &TestApp, browser: &Browser, walk: &mut Walk) {
         format!("{r}/responses/exclude"),
         format!("{r}/open-cap"),
         format!("{r}/details"),
+        format!("{r}/share"),
+        format!("{r}/share/stop"),
         format!("{r}/reopen"),
         format!("{r}/next"),
         format!("{r}/partners"),

@@ -55,7 +55,7 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 const PARTNERSHIP_COLUMNS: &str = "id, name, owner_id";
 const ROUND_COLUMNS: &str = "id, partnership_id, instrument_id, instrument_version, \
      instrument_source, wave, min_group_size, open_token, created_at, closed_at, interim_releases, \
-     identified_consent, open_cap, title, contact, closes_on, closes_at";
+     identified_consent, open_cap, title, contact, closes_on, closes_at, share_token";
 const INVITATION_COLUMNS: &str =
     "id, round_id, token, organisation, sector, language, email, submitted";
 const FACILITATOR_COLUMNS: &str = "id, email, is_admin";
@@ -290,6 +290,16 @@ impl Store for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn close_due_rounds(&self, now: i64) -> StoreResult<u64> {
         partnerships::close_due_rounds(self, now).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn set_share_token(&self, round_id: i64, token: Option<&str>) -> StoreResult<()> {
+        partnerships::set_share_token(self, round_id, token).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn round_by_share_token(&self, token: &str) -> StoreResult<Option<Round>> {
+        partnerships::round_by_share_token(self, token).await
     }
 
     // Invitations.

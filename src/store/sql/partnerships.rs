@@ -84,7 +84,7 @@ pub(super) async fn partnerships_with_rounds(
         "SELECT p.id AS partnership_id, p.name, p.owner_id, r.id, r.instrument_id, \
          r.instrument_version, r.instrument_source, r.wave, r.min_group_size, r.open_token, \
          r.created_at, r.closed_at, r.interim_releases, r.identified_consent, r.open_cap, \
-         r.title, r.contact, r.closes_on, r.closes_at \
+         r.title, r.contact, r.closes_on, r.closes_at, r.share_token \
          FROM partnerships p LEFT JOIN rounds r ON r.partnership_id = p.id \
          WHERE $1 = 1 OR p.owner_id = $2 ORDER BY p.id, r.id",
     )
@@ -137,6 +137,29 @@ pub(super) async fn round_by_open_token(db: &SqlStore, token: &str) -> StoreResu
     .fetch_optional(&db.pool)
     .await?
     .map(|row| row.0))
+}
+
+pub(super) async fn round_by_share_token(db: &SqlStore, token: &str) -> StoreResult<Option<Round>> {
+    Ok(sqlx::query_as::<_, DbRound>(&format!(
+        "SELECT {ROUND_COLUMNS} FROM rounds WHERE share_token = $1"
+    ))
+    .bind(token)
+    .fetch_optional(&db.pool)
+    .await?
+    .map(|row| row.0))
+}
+
+pub(super) async fn set_share_token(
+    db: &SqlStore,
+    round_id: i64,
+    token: Option<&str>,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE rounds SET share_token = $1 WHERE id = $2")
+        .bind(token)
+        .bind(round_id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
 }
 
 pub(super) async fn create_round(db: &SqlStore, round: &NewRound<'_>) -> StoreResult<Round> {

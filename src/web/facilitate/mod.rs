@@ -10,6 +10,8 @@ pub mod auth;
 pub mod deletion;
 /// A round's report CSVs, raw responses and workbook.
 pub mod downloads;
+/// The meeting report and its share link.
+pub mod meeting;
 /// Adding partners to a round, and their links for a mail merge.
 pub mod partners;
 /// The list of partnerships, one partnership, and new partnerships and rounds.

@@ -34,10 +34,27 @@ struct SectorProgress {
 }
 
 /// A dimension card with its notices put into words.
-struct CardView {
-    card: DimensionCard,
-    warnings: Vec<String>,
-    transition: Option<String>,
+pub(super) struct CardView {
+    pub(super) card: DimensionCard,
+    pub(super) warnings: Vec<String>,
+    pub(super) transition: Option<String>,
+}
+
+/// The dashboard's dimension cards with their notices put into words.
+pub(super) fn card_views(dashboard: Option<&Dashboard>) -> Vec<CardView> {
+    dashboard
+        .iter()
+        .flat_map(|d| &d.dimensions)
+        .map(|card| CardView {
+            card: card.clone(),
+            warnings: card.warnings.iter().map(warning_text).collect(),
+            transition: card
+                .change
+                .as_ref()
+                .and_then(|c| c.transition.as_ref())
+                .map(transition_text),
+        })
+        .collect()
 }
 
 /// A round: progress, actions, downloads and the dashboard.
@@ -64,6 +81,8 @@ struct RoundPage<'a> {
     time_zone: String,
     /// When the round closes by itself, or that it does not.
     closes_note: String,
+    /// The meeting report's share link, while the round is shared.
+    share_link: Option<String>,
 }
 
 /// What the page says about the release its figures come from.
@@ -142,19 +161,7 @@ pub async fn round(
         ),
         None => (None, None),
     };
-    let cards = dashboard
-        .iter()
-        .flat_map(|d| &d.dimensions)
-        .map(|card| CardView {
-            card: card.clone(),
-            warnings: card.warnings.iter().map(warning_text).collect(),
-            transition: card
-                .change
-                .as_ref()
-                .and_then(|c| c.transition.as_ref())
-                .map(transition_text),
-        })
-        .collect();
+    let cards = card_views(dashboard.as_ref());
     let base = base_url(&state, &headers);
     let reports_path = format!("/facilitator/rounds/{}/reports", round.id);
     let mut downloads: Vec<(String, String)> = crate::report::Report::ALL
@@ -187,6 +194,7 @@ pub async fn round(
             time_zone,
             closes_note,
             open_link: round.open_token.as_ref().map(|t| format!("{base}/o/{t}")),
+            share_link: round.share_token.as_ref().map(|t| format!("{base}/r/{t}")),
             submitted,
             release,
             cards,
