@@ -94,8 +94,10 @@ pub struct Round {
 }
 
 impl Partnership {
-    /// Whether `facilitator` may see and change this partnership.
-    pub fn visible_to(&self, facilitator: &Facilitator) -> bool {
+    /// Whether `facilitator` may choose this partnership's co-facilitators and delete it: its
+    /// owner and administrators. Who may see and run it (they, and its co-facilitators) is the
+    /// store's rule (its `Visible`).
+    pub fn managed_by(&self, facilitator: &Facilitator) -> bool {
         facilitator.is_admin || self.owner_id == Some(facilitator.id)
     }
 }
