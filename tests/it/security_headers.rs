@@ -349,6 +349,8 @@ async fn facilitator_side(app: &TestApp, browser: &Browser, walk: &mut Walk) {
     )
     .await;
     page(walk, client, &format!("{r}/remove-emails")).await;
+    // Administrators only: anyone else is told it does not exist.
+    assert_eq!(walk.get(client, "/facilitator/accounts").await.0, 404);
 
     let no_token: &[(&str, &str)] = &[];
     for path in [
@@ -367,6 +369,9 @@ async fn facilitator_side(app: &TestApp, browser: &Browser, walk: &mut Walk) {
         format!("{r}/delete"),
         format!("/facilitator/partners/{partner}/delete"),
         format!("{r}/remove-emails"),
+        format!("{p}/facilitators"),
+        format!("{p}/facilitators/{}/remove", browser.facilitator.id),
+        "/facilitator/accounts".to_string(),
     ] {
         assert_eq!(
             walk.post(client, &path, no_token).await.0,
