@@ -42,6 +42,13 @@ pub struct Account {
     pub created_at: String,
 }
 
+impl Account {
+    /// The day the account was created (`YYYY-MM-DD`), as the list shows it.
+    pub fn created_on(&self) -> &str {
+        self.created_at.get(..10).unwrap_or(&self.created_at)
+    }
+}
+
 /// A signed-in facilitator's session, found by its cookie.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {

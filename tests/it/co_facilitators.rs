@@ -122,6 +122,24 @@ async fn a_co_facilitator_runs_the_partnership_as_its_owner_does_until_removed(e
     assert!(!home.contains("Riverside"));
     assert_eq!(ana.post_checked(&remove_ben, &[]).await.0, 303);
     assert_eq!(ana.get(&download).await.0, 200, "the owner keeps it");
+
+    // The owner deletes the partnership with a co-facilitator on it: the link goes with it.
+    assert_eq!(
+        add(&ana, round.partnership_id, "carl@example.org").await.0,
+        303
+    );
+    let (status, location, _) = ana
+        .post_checked(&format!("{partnership}/delete"), &[])
+        .await;
+    assert_eq!((status, location.as_deref()), (303, Some("/facilitator")));
+    assert!(
+        app.store
+            .partnership(round.partnership_id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(carl.get(&partnership).await.0, 404);
 }
 
 async fn a_refused_co_facilitator_address_is_named_on_the_form_and_nothing_is_stored(
@@ -194,7 +212,10 @@ async fn an_administrator_creates_an_account_whose_password_is_shown_once_and_si
     assert!(home.contains("href=\"/facilitator/accounts\""));
     let (status, page) = admin.get("/facilitator/accounts").await;
     assert_eq!(status, 200);
-    assert!(page.contains("<th scope=\"row\">admin@example.org</th><td>yes</td>"));
+    let today = &app.store.accounts().await.unwrap()[0].created_at[..10];
+    assert!(page.contains(&format!(
+        "<th scope=\"row\">admin@example.org</th><td>yes</td><td>{today}</td>"
+    )));
 
     let (status, _, page) = admin
         .post_checked("/facilitator/accounts", &[("email", " Dana@Example.org ")])
