@@ -55,7 +55,8 @@ pub struct Partnership {
     pub id: i64,
     /// Display name.
     pub name: String,
-    /// The facilitator who runs it; `None` for partnerships only an administrator sees.
+    /// The facilitator who runs it and chooses its co-facilitators; `None` for partnerships only
+    /// administrators (and co-facilitators they chose) see.
     pub owner_id: Option<i64>,
 }
 

@@ -82,6 +82,19 @@ async fn a_co_facilitator_runs_the_partnership_as_its_owner_does_until_removed(e
     let (status, csv) = ben.get(&download).await;
     assert_eq!(status, 200);
     assert!(csv.starts_with("dimension,"), "{csv}");
+    let (status, next, _) = ben
+        .post_checked(&format!("{r}/next"), &[("wave", "2027 spring")])
+        .await;
+    assert_eq!(status, 303, "he starts the next round");
+    let next = next.unwrap();
+    assert_eq!(
+        ben.post_checked(&format!("{next}/delete"), &[]).await.0,
+        303
+    );
+    assert_eq!(
+        app.store.rounds(round.partnership_id).await.unwrap().len(),
+        1
+    );
 
     // He cannot choose co-facilitators or delete the partnership.
     let (status, _, body) = add(&ben, round.partnership_id, "carl@example.org").await;
