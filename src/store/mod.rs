@@ -15,7 +15,7 @@ mod sql;
 
 use std::sync::Arc;
 
-use crate::accounts::{Facilitator, Failures, Session, ThrottleKey};
+use crate::accounts::{Account, Facilitator, Failures, Session, ThrottleKey};
 use crate::responses::{Imported, ResponsesError};
 use crate::survey::answers::Answers;
 use crate::survey::closing::RoundDetails;
@@ -140,7 +140,8 @@ fn now() -> String {
 pub enum Visible<'a> {
     /// Every partnership: for the demo, the command line and tests.
     All,
-    /// Those a facilitator may see: all for an administrator, else the ones they own.
+    /// Those a facilitator may see: all for an administrator, else the ones they own or
+    /// co-facilitate.
     To(&'a Facilitator),
 }
 
@@ -411,6 +412,34 @@ pub trait Store: Send + Sync {
     async fn record_sign_in_failure(&self, keys: &[ThrottleKey], now: i64) -> StoreResult<()>;
     /// Forgets the failed sign-ins counted against `keys`.
     async fn clear_sign_in_failures(&self, keys: &[ThrottleKey]) -> StoreResult<()>;
+
+    // Co-facilitators and accounts made on the web (issue 15).
+
+    /// The partnership with `id` if `visible` shows it (the rule of [`Visible`], the same as the
+    /// listings'); `None` when it does not exist or is not shown.
+    async fn visible_partnership(
+        &self,
+        id: i64,
+        visible: Visible<'_>,
+    ) -> StoreResult<Option<Partnership>>;
+    /// The facilitators of a partnership: its owner first (if it has one), then its
+    /// co-facilitators in the order they were added.
+    async fn partnership_facilitators(&self, partnership_id: i64) -> StoreResult<Vec<Facilitator>>;
+    /// Makes a facilitator a co-facilitator of a partnership; `false`, changing nothing, when they
+    /// already are one (so a retried request stores nothing twice).
+    async fn add_co_facilitator(
+        &self,
+        partnership_id: i64,
+        facilitator_id: i64,
+    ) -> StoreResult<bool>;
+    /// Ends a co-facilitator's access to a partnership at once; `false` when they were not one.
+    async fn remove_co_facilitator(
+        &self,
+        partnership_id: i64,
+        facilitator_id: i64,
+    ) -> StoreResult<bool>;
+    /// Every facilitator account, oldest first.
+    async fn accounts(&self) -> StoreResult<Vec<Account>>;
 
     // Deletion and retention.
 

@@ -14,7 +14,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
-use crate::accounts::{Facilitator, Session};
+use crate::accounts::{Account, Facilitator, Session};
 use crate::survey::answers::{Answer, Answers};
 use crate::survey::closing::{self, Closing, RoundDetails};
 use crate::survey::{
@@ -293,6 +293,18 @@ impl<'r> FromRow<'r, AnyRow> for DbFacilitator {
             id: row.try_get("id")?,
             email: row.try_get("email")?,
             is_admin: is_admin != 0,
+        }))
+    }
+}
+
+/// An [`Account`] read from `FACILITATOR_COLUMNS, created_at`.
+pub struct DbAccount(pub Account);
+
+impl<'r> FromRow<'r, AnyRow> for DbAccount {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
+        Ok(DbAccount(Account {
+            facilitator: DbFacilitator::from_row(row)?.0,
+            created_at: row.try_get("created_at")?,
         }))
     }
 }

@@ -55,7 +55,8 @@ pub struct Partnership {
     pub id: i64,
     /// Display name.
     pub name: String,
-    /// The facilitator who runs it; `None` for partnerships only an administrator sees.
+    /// The facilitator who runs it and chooses its co-facilitators; `None` for partnerships only
+    /// administrators (and co-facilitators they chose) see.
     pub owner_id: Option<i64>,
 }
 
@@ -96,8 +97,10 @@ pub struct Round {
 }
 
 impl Partnership {
-    /// Whether `facilitator` may see and change this partnership.
-    pub fn visible_to(&self, facilitator: &Facilitator) -> bool {
+    /// Whether `facilitator` may choose this partnership's co-facilitators and delete it: its
+    /// owner and administrators. Who may see and run it (they, and its co-facilitators) is the
+    /// store's rule (its `Visible`).
+    pub fn managed_by(&self, facilitator: &Facilitator) -> bool {
         facilitator.is_admin || self.owner_id == Some(facilitator.id)
     }
 }

@@ -27,6 +27,7 @@ use tokio::task::JoinError;
 use super::body::{BodyError, FieldRef};
 use super::messages::{EN, Messages};
 use super::{Chrome, SIGN_IN, html};
+use crate::accounts::PasswordError;
 use crate::instrument::LoadError;
 use crate::releases::ReleaseError;
 use crate::scoring::WaveOrderError;
@@ -87,6 +88,10 @@ pub enum AppError {
     /// The open link takes no more responses.
     #[error("the open link's cap is reached")]
     OpenCapReached,
+    /// A co-facilitator asked for what only the partnership's owner or an administrator may do:
+    /// choose its co-facilitators, or delete it.
+    #[error("only the owner or an administrator may do this")]
+    OwnerOnly,
     /// Something on our side failed; the partner sees only that.
     #[error(transparent)]
     Internal(#[from] Failure),
@@ -119,6 +124,9 @@ pub enum Failure {
     /// A secret stored in the database does not read back.
     #[error("the stored secret `{0}` is damaged")]
     Secret(&'static str),
+    /// A new account's password could not be hashed.
+    #[error("a new password could not be hashed")]
+    Password(#[source] PasswordError),
 }
 
 impl From<ReleaseError> for AppError {
@@ -183,6 +191,7 @@ impl AppError {
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::ForgedForm => StatusCode::FORBIDDEN,
             AppError::OpenCapReached => StatusCode::CONFLICT,
+            AppError::OwnerOnly => StatusCode::FORBIDDEN,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -228,6 +237,7 @@ impl IntoResponse for AppError {
             AppError::Csrf => (m.csrf_heading, m.csrf_text, None),
             AppError::ForgedForm => (m.forged_heading, m.forged_text, None),
             AppError::OpenCapReached => (m.cap_heading, m.cap_text, None),
+            AppError::OwnerOnly => (m.owner_only_heading, m.owner_only_text, None),
             AppError::SignInRequired | AppError::Internal(_) => {
                 (m.internal_heading, m.internal_text, None)
             }
@@ -316,7 +326,8 @@ mod tests {
             AppError::Csrf => 11,
             AppError::ForgedForm => 12,
             AppError::OpenCapReached => 13,
-            AppError::Internal(_) => 14,
+            AppError::OwnerOnly => 14,
+            AppError::Internal(_) => 15,
         }
     }
 
@@ -343,6 +354,7 @@ mod tests {
             (AppError::Csrf, StatusCode::FORBIDDEN),
             (AppError::ForgedForm, StatusCode::FORBIDDEN),
             (AppError::OpenCapReached, StatusCode::CONFLICT),
+            (AppError::OwnerOnly, StatusCode::FORBIDDEN),
             (disk_full.into(), StatusCode::INTERNAL_SERVER_ERROR),
         ]
     }

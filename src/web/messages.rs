@@ -571,6 +571,62 @@ pub struct Messages {
     pub share_stop_button: &'static str,
     /// Label of the share link.
     pub share_link_label: &'static str,
+
+    // Co-facilitators and facilitator accounts (issue 15).
+    /// Heading of a partnership's facilitators section.
+    pub facilitators_heading: &'static str,
+    /// After a facilitator's address: they own the partnership.
+    pub owner_label: &'static str,
+    /// After a facilitator's address: they co-facilitate the partnership.
+    pub co_facilitator_label: &'static str,
+    /// The facilitators section of a partnership without an owner.
+    pub no_owner: &'static str,
+    /// Label of the field that adds a co-facilitator.
+    pub add_co_facilitator_label: &'static str,
+    /// What adding a co-facilitator gives them, under its field.
+    pub add_co_facilitator_hint: &'static str,
+    /// Button that adds a co-facilitator.
+    pub add_co_facilitator_button: &'static str,
+    /// Button that removes a co-facilitator.
+    pub remove_co_facilitator_button: &'static str,
+    /// What a co-facilitator is told instead of the form.
+    pub co_facilitator_note: &'static str,
+    /// A typed e-mail address that cannot be one.
+    pub detail_email: &'static str,
+    /// Adding a co-facilitator: no account has the address.
+    pub co_facilitator_unknown: &'static str,
+    /// Adding a co-facilitator: the address is the owner's.
+    pub co_facilitator_owner: &'static str,
+    /// Adding a co-facilitator: they already are one.
+    pub co_facilitator_already: &'static str,
+    /// Error page: only the owner may do this, heading.
+    pub owner_only_heading: &'static str,
+    /// Error page: only the owner may do this, explanation.
+    pub owner_only_text: &'static str,
+    /// Navigation link to the accounts page, for administrators.
+    pub accounts_link: &'static str,
+    /// Heading of the accounts page.
+    pub accounts_heading: &'static str,
+    /// Column of the accounts list: administrator or not.
+    pub administrator_label: &'static str,
+    /// Column of the accounts list: when it was created.
+    pub created_label: &'static str,
+    /// A yes in a table.
+    pub yes: &'static str,
+    /// A no in a table.
+    pub no: &'static str,
+    /// Heading of the form that creates an account.
+    pub new_account_heading: &'static str,
+    /// Label of the checkbox that makes the new account an administrator.
+    pub new_account_admin_label: &'static str,
+    /// Button that creates an account.
+    pub create_account_button: &'static str,
+    /// After creating an account, before its password; `{email}` is its address.
+    pub account_created: &'static str,
+    /// After the new account's password.
+    pub account_password_note: &'static str,
+    /// Creating an account: the address already has one.
+    pub account_duplicate: &'static str,
 }
 
 /// The thing a deletion is about, as [`Messages::deletion`] names it.
@@ -903,4 +959,33 @@ pub const EN: Messages = Messages {
     share_again_button: "Replace with a new link",
     share_stop_button: "Stop sharing",
     share_link_label: "Share link",
+
+    // Co-facilitators and facilitator accounts (issue 15).
+    facilitators_heading: "Facilitators",
+    owner_label: "owner",
+    co_facilitator_label: "co-facilitator",
+    no_owner: "No owner: only administrators and co-facilitators see this partnership.",
+    add_co_facilitator_label: "Add a co-facilitator: the e-mail address of their facilitator account",
+    add_co_facilitator_hint: "A co-facilitator sees and runs this partnership as its owner does: its rounds, dashboards, downloads and partners, closing rounds and starting the next. Only the owner and administrators choose co-facilitators or delete the partnership.",
+    add_co_facilitator_button: "Add the co-facilitator",
+    remove_co_facilitator_button: "Remove",
+    co_facilitator_note: "Only the owner and administrators choose co-facilitators or delete the partnership.",
+    detail_email: "The e-mail address is not an address such as ana@example.org (at most 254 bytes)",
+    co_facilitator_unknown: "The e-mail address is not that of any facilitator account; an administrator can create the account first",
+    co_facilitator_owner: "The e-mail address is the owner's, who runs this partnership already",
+    co_facilitator_already: "The e-mail address is already a co-facilitator's of this partnership; nothing changed",
+    owner_only_heading: "Only the owner can do this",
+    owner_only_text: "Only the partnership's owner or an administrator chooses its co-facilitators or deletes it. Nothing was changed.",
+    accounts_link: "Accounts",
+    accounts_heading: "Facilitator accounts",
+    administrator_label: "Administrator",
+    created_label: "Created",
+    yes: "yes",
+    no: "no",
+    new_account_heading: "Create a facilitator account",
+    new_account_admin_label: "Administrator: sees and runs every partnership, and creates accounts",
+    create_account_button: "Create the account",
+    account_created: "The account {email} was created. Its password, shown only this once:",
+    account_password_note: "Pass it on privately, apart from the address. It is stored only as a hash and cannot be shown again. The new facilitator should have it changed: an operator sets a new one with the command “partnerscope facilitator reset-password”, which also replaces a lost one.",
+    account_duplicate: "The e-mail address already has a facilitator account; nothing was created",
 };

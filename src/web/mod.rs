@@ -271,6 +271,19 @@ pub fn app(state: AppState, limits: &Limits) -> Router {
             get(facilitate::deletion::confirm_remove_emails)
                 .post(facilitate::deletion::remove_emails),
         )
+        // Co-facilitators and facilitator accounts (issue 15).
+        .route(
+            "/facilitator/partnerships/{id}/facilitators",
+            post(facilitate::facilitators::add),
+        )
+        .route(
+            "/facilitator/partnerships/{id}/facilitators/{facilitator_id}/remove",
+            post(facilitate::facilitators::remove),
+        )
+        .route(
+            "/facilitator/accounts",
+            get(facilitate::accounts::accounts).post(facilitate::accounts::create),
+        )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(

@@ -5,6 +5,7 @@ mod browser;
 mod bulk;
 mod cli_export;
 mod cli_score;
+mod co_facilitators;
 mod csp;
 mod dashboard;
 mod deletion;

@@ -321,7 +321,13 @@ async fn facilitator_side(app: &TestApp, browser: &Browser, walk: &mut Walk) {
     page(walk, client, &format!("{r}/report")).await;
     let (status, _, _) = browser.post_checked(&format!("{r}/share"), &[]).await;
     assert_eq!(status, 303);
-    let token = app.store.round(round.id).await.unwrap().unwrap().share_token;
+    let token = app
+        .store
+        .round(round.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .share_token;
     page(walk, client, &format!("/r/{}", token.unwrap())).await;
     page(walk, client, &format!("{r}/partners")).await;
     page(walk, client, &format!("{r}/links.csv")).await;
@@ -354,6 +360,8 @@ async fn facilitator_side(app: &TestApp, browser: &Browser, walk: &mut Walk) {
     )
     .await;
     page(walk, client, &format!("{r}/remove-emails")).await;
+    // Administrators only: anyone else is told it does not exist.
+    assert_eq!(walk.get(client, "/facilitator/accounts").await.0, 404);
 
     let no_token: &[(&str, &str)] = &[];
     for path in [
@@ -374,6 +382,9 @@ async fn facilitator_side(app: &TestApp, browser: &Browser, walk: &mut Walk) {
         format!("{r}/delete"),
         format!("/facilitator/partners/{partner}/delete"),
         format!("{r}/remove-emails"),
+        format!("{p}/facilitators"),
+        format!("{p}/facilitators/{}/remove", browser.facilitator.id),
+        "/facilitator/accounts".to_string(),
     ] {
         assert_eq!(
             walk.post(client, &path, no_token).await.0,

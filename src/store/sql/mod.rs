@@ -18,6 +18,7 @@
 //! its batch is durable.
 
 mod accounts;
+mod co_facilitators;
 mod commit;
 mod deletion;
 mod invitations;
@@ -38,7 +39,7 @@ use super::{
     Contents, ImportFeed, PageQuery, PartnerFeed, Purged, Store, StoreError, StoreResult, Target,
     Visible,
 };
-use crate::accounts::{Facilitator, Failures, Session, ThrottleKey};
+use crate::accounts::{Account, Facilitator, Failures, Session, ThrottleKey};
 use crate::responses::ResponsesError;
 use crate::survey::answers::Answers;
 use crate::survey::closing::RoundDetails;
@@ -598,6 +599,45 @@ impl Store for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn clear_sign_in_failures(&self, keys: &[ThrottleKey]) -> StoreResult<()> {
         accounts::clear_sign_in_failures(self, keys).await
+    }
+
+    // Co-facilitators and accounts made on the web (issue 15).
+
+    #[tracing::instrument(skip_all, fields(partnership_id = id))]
+    async fn visible_partnership(
+        &self,
+        id: i64,
+        visible: Visible<'_>,
+    ) -> StoreResult<Option<Partnership>> {
+        partnerships::visible_partnership(self, id, visible).await
+    }
+
+    #[tracing::instrument(skip_all, fields(partnership_id = partnership_id))]
+    async fn partnership_facilitators(&self, partnership_id: i64) -> StoreResult<Vec<Facilitator>> {
+        co_facilitators::partnership_facilitators(self, partnership_id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(partnership_id = partnership_id, facilitator_id = facilitator_id))]
+    async fn add_co_facilitator(
+        &self,
+        partnership_id: i64,
+        facilitator_id: i64,
+    ) -> StoreResult<bool> {
+        co_facilitators::add_co_facilitator(self, partnership_id, facilitator_id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(partnership_id = partnership_id, facilitator_id = facilitator_id))]
+    async fn remove_co_facilitator(
+        &self,
+        partnership_id: i64,
+        facilitator_id: i64,
+    ) -> StoreResult<bool> {
+        co_facilitators::remove_co_facilitator(self, partnership_id, facilitator_id).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn accounts(&self) -> StoreResult<Vec<Account>> {
+        accounts::accounts(self).await
     }
 
     // Deletion and retention.

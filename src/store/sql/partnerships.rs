@@ -48,8 +48,14 @@ pub(super) async fn partnership(db: &SqlStore, id: i64) -> StoreResult<Option<Pa
     .map(|row| row.0))
 }
 
-/// The parameters of the condition `$1 = 1 OR owner_id = $2` that selects what `visible` shows:
-/// everything, or what the facilitator owns (a NULL owner matches nothing).
+/// Who sees a partnership `p`: the one access rule of every facilitator page and listing, as a
+/// condition on `$1` and `$2` (see [`visibility`]). `$1 = 1` (an administrator, or
+/// [`Visible::All`]) sees every partnership; anyone else, facilitator `$2`, those they own or
+/// co-facilitate. A NULL owner matches nobody.
+const VISIBLE: &str = "($1 = 1 OR p.owner_id = $2 OR EXISTS (SELECT 1 FROM \
+     partnership_facilitators pf WHERE pf.partnership_id = p.id AND pf.facilitator_id = $2))";
+
+/// The parameters `$1` and `$2` of [`VISIBLE`] for `visible`.
 fn visibility(visible: Visible<'_>) -> (i64, Option<i64>) {
     match visible {
         Visible::All => (1, None),
@@ -57,16 +63,33 @@ fn visibility(visible: Visible<'_>) -> (i64, Option<i64>) {
     }
 }
 
+pub(super) async fn visible_partnership(
+    db: &SqlStore,
+    id: i64,
+    visible: Visible<'_>,
+) -> StoreResult<Option<Partnership>> {
+    let (all, facilitator_id) = visibility(visible);
+    Ok(sqlx::query_as::<_, DbPartnership>(&format!(
+        "SELECT {PARTNERSHIP_COLUMNS} FROM partnerships p WHERE {VISIBLE} AND p.id = $3"
+    ))
+    .bind(all)
+    .bind(facilitator_id)
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?
+    .map(|row| row.0))
+}
+
 pub(super) async fn partnerships(
     db: &SqlStore,
     visible: Visible<'_>,
 ) -> StoreResult<Vec<Partnership>> {
-    let (all, owner_id) = visibility(visible);
+    let (all, facilitator_id) = visibility(visible);
     Ok(sqlx::query_as::<_, DbPartnership>(&format!(
-        "SELECT {PARTNERSHIP_COLUMNS} FROM partnerships WHERE $1 = 1 OR owner_id = $2 ORDER BY id"
+        "SELECT {PARTNERSHIP_COLUMNS} FROM partnerships p WHERE {VISIBLE} ORDER BY id"
     ))
     .bind(all)
-    .bind(owner_id)
+    .bind(facilitator_id)
     .fetch_all(&db.pool)
     .await?
     .into_iter()
@@ -78,18 +101,18 @@ pub(super) async fn partnerships_with_rounds(
     db: &SqlStore,
     visible: Visible<'_>,
 ) -> StoreResult<Vec<(Partnership, Vec<Round>)>> {
-    let (all, owner_id) = visibility(visible);
+    let (all, facilitator_id) = visibility(visible);
     // `p.id AS partnership_id` also stands for the round's partnership_id: equal when joined.
-    let rows: Vec<DbPartnershipRound> = sqlx::query_as(
+    let rows: Vec<DbPartnershipRound> = sqlx::query_as(&format!(
         "SELECT p.id AS partnership_id, p.name, p.owner_id, r.id, r.instrument_id, \
          r.instrument_version, r.instrument_source, r.wave, r.min_group_size, r.open_token, \
          r.created_at, r.closed_at, r.interim_releases, r.identified_consent, r.open_cap, \
          r.title, r.contact, r.closes_on, r.closes_at, r.share_token \
          FROM partnerships p LEFT JOIN rounds r ON r.partnership_id = p.id \
-         WHERE $1 = 1 OR p.owner_id = $2 ORDER BY p.id, r.id",
-    )
+         WHERE {VISIBLE} ORDER BY p.id, r.id"
+    ))
     .bind(all)
-    .bind(owner_id)
+    .bind(facilitator_id)
     .fetch_all(&db.pool)
     .await?;
     let mut partnerships: Vec<(Partnership, Vec<Round>)> = Vec::new();

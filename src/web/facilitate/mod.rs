@@ -2,14 +2,21 @@
 //! code, and render; this file holds what several areas share.
 //!
 //! Ownership: every id in a path is looked up through [`owned_partnership`] or [`owned_round`],
-//! which answer 404 for anything the signed-in facilitator may not see.
+//! which answer 404 for anything the signed-in facilitator may not see (the store's one rule,
+//! `Visible`: administrators see everything, others what they own or co-facilitate). Choosing a
+//! partnership's co-facilitators and deleting it also need [`managed_partnership`]: its owner or
+//! an administrator.
 
+/// The administrators' page of facilitator accounts.
+pub mod accounts;
 /// Signing in and out.
 pub mod auth;
 /// Deleting partnerships, rounds and partners for good, and removing partner e-mail addresses.
 pub mod deletion;
 /// A round's report CSVs, raw responses and workbook.
 pub mod downloads;
+/// A partnership's owner and co-facilitators, and adding and removing co-facilitators.
+pub mod facilitators;
 /// The meeting report and its share link.
 pub mod meeting;
 /// Adding partners to a round, and their links for a mail merge.
@@ -27,6 +34,7 @@ use super::messages::EN;
 use super::session::{CheckedForm, SignedIn};
 use super::{AppState, Chrome};
 use crate::accounts::unix_now;
+use crate::store::Visible;
 use crate::survey::closing::{ClosingDateError, RoundDetails, parse_closing_date};
 use crate::survey::text::{self, Kind};
 use crate::survey::{Partnership, Round};
@@ -39,6 +47,8 @@ struct SessionView<'a> {
     csrf: &'a str,
     /// Who is signed in.
     email: &'a str,
+    /// Whether they are an administrator, who gets the accounts page in the navigation.
+    admin: bool,
 }
 
 /// The chrome of every page for a signed-in facilitator.
@@ -51,6 +61,7 @@ fn chrome<'a>(signed_in: &'a SignedIn, title: &'a str) -> SignedInChrome<'a> {
         SessionView {
             csrf: signed_in.csrf(),
             email: &signed_in.facilitator().email,
+            admin: signed_in.facilitator().is_admin,
         },
     )
 }
@@ -63,10 +74,24 @@ async fn owned_partnership(
 ) -> Result<Partnership, AppError> {
     state
         .store
-        .partnership(id)
+        .visible_partnership(id, Visible::To(signed_in.facilitator()))
         .await?
-        .filter(|p| p.visible_to(signed_in.facilitator()))
         .ok_or(AppError::NotFound)
+}
+
+/// The partnership `id` if the facilitator may also choose its co-facilitators and delete it;
+/// otherwise 404 when they may not see it, 403 when they co-facilitate it.
+async fn managed_partnership(
+    state: &AppState,
+    signed_in: &SignedIn,
+    id: i64,
+) -> Result<Partnership, AppError> {
+    let partnership = owned_partnership(state, signed_in, id).await?;
+    if partnership.managed_by(signed_in.facilitator()) {
+        Ok(partnership)
+    } else {
+        Err(AppError::OwnerOnly)
+    }
 }
 
 /// The round `id` and its partnership if the facilitator may see them; otherwise 404.

@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
+use super::facilitators::{self, FacilitatorsSection};
 use super::{
     SignedInChrome, checked_text, chrome, owned_partnership, round_details, see_other,
     time_zone_name, wave,
@@ -39,6 +40,8 @@ struct PartnershipPage<'a> {
     time_zone: String,
     /// None: the round form is for a new round.
     details: Option<RoundDetails>,
+    /// Its owner and co-facilitators, and the form that adds one.
+    facilitators: FacilitatorsSection,
 }
 
 /// `GET /facilitator`: the facilitator's partnerships and their rounds.
@@ -86,6 +89,7 @@ pub async fn partnership(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let partnership = owned_partnership(&state, &signed_in, id).await?;
+    let facilitators = facilitators::section(&state, &signed_in, &partnership).await?;
     let rounds = state.store.rounds(id).await?;
     let instruments = state
         .instruments
@@ -101,6 +105,7 @@ pub async fn partnership(
             instruments,
             time_zone: time_zone_name(&state),
             details: None,
+            facilitators,
         },
     ))
 }
