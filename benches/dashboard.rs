@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 
 use partnerscope::instrument::{Instrument, Library};
 use partnerscope::store;
+use partnerscope::survey::closing::RoundDetails;
 use partnerscope::survey::{NewInvitation, NewRound};
 use partnerscope::web::{self, AppState};
 use rand::rngs::StdRng;
@@ -223,6 +224,7 @@ async fn main() {
                 min_group_size: 3,
                 open_link: true,
                 identified: false,
+                details: &RoundDetails::default(),
             })
             .await
             .unwrap();
@@ -239,6 +241,7 @@ async fn main() {
             min_group_size: 3,
             open_link: false,
             identified: false,
+            details: &RoundDetails::default(),
         })
         .await
         .unwrap();
@@ -261,6 +264,7 @@ async fn main() {
         open_links: Arc::default(),
         sign_ins: Arc::default(),
         invited: Arc::default(),
+        time_zone: jiff::tz::TimeZone::UTC,
     };
     tokio::spawn(web::serve(listener, state, std::future::pending()));
     for (name, round_id, size) in [

@@ -22,6 +22,7 @@ use std::process::Command;
 use partnerscope::instrument::load_file;
 use partnerscope::store;
 use partnerscope::survey::NewRound;
+use partnerscope::survey::closing::RoundDetails;
 
 const PARTNERS: usize = 100_000;
 const WAVE: &str = "2026 spring";
@@ -68,6 +69,7 @@ async fn main() {
                 min_group_size: 3,
                 open_link: false,
                 identified: false,
+                details: &RoundDetails::default(),
             })
             .await
             .unwrap();

@@ -15,6 +15,7 @@ mod support;
 
 use partnerscope::instrument::Library;
 use partnerscope::store;
+use partnerscope::survey::closing::RoundDetails;
 use partnerscope::survey::{NewInvitation, NewRound};
 
 const INVITATIONS: usize = 4000;
@@ -36,6 +37,7 @@ async fn run(engine: &str, url: &str) {
             min_group_size: 3,
             open_link: false,
             identified: false,
+            details: &RoundDetails::default(),
         })
         .await
         .unwrap();

@@ -4,12 +4,13 @@
 # demo link with Debian's headless Chromium. Writes docs/screenshots/form-{phone,desktop}.png.
 # Then signs in as the demo facilitator with curl (headless Chromium cannot post the form),
 # saves the spring round's dashboard and the server's stylesheet as files, and photographs
-# that: docs/screenshots/dashboard.png.
+# that: docs/screenshots/dashboard.png. Last, shares the spring round's meeting report and prints
+# it to PDF as a browser does (A4), keeping its first page: docs/screenshots/report-page1.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null; then
-  apt-get update && apt-get install -y chromium
+if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null; then
+  apt-get update && apt-get install -y chromium poppler-utils
 fi
 
 cargo build --release
@@ -49,4 +50,14 @@ curl -fsS -b "$work/cookies" "$base/facilitator/rounds/2" |
 curl -fsS -o "$work/app.css" "$base/static/app.css"
 url="file://$work/dashboard.html"
 shoot 1280 4200 docs/screenshots/dashboard.png
-echo "wrote docs/screenshots/form-phone.png, form-desktop.png and dashboard.png"
+
+csrf=$(curl -fsS -b "$work/cookies" "$base/facilitator/rounds/2" |
+  sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+curl -fsS -b "$work/cookies" -o /dev/null --data "csrf=$csrf" "$base/facilitator/rounds/2/share"
+share=$(curl -fsS -b "$work/cookies" "$base/facilitator/rounds/2" |
+  sed -n 's/.*<code id="share-link">\([^<]*\)<.*/\1/p')
+[ -n "$share" ] || { echo "the round page shows no share link" >&2; exit 1; }
+chromium --headless --no-sandbox --disable-gpu --no-first-run --no-pdf-header-footer \
+  --user-data-dir="$(mktemp -d -p "$work")" --print-to-pdf="$work/report.pdf" "$share" 2>/dev/null
+pdftoppm -f 1 -l 1 -r 96 -png -singlefile "$work/report.pdf" docs/screenshots/report-page1
+echo "wrote docs/screenshots/form-phone.png, form-desktop.png, dashboard.png and report-page1.png"

@@ -20,7 +20,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use blake2::digest::{KeyInit, Mac};
 use blake2::{Blake2b512, Blake2bMac512, Digest};
-use rand::RngCore;
+use rand::{Rng, RngCore};
 
 /// A facilitator account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +31,22 @@ pub struct Facilitator {
     pub email: String,
     /// Administrators see every partnership.
     pub is_admin: bool,
+}
+
+/// A facilitator account as the administrators' page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// The facilitator.
+    pub facilitator: Facilitator,
+    /// When the account was created (RFC 3339).
+    pub created_at: String,
+}
+
+impl Account {
+    /// The day the account was created (`YYYY-MM-DD`), as the list shows it.
+    pub fn created_on(&self) -> &str {
+        self.created_at.get(..10).unwrap_or(&self.created_at)
+    }
 }
 
 /// A signed-in facilitator's session, found by its cookie.
@@ -134,6 +150,27 @@ fn fresh_salt() -> Result<SaltString, PasswordError> {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     SaltString::encode_b64(&bytes).map_err(|e| PasswordError::Hash(e.to_string()))
+}
+
+/// The characters of a [`generated_password`]: letters and digits that are hard to mistake for
+/// one another when read out or copied by hand (no `i`, `l`, `o`, `0`, `1`).
+const PASSWORD_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+
+/// A fresh password for an account an administrator creates on the web: 20 characters drawn
+/// uniformly from [`PASSWORD_ALPHABET`] by the thread's CSPRNG (about 99 bits), in groups of four
+/// joined by `-` so it is easy to pass on. It is shown once and never stored in clear.
+pub fn generated_password() -> String {
+    let mut rng = rand::rng();
+    (0..5)
+        .map(|_| {
+            (0..4)
+                .map(|_| {
+                    char::from(PASSWORD_ALPHABET[rng.random_range(0..PASSWORD_ALPHABET.len())])
+                })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// Whether `password` matches the stored PHC string; a malformed hash matches nothing.
@@ -436,6 +473,25 @@ mod tests {
         let a = hash_password("correct horse battery").unwrap();
         let b = hash_password("correct horse battery").unwrap();
         assert_ne!(a, b, "a fresh salt every time");
+    }
+
+    #[test]
+    fn generated_passwords_are_four_letter_groups_of_the_unambiguous_alphabet_and_differ() {
+        let passwords: Vec<String> = (0..50).map(|_| generated_password()).collect();
+        for password in &passwords {
+            let groups: Vec<&str> = password.split('-').collect();
+            assert_eq!(groups.len(), 5, "{password}");
+            for group in groups {
+                assert_eq!(group.len(), 4, "{password}");
+                assert!(group.bytes().all(|b| PASSWORD_ALPHABET.contains(&b)));
+            }
+            assert!(password.chars().count() >= MIN_PASSWORD_CHARS);
+        }
+        let distinct: std::collections::BTreeSet<&String> = passwords.iter().collect();
+        assert_eq!(distinct.len(), passwords.len());
+        let used: std::collections::BTreeSet<char> = passwords.concat().chars().collect();
+        assert!(used.len() > 20, "draws from the whole alphabet: {used:?}");
+        assert!(!used.iter().any(|c| "ilo01".contains(*c)));
     }
 
     #[test]

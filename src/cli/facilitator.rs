@@ -6,7 +6,7 @@
 use std::io::{BufRead, IsTerminal};
 
 use anyhow::Context;
-use partnerscope::accounts::{hash_password, is_email, normalise_email};
+use partnerscope::accounts::{SignInEmail, hash_password};
 use partnerscope::store::{self, StoreError, shown_url};
 
 use super::FacilitatorCommand;
@@ -22,9 +22,13 @@ pub fn run(command: &FacilitatorCommand) -> anyhow::Result<()> {
         | FacilitatorCommand::ResetPassword {
             email,
             database_url,
-        } => (normalise_email(email), database_url),
+        } => (email, database_url),
     };
-    anyhow::ensure!(is_email(&email), "`{email}` is not an e-mail address");
+    // The rules of the sign-in form, which the administrators' accounts page follows too: an
+    // address it would refuse could never sign in.
+    let email = SignInEmail::parse(email)
+        .with_context(|| format!("`{email}` is not an e-mail address (at most 254 bytes)"))?;
+    let email = email.as_str();
     let hash = hash_password(&read_password()?)?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
@@ -33,7 +37,7 @@ pub fn run(command: &FacilitatorCommand) -> anyhow::Result<()> {
             .with_context(|| format!("cannot open the database {}", shown_url(database_url)))?;
         match command {
             FacilitatorCommand::Add { admin, .. } => {
-                match store.create_facilitator(&email, &hash, *admin).await {
+                match store.create_facilitator(email, &hash, *admin).await {
                     Err(StoreError::DuplicateEmail) => {
                         anyhow::bail!("a facilitator {email} already exists (use reset-password)")
                     }
@@ -45,7 +49,7 @@ pub fn run(command: &FacilitatorCommand) -> anyhow::Result<()> {
                 );
             }
             FacilitatorCommand::ResetPassword { .. } => {
-                match store.set_password(&email, &hash).await {
+                match store.set_password(email, &hash).await {
                     Err(StoreError::UnknownEmail) => {
                         anyhow::bail!("there is no facilitator {email}")
                     }

@@ -323,6 +323,26 @@ struct ServeArgs {
         value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000)
     )]
     max_connections: usize,
+    /// The time zone a round's closing date is in (a name of the IANA time zone database, such
+    /// as America/Chicago): the round closes by itself at the end of that day there.
+    #[arg(
+        long,
+        env = "PARTNERSCOPE_TIME_ZONE",
+        value_name = "ZONE",
+        default_value = "UTC",
+        value_parser = time_zone
+    )]
+    time_zone: jiff::tz::TimeZone,
+}
+
+/// Reads a `--time-zone`, naming what it takes when the name is not known.
+fn time_zone(name: &str) -> Result<jiff::tz::TimeZone, String> {
+    jiff::tz::TimeZone::get(name).map_err(|_| {
+        format!(
+            "unknown time zone `{name}`: give a name of the IANA time zone database, such as \
+             UTC, America/Chicago or Europe/Madrid"
+        )
+    })
 }
 
 /// Runs the parsed command.

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use partnerscope::accounts::unix_now;
 use partnerscope::instrument::{Library, load_file};
-use partnerscope::store::{Store, shown_url};
+use partnerscope::store::{Store, StoreError, shown_url};
 use partnerscope::web::open_links::OpenLinks;
 use partnerscope::web::{self, AppState, Limits};
 use partnerscope::{demo, store};
@@ -56,6 +56,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
             Arc::clone(&store),
             args.draft_retention_days,
         ));
+        tokio::spawn(close_due_rounds(Arc::clone(&store)));
         let state = AppState {
             store,
             instruments: Arc::new(instruments),
@@ -64,6 +65,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
             open_links: Arc::new(OpenLinks::new(args.open_link_budget, args.trust_proxy)),
             sign_ins: Arc::default(),
             invited: Arc::default(),
+            time_zone: args.time_zone.clone(),
         };
         let limits = Limits {
             header_timeout: Duration::from_secs(args.header_timeout_secs),
@@ -79,27 +81,61 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
 /// How often the retention purge runs.
 const PURGE_EVERY: Duration = Duration::from_secs(60 * 60);
 
+/// How often rounds past their closing date are closed. Partners cannot answer such a round
+/// even before (the form checks the date), so this only bounds how long it shows as open to a
+/// facilitator who does not open it.
+const CLOSE_DUE_EVERY: Duration = Duration::from_secs(60);
+
 /// Runs the retention purge now and then every [`PURGE_EVERY`], for as long as the server runs.
 /// Every app server runs it: its deletions are idempotent, so the others only find less to do.
-/// A failed purge is logged and tried again at the next tick.
 async fn purge_every_hour(store: Arc<dyn Store>, draft_retention_days: u32) {
-    let mut ticks = tokio::time::interval(PURGE_EVERY);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        match store.purge(draft_retention_days, unix_now()).await {
-            Ok(purged) if purged.is_empty() => {}
-            Ok(purged) => tracing::info!(
+    every(PURGE_EVERY, "retention purge", || async {
+        let purged = store.purge(draft_retention_days, unix_now()).await?;
+        if !purged.is_empty() {
+            tracing::info!(
                 drafts = purged.drafts,
                 sessions = purged.sessions,
                 sign_in_failures = purged.sign_in_failures,
                 "retention purge"
-            ),
-            Err(error) => {
-                // `{:#}` prints the whole chain: the store's error and the database's cause.
-                let error = anyhow::Error::from(error);
-                tracing::error!(error = format!("{error:#}"), "retention purge failed");
+            );
+        }
+        Ok(())
+    })
+    .await;
+}
+
+/// Closes the rounds whose closing date is over, now and then every [`CLOSE_DUE_EVERY`]. Every
+/// app server runs it: a round is closed once, by whichever comes first.
+async fn close_due_rounds(store: Arc<dyn Store>) {
+    every(
+        CLOSE_DUE_EVERY,
+        "closing rounds past their date",
+        || async {
+            let closed = store.close_due_rounds(unix_now()).await?;
+            if closed > 0 {
+                tracing::info!(rounds = closed, "closed rounds past their closing date");
             }
+            Ok(())
+        },
+    )
+    .await;
+}
+
+/// Runs `job` now and then every `period`, for as long as the server runs. A failure is logged
+/// and the job tried again at the next tick.
+async fn every<F, Fut>(period: Duration, what: &str, mut job: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<(), StoreError>>,
+{
+    let mut ticks = tokio::time::interval(period);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        if let Err(error) = job().await {
+            // `{:#}` prints the whole chain: the store's error and the database's cause.
+            let error = anyhow::Error::from(error);
+            tracing::error!(error = format!("{error:#}"), "{what} failed");
         }
     }
 }
@@ -130,6 +166,7 @@ pub fn preview(file: &Path, addr: &str) -> anyhow::Result<()> {
             open_links: Arc::default(),
             sign_ins: Arc::default(),
             invited: Arc::default(),
+            time_zone: jiff::tz::TimeZone::UTC,
         };
         web::serve(listener, state, web::shutdown_signal())
             .await

@@ -12,11 +12,14 @@ use rand::{Rng, SeedableRng};
 use crate::instrument::Instrument;
 use crate::store::{Store, StoreError, StoreResult, Visible};
 use crate::survey::answers::{Answer, Answers};
+use crate::survey::closing::RoundDetails;
 use crate::survey::secrets::Code;
 use crate::survey::{NewInvitation, NewRound, Partnership, Status};
 
 /// Name of the demo partnership; its presence means the demo was created.
 pub const PARTNERSHIP: &str = "Riverside Community Health Partnership";
+/// Whom the demo's partners contact with questions: a made-up coordinator.
+const CONTACT: &str = "Dana Reyes, partnership coordinator, dana.reyes@example.org";
 /// The instrument the demo rounds use.
 pub const INSTRUMENT: &str = "collaboration-factors";
 
@@ -158,6 +161,12 @@ async fn create_invitation(store: &dyn Store, round_id: i64) -> StoreResult<Stri
 
 async fn create(store: &dyn Store, instrument: &Instrument) -> StoreResult<Partnership> {
     let partnership = store.create_partnership(PARTNERSHIP, None).await?;
+    // No closing date: the demo's open round must stay open however long the demo runs.
+    let details = RoundDetails {
+        title: PARTNERSHIP.to_string(),
+        contact: CONTACT.to_string(),
+        closes: None,
+    };
     let mut rng = StdRng::seed_from_u64(2025);
     for (wave, spring) in [("2025 autumn", false), ("2026 spring", true)] {
         let round = store
@@ -168,6 +177,7 @@ async fn create(store: &dyn Store, instrument: &Instrument) -> StoreResult<Partn
                 min_group_size: 3,
                 open_link: true,
                 identified: false,
+                details: &details,
             })
             .await?;
         for (s, (sector, names)) in PARTNERS.iter().enumerate() {

@@ -5,6 +5,7 @@
 
 pub mod chart;
 pub mod dashboard;
+pub mod meeting;
 mod tables;
 mod workbook;
 

@@ -23,6 +23,7 @@ pub const TABLES: &[&str] = &[
     "sessions",
     "sign_in_failures",
     "partnerships",
+    "partnership_facilitators",
     "rounds",
     "invitations",
     "responses",
@@ -122,7 +123,11 @@ fn describe_row(columns: &[String], values: &[Value], number: u64) -> String {
 }
 
 fn has_id(table: &str) -> bool {
-    !table.starts_with("response_") && !matches!(table, "sessions" | "sign_in_failures")
+    !table.starts_with("response_")
+        && !matches!(
+            table,
+            "sessions" | "sign_in_failures" | "partnership_facilitators"
+        )
 }
 
 /// Copies `table`; with `refuse_nul`, a text holding a NUL byte stops the copy.

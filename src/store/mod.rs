@@ -15,9 +15,10 @@ mod sql;
 
 use std::sync::Arc;
 
-use crate::accounts::{Facilitator, Failures, Session, ThrottleKey};
+use crate::accounts::{Account, Facilitator, Failures, Session, ThrottleKey};
 use crate::responses::{Imported, ResponsesError};
 use crate::survey::answers::Answers;
+use crate::survey::closing::RoundDetails;
 use crate::survey::partners::{Partner, PartnerError};
 use crate::survey::{
     Excluded, Invitation, InvitationProgress, ListedComment, NewInvitation, NewRound,
@@ -139,7 +140,8 @@ fn now() -> String {
 pub enum Visible<'a> {
     /// Every partnership: for the demo, the command line and tests.
     All,
-    /// Those a facilitator may see: all for an administrator, else the ones they own.
+    /// Those a facilitator may see: all for an administrator, else the ones they own or
+    /// co-facilitate.
     To(&'a Facilitator),
 }
 
@@ -204,8 +206,17 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<Round>;
     /// Closes a round: no more drafts or submissions.
     async fn close_round(&self, round_id: i64) -> StoreResult<()>;
-    /// Reopens a closed round.
-    async fn reopen_round(&self, round_id: i64) -> StoreResult<()>;
+    /// Reopens a closed round, dropping its closing date if that is over at `now` (Unix
+    /// seconds).
+    async fn reopen_round(&self, round_id: i64, now: i64) -> StoreResult<()>;
+    /// Changes what an open round tells its partners; a closed round is left as it is.
+    async fn set_round_details(&self, round_id: i64, details: &RoundDetails) -> StoreResult<()>;
+    /// Closes every open round whose closing date is over at `now` (Unix seconds); how many.
+    async fn close_due_rounds(&self, now: i64) -> StoreResult<u64>;
+    /// Sets the token of a round's share link (`None`: the round is not shared).
+    async fn set_share_token(&self, round_id: i64, token: Option<&str>) -> StoreResult<()>;
+    /// The round a share link's token shows.
+    async fn round_by_share_token(&self, token: &str) -> StoreResult<Option<Round>>;
 
     // Invitations.
 
@@ -401,6 +412,34 @@ pub trait Store: Send + Sync {
     async fn record_sign_in_failure(&self, keys: &[ThrottleKey], now: i64) -> StoreResult<()>;
     /// Forgets the failed sign-ins counted against `keys`.
     async fn clear_sign_in_failures(&self, keys: &[ThrottleKey]) -> StoreResult<()>;
+
+    // Co-facilitators and accounts made on the web (issue 15).
+
+    /// The partnership with `id` if `visible` shows it (the rule of [`Visible`], the same as the
+    /// listings'); `None` when it does not exist or is not shown.
+    async fn visible_partnership(
+        &self,
+        id: i64,
+        visible: Visible<'_>,
+    ) -> StoreResult<Option<Partnership>>;
+    /// The facilitators of a partnership: its owner first (if it has one), then its
+    /// co-facilitators in the order they were added.
+    async fn partnership_facilitators(&self, partnership_id: i64) -> StoreResult<Vec<Facilitator>>;
+    /// Makes a facilitator a co-facilitator of a partnership; `false`, changing nothing, when they
+    /// already are one (so a retried request stores nothing twice).
+    async fn add_co_facilitator(
+        &self,
+        partnership_id: i64,
+        facilitator_id: i64,
+    ) -> StoreResult<bool>;
+    /// Ends a co-facilitator's access to a partnership at once; `false` when they were not one.
+    async fn remove_co_facilitator(
+        &self,
+        partnership_id: i64,
+        facilitator_id: i64,
+    ) -> StoreResult<bool>;
+    /// Every facilitator account, oldest first.
+    async fn accounts(&self) -> StoreResult<Vec<Account>>;
 
     // Deletion and retention.
 

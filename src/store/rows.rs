@@ -14,8 +14,9 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
-use crate::accounts::{Facilitator, Session};
+use crate::accounts::{Account, Facilitator, Session};
 use crate::survey::answers::{Answer, Answers};
+use crate::survey::closing::{self, Closing, RoundDetails};
 use crate::survey::{
     Invitation, InvitationProgress, Partnership, ReleasedResponse, Round, Status, StoredResponse,
 };
@@ -52,8 +53,31 @@ impl<'r> FromRow<'r, AnyRow> for DbRound {
             interim_releases: row.try_get::<i64, _>("interim_releases")? != 0,
             identified_consent: row.try_get("identified_consent")?,
             open_cap: row.try_get("open_cap")?,
+            details: round_details(row)?,
+            share_token: row.try_get("share_token")?,
         }))
     }
+}
+
+/// A round's [`RoundDetails`] from its `title, contact, closes_on, closes_at` columns.
+fn round_details(row: &AnyRow) -> sqlx::Result<RoundDetails> {
+    let on: Option<String> = row.try_get("closes_on")?;
+    let at: Option<i64> = row.try_get("closes_at")?;
+    let closes = match (on, at) {
+        (Some(on), Some(at)) => Some(Closing {
+            on: closing::stored_date(&on).ok_or_else(|| sqlx::Error::ColumnDecode {
+                index: "closes_on".into(),
+                source: format!("not a date: {on:?}").into(),
+            })?,
+            at,
+        }),
+        _ => None,
+    };
+    Ok(RoundDetails {
+        title: row.try_get("title")?,
+        contact: row.try_get("contact")?,
+        closes,
+    })
 }
 
 /// A partnership with one of its rounds, or with none: a row of `partnerships LEFT JOIN rounds`
@@ -269,6 +293,18 @@ impl<'r> FromRow<'r, AnyRow> for DbFacilitator {
             id: row.try_get("id")?,
             email: row.try_get("email")?,
             is_admin: is_admin != 0,
+        }))
+    }
+}
+
+/// An [`Account`] read from `FACILITATOR_COLUMNS, created_at`.
+pub struct DbAccount(pub Account);
+
+impl<'r> FromRow<'r, AnyRow> for DbAccount {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
+        Ok(DbAccount(Account {
+            facilitator: DbFacilitator::from_row(row)?.0,
+            created_at: row.try_get("created_at")?,
         }))
     }
 }

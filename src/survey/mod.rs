@@ -3,6 +3,7 @@
 //! web shows it, and nothing here knows how.
 
 pub mod answers;
+pub mod closing;
 pub mod links;
 pub mod partners;
 pub mod secrets;
@@ -16,6 +17,7 @@ use rand::RngCore;
 use crate::accounts::Facilitator;
 use crate::instrument::{Instrument, LoadError, parsed};
 use answers::Answers;
+use closing::RoundDetails;
 
 /// A fresh URL-safe secret for links: 128 bits from a CSPRNG (the thread-local ChaCha generator
 /// that rand seeds from the operating system), as hex.
@@ -53,7 +55,8 @@ pub struct Partnership {
     pub id: i64,
     /// Display name.
     pub name: String,
-    /// The facilitator who runs it; `None` for partnerships only an administrator sees.
+    /// The facilitator who runs it and chooses its co-facilitators; `None` for partnerships only
+    /// administrators (and co-facilitators they chose) see.
     pub owner_id: Option<i64>,
 }
 
@@ -87,11 +90,17 @@ pub struct Round {
     pub identified_consent: Option<String>,
     /// The most responses the open link takes; `None`: no cap.
     pub open_cap: Option<i64>,
+    /// What partners are told about the round: who asks, whom to contact, until when.
+    pub details: RoundDetails,
+    /// The token of the meeting report's share link, while the round is shared.
+    pub share_token: Option<String>,
 }
 
 impl Partnership {
-    /// Whether `facilitator` may see and change this partnership.
-    pub fn visible_to(&self, facilitator: &Facilitator) -> bool {
+    /// Whether `facilitator` may choose this partnership's co-facilitators and delete it: its
+    /// owner and administrators. Who may see and run it (they, and its co-facilitators) is the
+    /// store's rule (its `Visible`).
+    pub fn managed_by(&self, facilitator: &Facilitator) -> bool {
         facilitator.is_admin || self.owner_id == Some(facilitator.id)
     }
 }
@@ -115,6 +124,12 @@ impl Round {
     /// Whether partners can still answer.
     pub fn is_open(&self) -> bool {
         self.closed_at.is_none()
+    }
+
+    /// Whether the round is open but past the end of its closing date at `now` (Unix seconds):
+    /// it takes no more answers, and is closed as soon as this is seen.
+    pub fn is_due(&self, now: i64) -> bool {
+        self.is_open() && self.details.closes.is_some_and(|c| c.is_over(now))
     }
 
     /// Whether answers are linked to organisations, as partners were told.
@@ -149,6 +164,8 @@ pub struct NewRound<'a> {
     pub open_link: bool,
     /// Whether answers are linked to organisations (see [`IDENTIFIED_CONSENT`]).
     pub identified: bool,
+    /// What partners are told about the round.
+    pub details: &'a RoundDetails,
 }
 
 /// A personal link for one partner organisation.

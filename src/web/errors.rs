@@ -27,6 +27,7 @@ use tokio::task::JoinError;
 use super::body::{BodyError, FieldRef};
 use super::messages::{EN, Messages};
 use super::{Chrome, SIGN_IN, html};
+use crate::accounts::PasswordError;
 use crate::instrument::LoadError;
 use crate::releases::ReleaseError;
 use crate::scoring::WaveOrderError;
@@ -37,9 +38,12 @@ use crate::survey::text::{TextError, Unit};
 /// the error's source, so the log shows the whole chain.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// No survey behind this link.
-    #[error("unknown link")]
+    /// No page at this address, or one the facilitator may not see.
+    #[error("not found")]
     NotFound,
+    /// No survey behind this personal or open link.
+    #[error("unknown link")]
+    UnknownLink,
     /// The round no longer takes answers.
     #[error("the round is closed")]
     RoundClosed,
@@ -84,6 +88,10 @@ pub enum AppError {
     /// The open link takes no more responses.
     #[error("the open link's cap is reached")]
     OpenCapReached,
+    /// A co-facilitator asked for what only the partnership's owner or an administrator may do:
+    /// choose its co-facilitators, or delete it.
+    #[error("only the owner or an administrator may do this")]
+    OwnerOnly,
     /// Something on our side failed; the partner sees only that.
     #[error(transparent)]
     Internal(#[from] Failure),
@@ -116,6 +124,9 @@ pub enum Failure {
     /// A secret stored in the database does not read back.
     #[error("the stored secret `{0}` is damaged")]
     Secret(&'static str),
+    /// A new account's password could not be hashed.
+    #[error("a new password could not be hashed")]
+    Password(#[source] PasswordError),
 }
 
 impl From<ReleaseError> for AppError {
@@ -167,7 +178,7 @@ struct ErrorPage<'a> {
 impl AppError {
     fn status(&self) -> StatusCode {
         match self {
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::UnknownLink => StatusCode::NOT_FOUND,
             AppError::RoundClosed => StatusCode::GONE,
             AppError::AlreadySubmitted => StatusCode::CONFLICT,
             AppError::NotAForm(_) => StatusCode::BAD_REQUEST,
@@ -180,6 +191,7 @@ impl AppError {
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::ForgedForm => StatusCode::FORBIDDEN,
             AppError::OpenCapReached => StatusCode::CONFLICT,
+            AppError::OwnerOnly => StatusCode::FORBIDDEN,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -199,6 +211,7 @@ impl IntoResponse for AppError {
         let m = &EN;
         let (title, text, detail): (_, _, Option<Cow<str>>) = match &self {
             AppError::NotFound => (m.not_found_heading, m.not_found_text, None),
+            AppError::UnknownLink => (m.unknown_link_heading, m.unknown_link_text, None),
             AppError::RoundClosed => (m.closed_heading, m.closed_text, None),
             AppError::AlreadySubmitted => (m.already_heading, m.already_text, None),
             AppError::NotAForm(_) => (
@@ -224,6 +237,7 @@ impl IntoResponse for AppError {
             AppError::Csrf => (m.csrf_heading, m.csrf_text, None),
             AppError::ForgedForm => (m.forged_heading, m.forged_text, None),
             AppError::OpenCapReached => (m.cap_heading, m.cap_text, None),
+            AppError::OwnerOnly => (m.owner_only_heading, m.owner_only_text, None),
             AppError::SignInRequired | AppError::Internal(_) => {
                 (m.internal_heading, m.internal_text, None)
             }
@@ -250,6 +264,8 @@ fn field_words(m: &Messages, field: &FieldRef) -> String {
     };
     let known = match name {
         "name" => m.field_partnership_name,
+        "title" => m.field_round_title,
+        "contact" => m.field_contact,
         "wave" => m.field_wave,
         "organisation" => m.field_organisation,
         "sector" => m.field_sector,
@@ -297,19 +313,21 @@ mod tests {
     fn row(error: &AppError) -> usize {
         match error {
             AppError::NotFound => 0,
-            AppError::RoundClosed => 1,
-            AppError::AlreadySubmitted => 2,
-            AppError::NotAForm(_) => 3,
-            AppError::Undecodable(_) => 4,
-            AppError::BadForm(_) => 5,
-            AppError::BadText { .. } => 6,
-            AppError::TooLarge => 7,
-            AppError::TooSlow => 8,
-            AppError::SignInRequired => 9,
-            AppError::Csrf => 10,
-            AppError::ForgedForm => 11,
-            AppError::OpenCapReached => 12,
-            AppError::Internal(_) => 13,
+            AppError::UnknownLink => 1,
+            AppError::RoundClosed => 2,
+            AppError::AlreadySubmitted => 3,
+            AppError::NotAForm(_) => 4,
+            AppError::Undecodable(_) => 5,
+            AppError::BadForm(_) => 6,
+            AppError::BadText { .. } => 7,
+            AppError::TooLarge => 8,
+            AppError::TooSlow => 9,
+            AppError::SignInRequired => 10,
+            AppError::Csrf => 11,
+            AppError::ForgedForm => 12,
+            AppError::OpenCapReached => 13,
+            AppError::OwnerOnly => 14,
+            AppError::Internal(_) => 15,
         }
     }
 
@@ -323,6 +341,7 @@ mod tests {
         let disk_full = Failure::Io(std::io::Error::other("disk full"));
         vec![
             (AppError::NotFound, StatusCode::NOT_FOUND),
+            (AppError::UnknownLink, StatusCode::NOT_FOUND),
             (AppError::RoundClosed, StatusCode::GONE),
             (AppError::AlreadySubmitted, StatusCode::CONFLICT),
             (AppError::NotAForm(None), StatusCode::BAD_REQUEST),
@@ -335,6 +354,7 @@ mod tests {
             (AppError::Csrf, StatusCode::FORBIDDEN),
             (AppError::ForgedForm, StatusCode::FORBIDDEN),
             (AppError::OpenCapReached, StatusCode::CONFLICT),
+            (AppError::OwnerOnly, StatusCode::FORBIDDEN),
             (disk_full.into(), StatusCode::INTERNAL_SERVER_ERROR),
         ]
     }

@@ -55,9 +55,9 @@ pub struct Messages {
     pub thanks_heading: &'static str,
     /// Thank-you page text.
     pub thanks_text: &'static str,
-    /// Error page: unknown link.
+    /// Error page: no page at this address.
     pub not_found_heading: &'static str,
-    /// Error page: unknown link, explanation.
+    /// Error page: no page at this address, explanation.
     pub not_found_text: &'static str,
     /// Error page: closed round.
     pub closed_heading: &'static str,
@@ -481,6 +481,158 @@ pub struct Messages {
     pub invited_note: &'static str,
     /// A sector left blank.
     pub no_sector: &'static str,
+    // The front door, and what a round tells its partners (issue 15).
+    /// Error page: a link to a survey that does not exist.
+    pub unknown_link_heading: &'static str,
+    /// Error page: a link to a survey that does not exist, explanation.
+    pub unknown_link_text: &'static str,
+    /// The home page's title.
+    pub home_title: &'static str,
+    /// The home page's introduction of partnerscope.
+    pub home_text: &'static str,
+    /// The home page's link for facilitators.
+    pub home_sign_in: &'static str,
+    /// The home page's note for partners, who come through their own link.
+    pub home_partners: &'static str,
+    /// On the form, before the round's title: who asks.
+    pub asked_by: &'static str,
+    /// On the form: until when it takes answers; `{date}` is the closing date.
+    pub answer_by: &'static str,
+    /// On the form, before the round's contact line.
+    pub contact_intro: &'static str,
+    /// Label of a round's title field.
+    pub round_title_label: &'static str,
+    /// Hint under a round's title field.
+    pub round_title_hint: &'static str,
+    /// Label of a round's contact field.
+    pub contact_label: &'static str,
+    /// Hint under a round's contact field.
+    pub contact_hint: &'static str,
+    /// Label of a round's closing date field.
+    pub closes_on_label: &'static str,
+    /// Hint under a round's closing date field; `{zone}` is the server's time zone.
+    pub closes_on_hint: &'static str,
+    /// Heading of the round page's section with what partners are told.
+    pub details_heading: &'static str,
+    /// Button that stores what partners are told.
+    pub details_button: &'static str,
+    /// On the round page: the closing date; `{date}` is the date, `{zone}` the time zone.
+    pub closes_note: &'static str,
+    /// On the round page: no closing date.
+    pub no_closing_date: &'static str,
+    /// Form error: the closing date is not a date.
+    pub detail_closes_on_malformed: &'static str,
+    /// Form error: the closing date is over.
+    pub detail_closes_on_past: &'static str,
+    /// The field of a round's title, in words.
+    pub field_round_title: &'static str,
+    /// The field of a round's contact line, in words.
+    pub field_contact: &'static str,
+    // The meeting report and its share link (issue 15).
+    /// Title of the meeting report; `{title}` is the round's title, `{wave}` its wave.
+    pub report_title: &'static str,
+    /// The report's response count with invited partners; `{n}`, `{invited}`, `{rate}`.
+    pub report_responses: &'static str,
+    /// The report's response count without invited partners (open link only); `{n}`.
+    pub report_responses_open: &'static str,
+    /// The report's release line; `{date}` and `{number}`.
+    pub report_release: &'static str,
+    /// The report before any release.
+    pub report_no_release: &'static str,
+    /// The report's note on small groups; `{n}` is the threshold.
+    pub report_small_groups: &'static str,
+    /// The shared report's note on who shares it.
+    pub report_shared_note: &'static str,
+    /// The facilitator's report: how to take it to the meeting.
+    pub report_print_hint: &'static str,
+    /// The facilitator's report: the way back to the round.
+    pub report_back: &'static str,
+    /// Heading of the report's dimension scores.
+    pub report_dimensions_heading: &'static str,
+    /// Column of the report's dimension table.
+    pub report_dimension_label: &'static str,
+    /// Column of the report's dimension table: the change; `{wave}` is the previous round's.
+    pub report_change_label: &'static str,
+    /// Heading of the report's strengths and concerns.
+    pub report_bands_heading: &'static str,
+    /// What the strengths and concerns list.
+    pub report_bands_text: &'static str,
+    /// The strengths and concerns when no factor is published.
+    pub report_bands_none: &'static str,
+    /// Heading of the report's statements.
+    pub report_statements_heading: &'static str,
+    /// Heading of the report's comments.
+    pub report_comments_heading: &'static str,
+    /// Link from the round page to its meeting report.
+    pub report_link: &'static str,
+    /// Heading of the round page's share section.
+    pub share_heading: &'static str,
+    /// What a share link does.
+    pub share_text: &'static str,
+    /// Button that makes a share link.
+    pub share_button: &'static str,
+    /// Button that replaces the share link with a new one.
+    pub share_again_button: &'static str,
+    /// Button that stops sharing.
+    pub share_stop_button: &'static str,
+    /// Label of the share link.
+    pub share_link_label: &'static str,
+
+    // Co-facilitators and facilitator accounts (issue 15).
+    /// Heading of a partnership's facilitators section.
+    pub facilitators_heading: &'static str,
+    /// After a facilitator's address: they own the partnership.
+    pub owner_label: &'static str,
+    /// After a facilitator's address: they co-facilitate the partnership.
+    pub co_facilitator_label: &'static str,
+    /// The facilitators section of a partnership without an owner.
+    pub no_owner: &'static str,
+    /// Label of the field that adds a co-facilitator.
+    pub add_co_facilitator_label: &'static str,
+    /// What adding a co-facilitator gives them, under its field.
+    pub add_co_facilitator_hint: &'static str,
+    /// Button that adds a co-facilitator.
+    pub add_co_facilitator_button: &'static str,
+    /// Button that removes a co-facilitator.
+    pub remove_co_facilitator_button: &'static str,
+    /// What a co-facilitator is told instead of the form.
+    pub co_facilitator_note: &'static str,
+    /// A typed e-mail address that cannot be one.
+    pub detail_email: &'static str,
+    /// Adding a co-facilitator: no account has the address.
+    pub co_facilitator_unknown: &'static str,
+    /// Adding a co-facilitator: the address is the owner's.
+    pub co_facilitator_owner: &'static str,
+    /// Adding a co-facilitator: they already are one.
+    pub co_facilitator_already: &'static str,
+    /// Error page: only the owner may do this, heading.
+    pub owner_only_heading: &'static str,
+    /// Error page: only the owner may do this, explanation.
+    pub owner_only_text: &'static str,
+    /// Navigation link to the accounts page, for administrators.
+    pub accounts_link: &'static str,
+    /// Heading of the accounts page.
+    pub accounts_heading: &'static str,
+    /// Column of the accounts list: administrator or not.
+    pub administrator_label: &'static str,
+    /// Column of the accounts list: when it was created.
+    pub created_label: &'static str,
+    /// A yes in a table.
+    pub yes: &'static str,
+    /// A no in a table.
+    pub no: &'static str,
+    /// Heading of the form that creates an account.
+    pub new_account_heading: &'static str,
+    /// Label of the checkbox that makes the new account an administrator.
+    pub new_account_admin_label: &'static str,
+    /// Button that creates an account.
+    pub create_account_button: &'static str,
+    /// After creating an account, before its password; `{email}` is its address.
+    pub account_created: &'static str,
+    /// After the new account's password.
+    pub account_password_note: &'static str,
+    /// Creating an account: the address already has one.
+    pub account_duplicate: &'static str,
 }
 
 /// The thing a deletion is about, as [`Messages::deletion`] names it.
@@ -557,8 +709,8 @@ pub const EN: Messages = Messages {
     error_sector: "Choose the description that best fits your organisation",
     thanks_heading: "Thank you",
     thanks_text: "Your answers have been submitted. The partnership will see the results for groups of partners together, never yours alone.",
-    not_found_heading: "We cannot find this survey",
-    not_found_text: "Check that the link is complete. If it came in an email, copy the whole link into your browser.",
+    not_found_heading: "Page not found",
+    not_found_text: "There is no page at this address. Check the address, or start again from the home page.",
     closed_heading: "This survey has closed",
     closed_text: "The survey is no longer taking answers. Thank you for your interest.",
     already_heading: "Already submitted",
@@ -769,4 +921,80 @@ pub const EN: Messages = Messages {
     detail_round_open: "The round is open: close it before removing its partners' e-mail addresses",
     invited_note: "Organisations invited to this round, by sector:",
     no_sector: "no sector",
+    unknown_link_heading: "We cannot find this survey",
+    unknown_link_text: "Check that the link is complete. If it came in an email, copy the whole link into your browser.",
+    home_title: "Partnership self-assessment",
+    home_text: "partnerscope helps coalitions and community partnerships ask their members how well they work together, and turns the answers into a report for the next meeting. Answers are anonymous: results are shown only for groups large enough that no one can be singled out.",
+    home_sign_in: "Facilitators: sign in",
+    home_partners: "Invited to answer a survey? Open the personal link you received; it takes you straight to your form.",
+    asked_by: "A survey for",
+    answer_by: "Please answer by {date}.",
+    contact_intro: "Questions about this survey:",
+    round_title_label: "Title partners see",
+    round_title_hint: "Who is asking, at the top of the form and in messages. Blank: the partnership's name.",
+    contact_label: "Contact for questions (optional)",
+    contact_hint: "A name with an e-mail address or phone number, shown on the form and in messages.",
+    closes_on_label: "Closing date (optional)",
+    closes_on_hint: "The last day partners can answer. The round closes by itself at the end of that day ({zone} time).",
+    details_heading: "What partners are told",
+    details_button: "Save",
+    closes_note: "Closes by itself at the end of {date} ({zone} time).",
+    no_closing_date: "No closing date: the round stays open until you close it.",
+    detail_closes_on_malformed: "The closing date must be a date written as YYYY-MM-DD, such as 2026-12-31",
+    detail_closes_on_past: "The closing date must be today or later",
+    field_round_title: "the title partners see",
+    field_contact: "the contact for questions",
+    report_title: "{title}: self-assessment {wave}",
+    report_responses: "{n} responses from {invited} invited partners ({rate} %).",
+    report_responses_open: "{n} responses.",
+    report_release: "Figures as released on {date} (release {number}).",
+    report_no_release: "No figures are released for this round yet. They appear when the round closes, or while it is open if the facilitator releases them as answers come in.",
+    report_small_groups: "To protect partners, a group of fewer than {n} shows only how many answered.",
+    report_shared_note: "Shared read-only by the partnership's facilitator.",
+    report_print_hint: "Print this page or save it as PDF for the meeting. Your browser's print dialog sets the paper size (A4 or Letter).",
+    report_back: "Back to the round",
+    report_dimensions_heading: "How we rate ourselves",
+    report_dimension_label: "Dimension",
+    report_change_label: "Change since {wave}",
+    report_bands_heading: "Strengths and concerns",
+    report_bands_text: "Each factor's average, placed in the band it falls in.",
+    report_bands_none: "No factor has enough answers to show yet.",
+    report_statements_heading: "Statement by statement",
+    report_comments_heading: "Comments",
+    report_link: "Meeting report",
+    share_heading: "Share the report",
+    share_text: "A share link shows the meeting report, read-only, to anyone who has it, without an account: always the latest release, with removed comments removed. Stop sharing and the link stops working at once.",
+    share_button: "Create a share link",
+    share_again_button: "Replace with a new link",
+    share_stop_button: "Stop sharing",
+    share_link_label: "Share link",
+
+    // Co-facilitators and facilitator accounts (issue 15).
+    facilitators_heading: "Facilitators",
+    owner_label: "owner",
+    co_facilitator_label: "co-facilitator",
+    no_owner: "No owner: only administrators and co-facilitators see this partnership.",
+    add_co_facilitator_label: "Add a co-facilitator: the e-mail address of their facilitator account",
+    add_co_facilitator_hint: "A co-facilitator sees and runs this partnership as its owner does: its rounds, dashboards, downloads and partners, closing rounds and starting the next. Only the owner and administrators choose co-facilitators or delete the partnership.",
+    add_co_facilitator_button: "Add the co-facilitator",
+    remove_co_facilitator_button: "Remove",
+    co_facilitator_note: "Only the owner and administrators choose co-facilitators or delete the partnership.",
+    detail_email: "The e-mail address is not an address such as ana@example.org (at most 254 bytes)",
+    co_facilitator_unknown: "The e-mail address is not that of any facilitator account; an administrator can create the account first",
+    co_facilitator_owner: "The e-mail address is the owner's, who runs this partnership already",
+    co_facilitator_already: "The e-mail address is already a co-facilitator's of this partnership; nothing changed",
+    owner_only_heading: "Only the owner can do this",
+    owner_only_text: "Only the partnership's owner or an administrator chooses its co-facilitators or deletes it. Nothing was changed.",
+    accounts_link: "Accounts",
+    accounts_heading: "Facilitator accounts",
+    administrator_label: "Administrator",
+    created_label: "Created",
+    yes: "yes",
+    no: "no",
+    new_account_heading: "Create a facilitator account",
+    new_account_admin_label: "Administrator: sees and runs every partnership, and creates accounts",
+    create_account_button: "Create the account",
+    account_created: "The account {email} was created. Its password, shown only this once:",
+    account_password_note: "Pass it on privately, apart from the address. It is stored only as a hash and cannot be shown again. The new facilitator should have it changed: an operator sets a new one with the command “partnerscope facilitator reset-password”, which also replaces a lost one.",
+    account_duplicate: "The e-mail address already has a facilitator account; nothing was created",
 };

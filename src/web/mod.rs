@@ -23,7 +23,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{StatusCode, header};
 use axum::middleware;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
@@ -49,6 +49,24 @@ struct PrivacyPage<'a> {
     chrome: Chrome<'a>,
     /// The document as HTML, rendered once from the Markdown shipped in the binary.
     body: &'static str,
+}
+
+/// The front door: what partnerscope is, the way in for facilitators, and for partners where
+/// their way in is.
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage<'a> {
+    chrome: Chrome<'a>,
+}
+
+/// `GET /`: the front door.
+async fn home() -> Response {
+    html(
+        StatusCode::OK,
+        &HomePage {
+            chrome: Chrome::new(EN.home_title, ()),
+        },
+    )
 }
 
 /// `GET /privacy`: how partnerscope protects partners' answers.
@@ -89,6 +107,9 @@ pub struct AppState {
     pub sign_ins: Arc<authentication::SignIns>,
     /// The invited counts per sector the form shows, kept a few seconds per round.
     pub invited: Arc<invited::InvitedCounts>,
+    /// The server's time zone (`--time-zone`): a round closes at the end of its closing date
+    /// there.
+    pub time_zone: jiff::tz::TimeZone,
 }
 
 /// The facilitator's sign-in page, where a facilitator page without a session sends the browser.
@@ -123,6 +144,7 @@ pub fn app(state: AppState, limits: &Limits) -> Router {
         https: state.secure_cookies,
     };
     Router::new()
+        .route("/", get(home))
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(stylesheet))
         .route("/privacy", get(privacy))
@@ -149,6 +171,10 @@ pub fn app(state: AppState, limits: &Limits) -> Router {
             post(facilitate::auth::sign_out_everywhere),
         )
         .route("/facilitator", get(facilitate::partnerships::home))
+        .route(
+            "/facilitator/",
+            get(|| async { Redirect::permanent("/facilitator") }),
+        )
         .route(
             "/facilitator/partnerships",
             post(facilitate::partnerships::create_partnership),
@@ -185,6 +211,23 @@ pub fn app(state: AppState, limits: &Limits) -> Router {
         .route(
             "/facilitator/rounds/{id}/open-cap",
             post(facilitate::rounds::open_cap),
+        )
+        .route(
+            "/facilitator/rounds/{id}/report",
+            get(facilitate::meeting::report),
+        )
+        .route(
+            "/facilitator/rounds/{id}/share",
+            post(facilitate::meeting::share),
+        )
+        .route(
+            "/facilitator/rounds/{id}/share/stop",
+            post(facilitate::meeting::stop_sharing),
+        )
+        .route("/r/{token}", get(facilitate::meeting::shared))
+        .route(
+            "/facilitator/rounds/{id}/details",
+            post(facilitate::rounds::set_details),
         )
         .route(
             "/facilitator/rounds/{id}/reopen",
@@ -227,6 +270,19 @@ pub fn app(state: AppState, limits: &Limits) -> Router {
             "/facilitator/rounds/{id}/remove-emails",
             get(facilitate::deletion::confirm_remove_emails)
                 .post(facilitate::deletion::remove_emails),
+        )
+        // Co-facilitators and facilitator accounts (issue 15).
+        .route(
+            "/facilitator/partnerships/{id}/facilitators",
+            post(facilitate::facilitators::add),
+        )
+        .route(
+            "/facilitator/partnerships/{id}/facilitators/{facilitator_id}/remove",
+            post(facilitate::facilitators::remove),
+        )
+        .route(
+            "/facilitator/accounts",
+            get(facilitate::accounts::accounts).post(facilitate::accounts::create),
         )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -22,6 +22,7 @@ use crate::accounts::unix_now;
 use crate::instrument::Instrument;
 use crate::store::StoreError;
 use crate::survey::answers::Answers;
+use crate::survey::closing::long_date;
 use crate::survey::secrets::{Code, FormIdError};
 use crate::survey::{
     Invitation, OpenSubmission, Removal, Respondent, Round, erased_values, is_token,
@@ -73,33 +74,44 @@ const SAVED: &str = "saved=1";
 /// The invitation and open round behind a personal link.
 async fn invitation(state: &AppState, token: &str) -> Result<(Invitation, Round), AppError> {
     if !is_token(token) {
-        return Err(AppError::NotFound);
+        return Err(AppError::UnknownLink);
     }
     let (invitation, round) = state
         .store
         .invitation_by_token(token)
         .await?
-        .ok_or(AppError::NotFound)?;
-    if !round.is_open() {
-        return Err(AppError::RoundClosed);
-    }
+        .ok_or(AppError::UnknownLink)?;
+    answerable(state, &round).await?;
     Ok((invitation, round))
 }
 
 /// The open round behind an open link.
 async fn open_round(state: &AppState, token: &str) -> Result<Round, AppError> {
     if !is_token(token) {
-        return Err(AppError::NotFound);
+        return Err(AppError::UnknownLink);
     }
     let round = state
         .store
         .round_by_open_token(token)
         .await?
-        .ok_or(AppError::NotFound)?;
-    if !round.is_open() {
-        return Err(AppError::RoundClosed);
-    }
+        .ok_or(AppError::UnknownLink)?;
+    answerable(state, &round).await?;
     Ok(round)
+}
+
+/// Refuses a round that takes no answers: closed, or past the end of its closing date. The
+/// latter is closed at once rather than at the server's next round of closings, so the page a
+/// partner sees and the round page agree.
+async fn answerable(state: &AppState, round: &Round) -> Result<(), AppError> {
+    let now = unix_now();
+    if round.is_due(now) {
+        state.store.close_due_rounds(now).await?;
+    }
+    if round.is_open() && !round.is_due(now) {
+        Ok(())
+    } else {
+        Err(AppError::RoundClosed)
+    }
 }
 
 fn invitation_link(invitation: &Invitation, instrument: &Instrument) -> Link {
@@ -142,25 +154,47 @@ struct Target {
     /// How many organisations were invited per sector, so partners see how large their group
     /// can be (and a sector padded with invented partners).
     invited: invited::Counts,
+    /// Who asks, whom to contact and until when (none in a preview).
+    asker: Option<Asker>,
+}
+
+/// What the form says about the round around its questions.
+struct Asker {
+    /// Who asks; may be empty in rounds made without a title.
+    title: String,
+    /// Whom to contact with questions; may be empty.
+    contact: String,
+    /// "Please answer by …", when the round has a closing date.
+    answer_by: Option<String>,
 }
 
 impl Target {
-    fn invitation(token: &str, round: &Round) -> Target {
+    /// The form of `round`, posting to `action`.
+    fn of(round: &Round, action: String) -> Target {
+        let details = &round.details;
         Target {
-            action: format!("/s/{token}"),
+            action,
             threshold: Some(round.threshold()),
             identified: round.identified_consent.clone(),
+            asker: Some(Asker {
+                title: details.title.clone(),
+                contact: details.contact.clone(),
+                answer_by: details
+                    .closes
+                    .map(|c| EN.answer_by.replace("{date}", &long_date(c.on))),
+            }),
             ..Target::default()
         }
     }
 
+    fn invitation(token: &str, round: &Round) -> Target {
+        Target::of(round, format!("/s/{token}"))
+    }
+
     fn open(token: &str, round: &Round, form_id: String) -> Target {
         Target {
-            action: format!("/o/{token}"),
             form_id: Some(form_id),
-            threshold: Some(round.threshold()),
-            identified: round.identified_consent.clone(),
-            ..Target::default()
+            ..Target::of(round, format!("/o/{token}"))
         }
     }
 

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use partnerscope::store::{self, Store};
 use partnerscope::survey::answers::Answer;
+use partnerscope::survey::closing::RoundDetails;
 use partnerscope::survey::{NewRound, Round, Status};
 
 use crate::engines::{Engine, fresh_database};
@@ -54,6 +55,7 @@ async fn mini_round(store: &dyn Store, owner: Option<i64>, identified: bool) -> 
             min_group_size: 3,
             open_link: false,
             identified: true,
+            details: &RoundDetails::default(),
         })
         .await
         .unwrap()

@@ -4,6 +4,7 @@
 
 use partnerscope::accounts::{SignInEmail, ThrottleKey, unix_now};
 use partnerscope::store::{Purged, StoreError, Target};
+use partnerscope::survey::closing::RoundDetails;
 use partnerscope::survey::partners::Partner;
 use partnerscope::survey::{Invitation, NewRound, Round, Status};
 use sqlx::Connection;
@@ -303,6 +304,7 @@ async fn deleting_a_partner_takes_their_draft_along_and_is_refused_while_their_s
             min_group_size: 1,
             open_link: false,
             identified: true,
+            details: &RoundDetails::default(),
         })
         .await
         .unwrap();

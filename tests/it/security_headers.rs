@@ -185,6 +185,8 @@ async fn every_response_of_every_route_carries_the_security_headers(engine: Engi
         .unwrap();
     page(&mut walk, &nobody, "/static/app.css").await;
     page(&mut walk, &nobody, "/healthz").await;
+    page(&mut walk, &nobody, "/").await;
+    assert_eq!(walk.get(&nobody, "/facilitator/").await.0, 308);
     page(&mut walk, &nobody, "/facilitator/sign-in").await;
     assert_eq!(walk.get(&nobody, "/facilitator").await.0, 303);
     let wrong = [
@@ -316,6 +318,17 @@ async fn facilitator_side(app: &TestApp, browser: &Browser, walk: &mut Walk) {
     page(walk, client, &p).await;
     page(walk, client, &r).await;
     page(walk, client, &format!("{r}/progress")).await;
+    page(walk, client, &format!("{r}/report")).await;
+    let (status, _, _) = browser.post_checked(&format!("{r}/share"), &[]).await;
+    assert_eq!(status, 303);
+    let token = app
+        .store
+        .round(round.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .share_token;
+    page(walk, client, &format!("/r/{}", token.unwrap())).await;
     page(walk, client, &format!("{r}/partners")).await;
     page(walk, client, &format!("{r}/links.csv")).await;
     for file in [
@@ -347,6 +360,8 @@ async fn facilitator_side(app: &TestApp, browser: &Browser, walk: &mut Walk) {
     )
     .await;
     page(walk, client, &format!("{r}/remove-emails")).await;
+    // Administrators only: anyone else is told it does not exist.
+    assert_eq!(walk.get(client, "/facilitator/accounts").await.0, 404);
 
     let no_token: &[(&str, &str)] = &[];
     for path in [
@@ -357,6 +372,9 @@ async fn facilitator_side(app: &TestApp, browser: &Browser, walk: &mut Walk) {
         format!("{r}/comments/0123456789abcdef/remove"),
         format!("{r}/responses/exclude"),
         format!("{r}/open-cap"),
+        format!("{r}/details"),
+        format!("{r}/share"),
+        format!("{r}/share/stop"),
         format!("{r}/reopen"),
         format!("{r}/next"),
         format!("{r}/partners"),
@@ -364,6 +382,9 @@ async fn facilitator_side(app: &TestApp, browser: &Browser, walk: &mut Walk) {
         format!("{r}/delete"),
         format!("/facilitator/partners/{partner}/delete"),
         format!("{r}/remove-emails"),
+        format!("{p}/facilitators"),
+        format!("{p}/facilitators/{}/remove", browser.facilitator.id),
+        "/facilitator/accounts".to_string(),
     ] {
         assert_eq!(
             walk.post(client, &path, no_token).await.0,

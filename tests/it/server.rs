@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use partnerscope::instrument::{Instrument, load_file};
 use partnerscope::store::{self, Store};
+use partnerscope::survey::closing::RoundDetails;
 use partnerscope::survey::{Invitation, NewInvitation, NewRound, Round};
 use partnerscope::web::open_links::OpenLinks;
 use partnerscope::web::{self, AppState, Limits};
@@ -75,6 +76,7 @@ async fn start(
         open_links: Arc::new(OpenLinks::default()),
         sign_ins: Arc::default(),
         invited: Arc::default(),
+        time_zone: jiff::tz::TimeZone::UTC,
     };
     configure(&mut state);
     let server = tokio::spawn(web::serve_with(listener, state, limits, async {
@@ -136,6 +138,7 @@ pub async fn new_round(store: &dyn Store, instrument: &Instrument, open_link: bo
             min_group_size: 3,
             open_link,
             identified: false,
+            details: &RoundDetails::default(),
         })
         .await
         .unwrap()
@@ -152,6 +155,7 @@ pub async fn mini_round_in(store: &dyn Store, partnership_id: i64, wave: &str) -
             min_group_size: 3,
             open_link: false,
             identified: false,
+            details: &RoundDetails::default(),
         })
         .await
         .unwrap()

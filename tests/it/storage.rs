@@ -9,11 +9,19 @@ use partnerscope::releases;
 use partnerscope::responses::Imported;
 use partnerscope::store::{self, PageQuery, Store, Visible};
 use partnerscope::survey::answers::{Answer, Answers};
+use partnerscope::survey::closing::RoundDetails;
 use partnerscope::survey::partners::Partner;
 use partnerscope::survey::{NewRound, OpenSubmission, Partnership, Round};
 
 use crate::engines::{Engine, fresh_database};
 use crate::server::mini;
+
+/// What the rounds of these tests tell their partners: nothing.
+static NO_DETAILS: RoundDetails = RoundDetails {
+    title: String::new(),
+    contact: String::new(),
+    closes: None,
+};
 
 /// A round of `instrument` in `partnership_id` with the wave `wave`.
 fn new_round<'a>(partnership_id: i64, instrument: &'a Instrument, wave: &'a str) -> NewRound<'a> {
@@ -24,6 +32,7 @@ fn new_round<'a>(partnership_id: i64, instrument: &'a Instrument, wave: &'a str)
         min_group_size: 3,
         open_link: false,
         identified: false,
+        details: &NO_DETAILS,
     }
 }
 

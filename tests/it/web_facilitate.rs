@@ -31,7 +31,11 @@ impl Browser {
         (response.status().as_u16(), response.text().await.unwrap())
     }
 
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (u16, Option<String>, String) {
+    pub(crate) async fn post(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> (u16, Option<String>, String) {
         post_form(&self.client, &self.url(path), fields).await
     }
 
@@ -77,16 +81,27 @@ async fn facilitator(app: &TestApp, email: &str, admin: bool) -> Facilitator {
 
 /// A new facilitator, signed in.
 pub(crate) async fn signed_in(app: &TestApp, email: &str) -> Browser {
-    let facilitator = facilitator(app, email, false).await;
+    signed_in_account(app, email, false).await
+}
+
+/// A new facilitator (an administrator if `admin`), signed in.
+pub(crate) async fn signed_in_account(app: &TestApp, email: &str, admin: bool) -> Browser {
+    let facilitator = facilitator(app, email, admin).await;
+    sign_in(app, facilitator, PASSWORD).await
+}
+
+/// A fresh browser signed in as `facilitator` with `password`.
+pub(crate) async fn sign_in(app: &TestApp, facilitator: Facilitator, password: &str) -> Browser {
     let browser = Browser {
         client: new_client(),
         base: app.base.clone(),
         facilitator,
     };
+    let email = browser.facilitator.email.clone();
     let (status, location, _) = browser
         .post(
             "/facilitator/sign-in",
-            &[("email", email), ("password", PASSWORD)],
+            &[("email", email.as_str()), ("password", password)],
         )
         .await;
     assert_eq!((status, location.as_deref()), (303, Some("/facilitator")));

@@ -248,12 +248,16 @@ async fn an_unknown_link_answers_not_found_with_a_friendly_page(engine: Engine) 
         "/s/0123456789abcdef0123456789abcdef",
         "/s/not-a-token",
         "/o/0123456789abcdef0123456789abcdef",
-        "/nowhere",
     ] {
         let (status, body) = app.get(path).await;
         assert_eq!(status, 404, "{path}");
         assert!(body.contains("We cannot find this survey"), "{path}");
     }
+    // Any other address is a page, not a survey.
+    let (status, body) = app.get("/nowhere").await;
+    assert_eq!(status, 404);
+    assert!(body.contains("Page not found"), "{body}");
+    assert!(!body.contains("survey"), "{body}");
     let (status, _, _) = app
         .post(
             "/s/0123456789abcdef0123456789abcdef",

@@ -6,8 +6,8 @@
 //! (an upsert takes it on PostgreSQL; SQLite's write transaction holds the whole database).
 
 use super::{FACILITATOR_COLUMNS, SqlStore};
-use crate::accounts::{Facilitator, Failures, MAX_SESSIONS, Session, ThrottleKey};
-use crate::store::rows::{DbCredentials, DbFacilitator, DbSession};
+use crate::accounts::{Account, Facilitator, Failures, MAX_SESSIONS, Session, ThrottleKey};
+use crate::store::rows::{DbAccount, DbCredentials, DbFacilitator, DbSession};
 use crate::store::{StoreError, StoreResult, now};
 
 pub(super) async fn create_facilitator(
@@ -27,6 +27,17 @@ pub(super) async fn create_facilitator(
     .fetch_optional(&db.pool)
     .await?;
     row.map(|row| row.0).ok_or(StoreError::DuplicateEmail)
+}
+
+pub(super) async fn accounts(db: &SqlStore) -> StoreResult<Vec<Account>> {
+    Ok(sqlx::query_as::<_, DbAccount>(&format!(
+        "SELECT {FACILITATOR_COLUMNS}, created_at FROM facilitators ORDER BY id"
+    ))
+    .fetch_all(&db.pool)
+    .await?
+    .into_iter()
+    .map(|row| row.0)
+    .collect())
 }
 
 pub(super) async fn set_password(

@@ -18,6 +18,7 @@
 //! its batch is durable.
 
 mod accounts;
+mod co_facilitators;
 mod commit;
 mod deletion;
 mod invitations;
@@ -38,9 +39,10 @@ use super::{
     Contents, ImportFeed, PageQuery, PartnerFeed, Purged, Store, StoreError, StoreResult, Target,
     Visible,
 };
-use crate::accounts::{Facilitator, Failures, Session, ThrottleKey};
+use crate::accounts::{Account, Facilitator, Failures, Session, ThrottleKey};
 use crate::responses::ResponsesError;
 use crate::survey::answers::Answers;
+use crate::survey::closing::RoundDetails;
 use crate::survey::partners::{Partner, PartnerError};
 use crate::survey::{
     Excluded, Invitation, InvitationProgress, ListedComment, NewInvitation, NewRound,
@@ -54,7 +56,7 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 const PARTNERSHIP_COLUMNS: &str = "id, name, owner_id";
 const ROUND_COLUMNS: &str = "id, partnership_id, instrument_id, instrument_version, \
      instrument_source, wave, min_group_size, open_token, created_at, closed_at, interim_releases, \
-     identified_consent, open_cap";
+     identified_consent, open_cap, title, contact, closes_on, closes_at, share_token";
 const INVITATION_COLUMNS: &str =
     "id, round_id, token, organisation, sector, language, email, submitted";
 const FACILITATOR_COLUMNS: &str = "id, email, is_admin";
@@ -277,8 +279,28 @@ impl Store for SqlStore {
     }
 
     #[tracing::instrument(skip_all, fields(round_id = round_id))]
-    async fn reopen_round(&self, round_id: i64) -> StoreResult<()> {
-        partnerships::reopen_round(self, round_id).await
+    async fn reopen_round(&self, round_id: i64, now: i64) -> StoreResult<()> {
+        partnerships::reopen_round(self, round_id, now).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn set_round_details(&self, round_id: i64, details: &RoundDetails) -> StoreResult<()> {
+        partnerships::set_round_details(self, round_id, details).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn close_due_rounds(&self, now: i64) -> StoreResult<u64> {
+        partnerships::close_due_rounds(self, now).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn set_share_token(&self, round_id: i64, token: Option<&str>) -> StoreResult<()> {
+        partnerships::set_share_token(self, round_id, token).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn round_by_share_token(&self, token: &str) -> StoreResult<Option<Round>> {
+        partnerships::round_by_share_token(self, token).await
     }
 
     // Invitations.
@@ -577,6 +599,45 @@ impl Store for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn clear_sign_in_failures(&self, keys: &[ThrottleKey]) -> StoreResult<()> {
         accounts::clear_sign_in_failures(self, keys).await
+    }
+
+    // Co-facilitators and accounts made on the web (issue 15).
+
+    #[tracing::instrument(skip_all, fields(partnership_id = id))]
+    async fn visible_partnership(
+        &self,
+        id: i64,
+        visible: Visible<'_>,
+    ) -> StoreResult<Option<Partnership>> {
+        partnerships::visible_partnership(self, id, visible).await
+    }
+
+    #[tracing::instrument(skip_all, fields(partnership_id = partnership_id))]
+    async fn partnership_facilitators(&self, partnership_id: i64) -> StoreResult<Vec<Facilitator>> {
+        co_facilitators::partnership_facilitators(self, partnership_id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(partnership_id = partnership_id, facilitator_id = facilitator_id))]
+    async fn add_co_facilitator(
+        &self,
+        partnership_id: i64,
+        facilitator_id: i64,
+    ) -> StoreResult<bool> {
+        co_facilitators::add_co_facilitator(self, partnership_id, facilitator_id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(partnership_id = partnership_id, facilitator_id = facilitator_id))]
+    async fn remove_co_facilitator(
+        &self,
+        partnership_id: i64,
+        facilitator_id: i64,
+    ) -> StoreResult<bool> {
+        co_facilitators::remove_co_facilitator(self, partnership_id, facilitator_id).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn accounts(&self) -> StoreResult<Vec<Account>> {
+        accounts::accounts(self).await
     }
 
     // Deletion and retention.

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::{SignedInChrome, chrome, owned_partnership, owned_round, see_other};
+use super::{SignedInChrome, chrome, managed_partnership, owned_round, see_other};
 use crate::store::{Contents, StoreError, Target};
 use crate::survey::{Invitation, Partnership, Round};
 use crate::web::errors::AppError;
@@ -56,8 +56,9 @@ impl Subject {
         target: Target,
     ) -> Result<Subject, AppError> {
         Ok(match target {
+            // Co-facilitators run the partnership, but only its owner may delete it.
             Target::Partnership(id) => {
-                Subject::Partnership(owned_partnership(state, signed_in, id).await?)
+                Subject::Partnership(managed_partnership(state, signed_in, id).await?)
             }
             Target::Round(id) => Subject::Round(owned_round(state, signed_in, id).await?.0),
             Target::Partner(id) => {

@@ -2,14 +2,23 @@
 //! code, and render; this file holds what several areas share.
 //!
 //! Ownership: every id in a path is looked up through [`owned_partnership`] or [`owned_round`],
-//! which answer 404 for anything the signed-in facilitator may not see.
+//! which answer 404 for anything the signed-in facilitator may not see (the store's one rule,
+//! `Visible`: administrators see everything, others what they own or co-facilitate). Choosing a
+//! partnership's co-facilitators and deleting it also need [`managed_partnership`]: its owner or
+//! an administrator.
 
+/// The administrators' page of facilitator accounts.
+pub mod accounts;
 /// Signing in and out.
 pub mod auth;
 /// Deleting partnerships, rounds and partners for good, and removing partner e-mail addresses.
 pub mod deletion;
 /// A round's report CSVs, raw responses and workbook.
 pub mod downloads;
+/// A partnership's owner and co-facilitators, and adding and removing co-facilitators.
+pub mod facilitators;
+/// The meeting report and its share link.
+pub mod meeting;
 /// Adding partners to a round, and their links for a mail merge.
 pub mod partners;
 /// The list of partnerships, one partnership, and new partnerships and rounds.
@@ -22,8 +31,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::errors::AppError;
 use super::messages::EN;
-use super::session::SignedIn;
+use super::session::{CheckedForm, SignedIn};
 use super::{AppState, Chrome};
+use crate::accounts::unix_now;
+use crate::store::Visible;
+use crate::survey::closing::{ClosingDateError, RoundDetails, parse_closing_date};
 use crate::survey::text::{self, Kind};
 use crate::survey::{Partnership, Round};
 use crate::web::body::FieldRef;
@@ -35,6 +47,8 @@ struct SessionView<'a> {
     csrf: &'a str,
     /// Who is signed in.
     email: &'a str,
+    /// Whether they are an administrator, who gets the accounts page in the navigation.
+    admin: bool,
 }
 
 /// The chrome of every page for a signed-in facilitator.
@@ -47,6 +61,7 @@ fn chrome<'a>(signed_in: &'a SignedIn, title: &'a str) -> SignedInChrome<'a> {
         SessionView {
             csrf: signed_in.csrf(),
             email: &signed_in.facilitator().email,
+            admin: signed_in.facilitator().is_admin,
         },
     )
 }
@@ -59,10 +74,24 @@ async fn owned_partnership(
 ) -> Result<Partnership, AppError> {
     state
         .store
-        .partnership(id)
+        .visible_partnership(id, Visible::To(signed_in.facilitator()))
         .await?
-        .filter(|p| p.visible_to(signed_in.facilitator()))
         .ok_or(AppError::NotFound)
+}
+
+/// The partnership `id` if the facilitator may also choose its co-facilitators and delete it;
+/// otherwise 404 when they may not see it, 403 when they co-facilitate it.
+async fn managed_partnership(
+    state: &AppState,
+    signed_in: &SignedIn,
+    id: i64,
+) -> Result<Partnership, AppError> {
+    let partnership = owned_partnership(state, signed_in, id).await?;
+    if partnership.managed_by(signed_in.facilitator()) {
+        Ok(partnership)
+    } else {
+        Err(AppError::OwnerOnly)
+    }
 }
 
 /// The round `id` and its partnership if the facilitator may see them; otherwise 404.
@@ -71,8 +100,15 @@ async fn owned_round(
     signed_in: &SignedIn,
     id: i64,
 ) -> Result<(Round, Partnership), AppError> {
-    let round = state.store.round(id).await?.ok_or(AppError::NotFound)?;
+    let mut round = state.store.round(id).await?.ok_or(AppError::NotFound)?;
     let partnership = owned_partnership(state, signed_in, round.partnership_id).await?;
+    // A round past its closing date is closed when it is next seen, here as on the form, so
+    // no page shows it open between the server's rounds of closings.
+    let now = unix_now();
+    if round.is_due(now) {
+        state.store.close_due_rounds(now).await?;
+        round = state.store.round(id).await?.ok_or(AppError::NotFound)?;
+    }
     Ok((round, partnership))
 }
 
@@ -88,6 +124,37 @@ fn wave(text: &str) -> Result<&str, AppError> {
     } else {
         checked_text("wave", Kind::Label, wave)
     }
+}
+
+/// Reads what a round tells its partners from the fields `title` (blank: `default_title`),
+/// `contact` and `closes_on` (a date from today on in the server's time zone, or blank).
+fn round_details(
+    state: &AppState,
+    form: &CheckedForm,
+    default_title: &str,
+) -> Result<RoundDetails, AppError> {
+    let title = match form.field("title").trim() {
+        "" => default_title,
+        title => checked_text("title", Kind::Name, title)?,
+    };
+    let contact = checked_text("contact", Kind::Label, form.field("contact").trim())?;
+    let closes = parse_closing_date(form.field("closes_on"), &state.time_zone, unix_now())
+        .map_err(|error| {
+            AppError::BadForm(match error {
+                ClosingDateError::Malformed => EN.detail_closes_on_malformed,
+                ClosingDateError::Past => EN.detail_closes_on_past,
+            })
+        })?;
+    Ok(RoundDetails {
+        title: title.to_string(),
+        contact: contact.to_string(),
+        closes,
+    })
+}
+
+/// The server's time zone as its pages name it, such as `America/Chicago`.
+fn time_zone_name(state: &AppState) -> String {
+    state.time_zone.iana_name().unwrap_or("UTC").to_string()
 }
 
 /// `text`, the value of the field `name`, if it meets the rule of `kind`; otherwise 422 naming

@@ -6,8 +6,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::{SignedInChrome, checked_text, chrome, owned_partnership, see_other, wave};
+use super::facilitators::{self, FacilitatorsSection};
+use super::{
+    SignedInChrome, checked_text, chrome, owned_partnership, round_details, see_other,
+    time_zone_name, wave,
+};
 use crate::store::Visible;
+use crate::survey::closing::RoundDetails;
 use crate::survey::text::Kind;
 use crate::survey::{self, NewRound, Partnership, Round};
 use crate::web::errors::AppError;
@@ -31,6 +36,12 @@ struct PartnershipPage<'a> {
     partnership: Partnership,
     rounds: Vec<Round>,
     instruments: Vec<(String, String)>,
+    /// The server's time zone, which the closing date field names.
+    time_zone: String,
+    /// None: the round form is for a new round.
+    details: Option<RoundDetails>,
+    /// Its owner and co-facilitators, and the form that adds one.
+    facilitators: FacilitatorsSection,
 }
 
 /// `GET /facilitator`: the facilitator's partnerships and their rounds.
@@ -78,6 +89,7 @@ pub async fn partnership(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let partnership = owned_partnership(&state, &signed_in, id).await?;
+    let facilitators = facilitators::section(&state, &signed_in, &partnership).await?;
     let rounds = state.store.rounds(id).await?;
     let instruments = state
         .instruments
@@ -91,6 +103,9 @@ pub async fn partnership(
             partnership,
             rounds,
             instruments,
+            time_zone: time_zone_name(&state),
+            details: None,
+            facilitators,
         },
     ))
 }
@@ -122,6 +137,7 @@ pub async fn create_round(
         .get(form.field("instrument"))
         .ok_or(AppError::BadForm(EN.detail_instrument))?;
     let identified = form.field("identified") == "yes";
+    let details = round_details(&state, &form, &partnership.name)?;
     let round = state
         .store
         .create_round(&NewRound {
@@ -131,6 +147,7 @@ pub async fn create_round(
             min_group_size: min_group_size(form.field("min_group_size"), identified)?,
             open_link: form.field("open_link") == "yes",
             identified,
+            details: &details,
         })
         .await?;
     Ok(see_other(&format!("/facilitator/rounds/{}", round.id)))

@@ -9,9 +9,13 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
-use super::{SignedInChrome, base_url, chrome, owned_round, see_other, wave};
+use super::{
+    SignedInChrome, base_url, chrome, owned_round, round_details, see_other, time_zone_name, wave,
+};
+use crate::accounts::unix_now;
 use crate::releases::{self, Published};
 use crate::report::dashboard::{Dashboard, DimensionCard, Transition, Warning};
+use crate::survey::closing::{RoundDetails, long_date};
 use crate::survey::{self, NewRound, Partnership, Round, Status};
 use crate::web::errors::AppError;
 use crate::web::messages::EN;
@@ -30,10 +34,27 @@ struct SectorProgress {
 }
 
 /// A dimension card with its notices put into words.
-struct CardView {
-    card: DimensionCard,
-    warnings: Vec<String>,
-    transition: Option<String>,
+pub(super) struct CardView {
+    pub(super) card: DimensionCard,
+    pub(super) warnings: Vec<String>,
+    pub(super) transition: Option<String>,
+}
+
+/// The dashboard's dimension cards with their notices put into words.
+pub(super) fn card_views(dashboard: Option<&Dashboard>) -> Vec<CardView> {
+    dashboard
+        .iter()
+        .flat_map(|d| &d.dimensions)
+        .map(|card| CardView {
+            card: card.clone(),
+            warnings: card.warnings.iter().map(warning_text).collect(),
+            transition: card
+                .change
+                .as_ref()
+                .and_then(|c| c.transition.as_ref())
+                .map(transition_text),
+        })
+        .collect()
 }
 
 /// A round: progress, actions, downloads and the dashboard.
@@ -54,6 +75,14 @@ struct RoundPage<'a> {
     downloads: Vec<(String, String)>,
     /// The excluded responses, which can be included again.
     excluded: Vec<survey::Excluded>,
+    /// What partners are told, for the form that changes it.
+    details: Option<RoundDetails>,
+    /// The server's time zone, which the closing date field names.
+    time_zone: String,
+    /// When the round closes by itself, or that it does not.
+    closes_note: String,
+    /// The meeting report's share link, while the round is shared.
+    share_link: Option<String>,
 }
 
 /// What the page says about the release its figures come from.
@@ -132,19 +161,7 @@ pub async fn round(
         ),
         None => (None, None),
     };
-    let cards = dashboard
-        .iter()
-        .flat_map(|d| &d.dimensions)
-        .map(|card| CardView {
-            card: card.clone(),
-            warnings: card.warnings.iter().map(warning_text).collect(),
-            transition: card
-                .change
-                .as_ref()
-                .and_then(|c| c.transition.as_ref())
-                .map(transition_text),
-        })
-        .collect();
+    let cards = card_views(dashboard.as_ref());
     let base = base_url(&state, &headers);
     let reports_path = format!("/facilitator/rounds/{}/reports", round.id);
     let mut downloads: Vec<(String, String)> = crate::report::Report::ALL
@@ -161,11 +178,23 @@ pub async fn round(
     let workbook = format!("partnerscope-round-{}.xlsx", round.id);
     downloads.push((workbook.clone(), format!("{reports_path}/{workbook}")));
     let title = format!("{} · {}", partnership.name, round.wave);
+    let time_zone = time_zone_name(&state);
+    let closes_note = match round.details.closes {
+        Some(closes) => EN
+            .closes_note
+            .replace("{date}", &long_date(closes.on))
+            .replace("{zone}", &time_zone),
+        None => EN.no_closing_date.to_string(),
+    };
     Ok(html(
         StatusCode::OK,
         &RoundPage {
             chrome: chrome(&signed_in, &title),
+            details: Some(round.details.clone()),
+            time_zone,
+            closes_note,
             open_link: round.open_token.as_ref().map(|t| format!("{base}/o/{t}")),
+            share_link: round.share_token.as_ref().map(|t| format!("{base}/r/{t}")),
             submitted,
             release,
             cards,
@@ -238,7 +267,7 @@ async fn set_open(
 ) -> Result<Response, AppError> {
     let (round, _) = owned_round(state, &form.signed_in, id).await?;
     if open {
-        state.store.reopen_round(round.id).await?;
+        state.store.reopen_round(round.id, unix_now()).await?;
     } else {
         state.store.close_round(round.id).await?;
         let closed = state
@@ -362,6 +391,19 @@ pub async fn close(
     set_open(&state, id, &form, false).await
 }
 
+/// `POST /facilitator/rounds/{id}/details`: changes what an open round tells its partners, back
+/// to the round's page.
+pub async fn set_details(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: CheckedForm,
+) -> Result<Response, AppError> {
+    let (round, partnership) = owned_round(&state, &form.signed_in, id).await?;
+    let details = round_details(&state, &form, &partnership.name)?;
+    state.store.set_round_details(round.id, &details).await?;
+    Ok(see_other(&format!("/facilitator/rounds/{id}#details")))
+}
+
 /// `POST /facilitator/rounds/{id}/reopen`.
 pub async fn reopen(
     State(state): State<AppState>,
@@ -380,6 +422,11 @@ pub async fn next_round(
 ) -> Result<Response, AppError> {
     let (round, partnership) = owned_round(&state, &form.signed_in, id).await?;
     let instrument = round.instrument()?;
+    // Who asks and whom to ask stay; the last round's closing date does not.
+    let details = RoundDetails {
+        closes: None,
+        ..round.details.clone()
+    };
     let next = state
         .store
         .start_next_round(
@@ -390,6 +437,7 @@ pub async fn next_round(
                 min_group_size: round.min_group_size,
                 open_link: round.open_token.is_some(),
                 identified: round.is_identified(),
+                details: &details,
             },
             round.id,
         )
