@@ -520,12 +520,12 @@ impl Scorer {
                 let keyed = reading
                     .flip
                     .map_or(v, |(min, max)| reverse_key(v, min, max));
-                let is = u16::from(answer.is_some());
-                *present = is;
-                *value = i64::from(keyed) * i64::from(is);
+                let given = u16::from(answer.is_some());
+                *present = given;
+                *value = i64::from(keyed) * i64::from(given);
                 // Agreement is with the statement as worded: the raw answer, not the keyed one.
-                poles.0 += u64::from(is & u16::from(v >= reading.agrees));
-                poles.1 += u64::from(is & u16::from(v <= reading.disagrees));
+                poles.0 += u64::from(given & u16::from(v >= reading.agrees));
+                poles.1 += u64::from(given & u16::from(v <= reading.disagrees));
             }
             let count: u16 = answered.iter().sum();
             scores[d] = layout.composites[d].record(row.iter().sum(), count, acc);

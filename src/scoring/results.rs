@@ -454,10 +454,10 @@ pub(super) fn compute(
             let diagonal = everyone.pair(layout, item.dimension, item.position, item.position);
             let n = diagonal.n as u64;
             let covariance = dimension_covariances[item.dimension].as_ref();
-            let poles = instrument.scales[instrument.items[i].scale].points() >= POLES_MIN_POINTS;
+            let wide = instrument.item_scale(i).points() >= POLES_MIN_POINTS;
             let (agree, disagree) =
                 everyone.poles[layout.dimensions[item.dimension].item_base + item.position];
-            let share = |count: u64| (poles && n > 0).then(|| count as f64 / n as f64);
+            let share = |count: u64| (wide && n > 0).then(|| count as f64 / n as f64);
             let stats = ItemStats {
                 n,
                 mean: (n > 0).then(|| diagonal.sx as f64 / n as f64),
