@@ -577,6 +577,21 @@ pub struct Messages {
     pub share_stop_button: &'static str,
     /// Label of the share link.
     pub share_link_label: &'static str,
+    // Partners' status and details (issue 15).
+    /// A partner's status: opened the link, saved nothing.
+    pub status_opened: &'static str,
+    /// Link to a partner's details.
+    pub edit_partner_link: &'static str,
+    /// Heading of a partner's details page; `{organisation}` is the partner.
+    pub edit_partner_heading: &'static str,
+    /// What a partner's details page changes.
+    pub edit_partner_text: &'static str,
+    /// Button that stores a partner's details.
+    pub edit_partner_button: &'static str,
+    /// Form error: the partner has submitted.
+    pub detail_partner_submitted: &'static str,
+    /// Link to the links of the partners who have not submitted.
+    pub links_unsubmitted: &'static str,
 
     // Co-facilitators and facilitator accounts (issue 15).
     /// Heading of a partnership's facilitators section.
@@ -911,7 +926,7 @@ pub const EN: Messages = Messages {
     delete_refused_linked: "This round is identified, so this partner's submitted response is stored with their name. Delete the response first (by its pseudonym, on the round page under Set responses aside); then the partner can be deleted.",
     invited_partners_heading: "Invited partners",
     response_label: "Response",
-    status_none: "not started",
+    status_none: "not opened",
     status_draft: "draft",
     status_submitted: "submitted",
     emails_button: "Remove the partners' e-mail addresses…",
@@ -997,4 +1012,13 @@ pub const EN: Messages = Messages {
     account_created: "The account {email} was created. Its password, shown only this once:",
     account_password_note: "Pass it on privately, apart from the address. It is stored only as a hash and cannot be shown again. The new facilitator should have it changed: an operator sets a new one with the command “partnerscope facilitator reset-password”, which also replaces a lost one.",
     account_duplicate: "The e-mail address already has a facilitator account; nothing was created",
+
+    // Partners' status and details (issue 15).
+    status_opened: "opened, nothing saved",
+    edit_partner_link: "Change",
+    edit_partner_heading: "Change {organisation}",
+    edit_partner_text: "Until this partner submits, you can correct their organisation, sector, e-mail address and form language. Their link stays the same.",
+    edit_partner_button: "Save",
+    detail_partner_submitted: "This partner has submitted: their details can no longer change",
+    links_unsubmitted: "Links of the partners who have not submitted (CSV, for a reminder)",
 };
