@@ -265,6 +265,7 @@ async fn main() {
         sign_ins: Arc::default(),
         invited: Arc::default(),
         time_zone: jiff::tz::TimeZone::UTC,
+        mailer: None,
     };
     tokio::spawn(web::serve(listener, state, std::future::pending()));
     for (name, round_id, size) in [

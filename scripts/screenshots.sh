@@ -4,7 +4,8 @@
 # demo link with Debian's headless Chromium. Writes docs/screenshots/form-{phone,desktop}.png.
 # Then signs in as the demo facilitator with curl (headless Chromium cannot post the form),
 # saves the spring round's dashboard and the server's stylesheet as files, and photographs
-# that: docs/screenshots/dashboard.png. Last, shares the spring round's meeting report and prints
+# that: docs/screenshots/dashboard.png, and the round's partners with their status:
+# docs/screenshots/partners.png. Last, shares the spring round's meeting report and prints
 # it to PDF as a browser does (A4), keeping its first page: docs/screenshots/report-page1.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +51,12 @@ curl -fsS -b "$work/cookies" "$base/facilitator/rounds/2" |
 curl -fsS -o "$work/app.css" "$base/static/app.css"
 url="file://$work/dashboard.html"
 shoot 1280 4200 docs/screenshots/dashboard.png
+# The spring round's partners with their status: one has opened the demo link, nothing saved.
+curl -fsS -o /dev/null "$(sed -n 's/^Answer the demo survey: //p' "$work/out.txt")"
+curl -fsS -b "$work/cookies" "$base/facilitator/rounds/2/partners" |
+  sed "s|href=\"/static/app.css\"|href=\"app.css\"|" >"$work/partners.html"
+url="file://$work/partners.html"
+shoot 1280 2600 docs/screenshots/partners.png
 
 csrf=$(curl -fsS -b "$work/cookies" "$base/facilitator/rounds/2" |
   sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
@@ -60,4 +67,4 @@ share=$(curl -fsS -b "$work/cookies" "$base/facilitator/rounds/2" |
 chromium --headless --no-sandbox --disable-gpu --no-first-run --no-pdf-header-footer \
   --user-data-dir="$(mktemp -d -p "$work")" --print-to-pdf="$work/report.pdf" "$share" 2>/dev/null
 pdftoppm -f 1 -l 1 -r 96 -png -singlefile "$work/report.pdf" docs/screenshots/report-page1
-echo "wrote docs/screenshots/form-phone.png, form-desktop.png, dashboard.png and report-page1.png"
+echo "wrote docs/screenshots/form-phone.png, form-desktop.png, dashboard.png, partners.png and report-page1.png"

@@ -25,8 +25,10 @@ pub mod accounts;
 /// The demo partnership of `serve --demo`.
 pub mod demo;
 
-// Where it lives and how it is reached: the database, the releases made from it, and the web
-// application.
+// Where it lives and how it is reached: the database, the releases made from it, e-mail, and
+// the web application.
+/// E-mail over SMTP.
+pub mod mail;
 /// Publishing a round's figures as releases, stored beside its responses.
 pub mod releases;
 /// Storage behind one trait, on SQLite or PostgreSQL.

@@ -67,6 +67,13 @@ pub const SESSION_SECONDS: i64 = 12 * 60 * 60;
 /// The most sessions a facilitator keeps: signing in once more ends the oldest.
 pub const MAX_SESSIONS: i64 = 5;
 
+/// How long an e-mailed password reset link works.
+pub const RESET_LIFETIME_SECONDS: i64 = 60 * 60;
+
+/// How long after one reset link no other is sent to the same account, so the form cannot be
+/// used to flood someone's inbox.
+pub const RESET_RESEND_SECONDS: i64 = 5 * 60;
+
 /// The longest e-mail address a sign-in accepts, in bytes (RFC 5321's limit for a forward path,
 /// less its angle brackets). A longer one is refused before anything is stored.
 pub const MAX_EMAIL_BYTES: usize = 254;

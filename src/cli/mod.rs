@@ -333,6 +333,19 @@ struct ServeArgs {
         value_parser = time_zone
     )]
     time_zone: jiff::tz::TimeZone,
+    /// The SMTP server the server sends e-mail through (password reset links), such as
+    /// smtp://localhost:25, smtp://user:password@host:587?tls=required or smtps://user:password@host;
+    /// without it no e-mail is sent.
+    #[arg(
+        long,
+        env = "PARTNERSCOPE_SMTP_URL",
+        value_name = "URL",
+        requires = "mail_from"
+    )]
+    smtp_url: Option<String>,
+    /// The sender of that e-mail, such as "Riverside Partnership <survey@example.org>".
+    #[arg(long, env = "PARTNERSCOPE_MAIL_FROM", value_name = "ADDRESS")]
+    mail_from: Option<String>,
 }
 
 /// Reads a `--time-zone`, naming what it takes when the name is not known.

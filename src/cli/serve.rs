@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use partnerscope::accounts::unix_now;
 use partnerscope::instrument::{Library, load_file};
+use partnerscope::mail::Mailer;
 use partnerscope::store::{Store, StoreError, shown_url};
 use partnerscope::web::open_links::OpenLinks;
 use partnerscope::web::{self, AppState, Limits};
@@ -22,6 +23,13 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
     if let Some(dir) = &args.instruments {
         instruments.add_folder(dir)?;
     }
+    let mailer = match (&args.smtp_url, &args.mail_from) {
+        (Some(url), Some(from)) => Some(Arc::new(
+            Mailer::new(url, from)
+                .context("cannot send e-mail as --smtp-url and --mail-from say")?,
+        )),
+        _ => None,
+    };
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
         let store = store::open(&args.database_url)
@@ -66,6 +74,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
             sign_ins: Arc::default(),
             invited: Arc::default(),
             time_zone: args.time_zone.clone(),
+            mailer,
         };
         let limits = Limits {
             header_timeout: Duration::from_secs(args.header_timeout_secs),
@@ -167,6 +176,7 @@ pub fn preview(file: &Path, addr: &str) -> anyhow::Result<()> {
             sign_ins: Arc::default(),
             invited: Arc::default(),
             time_zone: jiff::tz::TimeZone::UTC,
+            mailer: None,
         };
         web::serve(listener, state, web::shutdown_signal())
             .await

@@ -21,6 +21,7 @@ use super::{StoreError, StoreResult};
 pub const TABLES: &[&str] = &[
     "facilitators",
     "sessions",
+    "password_resets",
     "sign_in_failures",
     "partnerships",
     "partnership_facilitators",

@@ -387,6 +387,29 @@ pub trait Store: Send + Sync {
     /// Replaces a facilitator's password hash, ends their sessions and forgets the failed
     /// sign-ins counted against their address; fails with [`StoreError::UnknownEmail`].
     async fn set_password(&self, email: &str, password_hash: &str) -> StoreResult<()>;
+    /// Stores a password reset link's token digest for facilitator `facilitator_id` at `now`,
+    /// unless one was made for them within [`crate::accounts::RESET_RESEND_SECONDS`]: whether it
+    /// was stored. Expired links are forgotten on the way.
+    async fn create_password_reset(
+        &self,
+        facilitator_id: i64,
+        token_digest: &str,
+        now: i64,
+    ) -> StoreResult<bool>;
+    /// The address of the facilitator whose reset link has `token_digest`, while it works.
+    async fn password_reset_email(
+        &self,
+        token_digest: &str,
+        now: i64,
+    ) -> StoreResult<Option<String>>;
+    /// Sets a new password through the reset link with `token_digest`, once: whether the link
+    /// worked. Ends the facilitator's sessions and other links, as [`Store::set_password`] does.
+    async fn use_password_reset(
+        &self,
+        token_digest: &str,
+        now: i64,
+        password_hash: &str,
+    ) -> StoreResult<bool>;
     /// The facilitator with `email` and their password hash.
     async fn facilitator_by_email(&self, email: &str)
     -> StoreResult<Option<(Facilitator, String)>>;

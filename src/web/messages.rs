@@ -592,6 +592,39 @@ pub struct Messages {
     pub detail_partner_submitted: &'static str,
     /// Link to the links of the partners who have not submitted.
     pub links_unsubmitted: &'static str,
+    // A forgotten password, reset by e-mail (issue 15).
+    /// Link from the sign-in page.
+    pub forgot_link: &'static str,
+    /// Heading of the forgotten password page.
+    pub forgot_heading: &'static str,
+    /// What the forgotten password page does.
+    pub forgot_text: &'static str,
+    /// The forgotten password page on a server without e-mail.
+    pub forgot_no_mail: &'static str,
+    /// Button that asks for a reset link.
+    pub forgot_button: &'static str,
+    /// After asking: the same words whether or not the address has an account.
+    pub forgot_sent: &'static str,
+    /// The reset e-mail's subject.
+    pub reset_mail_subject: &'static str,
+    /// The reset e-mail's body; `{link}` and `{minutes}`.
+    pub reset_mail_body: &'static str,
+    /// Heading of the new password page.
+    pub reset_heading: &'static str,
+    /// What the new password page does; `{email}` is the account.
+    pub reset_text: &'static str,
+    /// Label of the new password field.
+    pub new_password_label: &'static str,
+    /// Label of the repeated new password field.
+    pub new_password_again_label: &'static str,
+    /// Button that sets the new password.
+    pub reset_button: &'static str,
+    /// A reset link that expired or was used.
+    pub reset_gone: &'static str,
+    /// The two new passwords differ.
+    pub reset_mismatch: &'static str,
+    /// After the reset, on the sign-in page.
+    pub reset_done: &'static str,
 
     // Co-facilitators and facilitator accounts (issue 15).
     /// Heading of a partnership's facilitators section.
@@ -1021,4 +1054,22 @@ pub const EN: Messages = Messages {
     edit_partner_button: "Save",
     detail_partner_submitted: "This partner has submitted: their details can no longer change",
     links_unsubmitted: "Links of the partners who have not submitted (CSV, for a reminder)",
+
+    // A forgotten password, reset by e-mail (issue 15).
+    forgot_link: "Forgot your password?",
+    forgot_heading: "Forgot your password?",
+    forgot_text: "Enter the e-mail address you sign in with. If it has an account, we send a link there that sets a new password; it works for an hour, once.",
+    forgot_no_mail: "This server does not send e-mail, so it cannot send you a link. Ask the person who runs partnerscope to set a new password for you with the command “partnerscope facilitator reset-password”.",
+    forgot_button: "Send the link",
+    forgot_sent: "If this address has an account, a link is on its way: check the inbox (and the spam folder) in a few minutes. No new link is sent for the same account within five minutes.",
+    reset_mail_subject: "Set a new partnerscope password",
+    reset_mail_body: "Someone (we hope you) asked for a new password for partnerscope.\n\nTo set one, open this link within {minutes} minutes:\n{link}\n\nIf you did not ask, ignore this message: your password stays as it is.\n",
+    reset_heading: "Set a new password",
+    reset_text: "A new password for {email}. Signing in again is needed everywhere afterwards.",
+    new_password_label: "New password (at least 10 characters)",
+    new_password_again_label: "New password again",
+    reset_button: "Set the password",
+    reset_gone: "This link has expired or was already used. Ask for a new one on the sign-in page.",
+    reset_mismatch: "The two passwords differ",
+    reset_done: "Your password is set. Sign in with it.",
 };

@@ -110,6 +110,8 @@ pub struct AppState {
     /// The server's time zone (`--time-zone`): a round closes at the end of its closing date
     /// there.
     pub time_zone: jiff::tz::TimeZone,
+    /// Sends e-mail (`--smtp-url`); `None`: this server sends none.
+    pub mailer: Option<Arc<crate::mail::Mailer>>,
 }
 
 /// The facilitator's sign-in page, where a facilitator page without a session sends the browser.
@@ -164,6 +166,14 @@ pub fn app(state: AppState, limits: &Limits) -> Router {
         .route(
             SIGN_IN,
             get(facilitate::auth::sign_in_page).post(facilitate::auth::sign_in),
+        )
+        .route(
+            "/facilitator/forgot-password",
+            get(facilitate::reset::forgot_page).post(facilitate::reset::ask),
+        )
+        .route(
+            "/facilitator/reset-password/{token}",
+            get(facilitate::reset::reset_form).post(facilitate::reset::reset),
         )
         .route("/facilitator/sign-out", post(facilitate::auth::sign_out))
         .route(

@@ -186,6 +186,18 @@ async fn every_response_of_every_route_carries_the_security_headers(engine: Engi
     page(&mut walk, &nobody, "/static/app.css").await;
     page(&mut walk, &nobody, "/healthz").await;
     page(&mut walk, &nobody, "/").await;
+    page(&mut walk, &nobody, "/facilitator/forgot-password").await;
+    let forgot = [("email", "ana@example.org")];
+    assert_eq!(
+        walk.post(&nobody, "/facilitator/forgot-password", &forgot)
+            .await
+            .0,
+        200
+    );
+    let reset = "/facilitator/reset-password/0123456789abcdef0123456789abcdef";
+    assert_eq!(walk.get(&nobody, reset).await.0, 422);
+    let passwords = [("password", "x"), ("password_again", "x")];
+    assert_eq!(walk.post(&nobody, reset, &passwords).await.0, 422);
     assert_eq!(walk.get(&nobody, "/facilitator/").await.0, 308);
     page(&mut walk, &nobody, "/facilitator/sign-in").await;
     assert_eq!(walk.get(&nobody, "/facilitator").await.0, 303);

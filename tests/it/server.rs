@@ -77,6 +77,7 @@ async fn start(
         sign_ins: Arc::default(),
         invited: Arc::default(),
         time_zone: jiff::tz::TimeZone::UTC,
+        mailer: None,
     };
     configure(&mut state);
     let server = tokio::spawn(web::serve_with(listener, state, limits, async {

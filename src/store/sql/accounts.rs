@@ -6,7 +6,12 @@
 //! (an upsert takes it on PostgreSQL; SQLite's write transaction holds the whole database).
 
 use super::{FACILITATOR_COLUMNS, SqlStore};
-use crate::accounts::{Account, Facilitator, Failures, MAX_SESSIONS, Session, ThrottleKey};
+use sqlx::AnyConnection;
+
+use crate::accounts::{
+    Account, Facilitator, Failures, MAX_SESSIONS, RESET_LIFETIME_SECONDS, RESET_RESEND_SECONDS,
+    Session, ThrottleKey,
+};
 use crate::store::rows::{DbAccount, DbCredentials, DbFacilitator, DbSession};
 use crate::store::{StoreError, StoreResult, now};
 
@@ -46,25 +51,117 @@ pub(super) async fn set_password(
     password_hash: &str,
 ) -> StoreResult<()> {
     let mut tx = db.begin_write().await?;
+    replace_password(&mut tx, email, password_hash).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Replaces the password of the facilitator with `email`, ending their sessions and forgetting
+/// their address's failed sign-ins and any reset links.
+async fn replace_password(
+    conn: &mut AnyConnection,
+    email: &str,
+    password_hash: &str,
+) -> StoreResult<()> {
     let id: Option<i64> = sqlx::query_scalar(
         "UPDATE facilitators SET password_hash = $1 WHERE email = $2 RETURNING id",
     )
     .bind(password_hash)
     .bind(email)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *conn)
     .await?;
     let id = id.ok_or(StoreError::UnknownEmail)?;
-    // A new password ends every session the old one opened, and lets its owner in at once.
-    sqlx::query("DELETE FROM sessions WHERE facilitator_id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    // A new password ends every session the old one opened, every link that would set another,
+    // and lets its owner in at once.
+    for statement in [
+        "DELETE FROM sessions WHERE facilitator_id = $1",
+        "DELETE FROM password_resets WHERE facilitator_id = $1",
+    ] {
+        sqlx::query(statement).bind(id).execute(&mut *conn).await?;
+    }
     sqlx::query("DELETE FROM sign_in_failures WHERE kind = 'email' AND subject = $1")
         .bind(email)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn create_password_reset(
+    db: &SqlStore,
+    facilitator_id: i64,
+    token_digest: &str,
+    now: i64,
+) -> StoreResult<bool> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM password_resets WHERE expires_at <= $1")
+        .bind(now)
         .execute(&mut *tx)
         .await?;
+    let recent: Option<i64> = sqlx::query_scalar(
+        "SELECT created_at FROM password_resets WHERE facilitator_id = $1 AND created_at > $2",
+    )
+    .bind(facilitator_id)
+    .bind(now - RESET_RESEND_SECONDS)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if recent.is_some() {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO password_resets (token_digest, facilitator_id, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token_digest)
+    .bind(facilitator_id)
+    .bind(now)
+    .bind(now + RESET_LIFETIME_SECONDS)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(true)
+}
+
+pub(super) async fn password_reset_email(
+    db: &SqlStore,
+    token_digest: &str,
+    now: i64,
+) -> StoreResult<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT f.email FROM password_resets r JOIN facilitators f ON f.id = r.facilitator_id \
+         WHERE r.token_digest = $1 AND r.expires_at > $2",
+    )
+    .bind(token_digest)
+    .bind(now)
+    .fetch_optional(&db.pool)
+    .await?)
+}
+
+pub(super) async fn use_password_reset(
+    db: &SqlStore,
+    token_digest: &str,
+    now: i64,
+    password_hash: &str,
+) -> StoreResult<bool> {
+    let mut tx = db.begin_write().await?;
+    // Taken out first, in the transaction: of two racing uses of one link, one finds it gone.
+    let id: Option<i64> = sqlx::query_scalar(
+        "DELETE FROM password_resets WHERE token_digest = $1 AND expires_at > $2 \
+         RETURNING facilitator_id",
+    )
+    .bind(token_digest)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(id) = id else {
+        return Ok(false);
+    };
+    let email: String = sqlx::query_scalar("SELECT email FROM facilitators WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    replace_password(&mut tx, &email, password_hash).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 pub(super) async fn facilitator_by_email(

@@ -548,6 +548,35 @@ impl Store for SqlStore {
         accounts::create_facilitator(self, email, password_hash, is_admin).await
     }
 
+    #[tracing::instrument(skip_all, fields(facilitator_id = facilitator_id))]
+    async fn create_password_reset(
+        &self,
+        facilitator_id: i64,
+        token_digest: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        accounts::create_password_reset(self, facilitator_id, token_digest, now).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn password_reset_email(
+        &self,
+        token_digest: &str,
+        now: i64,
+    ) -> StoreResult<Option<String>> {
+        accounts::password_reset_email(self, token_digest, now).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn use_password_reset(
+        &self,
+        token_digest: &str,
+        now: i64,
+        password_hash: &str,
+    ) -> StoreResult<bool> {
+        accounts::use_password_reset(self, token_digest, now, password_hash).await
+    }
+
     #[tracing::instrument(skip_all)]
     async fn set_password(&self, email: &str, password_hash: &str) -> StoreResult<()> {
         accounts::set_password(self, email, password_hash).await

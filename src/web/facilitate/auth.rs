@@ -3,7 +3,7 @@
 //! answer with a page (429 and 503 with `Retry-After`).
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 
@@ -23,6 +23,8 @@ struct SignInPage<'a> {
     chrome: Chrome<'a>,
     email: &'a str,
     problem: Option<String>,
+    /// Good news, such as a new password set.
+    notice: Option<&'static str>,
 }
 
 /// The sign-in page with `status`, the address filled in, and what went wrong if anything did.
@@ -33,13 +35,20 @@ fn sign_in_form(status: StatusCode, email: &str, problem: Option<String>) -> Res
             chrome: Chrome::new(EN.sign_in_heading, ()),
             email,
             problem,
+            notice: None,
         },
     )
 }
 
-/// `GET /facilitator/sign-in`.
-pub async fn sign_in_page() -> Response {
-    sign_in_form(StatusCode::OK, "", None)
+/// `GET /facilitator/sign-in`; `?reset=1` after a new password was set by a reset link.
+pub async fn sign_in_page(RawQuery(query): RawQuery) -> Response {
+    let page = SignInPage {
+        chrome: Chrome::new(EN.sign_in_heading, ()),
+        email: "",
+        problem: None,
+        notice: (query.as_deref() == Some("reset=1")).then_some(EN.reset_done),
+    };
+    html(StatusCode::OK, &page)
 }
 
 /// `POST /facilitator/sign-in`: checks the password unless the e-mail or client address is

@@ -25,6 +25,8 @@ pub mod meeting;
 pub mod partners;
 /// The list of partnerships, one partnership, and new partnerships and rounds.
 pub mod partnerships;
+/// A forgotten password, reset by an e-mailed link.
+pub mod reset;
 /// A round's page and dashboard, its live progress, closing, reopening and the next round.
 pub mod rounds;
 

@@ -1,0 +1,11 @@
+-- Links that reset a forgotten password, sent by e-mail (issue 15). Same table as
+-- migrations/postgres/0013_password_resets.sql. Only a digest of the link's token is stored, so a
+-- copy of this table resets nobody's password; times are Unix seconds.
+
+CREATE TABLE password_resets (
+    token_digest TEXT PRIMARY KEY,
+    facilitator_id INTEGER NOT NULL REFERENCES facilitators (id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE INDEX password_resets_facilitator ON password_resets (facilitator_id);
