@@ -667,6 +667,7 @@ async fn every_download_has_its_type_and_every_published_statistic_equals_the_co
             "e1",
             "e2",
             "language",
+            "source",
             "submitted_on"
         ]
     );
