@@ -307,7 +307,11 @@ fn the_raw_exports_own_columns_old_and_new_are_ignored() {
             ",,2026-03-01",
         ),
         ("language,submitted_on", "en,2026-03-01", ",2026-03-01"),
-        ("language,submitted_at", "en,2026-03-01", ",2026-03-01T10:00:00Z"),
+        (
+            "language,submitted_at",
+            "en,2026-03-01",
+            ",2026-03-01T10:00:00Z",
+        ),
     ] {
         let body = format!(
             "{HEADER},{tail}\n\
@@ -318,7 +322,11 @@ fn the_raw_exports_own_columns_old_and_new_are_ignored() {
         let responses = write_responses(input.path(), body.as_bytes());
         let (dir, output) = score(&fixture(INSTRUMENT), &responses, &["--min-group-size", "1"]);
         assert!(output.status.success(), "{tail}: {}", stderr(&output));
-        let said = format!("{}{}", String::from_utf8_lossy(&output.stdout), stderr(&output));
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            stderr(&output)
+        );
         assert!(!said.contains("Ignored"), "{tail}: {said}");
         let (_, respondents) = read_csv(&dir.path().join("respondents.csv"));
         assert_eq!(respondents.len(), 2, "{tail}");
