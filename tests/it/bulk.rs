@@ -129,7 +129,7 @@ async fn a_partner_list_file_invites_every_partner_or_with_any_problem_none(engi
 }
 
 /// A `multipart/form-data` body with the fields `csrf` (when given) and `file`.
-fn multipart(csrf: Option<&str>, file: &[u8]) -> (String, Vec<u8>) {
+pub(crate) fn multipart(csrf: Option<&str>, file: &[u8]) -> (String, Vec<u8>) {
     let boundary = "partnerscope-test-boundary";
     let mut body = Vec::new();
     if let Some(csrf) = csrf {

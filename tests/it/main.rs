@@ -16,6 +16,7 @@ mod layouts;
 mod meeting;
 mod migrate_data;
 mod other_tools;
+mod paper;
 mod privacy;
 mod properties;
 mod reference;
