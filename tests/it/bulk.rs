@@ -129,7 +129,7 @@ async fn a_partner_list_file_invites_every_partner_or_with_any_problem_none(engi
 }
 
 /// A `multipart/form-data` body with the fields `csrf` (when given) and `file`.
-pub(crate) fn multipart(csrf: Option<&str>, file: &[u8]) -> (String, Vec<u8>) {
+fn multipart(csrf: Option<&str>, file: &[u8]) -> (String, Vec<u8>) {
     let boundary = "partnerscope-test-boundary";
     let mut body = Vec::new();
     if let Some(csrf) = csrf {
@@ -152,22 +152,42 @@ pub(crate) fn multipart(csrf: Option<&str>, file: &[u8]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// Posts `file` as a multipart upload to `path` with `csrf`; status, `Location` and body.
+pub(crate) async fn upload_to(
+    browser: &Browser,
+    path: &str,
+    csrf: Option<&str>,
+    file: &[u8],
+) -> (u16, Option<String>, String) {
+    let (content_type, body) = multipart(csrf, file);
+    let response = browser
+        .client
+        .post(browser.url(path))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string());
+    (
+        response.status().as_u16(),
+        location,
+        response.text().await.unwrap(),
+    )
+}
+
 async fn upload(
     browser: &Browser,
     round: &Round,
     csrf: Option<&str>,
     file: &[u8],
 ) -> (u16, String) {
-    let (content_type, body) = multipart(csrf, file);
-    let response = browser
-        .client
-        .post(browser.url(&format!("/facilitator/rounds/{}/partners/upload", round.id)))
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
+    let path = format!("/facilitator/rounds/{}/partners/upload", round.id);
+    let (status, _, body) = upload_to(browser, &path, csrf, file).await;
+    (status, body)
 }
 
 async fn an_uploaded_partner_list_larger_than_a_form_is_stored_all_or_nothing(engine: Engine) {

@@ -4,9 +4,9 @@
 
 use partnerscope::store::Store;
 use partnerscope::survey::closing::RoundDetails;
-use partnerscope::survey::{NewRound, Round, Status};
+use partnerscope::survey::{NewRound, Removal, Respondent, Round, Status, erased_values};
 
-use crate::bulk::multipart;
+use crate::bulk::upload_to;
 use crate::engines::Engine;
 use crate::server::{TestApp, complete_answers, mini, spawn_app};
 use crate::support::parse_csv;
@@ -76,24 +76,8 @@ async fn upload(
     csrf: Option<&str>,
     file: &[u8],
 ) -> (u16, Option<String>, String) {
-    let (content_type, body) = multipart(csrf, file);
-    let response = browser
-        .client
-        .post(browser.url(&format!("/facilitator/rounds/{}/import", round.id)))
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let location = response
-        .headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_string());
-    (
-        response.status().as_u16(),
-        location,
-        response.text().await.unwrap(),
-    )
+    let path = format!("/facilitator/rounds/{}/import", round.id);
+    upload_to(browser, &path, csrf, file).await
 }
 
 async fn the_paper_form_prints_numbered_statements_boxes_and_a_sheet_id_on_each_sheet(
@@ -315,32 +299,40 @@ async fn sources(browser: &Browser, round: &Round) -> Vec<String> {
     cells
 }
 
-async fn the_source_column_shows_only_sources_with_the_threshold_of_rows_in_an_anonymous_round(
-    engine: Engine,
-) {
-    let Some(app) = spawn_app(engine).await else {
-        return;
-    };
-    let browser = signed_in(&app, "ana@example.org").await;
-    let round = paper_round(&app, browser.facilitator.id, false).await;
+/// A signed-in facilitator's round with interim releases, three responses imported and one
+/// paper sheet keyed in; and the CSRF token of its pages.
+async fn three_imported_and_one_paper(app: &TestApp, identified: bool) -> (Browser, Round, String) {
+    let browser = signed_in(app, "ana@example.org").await;
+    let round = paper_round(app, browser.facilitator.id, identified).await;
     app.store
         .set_interim_releases(round.id, true)
         .await
         .unwrap();
     let csrf = browser.csrf(&entry_path(&round)).await;
     let three = b"respondent,group,t1,t2,g1,g2,e1,e2\n\
-                  a,nonprofit,4,2,3,3,5,4\nb,nonprofit,4,2,3,3,5,4\nc,nonprofit,4,2,3,3,5,4\n";
+                  City Housing,nonprofit,4,2,3,3,5,4\nFood Bank,nonprofit,4,2,3,3,5,4\n\
+                  Library,government,4,2,3,3,5,4\n";
     assert_eq!(upload(&browser, &round, Some(&csrf), three).await.0, 303);
-    let sheet = |n: u32| format!("{}-{n:03}", round.id);
-    let (status, _, _) = enter(&browser, &round, &csrf, &sheet(1), &complete_sheet()).await;
+    let sheet = format!("{}-001", round.id);
+    let (status, _, _) = enter(&browser, &round, &csrf, &sheet, &complete_sheet()).await;
     assert_eq!(status, 303);
+    (browser, round, csrf)
+}
 
+async fn the_source_column_shows_only_sources_with_the_threshold_of_rows_in_an_anonymous_round(
+    engine: Engine,
+) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let (browser, round, csrf) = three_imported_and_one_paper(&app, false).await;
     // One paper sheet among three imported rows would single out whoever filled it in.
     assert_eq!(sources(&browser, &round).await, ["", "", "", ""]);
 
     // A release follows once enough new responses wait (design section 3, *Releases*).
     for n in [2, 3, 4] {
-        let (status, _, _) = enter(&browser, &round, &csrf, &sheet(n), &complete_sheet()).await;
+        let sheet = format!("{}-{n:03}", round.id);
+        let (status, _, _) = enter(&browser, &round, &csrf, &sheet, &complete_sheet()).await;
         assert_eq!(status, 303);
     }
     assert_eq!(
@@ -355,24 +347,66 @@ async fn an_identified_round_always_shows_each_rows_source(engine: Engine) {
     let Some(app) = spawn_app(engine).await else {
         return;
     };
-    let browser = signed_in(&app, "ana@example.org").await;
-    let round = paper_round(&app, browser.facilitator.id, true).await;
-    app.store
-        .set_interim_releases(round.id, true)
-        .await
-        .unwrap();
-    let csrf = browser.csrf(&entry_path(&round)).await;
-    let three = b"respondent,group,t1,t2,g1,g2,e1,e2\n\
-                  City Housing,nonprofit,4,2,3,3,5,4\nFood Bank,nonprofit,4,2,3,3,5,4\n\
-                  Library,government,4,2,3,3,5,4\n";
-    assert_eq!(upload(&browser, &round, Some(&csrf), three).await.0, 303);
-    let sheet = format!("{}-001", round.id);
-    let (status, _, _) = enter(&browser, &round, &csrf, &sheet, &complete_sheet()).await;
-    assert_eq!(status, 303);
+    let (browser, round, _) = three_imported_and_one_paper(&app, true).await;
     assert_eq!(
         sources(&browser, &round).await,
         ["import", "import", "import", "paper"]
     );
+}
+
+async fn an_excluded_paper_sheet_included_again_keeps_its_source_and_its_sheet_id(engine: Engine) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let store = app.store.as_ref();
+    let (browser, round, csrf) = three_imported_and_one_paper(&app, false).await;
+    for n in [2, 3] {
+        let sheet = format!("{}-{n:03}", round.id);
+        let (status, _, _) = enter(&browser, &round, &csrf, &sheet, &complete_sheet()).await;
+        assert_eq!(status, 303);
+    }
+    assert_eq!(sources(&browser, &round).await.len(), 6, "all six released");
+
+    // The paper sheets are the responses with a comment.
+    let paper: Vec<String> = store
+        .responses(round.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| !r.answers.comments.is_empty())
+        .filter_map(|r| r.pseudonym)
+        .collect();
+    assert_eq!(paper.len(), 3);
+    let erased = erased_values(&mini());
+    let excluded = Removal::Excluded(browser.facilitator.id);
+    for pseudonym in &paper {
+        let who = Respondent::Pseudonym(pseudonym);
+        assert!(
+            store
+                .remove_response(round.id, who, excluded, &erased)
+                .await
+                .unwrap()
+        );
+    }
+    assert_eq!(
+        sources(&browser, &round).await,
+        ["import", "import", "import"]
+    );
+    for pseudonym in &paper {
+        assert!(
+            store
+                .include_response(round.id, pseudonym, &erased)
+                .await
+                .unwrap()
+        );
+    }
+    assert_eq!(
+        sources(&browser, &round).await,
+        ["import", "import", "import", "paper", "paper", "paper"]
+    );
+    let again = format!("{}-001", round.id);
+    let (status, _, _) = enter(&browser, &round, &csrf, &again, &complete_sheet()).await;
+    assert_eq!(status, 422, "the sheet is still in the round");
 }
 
 crate::on_both_engines!(
@@ -381,4 +415,5 @@ crate::on_both_engines!(
     an_uploaded_responses_file_is_imported_all_or_nothing,
     the_source_column_shows_only_sources_with_the_threshold_of_rows_in_an_anonymous_round,
     an_identified_round_always_shows_each_rows_source,
+    an_excluded_paper_sheet_included_again_keeps_its_source_and_its_sheet_id,
 );
