@@ -10,7 +10,7 @@ use partnerscope::survey::closing::RoundDetails;
 use partnerscope::survey::{NewRound, Round, Status};
 
 use crate::engines::{Engine, fresh_database};
-use crate::server::{mini, mini_round_in, spawn_app};
+use crate::server::{mini, mini_round_in, spawn_app, status_location_body};
 use crate::support::{partnerscope, read_csv, stderr};
 use crate::web_facilitate::{Browser, signed_in};
 
@@ -168,15 +168,7 @@ pub(crate) async fn upload_to(
         .send()
         .await
         .unwrap();
-    let location = response
-        .headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_string());
-    (
-        response.status().as_u16(),
-        location,
-        response.text().await.unwrap(),
-    )
+    status_location_body(response).await
 }
 
 async fn upload(
