@@ -277,13 +277,23 @@ async fn an_uploaded_responses_file_is_imported_all_or_nothing(engine: Engine) {
     assert!(after.contains("2 responses imported"), "{after}");
     assert_eq!(submitted(store, &round).await, 2);
 
+    // Larger than a form's 64 KiB: uploads have their own limit.
+    let mut large = String::from("respondent,group,t1,t2,g1,g2,e1,e2\n");
+    for i in 0..3000 {
+        large.push_str(&format!("r{i},government,4,2,3,3,5,4\n"));
+    }
+    assert!(large.len() > 64 * 1024);
+    let (status, _, _) = upload(&browser, &round, Some(&csrf), large.as_bytes()).await;
+    assert_eq!(status, 303);
+    assert_eq!(submitted(store, &round).await, 3002);
+
     // Forged: refused before anything is read.
     assert_eq!(upload(&browser, &round, None, good).await.0, 403);
-    assert_eq!(submitted(store, &round).await, 2);
+    assert_eq!(submitted(store, &round).await, 3002);
     // Closed: refused as the command line refuses it.
     store.close_round(round.id).await.unwrap();
     assert_eq!(upload(&browser, &round, Some(&csrf), good).await.0, 410);
-    assert_eq!(submitted(store, &round).await, 2);
+    assert_eq!(submitted(store, &round).await, 3002);
 }
 
 /// The `source` column of the round's raw download, one cell per row.
