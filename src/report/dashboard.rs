@@ -154,6 +154,10 @@ pub struct ItemRow {
     pub r_drop: String,
     /// Alpha of its dimension without it.
     pub alpha_if_deleted: String,
+    /// Share agreeing with the statement as worded, a whole percent (e.g. "64 %").
+    pub agree: String,
+    /// Share disagreeing with the statement as worded, a whole percent.
+    pub disagree: String,
     /// It relates weakly to the rest of its dimension.
     pub weak: bool,
     /// Fewer answers than the round's minimum group size: nothing but n is shown.
@@ -176,6 +180,12 @@ pub struct Dashboard {
 /// A number with two decimals, or empty.
 pub fn two(x: Option<f64>) -> String {
     x.map(|v| format!("{v:.2}")).unwrap_or_default()
+}
+
+/// A share (0..1) as a whole percent, e.g. "64 %" (with a no-break space), or empty.
+pub fn percent(x: Option<f64>) -> String {
+    x.map(|v| format!("{:.0}\u{a0}%", v * 100.0))
+        .unwrap_or_default()
 }
 
 fn interval(lo: Option<f64>, hi: Option<f64>) -> String {
@@ -441,6 +451,8 @@ pub fn build(
                 sd: two(stats.and_then(|s| s.sd)),
                 r_drop: two(r_drop),
                 alpha_if_deleted: two(stats.and_then(|s| s.alpha_if_deleted)),
+                agree: percent(stats.and_then(|s| s.agree)),
+                disagree: percent(stats.and_then(|s| s.disagree)),
                 weak: r_drop.is_some_and(|r| r < WEAK_ITEM),
                 suppressed: stats.is_none(),
             }
@@ -511,6 +523,14 @@ mod tests {
         );
         assert_eq!(transition(&instrument, Some(1), Some(1)), None);
         assert_eq!(transition(&instrument, None, Some(1)), None);
+    }
+
+    #[test]
+    fn shares_are_shown_as_whole_percents_or_not_at_all() {
+        assert_eq!(percent(Some(29.0 / 55.0)), "53\u{a0}%");
+        assert_eq!(percent(Some(0.0)), "0\u{a0}%");
+        assert_eq!(percent(Some(1.0)), "100\u{a0}%");
+        assert_eq!(percent(None), "");
     }
 
     #[test]

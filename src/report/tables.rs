@@ -128,6 +128,8 @@ const ITEMS: &[&str] = &[
     "sd",
     "r_drop",
     "alpha_if_deleted",
+    "agree",
+    "disagree",
     "suppressed",
 ];
 const GROUPS: &[&str] = &[
@@ -269,8 +271,10 @@ fn items_rows(instrument: &Instrument, results: &Results) -> Vec<Vec<Cell>> {
             ];
             reported_row(ITEMS, labels, reported, |stats| {
                 [stats.mean, stats.sd, stats.r_drop, stats.alpha_if_deleted]
+                    .into_iter()
+                    .chain([stats.agree, stats.disagree])
                     .map(Cell::Number)
-                    .into()
+                    .collect()
             })
         })
         .collect()

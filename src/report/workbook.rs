@@ -61,6 +61,7 @@ fn column_format(name: &str) -> Format {
         "df" => "0.0",
         "alpha" | "alpha_ci_low" | "alpha_ci_high" | "std_alpha" | "average_r" | "r_drop"
         | "alpha_if_deleted" | "rwg_j" | "cohens_d" => "0.000",
+        "agree" | "disagree" => "0.0%",
         _ => "0.00",
     };
     Format::new().set_num_format(pattern)
@@ -344,6 +345,30 @@ mod tests {
         let header = book.worksheet_style("respondents").unwrap();
         let font = header.get((0, 3)).and_then(|style| style.font.as_ref());
         assert!(font.is_some_and(|f| f.is_bold()));
+    }
+
+    #[test]
+    fn agree_and_disagree_show_as_percents_and_keep_their_full_value() {
+        let table = Table {
+            name: "items",
+            header: &["item", "agree", "disagree"],
+            rows: vec![vec![
+                Cell::Text("t1".into()),
+                Cell::Number(Some(29.0 / 55.0)),
+                Cell::Number(None),
+            ]],
+        };
+        let mut bytes = Vec::new();
+        let writer = WorkbookWriter::new(&instrument()).unwrap();
+        writer.finish(&[table], &mut bytes).unwrap();
+        let styles = part(&bytes, "xl/styles.xml");
+        assert!(styles.contains("formatCode=\"0.0%\""), "{styles}");
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let sheet = book.worksheet_range("items").unwrap();
+        let row: Vec<Data> = sheet.rows().nth(1).unwrap().to_vec();
+        assert_eq!(row[1], Data::Float(29.0 / 55.0));
+        assert_eq!(row.get(2).unwrap_or(&Data::Empty), &Data::Empty);
     }
 
     #[test]

@@ -20,8 +20,8 @@ use crate::instrument::Instrument;
 pub use waves::{WaveOrder, WaveOrderError, natural_cmp};
 
 pub use results::{
-    Breakdown, CellStats, Comparison, CompositeStats, Counted, ItemStats, Options, Reported,
-    Results,
+    Breakdown, CellStats, Comparison, CompositeStats, Counted, ItemStats, Options,
+    POLES_MIN_POINTS, Reported, Results,
 };
 
 /// A respondent's answer to one item: the scale value, or `None` when missing or non-substantive.
@@ -157,6 +157,17 @@ impl PairSums {
     }
 }
 
+/// How one item's raw answer is read.
+#[derive(Debug, Clone, Copy)]
+struct Reading {
+    /// The bounds of its scale when it is reverse-keyed.
+    flip: Option<(i16, i16)>,
+    /// The highest raw answer that disagrees: the bottom two points of its scale.
+    disagrees: i16,
+    /// The lowest raw answer that agrees: the top two points.
+    agrees: i16,
+}
+
 /// Where the items of one dimension are in the pair accumulators.
 #[derive(Debug, Clone)]
 struct DimensionLayout {
@@ -164,9 +175,12 @@ struct DimensionLayout {
     items: Vec<usize>,
     /// Start of the dimension's upper triangle (with diagonal) in a cell's pair vector.
     pair_base: usize,
+    /// Start of the dimension's items, by position, in a cell's per-item `poles`: contiguous, so
+    /// the scoring loop walks them beside the items without an index check.
+    item_base: usize,
     points: u32,
-    /// Per item: the bounds of its scale when it is reverse-keyed.
-    flips: Vec<Option<(i16, i16)>>,
+    /// Per item: how its answer is read.
+    readings: Vec<Reading>,
     /// The dimension's factors: each one's composite index and its items' positions here.
     factors: Vec<(usize, Vec<usize>)>,
 }
@@ -214,6 +228,7 @@ impl Layout {
             .collect();
         let mut dimensions = Vec::new();
         let mut pairs_len = 0;
+        let mut items_len = 0;
         for (index, d) in instrument.dimensions.iter().enumerate() {
             for (position, &item) in d.items.iter().enumerate() {
                 items[item].position = position;
@@ -237,19 +252,25 @@ impl Layout {
             dimensions.push(DimensionLayout {
                 items: d.items.clone(),
                 pair_base: pairs_len,
+                item_base: items_len,
                 points: instrument.scales[d.scale].points(),
-                flips: d
+                readings: d
                     .items
                     .iter()
                     .map(|&i| {
                         let item = &instrument.items[i];
                         let scale = &instrument.scales[item.scale];
-                        item.reverse.then_some((scale.min, scale.max))
+                        Reading {
+                            flip: item.reverse.then_some((scale.min, scale.max)),
+                            disagrees: scale.min + 1,
+                            agrees: scale.max - 1,
+                        }
                     })
                     .collect(),
                 factors,
             });
             pairs_len += k * (k + 1) / 2;
+            items_len += k;
         }
         let members = instrument
             .dimensions
@@ -365,6 +386,9 @@ struct Cell {
     histogram: Vec<u64>,
     /// Pair sums over the upper triangle of every dimension.
     pairs: Vec<PairSums>,
+    /// Per item (by dimension, then position): answers in the top two and in the bottom two
+    /// points of its scale, as the statement is worded (before reverse keying).
+    poles: Vec<(u64, u64)>,
     /// Per dimension: members who answered every item (for rwg(j)).
     complete: Vec<u64>,
     /// Per item: sum and sum of squares over the complete members of its dimension.
@@ -382,6 +406,7 @@ impl Cell {
             rows: 0,
             histogram: vec![0; layout.histogram_len],
             pairs: vec![PairSums::default(); layout.pairs_len],
+            poles: vec![(0, 0); layout.items.len()],
             complete: vec![0; layout.dimensions.len()],
             complete_sums: vec![(0, 0); layout.items.len()],
             complete_products: vec![0; layout.pairs_len],
@@ -416,6 +441,10 @@ impl Cell {
         }
         for (a, b) in self.pairs.iter_mut().zip(&other.pairs) {
             a.add(b);
+        }
+        for (a, b) in self.poles.iter_mut().zip(&other.poles) {
+            a.0 += b.0;
+            a.1 += b.1;
         }
         for (a, b) in self.complete.iter_mut().zip(&other.complete) {
             *a += b;
@@ -475,20 +504,28 @@ impl Scorer {
             let k = dimension.k();
             row.resize(k, 0);
             answered.resize(k, 0);
-            for (((&i, &flip), value), present) in dimension
+            let poles = &mut acc.poles[dimension.item_base..dimension.item_base + k];
+            for ((((&i, reading), value), present), poles) in dimension
                 .items
                 .iter()
-                .zip(&dimension.flips)
+                .zip(&dimension.readings)
                 .zip(row.iter_mut())
                 .zip(answered.iter_mut())
+                .zip(poles)
             {
                 // A missing answer is the value 0 answered 0 times, so the sums below need no
                 // branch on each answer: answers missing at random would mispredict often.
                 let answer = answers[i];
                 let v = answer.unwrap_or(0);
-                let keyed = flip.map_or(v, |(min, max)| reverse_key(v, min, max));
-                *present = u16::from(answer.is_some());
-                *value = i64::from(keyed) * i64::from(*present);
+                let keyed = reading
+                    .flip
+                    .map_or(v, |(min, max)| reverse_key(v, min, max));
+                let given = u16::from(answer.is_some());
+                *present = given;
+                *value = i64::from(keyed) * i64::from(given);
+                // Agreement is with the statement as worded: the raw answer, not the keyed one.
+                poles.0 += u64::from(given & u16::from(v >= reading.agrees));
+                poles.1 += u64::from(given & u16::from(v <= reading.disagrees));
             }
             let count: u16 = answered.iter().sum();
             scores[d] = layout.composites[d].record(row.iter().sum(), count, acc);

@@ -105,7 +105,19 @@ pub struct ItemStats {
     pub r_drop: Option<f64>,
     /// Alpha of its dimension without it.
     pub alpha_if_deleted: Option<f64>,
+    /// Share of the answers in the top two points of the scale, as the statement is worded
+    /// (before reverse keying); blank on scales of fewer than [`POLES_MIN_POINTS`] points.
+    /// Releases stored before it existed have none.
+    #[serde(default)]
+    pub agree: Option<f64>,
+    /// Share of the answers in the bottom two points of the scale, as worded; blank like `agree`.
+    #[serde(default)]
+    pub disagree: Option<f64>,
 }
+
+/// The fewest scale points with `agree` and `disagree`: below four, the top two and the bottom
+/// two points overlap, and a middle answer would count as both.
+pub const POLES_MIN_POINTS: u32 = 4;
 
 impl Counted for CompositeStats {
     fn n(&self) -> u64 {
@@ -442,6 +454,10 @@ pub(super) fn compute(
             let diagonal = everyone.pair(layout, item.dimension, item.position, item.position);
             let n = diagonal.n as u64;
             let covariance = dimension_covariances[item.dimension].as_ref();
+            let wide = instrument.item_scale(i).points() >= POLES_MIN_POINTS;
+            let (agree, disagree) =
+                everyone.poles[layout.dimensions[item.dimension].item_base + item.position];
+            let share = |count: u64| (wide && n > 0).then(|| count as f64 / n as f64);
             let stats = ItemStats {
                 n,
                 mean: (n > 0).then(|| diagonal.sx as f64 / n as f64),
@@ -449,6 +465,8 @@ pub(super) fn compute(
                 r_drop: covariance.and_then(|c| stats::r_drop(c, item.position)),
                 alpha_if_deleted: covariance
                     .and_then(|c| stats::alpha_if_deleted(c, item.position)),
+                agree: share(agree),
+                disagree: share(disagree),
             };
             Reported::decide(large(n), stats)
         })
@@ -523,4 +541,120 @@ fn rwg(scorer: &Scorer, cell: &Cell, d: usize) -> Option<f64> {
         })
         .collect();
     stats::rwg_j(&variances, layout.points)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instrument::load_str;
+    use crate::scoring::Answer;
+
+    /// `trust`: `plain` and reverse-keyed `wasteful` on a 0..4 scale (a missing answer is held
+    /// as 0 while scoring, the scale's lowest point); `pace`: `quick` on a 1..3 scale.
+    fn instrument() -> Instrument {
+        let toml = "id = \"t\"\nversion = \"1\"\ntitle = \"t\"\ndescription = \"t\"\n\
+            [scales.five]\nvalues = [0, 1, 2, 3, 4]\nlabels = [\"a\", \"b\", \"c\", \"d\", \"e\"]\n\
+            [scales.three]\nvalues = [1, 2, 3]\nlabels = [\"a\", \"b\", \"c\"]\n\
+            [[dimensions]]\nid = \"trust\"\ntitle = \"T\"\n\
+            [[dimensions]]\nid = \"pace\"\ntitle = \"P\"\n\
+            [[bands]]\nlabel = \"High\"\nmin = 2\n[[bands]]\nlabel = \"Low\"\nmin = 1\n\
+            [[items]]\nid = \"plain\"\ntext = \"x\"\nscale = \"five\"\ndimension = \"trust\"\n\
+            [[items]]\nid = \"wasteful\"\ntext = \"x\"\nscale = \"five\"\ndimension = \"trust\"\n\
+            reverse = true\n\
+            [[items]]\nid = \"quick\"\ntext = \"x\"\nscale = \"three\"\ndimension = \"pace\"\n";
+        load_str("agree.toml", toml).expect("the test instrument is valid")
+    }
+
+    fn results(rows: &[[Answer; 3]], min_group_size: u64) -> Results {
+        let instrument = instrument();
+        let mut scorer = Scorer::new(&instrument);
+        let mut scores = vec![None; scorer.score_count()];
+        let everyone = CellKey {
+            wave: None,
+            group: None,
+        };
+        for row in rows {
+            scorer.add(everyone, row, &mut scores);
+        }
+        let none = Labels::default();
+        scorer.finish(&instrument, &none, &none, &Options { min_group_size })
+    }
+
+    fn shares(results: &Results, item: usize) -> (Option<f64>, Option<f64>) {
+        let stats = results.items[item].shown().expect("the item is shown");
+        (stats.agree, stats.disagree)
+    }
+
+    #[test]
+    fn agree_and_disagree_are_shares_of_the_answers_as_the_statements_are_worded() {
+        let rows = [
+            [Some(3), Some(4), Some(3)],
+            [Some(4), Some(4), Some(3)],
+            [Some(0), Some(3), Some(1)],
+            [Some(2), Some(1), Some(2)],
+            [None, None, None],
+        ];
+        let results = results(&rows, 1);
+        // plain: 3, 4, 0, 2 of four answers; the missing one is not a 0.
+        assert_eq!(shares(&results, 0), (Some(0.5), Some(0.25)));
+        // wasteful, reverse-keyed: answered 4, 4, 3, 1 (keyed 0, 0, 1, 3). Three agree that
+        // meetings are a waste of time, whatever that does to the trust score.
+        assert_eq!(shares(&results, 1), (Some(0.75), Some(0.25)));
+        let wasteful = results.items[1].shown().unwrap();
+        assert_eq!(wasteful.mean, Some(1.0));
+    }
+
+    #[test]
+    fn a_scale_of_three_points_has_no_agree_or_disagree() {
+        let results = results(&[[Some(3), Some(3), Some(3)]; 4], 1);
+        let quick = results.items[2].shown().unwrap();
+        assert_eq!((quick.n, quick.mean), (4, Some(3.0)));
+        assert_eq!((quick.agree, quick.disagree), (None, None));
+    }
+
+    #[test]
+    fn an_item_nobody_answered_has_no_shares_even_when_shown() {
+        let results = results(&[[Some(1), None, Some(2)]; 3], 0);
+        assert_eq!(results.items[1].n(), 0);
+        assert_eq!(shares(&results, 1), (None, None));
+        assert_eq!(shares(&results, 0), (Some(0.0), Some(1.0)));
+    }
+
+    #[test]
+    fn an_item_with_fewer_answers_than_the_threshold_publishes_no_shares() {
+        let rows = [
+            [Some(4), Some(4), Some(3)],
+            [Some(4), None, Some(3)],
+            [Some(4), None, Some(3)],
+        ];
+        let results = results(&rows, 3);
+        assert!(
+            results.items[0]
+                .shown()
+                .is_some_and(|s| s.agree == Some(1.0))
+        );
+        assert_eq!(results.items[1], Reported::Suppressed { n: 1 });
+    }
+
+    #[test]
+    fn figures_stored_before_agree_and_disagree_load_with_them_blank() {
+        let rows = [[Some(4), Some(0), Some(2)]; 3];
+        let fresh = results(&rows, 1);
+        // A release body as stored before the shares existed: every item without them.
+        let mut stored = serde_json::to_value(&fresh).unwrap();
+        for item in stored["items"].as_array_mut().unwrap() {
+            let stats = item["Shown"].as_object_mut().unwrap();
+            assert!(stats.remove("agree").is_some() && stats.remove("disagree").is_some());
+        }
+        let loaded: Results = serde_json::from_value(stored).unwrap();
+        let mut expected = fresh.clone();
+        for item in &mut expected.items {
+            if let Reported::Shown(stats) = item {
+                stats.agree = None;
+                stats.disagree = None;
+            }
+        }
+        assert_ne!(expected, fresh);
+        assert_eq!(loaded, expected);
+    }
 }

@@ -248,6 +248,11 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<Result<u64, ResponsesError>>;
     /// The invitation with `token`, with its round.
     async fn invitation_by_token(&self, token: &str) -> StoreResult<Option<(Invitation, Round)>>;
+    /// Notes that the partner of invitation `id` opened their link.
+    async fn mark_opened(&self, id: i64) -> StoreResult<()>;
+    /// Changes the partner of invitation `id` to `partner`, unless it has submitted: whether it
+    /// changed.
+    async fn update_partner(&self, id: i64, partner: &Partner) -> StoreResult<bool>;
     /// The invitations of a round with the state of their responses, oldest first.
     async fn invitation_progress(&self, round_id: i64) -> StoreResult<Vec<InvitationProgress>>;
     /// How many partners a round invited per sector (blank when none), by sector.

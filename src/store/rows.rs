@@ -115,6 +115,7 @@ impl<'r> FromRow<'r, AnyRow> for DbInvitation {
             language: row.try_get("language")?,
             email: row.try_get("email")?,
             submitted: row.try_get::<i64, _>("submitted")? != 0,
+            opened: row.try_get::<i64, _>("opened")? != 0,
         }))
     }
 }

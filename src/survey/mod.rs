@@ -187,6 +187,8 @@ pub struct Invitation {
     pub email: Option<String>,
     /// Whether its response was submitted: all an anonymous round keeps of which response.
     pub submitted: bool,
+    /// Whether the partner has opened the link (a flag, never a time).
+    pub opened: bool,
 }
 
 /// What a new invitation is made of.

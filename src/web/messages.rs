@@ -341,6 +341,12 @@ pub struct Messages {
     pub weak_item: &'static str,
     /// Marks a reverse-keyed item.
     pub reverse_label: &'static str,
+    /// Column: share of an item's answers in the top two points.
+    pub agree_label: &'static str,
+    /// Column: share of an item's answers in the bottom two points.
+    pub disagree_label: &'static str,
+    /// What the agree and disagree columns count, under the item table.
+    pub poles_note: &'static str,
     /// Heading of the comments on the dashboard.
     pub comments_list_heading: &'static str,
     /// Banner after a draft was saved, with the resume code below it.
@@ -571,6 +577,21 @@ pub struct Messages {
     pub share_stop_button: &'static str,
     /// Label of the share link.
     pub share_link_label: &'static str,
+    // Partners' status and details (issue 15).
+    /// A partner's status: opened the link, saved nothing.
+    pub status_opened: &'static str,
+    /// Link to a partner's details.
+    pub edit_partner_link: &'static str,
+    /// Heading of a partner's details page; `{organisation}` is the partner.
+    pub edit_partner_heading: &'static str,
+    /// What a partner's details page changes.
+    pub edit_partner_text: &'static str,
+    /// Button that stores a partner's details.
+    pub edit_partner_button: &'static str,
+    /// Form error: the partner has submitted.
+    pub detail_partner_submitted: &'static str,
+    /// Link to the links of the partners who have not submitted.
+    pub links_unsubmitted: &'static str,
 
     // Co-facilitators and facilitator accounts (issue 15).
     /// Heading of a partnership's facilitators section.
@@ -892,6 +913,9 @@ pub const EN: Messages = Messages {
     item_label: "Statement",
     weak_item: "fits its dimension poorly",
     reverse_label: "reverse-keyed",
+    agree_label: "Agree",
+    disagree_label: "Disagree",
+    poles_note: "Agree and disagree: the share of a statement's answers in the top two and in the bottom two points of its scale, as the statement is worded (also for a reverse-keyed one), not counting \"don't know\" or \"not applicable\". Shown for scales of four points or more.",
     comments_list_heading: "Comments (sorted, without who wrote them)",
     draft_saved_code: "Your answers are saved in this browser. Open the same link here to carry on; on another device, open the link and enter your resume code.",
     resume_code_label: "Your resume code",
@@ -948,7 +972,7 @@ pub const EN: Messages = Messages {
     delete_refused_linked: "This round is identified, so this partner's submitted response is stored with their name. Delete the response first (by its pseudonym, on the round page under Set responses aside); then the partner can be deleted.",
     invited_partners_heading: "Invited partners",
     response_label: "Response",
-    status_none: "not started",
+    status_none: "not opened",
     status_draft: "draft",
     status_submitted: "submitted",
     emails_button: "Remove the partners' e-mail addresses…",
@@ -1034,6 +1058,15 @@ pub const EN: Messages = Messages {
     account_created: "The account {email} was created. Its password, shown only this once:",
     account_password_note: "Pass it on privately, apart from the address. It is stored only as a hash and cannot be shown again. The new facilitator should have it changed: an operator sets a new one with the command “partnerscope facilitator reset-password”, which also replaces a lost one.",
     account_duplicate: "The e-mail address already has a facilitator account; nothing was created",
+
+    // Partners' status and details (issue 15).
+    status_opened: "opened, nothing saved",
+    edit_partner_link: "Change",
+    edit_partner_heading: "Change {organisation}",
+    edit_partner_text: "Until this partner submits, you can correct their organisation, sector, e-mail address and form language. Their link stays the same.",
+    edit_partner_button: "Save",
+    detail_partner_submitted: "This partner has submitted: their details can no longer change",
+    links_unsubmitted: "Links of the partners who have not submitted (CSV, for a reminder)",
 
     // Paper and other tools (issue 15).
     paper_link: "Paper form",

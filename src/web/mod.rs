@@ -263,6 +263,10 @@ pub fn app(state: AppState, limits: &Limits) -> Router {
             get(facilitate::deletion::confirm_round).post(facilitate::deletion::delete_round),
         )
         .route(
+            "/facilitator/partners/{id}/edit",
+            get(facilitate::invitations::edit_form).post(facilitate::invitations::edit),
+        )
+        .route(
             "/facilitator/partners/{id}/delete",
             get(facilitate::deletion::confirm_partner).post(facilitate::deletion::delete_partner),
         )

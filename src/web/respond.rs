@@ -294,6 +294,9 @@ pub async fn show(
     if invitation.submitted {
         return Ok(Redirect::to(&format!("/s/{token}/thanks")).into_response());
     }
+    if !invitation.opened {
+        state.store.mark_opened(invitation.id).await?;
+    }
     let instrument = round.instrument()?;
     let code = resume_cookie(&headers);
     let mut target = Target::invitation(&token, &round);

@@ -48,7 +48,7 @@ fn writes_the_seven_reports_with_the_design_columns() {
         ),
         (
             "items",
-            "item,dimension,factor,reverse,n,mean,sd,r_drop,alpha_if_deleted,suppressed",
+            "item,dimension,factor,reverse,n,mean,sd,r_drop,alpha_if_deleted,agree,disagree,suppressed",
         ),
         (
             "groups",

@@ -57,6 +57,29 @@ fn the_dashboard_shows_formatted_numbers_and_hides_small_sectors() {
     assert_eq!(board.items.len(), 12);
 }
 
+#[test]
+fn item_rows_show_agree_and_disagree_as_whole_percents_and_nothing_where_withheld() {
+    let scored = score_in_process(
+        &fixture("reference/basic.toml"),
+        &fixture("reference/basic.csv"),
+        &Options {
+            min_group_size: 110,
+        },
+    );
+    let board = dashboard::build(&scored.instrument, &scored.results, None, &text());
+    let row = |id: &str| board.items.iter().find(|i| i.id == id).unwrap();
+    let shares = |id: &str| (row(id).agree.as_str(), row(id).disagree.as_str());
+    // basic.expected.json: t1 0.5272… and 0.2454…; t3, reverse-keyed, 0.1913… and 0.5478… of
+    // its answers as worded.
+    assert_eq!(shares("t1"), ("53\u{a0}%", "25\u{a0}%"));
+    assert_eq!(shares("t3"), ("19\u{a0}%", "55\u{a0}%"));
+    assert!(row("t3").reverse);
+    // e3 has 106 answers, below the threshold of 110: n alone.
+    let e3 = row("e3");
+    assert_eq!((e3.n, e3.suppressed), (106, true));
+    assert_eq!(shares("e3"), ("", ""));
+}
+
 /// Scores the rows of one wave of `responses` alone, as a round of its own.
 fn score_wave(
     instrument: &Path,

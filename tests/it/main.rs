@@ -17,6 +17,7 @@ mod meeting;
 mod migrate_data;
 mod other_tools;
 mod paper;
+mod partner_status;
 mod privacy;
 mod properties;
 mod reference;

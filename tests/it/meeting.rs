@@ -76,6 +76,15 @@ fn assert_whole_report(body: &str) {
     ] {
         assert!(body.contains(part), "the report lacks {part:?}");
     }
+    // Each shown statement says how many agree and disagree with it as worded, in whole percents.
+    assert!(
+        body.contains(r#"<th scope="col" class="num" aria-describedby="poles-note">Agree</th>"#)
+    );
+    assert!(body.contains(r#"<p class="small" id="poles-note">Agree and disagree: "#));
+    let statement = "Partners can count on each other to follow through on what they promise.";
+    let row = &body[body.find(statement).unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert_eq!(row.matches("\u{a0}%</td>").count(), 2, "{row}");
     // Nothing to click that changes anything, and no facilitator navigation.
     assert!(!body.contains("<form"), "a form in the report");
     assert!(!body.contains("csrf"), "a session's token in the report");

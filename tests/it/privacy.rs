@@ -3,10 +3,14 @@
 
 use std::collections::HashMap;
 
+use calamine::Data;
 use partnerscope::instrument::Library;
+use partnerscope::survey::answers::{Answer, Answers};
+use partnerscope::survey::partners::Partner;
+use partnerscope::survey::secrets::Code;
 
 use crate::engines::Engine;
-use crate::server::{TestApp, spawn_app};
+use crate::server::{TestApp, mini_round_in, spawn_app};
 use crate::web_facilitate::{Browser, signed_in};
 
 pub const INSTRUMENT: &str = "collaboration-factors";
@@ -485,7 +489,111 @@ async fn an_identified_round_says_so_to_partners_and_its_rows_name_their_organis
     );
 }
 
+async fn a_statement_too_few_answered_shows_no_agree_or_disagree_anywhere(engine: Engine) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let browser = signed_in(&app, "ana@example.org").await;
+    let partnership = app
+        .store
+        .create_partnership("Riverside", Some(browser.facilitator.id))
+        .await
+        .unwrap();
+    let round = mini_round_in(app.store.as_ref(), partnership.id, "2026 spring").await;
+    let partners: Vec<Partner> = (0..5)
+        .map(|i| Partner {
+            organisation: format!("Clinic {i}"),
+            sector: "health".into(),
+            email: None,
+            language: None,
+        })
+        .collect();
+    let invitations = app.store.add_partners(round.id, &partners).await.unwrap();
+    // Two partners disagree with the reverse-keyed t2 ("I hesitate to raise problems"), which
+    // the other three answer "don't know": its two answers (100 % disagree) are below the
+    // threshold of 3. Every other statement is answered 5, 5, 3, 3, 3.
+    for (i, invitation) in invitations.iter().enumerate() {
+        let (value, t2) = if i < 2 {
+            (5, Answer::Value(1))
+        } else {
+            (3, Answer::Code("dk".into()))
+        };
+        let mut answers = Answers {
+            consent: true,
+            ..Answers::default()
+        };
+        for item in ["t1", "g1", "g2", "e1", "e2"] {
+            answers.items.insert(item.into(), Answer::Value(value));
+        }
+        answers.items.insert("t2".into(), t2);
+        app.store
+            .submit(invitation.id, &answers, &Code::new().digest())
+            .await
+            .unwrap();
+    }
+    let round_path = format!("/facilitator/rounds/{}", round.id);
+    browser
+        .post_checked(&format!("{round_path}/close"), &[])
+        .await;
+
+    let items = download(&browser, &round_path, "items.csv").await;
+    assert_eq!(items.len(), 6);
+    for row in &items {
+        let cells = (row["agree"].as_str(), row["disagree"].as_str());
+        if row["item"] == "t2" {
+            assert_eq!(
+                (row["n"].as_str(), row["suppressed"].as_str()),
+                ("2", "true")
+            );
+            assert_eq!(
+                cells,
+                ("", ""),
+                "a withheld statement's shares are published"
+            );
+        } else {
+            assert_eq!(cells, ("0.4", "0"), "{}", row["item"]);
+        }
+    }
+
+    let (_, page) = browser.get(&round_path).await;
+    assert!(page.contains("<td class=\"num\">40\u{a0}%</td><td class=\"num\">0\u{a0}%</td>"));
+    assert!(
+        page.contains("<td class=\"num\">2</td><td colspan=\"6\">too few to show</td>"),
+        "the withheld statement's row"
+    );
+    assert!(
+        !page.contains("100\u{a0}%"),
+        "a withheld share is on the dashboard"
+    );
+
+    let workbook = format!("{round_path}/reports/partnerscope-round-{}.xlsx", round.id);
+    let response = browser
+        .client
+        .get(browser.url(&workbook))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let bytes = response.bytes().await.unwrap().to_vec();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = calamine::Reader::worksheet_range(&mut book, "items").unwrap();
+    let mut rows = sheet.rows();
+    let header: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (agree, disagree) = (column("agree"), column("disagree"));
+    for row in rows {
+        let cells = (&row[agree], &row[disagree]);
+        if row[0] == "t2" {
+            assert_eq!(cells, (&Data::Empty, &Data::Empty), "the workbook's t2 row");
+        } else {
+            assert_eq!(cells, (&Data::Float(0.4), &Data::Float(0.0)));
+        }
+    }
+}
+
 crate::on_both_engines!(
+    a_statement_too_few_answered_shows_no_agree_or_disagree_anywhere,
     an_identified_round_says_so_to_partners_and_its_rows_name_their_organisation,
     a_facilitator_removes_the_text_of_a_comment_that_names_its_author,
     a_lone_sector_cannot_be_subtracted_from_the_total_and_the_other_sectors,

@@ -347,6 +347,19 @@ proptest! {
                     _ => n,
                 };
                 prop_assert_eq!(n, shown, "release {} cell {:?}", r.number, id);
+                // An item's agree and disagree, carried or fresh, are those of the same members:
+                // the shares of their answers as worded in 4..5 and in 1..2.
+                if let (Place::Overall, i) = (&id.place, id.variable) && i >= 2 {
+                    let answers: Vec<i16> = members.iter()
+                        .filter(|m| in_cell(m, &id.place, *about))
+                        .filter_map(|m| m.answers[i - 2])
+                        .collect();
+                    let share = |hit: fn(&&i16) -> bool| (!answers.is_empty())
+                        .then(|| answers.iter().filter(hit).count() as f64 / answers.len() as f64);
+                    let item = r.figures.items[i - 2].shown().expect("a published cell is shown");
+                    prop_assert_eq!(item.agree, share(|&&a| a >= 4), "release {} item {}", r.number, i - 2);
+                    prop_assert_eq!(item.disagree, share(|&&a| a <= 2), "release {} item {}", r.number, i - 2);
+                }
                 // Against the last release that published it: no change, or the threshold's worth.
                 if let Some(before) = releases[..k].iter().rev().find_map(|e| e.as_of(id)) {
                     let then = members.iter().zip(&has).filter(|(m, h)| h[id.variable] && in_cell(m, &id.place, before)).count() as u64;

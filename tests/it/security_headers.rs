@@ -361,6 +361,9 @@ async fn facilitator_side(app: &TestApp, browser: &Browser, walk: &mut Walk) {
     )
     .await;
     page(walk, client, &format!("{r}/remove-emails")).await;
+    // Every partner of this round has submitted: their details are fixed.
+    let details = format!("/facilitator/partners/{partner}/edit");
+    assert_eq!(walk.get(client, &details).await.0, 422);
     // Administrators only: anyone else is told it does not exist.
     assert_eq!(walk.get(client, "/facilitator/accounts").await.0, 404);
 
@@ -383,6 +386,7 @@ async fn facilitator_side(app: &TestApp, browser: &Browser, walk: &mut Walk) {
         format!("{p}/delete"),
         format!("{r}/delete"),
         format!("/facilitator/partners/{partner}/delete"),
+        format!("/facilitator/partners/{partner}/edit"),
         format!("{r}/remove-emails"),
         format!("{p}/facilitators"),
         format!("{p}/facilitators/{}/remove", browser.facilitator.id),

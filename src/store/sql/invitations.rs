@@ -147,13 +147,39 @@ pub(super) async fn invitation_by_token(
     Ok(Some((invitation, round)))
 }
 
+pub(super) async fn mark_opened(db: &SqlStore, id: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE invitations SET opened = 1 WHERE id = $1 AND opened = 0")
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn update_partner(db: &SqlStore, id: i64, partner: &Partner) -> StoreResult<bool> {
+    // `submitted = 0` in the same statement: a submission racing the change wins, and the
+    // partner it was made as stays the partner it is counted as.
+    let changed = sqlx::query(
+        "UPDATE invitations SET organisation = $1, sector = $2, email = $3, language = $4 \
+         WHERE id = $5 AND submitted = 0",
+    )
+    .bind(&partner.organisation)
+    .bind(&partner.sector)
+    .bind(&partner.email)
+    .bind(&partner.language)
+    .bind(id)
+    .execute(&db.pool)
+    .await?
+    .rows_affected();
+    Ok(changed == 1)
+}
+
 pub(super) async fn invitation_progress(
     db: &SqlStore,
     round_id: i64,
 ) -> StoreResult<Vec<InvitationProgress>> {
     Ok(sqlx::query_as::<_, DbProgress>(
         "SELECT i.id, i.round_id, i.token, i.organisation, i.sector, i.language, i.email, \
-         i.submitted, CASE WHEN i.submitted = 1 THEN 'submitted' ELSE r.status END AS status \
+         i.submitted, i.opened, CASE WHEN i.submitted = 1 THEN 'submitted' ELSE r.status END AS status \
          FROM invitations i LEFT JOIN responses r ON r.invitation_id = i.id \
          WHERE i.round_id = $1 ORDER BY i.id",
     )

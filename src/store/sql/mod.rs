@@ -58,7 +58,7 @@ const ROUND_COLUMNS: &str = "id, partnership_id, instrument_id, instrument_versi
      instrument_source, wave, min_group_size, open_token, created_at, closed_at, interim_releases, \
      identified_consent, open_cap, title, contact, closes_on, closes_at, share_token";
 const INVITATION_COLUMNS: &str =
-    "id, round_id, token, organisation, sector, language, email, submitted";
+    "id, round_id, token, organisation, sector, language, email, submitted, opened";
 const FACILITATOR_COLUMNS: &str = "id, email, is_admin";
 
 /// The database engines partnerscope runs on.
@@ -340,6 +340,16 @@ impl Store for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn invitation_by_token(&self, token: &str) -> StoreResult<Option<(Invitation, Round)>> {
         invitations::invitation_by_token(self, token).await
+    }
+
+    #[tracing::instrument(skip_all, fields(invitation_id = id))]
+    async fn mark_opened(&self, id: i64) -> StoreResult<()> {
+        invitations::mark_opened(self, id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(invitation_id = id))]
+    async fn update_partner(&self, id: i64, partner: &Partner) -> StoreResult<bool> {
+        invitations::update_partner(self, id, partner).await
     }
 
     #[tracing::instrument(skip_all, fields(round_id = round_id))]

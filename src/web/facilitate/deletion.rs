@@ -9,7 +9,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::{SignedInChrome, chrome, managed_partnership, owned_round, see_other};
+use super::{
+    SignedInChrome, chrome, managed_partnership, owned_invitation, owned_round, see_other,
+};
 use crate::store::{Contents, StoreError, Target};
 use crate::survey::{Invitation, Partnership, Round};
 use crate::web::errors::AppError;
@@ -62,12 +64,7 @@ impl Subject {
             }
             Target::Round(id) => Subject::Round(owned_round(state, signed_in, id).await?.0),
             Target::Partner(id) => {
-                let invitation = state
-                    .store
-                    .invitation(id)
-                    .await?
-                    .ok_or(AppError::NotFound)?;
-                let (round, _) = owned_round(state, signed_in, invitation.round_id).await?;
+                let (invitation, round) = owned_invitation(state, signed_in, id).await?;
                 Subject::Partner(invitation, round)
             }
         })

@@ -17,6 +17,8 @@ pub mod deletion;
 pub mod downloads;
 /// A partnership's owner and co-facilitators, and adding and removing co-facilitators.
 pub mod facilitators;
+/// Changing an invited partner's details until they submit.
+pub mod invitations;
 /// The meeting report and its share link.
 pub mod meeting;
 /// Paper answers and other tools' answers (issue 15): the printable paper form, keying in a
@@ -42,7 +44,7 @@ use crate::accounts::unix_now;
 use crate::store::Visible;
 use crate::survey::closing::{ClosingDateError, RoundDetails, parse_closing_date};
 use crate::survey::text::{self, Kind};
-use crate::survey::{Partnership, Round};
+use crate::survey::{Invitation, Partnership, Round};
 use crate::web::body::FieldRef;
 
 /// What a signed-in facilitator's pages show besides the layout: their address in the
@@ -115,6 +117,21 @@ async fn owned_round(
         round = state.store.round(id).await?.ok_or(AppError::NotFound)?;
     }
     Ok((round, partnership))
+}
+
+/// The invitation `id` and its round if the facilitator may see them; otherwise 404.
+async fn owned_invitation(
+    state: &AppState,
+    signed_in: &SignedIn,
+    id: i64,
+) -> Result<(Invitation, Round), AppError> {
+    let invitation = state
+        .store
+        .invitation(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (round, _) = owned_round(state, signed_in, invitation.round_id).await?;
+    Ok((invitation, round))
 }
 
 fn see_other(path: &str) -> Response {

@@ -5,7 +5,7 @@ use askama::Template;
 use std::io::Read;
 
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -163,16 +163,22 @@ pub async fn upload_partners(
     outcome(&state, &signed_in, round, &instrument, String::new(), added).await
 }
 
-/// `GET /facilitator/rounds/{id}/links.csv`: the personal links for a mail merge.
+/// `GET /facilitator/rounds/{id}/links.csv`: the personal links for a mail merge; with
+/// `?only=unsubmitted`, those of the partners who have not submitted, for a reminder.
 pub async fn links(
     State(state): State<AppState>,
     signed_in: SignedIn,
     headers: HeaderMap,
     Path(id): Path<i64>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     let (round, _) = owned_round(&state, &signed_in, id).await?;
     let base = base_url(&state, &headers);
-    let invitations = state.store.invitation_progress(round.id).await?;
+    let mut invitations = state.store.invitation_progress(round.id).await?;
+    // `?only=unsubmitted`: the partners a reminder is for.
+    if query.as_deref() == Some("only=unsubmitted") {
+        invitations.retain(|p| !p.invitation.submitted);
+    }
     let links: Vec<String> = invitations
         .iter()
         .map(|p| format!("{base}/s/{}", p.invitation.token))
