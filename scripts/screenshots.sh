@@ -7,6 +7,8 @@
 # that: docs/screenshots/dashboard.png, and the round's partners with their status:
 # docs/screenshots/partners.png. Last, shares the spring round's meeting report and prints
 # it to PDF as a browser does (A4), keeping its first page: docs/screenshots/report-page1.png.
+# And the spring round's paper form, printed the same way from the saved page:
+# docs/screenshots/paper-form.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -67,4 +69,13 @@ share=$(curl -fsS -b "$work/cookies" "$base/facilitator/rounds/2" |
 chromium --headless --no-sandbox --disable-gpu --no-first-run --no-pdf-header-footer \
   --user-data-dir="$(mktemp -d -p "$work")" --print-to-pdf="$work/report.pdf" "$share" 2>/dev/null
 pdftoppm -f 1 -l 1 -r 96 -png -singlefile "$work/report.pdf" docs/screenshots/report-page1
-echo "wrote docs/screenshots/form-phone.png, form-desktop.png, dashboard.png, partners.png and report-page1.png"
+
+# The paper form of the spring round, first page as printed (the page and the stylesheet saved
+# as files, as for the dashboard).
+curl -fsS -b "$work/cookies" "$base/facilitator/rounds/2/paper?sheets=2" |
+  sed "s|href=\"/static/app.css\"|href=\"app.css\"|" >"$work/paper.html"
+chromium --headless --no-sandbox --disable-gpu --no-first-run --no-pdf-header-footer \
+  --user-data-dir="$(mktemp -d -p "$work")" --print-to-pdf="$work/paper.pdf" \
+  "file://$work/paper.html" 2>/dev/null
+pdftoppm -f 1 -l 1 -r 96 -png -singlefile "$work/paper.pdf" docs/screenshots/paper-form
+echo "wrote docs/screenshots/form-phone.png, form-desktop.png, dashboard.png, partners.png, report-page1.png and paper-form.png"

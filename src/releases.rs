@@ -56,7 +56,24 @@ pub fn listing(round: &Round, published: Option<&Published>) -> Listing {
             .map(|p| p.release.row_groups(round.is_identified()))
             .unwrap_or_default(),
         identified: round.is_identified(),
+        sources: false,
     }
+}
+
+/// How `published` lists the rows of `round` in the raw download, which also shows where each
+/// came from when [`Listing::shows_sources`] allows it for the rows listed.
+pub async fn raw_listing(
+    store: &dyn Store,
+    round: &Round,
+    published: Option<&Published>,
+) -> Result<Listing, StoreError> {
+    let counts = store
+        .listed_sources(round.id, rows_through(published))
+        .await?;
+    Ok(Listing {
+        sources: Listing::shows_sources(round.is_identified(), round.threshold(), &counts),
+        ..listing(round, published)
+    })
 }
 
 /// The last batch whose rows and comments `published` lists; 0, none, before a release.

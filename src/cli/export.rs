@@ -17,7 +17,8 @@ pub fn run(round_id: i64, out: Option<&Path>, database_url: &str) -> anyhow::Res
         let latest = releases::latest(&store, &instrument, &round)
             .await
             .with_context(|| format!("cannot publish the figures of round {round_id}"))?;
-        let csv = RawCsv::new(&instrument, releases::listing(&round, latest.as_deref()));
+        let listing = releases::raw_listing(store.as_ref(), &round, latest.as_deref()).await?;
+        let csv = RawCsv::new(&instrument, listing);
         // A file is written beside its destination and moved in when complete.
         let (mut sink, scratch): (Box<dyn Write>, _) = match out {
             Some(path) => {

@@ -60,14 +60,7 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         let shown = args.file.display().to_string();
         let reader = ResponsesReader::new(open(&args.file)?, &instrument, &layout)
             .with_context(|| shown.clone())?;
-        let mut importer = Importer::new(
-            reader,
-            ImportTarget {
-                instrument: &instrument,
-                wave: round.wave.trim(),
-                identified: round.is_identified(),
-            },
-        );
+        let mut importer = Importer::new(reader, ImportTarget::of(&round, &instrument));
         let count = store
             .import_responses(round.id, &mut importer)
             .await

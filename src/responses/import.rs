@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use super::{Field, ResponsesError, ResponsesReader};
 use crate::instrument::Instrument;
+use crate::survey::Round;
 use crate::survey::answers::{Answer, Answers};
 use crate::survey::text::{self, Kind};
 
@@ -23,6 +24,18 @@ pub struct ImportTarget<'a> {
     pub wave: &'a str,
     /// Whether the round is identified, so respondent ids are kept as organisations.
     pub identified: bool,
+}
+
+impl<'a> ImportTarget<'a> {
+    /// The round `round`, whose instrument is `instrument`: what `partnerscope import` and the
+    /// round's upload both import into.
+    pub fn of(round: &'a Round, instrument: &'a Instrument) -> Self {
+        ImportTarget {
+            instrument,
+            wave: round.wave.trim(),
+            identified: round.is_identified(),
+        }
+    }
 }
 
 /// One response to store.

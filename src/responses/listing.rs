@@ -14,6 +14,8 @@ pub struct Listing {
     pub groups: BTreeSet<String>,
     /// An identified round's rows name their organisation instead of a pseudonym.
     pub identified: bool,
+    /// Whether rows show where they came from (see [`Listing::shows_sources`]).
+    pub sources: bool,
 }
 
 impl Listing {
@@ -26,6 +28,26 @@ impl Listing {
         }
     }
 
+    /// Whether rows may show their source, given how many listed rows came from each
+    /// (`counts`: source, blank for partners' own answers, and rows): always in an identified
+    /// round; in an anonymous one only when every source present has at least `threshold` rows,
+    /// so that a mark never points at a few responses that whoever keyed in a handful of paper
+    /// sheets or imported a short file would recognise.
+    pub fn shows_sources(identified: bool, threshold: u64, counts: &[(String, i64)]) -> bool {
+        identified
+            || counts
+                .iter()
+                .all(|(_, rows)| u64::try_from(*rows).unwrap_or(0) >= threshold)
+    }
+
+    /// The source a row shows: `paper` or `import` where the listing shows sources, else blank.
+    pub fn source<'a>(&self, response: &'a ReleasedResponse) -> &'a str {
+        match &response.source {
+            Some(source) if self.sources => source,
+            _ => "",
+        }
+    }
+
     /// The group a row shows: its sector where the listing shows it, else blank.
     pub fn group<'a>(&self, response: &'a ReleasedResponse) -> &'a str {
         let sector = response.sector.as_deref().unwrap_or_default().trim();
@@ -34,5 +56,34 @@ impl Listing {
         } else {
             ""
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(pairs: &[(&str, i64)]) -> Vec<(String, i64)> {
+        pairs.iter().map(|(s, n)| (s.to_string(), *n)).collect()
+    }
+
+    #[test]
+    fn an_anonymous_round_shows_sources_only_when_every_source_reaches_the_threshold() {
+        let enough = counts(&[("", 5), ("import", 3), ("paper", 3)]);
+        assert!(Listing::shows_sources(false, 3, &enough));
+        let few_paper = counts(&[("", 5), ("import", 3), ("paper", 2)]);
+        assert!(!Listing::shows_sources(false, 3, &few_paper));
+        let few_own = counts(&[("", 1), ("paper", 9)]);
+        assert!(!Listing::shows_sources(false, 3, &few_own));
+        assert!(Listing::shows_sources(false, 3, &counts(&[("", 4)])));
+    }
+
+    #[test]
+    fn an_identified_round_always_shows_sources() {
+        assert!(Listing::shows_sources(
+            true,
+            3,
+            &counts(&[("", 5), ("paper", 1)])
+        ));
     }
 }

@@ -2,13 +2,15 @@
 //! writes.
 //!
 //! The raw file is what `partnerscope score` reads: header `respondent,group,wave,<item ids…>`,
-//! then `language` and `submitted_on`, which scoring ignores. Its rows are those a release lists
-//! (design section 3, *Rows*): the respondent is the response's random pseudonym and rows come
-//! in pseudonym order, so neither says who answered when; the group is shown only where the
-//! release publishes it; the language only where a language is published (no release publishes
-//! languages yet); the day of submission without its time; and no comments, which have a
-//! download of their own. Every text cell is neutralised against formula injection and quoted as
-//! the report files are; rows are encoded one at a time, so the file streams.
+//! then `language`, `source` and `submitted_on`, which scoring ignores. Its rows are those a
+//! release lists (design section 3, *Rows*): the respondent is the response's random pseudonym
+//! and rows come in pseudonym order, so neither says who answered when; the group is shown only
+//! where the release publishes it; the language only where a language is published (no release
+//! publishes languages yet); the source (`paper`, `import`, blank for a partner's own answers)
+//! only where [`Listing::shows_sources`] allows; the day of submission without its time; and no
+//! comments, which have a download of their own. Every text cell is neutralised against formula
+//! injection and quoted as the report files are; rows are encoded one at a time, so the file
+//! streams.
 
 use super::Listing;
 use crate::instrument::Instrument;
@@ -35,6 +37,8 @@ pub struct RawRow<'a> {
     pub group: &'a str,
     /// What was answered to the items.
     pub items: &'a BTreeMap<String, Answer>,
+    /// Where it came from (blank when not shown).
+    pub source: &'a str,
     /// When it was submitted (RFC 3339); only its day is written.
     pub submitted_at: &'a str,
 }
@@ -53,7 +57,7 @@ impl RawCsv {
         let header = ["respondent", "group", "wave"]
             .into_iter()
             .chain(self.items.iter().map(String::as_str))
-            .chain(["language", "submitted_on"]);
+            .chain(["language", "source", "submitted_on"]);
         push_line(out, header);
     }
 
@@ -84,7 +88,7 @@ impl RawCsv {
         let line = [row.respondent, row.group, self.listing.wave.as_str()]
             .into_iter()
             .chain(cells)
-            .chain(["", day]);
+            .chain(["", row.source, day]);
         push_line(out, line);
     }
 }
@@ -98,6 +102,7 @@ pub fn encode_page(csv: &RawCsv, page: &[ReleasedResponse], out: &mut Vec<u8>) {
                 respondent: csv.listing.respondent(response),
                 group: csv.listing.group(response),
                 items: &response.items,
+                source: csv.listing.source(response),
                 submitted_at: &response.submitted_at,
             },
             out,
@@ -142,6 +147,7 @@ mod tests {
             wave: "2026 spring".into(),
             groups: ["-nonprofit".to_string(), "government".to_string()].into(),
             identified: false,
+            sources: true,
         };
         let csv = RawCsv::new(&mini(), listing);
         let mut out = Vec::new();
@@ -153,27 +159,29 @@ mod tests {
     }
 
     #[test]
-    fn a_row_has_its_id_codes_its_group_and_the_day_but_no_comment_language_or_time() {
+    fn a_row_has_its_id_codes_its_group_its_source_and_the_day_but_no_comment_language_or_time() {
         let answers = answers();
         let file = raw(&[
             RawRow {
                 respondent: "9f2c61d0a4b7e385",
                 group: "-nonprofit",
                 items: &answers.items,
+                source: "paper",
                 submitted_at: "2026-03-01T10:00:00Z",
             },
             RawRow {
                 respondent: "a0b1c2d3e4f50617",
                 group: "",
                 items: &answers.items,
+                source: "",
                 submitted_at: "2026-03-02T23:59:59Z",
             },
         ]);
         assert_eq!(
             file,
-            "respondent,group,wave,t1,t2,g1,g2,e1,e2,language,submitted_on\n\
-             9f2c61d0a4b7e385,\"'-nonprofit\",2026 spring,4,dk,1,5,3,,,2026-03-01\n\
-             a0b1c2d3e4f50617,,2026 spring,4,dk,1,5,3,,,2026-03-02\n"
+            "respondent,group,wave,t1,t2,g1,g2,e1,e2,language,source,submitted_on\n\
+             9f2c61d0a4b7e385,\"'-nonprofit\",2026 spring,4,dk,1,5,3,,,paper,2026-03-01\n\
+             a0b1c2d3e4f50617,,2026 spring,4,dk,1,5,3,,,,2026-03-02\n"
         );
     }
 
@@ -186,12 +194,14 @@ mod tests {
                 respondent: "p1",
                 group: "government",
                 items: &answers.items,
+                source: "",
                 submitted_at: "2026-03-01T10:00:00Z",
             },
             RawRow {
                 respondent: "p2",
                 group: "",
                 items: &BTreeMap::new(),
+                source: "import",
                 submitted_at: "2026-03-02T10:00:00Z",
             },
         ]);

@@ -8,9 +8,9 @@
 //!
 //! Columns that are none of these are ignored and listed ([`Columns::ignored`]), or refused when
 //! the layout is `strict`. Columns partnerscope itself writes beside the answers (the comment and
-//! profile questions, the raw export's `language` and `submitted_on`, `submitted_at` in older
-//! exports) are known and never listed, so a raw export scores as it is. This one reader serves
-//! `partnerscope score`, and every file it reads is one the server could import.
+//! profile questions, the raw export's `language`, `source` and `submitted_on`, `submitted_at`
+//! in older exports) are known and never listed, so a raw export scores as it is. This one reader
+//! serves `partnerscope score`, and every file it reads is one the server could import.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -77,7 +77,7 @@ pub(super) fn not_utf8(
 
 /// Columns the raw export adds after the answers; they describe the response, not its scores.
 /// `submitted_at` is the time column of exports made before releases.
-const EXPORT_COLUMNS: [&str; 3] = ["language", "submitted_on", "submitted_at"];
+const EXPORT_COLUMNS: [&str; 4] = ["language", "source", "submitted_on", "submitted_at"];
 
 /// How a responses file is laid out. The default is the file partnerscope writes: one row per
 /// respondent, columns `respondent`, `group` and `wave` (each optional), comma-separated UTF-8.

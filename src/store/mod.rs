@@ -491,6 +491,23 @@ pub trait Store: Send + Sync {
     /// Removes the partners' e-mail addresses of a closed round, returning how many there were.
     /// Fails with [`StoreError::RoundOpen`], changing nothing, while the round is open.
     async fn remove_partner_emails(&self, round_id: i64) -> StoreResult<u64>;
+
+    // Paper sheets and the sources of responses (issue 15).
+
+    /// Stores `answers`, keyed in by a facilitator from the paper sheet `sheet_id`, as a
+    /// submitted response of the round marked `paper`, like an open-link response (no
+    /// invitation, no receipt) but outside the open link's cap. `false`, storing nothing, when
+    /// the round already has a response from this sheet. Fails with [`StoreError::RoundClosed`],
+    /// changing nothing.
+    async fn submit_paper(
+        &self,
+        round_id: i64,
+        sheet_id: &str,
+        answers: &Answers,
+    ) -> StoreResult<bool>;
+    /// How many of the responses a release lists (first included in releases up to `through`,
+    /// not removed) came from each source: blank for partners' own answers, `paper`, `import`.
+    async fn listed_sources(&self, round_id: i64, through: i64) -> StoreResult<Vec<(String, i64)>>;
 }
 
 #[cfg(test)]

@@ -168,7 +168,7 @@ impl<'r> FromRow<'r, AnyRow> for DbResponse {
 }
 
 /// A [`ReleasedResponse`] read from `pseudonym, organisation, sector, answers, submitted_at,
-/// released_in, removed_in`.
+/// released_in, removed_in, source`.
 pub struct DbReleasedResponse(pub ReleasedResponse);
 
 impl<'r> FromRow<'r, AnyRow> for DbReleasedResponse {
@@ -181,6 +181,7 @@ impl<'r> FromRow<'r, AnyRow> for DbReleasedResponse {
             submitted_at: row.try_get("submitted_at")?,
             released_in: row.try_get("released_in")?,
             removed_in: row.try_get("removed_in")?,
+            source: row.try_get("source")?,
         }))
     }
 }

@@ -262,6 +262,8 @@ pub struct ReleasedResponse {
     pub released_in: Option<i64>,
     /// The release that first left it out, once it was removed and a release followed.
     pub removed_in: Option<i64>,
+    /// Where it came from when not from its partner on the web form: `paper`, `import`.
+    pub source: Option<String>,
 }
 
 /// How a submitted response leaves the figures: at the next release that qualifies, never at

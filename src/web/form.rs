@@ -262,6 +262,8 @@ pub struct Choice {
 /// One Likert item.
 #[derive(Debug)]
 pub struct ItemView {
+    /// Its number on the form, from 1 in instrument order, as the paper form prints it.
+    pub number: usize,
     /// Field name.
     pub name: String,
     /// The statement.
@@ -339,7 +341,7 @@ impl FormView {
         let invalid = |anchor: &str| problems.iter().any(|p| p.anchor == anchor);
         let mut groups: Vec<GroupView> = Vec::new();
         let mut current = None;
-        for item in &instrument.items {
+        for (index, item) in instrument.items.iter().enumerate() {
             // Consecutive items of one factor (or of one dimension directly) form a group.
             let key = (item.dimension, item.factor);
             if current != Some(key) {
@@ -365,6 +367,7 @@ impl FormView {
                         .map(|(c, label)| (c.to_string(), label, true)),
                 );
             let view = ItemView {
+                number: index + 1,
                 name: anchor.clone(),
                 text: instrument.item_text(item).to_string(),
                 invalid: invalid(&anchor),

@@ -681,6 +681,52 @@ pub struct Messages {
     pub account_password_note: &'static str,
     /// Creating an account: the address already has one.
     pub account_duplicate: &'static str,
+
+    // Paper and other tools (issue 15).
+    /// Link from the round page to its printable paper form.
+    pub paper_link: &'static str,
+    /// Heading of the paper form page.
+    pub paper_heading: &'static str,
+    /// How to print the paper form, above the sheets (not printed).
+    pub paper_print_hint: &'static str,
+    /// Before the links that print more sheets at once.
+    pub paper_sheets_label: &'static str,
+    /// Why a paper form's number of sheets was refused.
+    pub detail_sheets: &'static str,
+    /// Before a sheet's id, printed on every page of the sheet.
+    pub sheet_label: &'static str,
+    /// Above the statements on paper.
+    pub paper_tick_hint: &'static str,
+    /// Above the comment questions on paper.
+    pub paper_comments_hint: &'static str,
+    /// Link from the round page to keying in paper sheets.
+    pub paper_entry_link: &'static str,
+    /// Heading of the page that keys in paper sheets.
+    pub paper_entry_heading: &'static str,
+    /// What the paper entry page does.
+    pub paper_entry_text: &'static str,
+    /// Label of the sheet id field.
+    pub sheet_id_label: &'static str,
+    /// The consent box on the paper entry page.
+    pub paper_consent_label: &'static str,
+    /// Button that stores a keyed-in sheet.
+    pub paper_enter_button: &'static str,
+    /// After a sheet was stored; `{sheet}` is its id.
+    pub paper_stored: &'static str,
+    /// Error summary: the sheet id is missing.
+    pub error_sheet_id: &'static str,
+    /// Error summary: the sheet id was keyed in already.
+    pub error_sheet_taken: &'static str,
+    /// Heading of the responses file upload.
+    pub import_heading: &'static str,
+    /// What a responses file holds, beside its upload field.
+    pub import_hint: &'static str,
+    /// Button that uploads a responses file.
+    pub import_button: &'static str,
+    /// After a file was imported; `{n}` is how many responses.
+    pub import_stored: &'static str,
+    /// Above the problems of a refused responses file.
+    pub import_refused: &'static str,
 }
 
 /// The thing a deletion is about, as [`Messages::deletion`] names it.
@@ -1072,4 +1118,27 @@ pub const EN: Messages = Messages {
     reset_gone: "This link has expired or was already used. Ask for a new one on the sign-in page.",
     reset_mismatch: "The two passwords differ",
     reset_done: "Your password is set. Sign in with it.",
+    // Paper and other tools (issue 15).
+    paper_link: "Paper form",
+    paper_heading: "Paper form",
+    paper_print_hint: "Print this page, or save it as PDF, to hand out on paper: each sheet starts on a new page and carries its own sheet id. Your browser's print dialog sets the paper size (A4 or Letter).",
+    paper_sheets_label: "Sheets to print:",
+    detail_sheets: "The number of sheets must be a whole number from 1 to 200",
+    sheet_label: "Sheet",
+    paper_tick_hint: "Tick one box for each statement.",
+    paper_comments_hint: "Optional. Please write clearly.",
+    paper_entry_link: "Key in paper sheets",
+    paper_entry_heading: "Key in a paper sheet",
+    paper_entry_text: "Enter one paper sheet at a time, as the partner ticked it. It is checked as a partner's own answers are and counts like them; downloads mark it as paper.",
+    sheet_id_label: "Sheet id (printed at the top of each page of the sheet, such as 12-007)",
+    paper_consent_label: "The partner ticked the consent box",
+    paper_enter_button: "Store this sheet",
+    paper_stored: "Sheet {sheet} stored. The form is empty for the next sheet.",
+    error_sheet_id: "Enter the sheet id printed on the sheet",
+    error_sheet_taken: "This round already has a sheet with this id; nothing was stored",
+    import_heading: "Upload a responses file",
+    import_hint: "A CSV file with one row per response: respondent, group (the sector), wave (blank or this round's), and a column per statement, as partnerscope import reads it. All rows are stored, or with any problem none.",
+    import_button: "Import the responses",
+    import_stored: "{n} responses imported. They count from the round's next release.",
+    import_refused: "Nothing was imported",
 };

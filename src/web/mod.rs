@@ -38,8 +38,8 @@ use messages::{EN, Messages};
 /// The largest request body accepted: a full survey with long comments fits many times over.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-/// The largest partner list file the partners page's upload takes: about a million partners.
-/// The upload is spooled to a temporary file, so this bounds disk, not memory.
+/// The largest file a round's uploads take, a partner list (about a million partners) or a
+/// responses file. An upload is spooled to a temporary file, so this bounds disk, not memory.
 pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 
 /// The privacy page: `docs/privacy.md`, which the form's privacy note links to.
@@ -297,6 +297,19 @@ pub fn app(state: AppState, limits: &Limits) -> Router {
         .route(
             "/facilitator/accounts",
             get(facilitate::accounts::accounts).post(facilitate::accounts::create),
+        )
+        // Paper and other tools' answers (issue 15).
+        .route(
+            "/facilitator/rounds/{id}/paper",
+            get(facilitate::paper::paper_form),
+        )
+        .route(
+            "/facilitator/rounds/{id}/paper/entry",
+            get(facilitate::paper::entry_form).post(facilitate::paper::enter),
+        )
+        .route(
+            "/facilitator/rounds/{id}/import",
+            post(facilitate::paper::import).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -26,7 +26,8 @@ use super::errors::{AppError, Failure};
 use super::messages::EN;
 use crate::instrument::Instrument;
 use crate::releases::{
-    Published, latest, latest_and_waiting, listed_pages, listing, options, rows_through, wave_order,
+    Published, latest, latest_and_waiting, listed_pages, listing, options, raw_listing,
+    rows_through, wave_order,
 };
 use crate::report::dashboard::{self, ChartText, Dashboard, Previous};
 use crate::report::{
@@ -200,7 +201,8 @@ pub async fn raw(
     round: &Round,
 ) -> Result<Response, AppError> {
     let published = latest(&store, &instrument, round).await?;
-    let csv = RawCsv::new(&instrument, listing(round, published.as_deref()));
+    let listing = raw_listing(store.as_ref(), round, published.as_deref()).await?;
+    let csv = RawCsv::new(&instrument, listing);
     let mut header = Vec::new();
     csv.header(&mut header);
     let round_id = round.id;

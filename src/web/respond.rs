@@ -45,6 +45,10 @@ struct FormPage<'a> {
     form: FormView,
     /// Where it posts, and what the page says around the questions.
     target: Target,
+    /// The consent box's label.
+    consent_label: &'static str,
+    /// Whether statements show their number (only on paper and its entry page).
+    numbered: bool,
 }
 
 /// The thank-you page.
@@ -224,6 +228,8 @@ fn form_page(
             chrome: Chrome::new(&title, ()),
             form,
             target,
+            consent_label: EN.consent_label,
+            numbered: false,
         },
     )
 }

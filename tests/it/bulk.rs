@@ -10,7 +10,7 @@ use partnerscope::survey::closing::RoundDetails;
 use partnerscope::survey::{NewRound, Round, Status};
 
 use crate::engines::{Engine, fresh_database};
-use crate::server::{mini, mini_round_in, spawn_app};
+use crate::server::{mini, mini_round_in, spawn_app, status_location_body};
 use crate::support::{partnerscope, read_csv, stderr};
 use crate::web_facilitate::{Browser, signed_in};
 
@@ -152,22 +152,34 @@ fn multipart(csrf: Option<&str>, file: &[u8]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// Posts `file` as a multipart upload to `path` with `csrf`; status, `Location` and body.
+pub(crate) async fn upload_to(
+    browser: &Browser,
+    path: &str,
+    csrf: Option<&str>,
+    file: &[u8],
+) -> (u16, Option<String>, String) {
+    let (content_type, body) = multipart(csrf, file);
+    let response = browser
+        .client
+        .post(browser.url(path))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    status_location_body(response).await
+}
+
 async fn upload(
     browser: &Browser,
     round: &Round,
     csrf: Option<&str>,
     file: &[u8],
 ) -> (u16, String) {
-    let (content_type, body) = multipart(csrf, file);
-    let response = browser
-        .client
-        .post(browser.url(&format!("/facilitator/rounds/{}/partners/upload", round.id)))
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
+    let path = format!("/facilitator/rounds/{}/partners/upload", round.id);
+    let (status, _, body) = upload_to(browser, &path, csrf, file).await;
+    (status, body)
 }
 
 async fn an_uploaded_partner_list_larger_than_a_form_is_stored_all_or_nothing(engine: Engine) {

@@ -300,16 +300,34 @@ fn the_threaded_command_writes_the_same_bytes_as_a_sequential_pass() {
 
 #[test]
 fn the_raw_exports_own_columns_old_and_new_are_ignored() {
-    for tail in ["language,submitted_on", "language,submitted_at"] {
+    for (tail, first, second) in [
+        (
+            "language,source,submitted_on",
+            "en,paper,2026-03-01",
+            ",,2026-03-01",
+        ),
+        ("language,submitted_on", "en,2026-03-01", ",2026-03-01"),
+        (
+            "language,submitted_at",
+            "en,2026-03-01",
+            ",2026-03-01T10:00:00Z",
+        ),
+    ] {
         let body = format!(
             "{HEADER},{tail}\n\
-             a,big,w1,4,4,2,4,4,4,2,4,4,4,4,4,en,2026-03-01\n\
-             b,big,w1,5,4,1,5,4,4,2,4,5,4,5,4,,2026-03-01T10:00:00Z\n"
+             a,big,w1,4,4,2,4,4,4,2,4,4,4,4,4,{first}\n\
+             b,big,w1,5,4,1,5,4,4,2,4,5,4,5,4,{second}\n"
         );
         let input = tempfile::tempdir().unwrap();
         let responses = write_responses(input.path(), body.as_bytes());
         let (dir, output) = score(&fixture(INSTRUMENT), &responses, &["--min-group-size", "1"]);
         assert!(output.status.success(), "{tail}: {}", stderr(&output));
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            stderr(&output)
+        );
+        assert!(!said.contains("Ignored"), "{tail}: {said}");
         let (_, respondents) = read_csv(&dir.path().join("respondents.csv"));
         assert_eq!(respondents.len(), 2, "{tail}");
     }

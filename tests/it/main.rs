@@ -16,6 +16,7 @@ mod layouts;
 mod meeting;
 mod migrate_data;
 mod other_tools;
+mod paper;
 mod partner_status;
 mod password_reset;
 mod privacy;

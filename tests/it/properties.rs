@@ -507,6 +507,7 @@ fn responses_columns(instrument: &Instrument) -> Vec<String> {
         "strength",
         "sector",
         "language",
+        "source",
         "submitted_on",
     ] {
         columns.push(other.to_string());

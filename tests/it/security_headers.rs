@@ -342,6 +342,7 @@ async fn facilitator_side(app: &TestApp, browser: &Browser, walk: &mut Walk) {
         .share_token;
     page(walk, client, &format!("/r/{}", token.unwrap())).await;
     page(walk, client, &format!("{r}/partners")).await;
+    page(walk, client, &format!("{r}/paper?sheets=2")).await;
     page(walk, client, &format!("{r}/links.csv")).await;
     for file in [
         "raw.csv",
@@ -393,6 +394,7 @@ async fn facilitator_side(app: &TestApp, browser: &Browser, walk: &mut Walk) {
         format!("{r}/reopen"),
         format!("{r}/next"),
         format!("{r}/partners"),
+        format!("{r}/paper/entry"),
         format!("{p}/delete"),
         format!("{r}/delete"),
         format!("/facilitator/partners/{partner}/delete"),
@@ -416,6 +418,16 @@ async fn facilitator_side(app: &TestApp, browser: &Browser, walk: &mut Walk) {
     );
     let path = format!("{r}/partners/upload");
     assert_eq!(walk.ask(client, Method::POST, &path, upload).await.0, 403);
+    let import = Body::Raw(
+        "multipart/form-data; boundary=b",
+        b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.csv\"\r\n\r\n\
+          respondent,t1\r\n--b--\r\n"
+            .to_vec(),
+    );
+    // The round is closed: it takes neither paper sheets nor files any more.
+    let path = format!("{r}/import");
+    assert_eq!(walk.ask(client, Method::POST, &path, import).await.0, 410);
+    assert_eq!(walk.get(client, &format!("{r}/paper/entry")).await.0, 410);
 }
 
 #[tokio::test]

@@ -225,6 +225,11 @@ pub async fn post_form(
     fields: &[(&str, &str)],
 ) -> (u16, Option<String>, String) {
     let response = client.post(url).form(fields).send().await.unwrap();
+    status_location_body(response).await
+}
+
+/// A response's status, `Location` and body.
+pub async fn status_location_body(response: reqwest::Response) -> (u16, Option<String>, String) {
     let location = response
         .headers()
         .get("location")

@@ -667,6 +667,7 @@ async fn every_download_has_its_type_and_every_published_statistic_equals_the_co
             "e1",
             "e2",
             "language",
+            "source",
             "submitted_on"
         ]
     );
@@ -676,7 +677,8 @@ async fn every_download_has_its_type_and_every_published_statistic_equals_the_co
         // Government (4 of 5) and the nonprofit (1) are both withheld: no row shows a group.
         assert_eq!((row[1].as_str(), row[2].as_str()), ("", "2026 spring"));
         assert_eq!(row[4], "dk", "don't know stays a code");
-        assert_eq!(row[10].len(), 10, "the day only: {}", row[10]);
+        assert_eq!(row[10], "", "partners' own answers have no source");
+        assert_eq!(row[11].len(), 10, "the day only: {}", row[11]);
     }
     let text = String::from_utf8_lossy(&raw);
     assert!(!text.contains("City Housing"), "no organisation names");

@@ -23,13 +23,14 @@ use crate::instrument::{
 };
 
 /// Names used for the scored and open-text columns must not clash with each other or with the
-/// fixed columns of a responses file or of the raw export (`language`, `submitted_on`, and
-/// `submitted_at` of older exports).
+/// fixed columns of a responses file or of the raw export (`language`, `source`,
+/// `submitted_on`, and `submitted_at` of older exports).
 const RESERVED_IDS: &[&str] = &[
     "respondent",
     "group",
     "wave",
     "language",
+    "source",
     "submitted_on",
     "submitted_at",
 ];

@@ -705,6 +705,23 @@ impl Store for SqlStore {
     async fn remove_partner_emails(&self, round_id: i64) -> StoreResult<u64> {
         deletion::remove_partner_emails(self, round_id).await
     }
+
+    // Paper sheets and the sources of responses (issue 15).
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn submit_paper(
+        &self,
+        round_id: i64,
+        sheet_id: &str,
+        answers: &Answers,
+    ) -> StoreResult<bool> {
+        responses::submit_paper(self, round_id, sheet_id, answers).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn listed_sources(&self, round_id: i64, through: i64) -> StoreResult<Vec<(String, i64)>> {
+        responses::listed_sources(self, round_id, through).await
+    }
 }
 
 #[cfg(test)]

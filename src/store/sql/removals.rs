@@ -146,14 +146,17 @@ pub(super) async fn include(
         i64,
         Option<String>,
         Option<String>,
+        Option<String>,
+        Option<String>,
     );
-    let (left, invitation_id, at, consent, sector, language): Row = sqlx::query_as(
-        "SELECT removed_in, invitation_id, submitted_at, consent, sector, language \
-         FROM responses WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let (left, invitation_id, at, consent, sector, language, source, sheet_id): Row =
+        sqlx::query_as(
+            "SELECT removed_in, invitation_id, submitted_at, consent, sector, language, source, \
+             sheet_id FROM responses WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
     if left.is_none() {
         // No release left it out yet: nothing published changes.
         sqlx::query(
@@ -167,7 +170,7 @@ pub(super) async fn include(
         // A response joins each release's figures once: it comes back as a new submission under
         // its pseudonym, in the next release that qualifies, taking its answers and comments
         // along; the old row stays as the skeleton the audit of the releases it was in needs.
-        sqlx::query("UPDATE responses SET pseudonym = NULL WHERE id = $1")
+        sqlx::query("UPDATE responses SET pseudonym = NULL, sheet_id = NULL WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -184,6 +187,8 @@ pub(super) async fn include(
             sector: sector.as_deref(),
             receipt_digest: None,
             at,
+            source: source.as_deref(),
+            sheet_id: sheet_id.as_deref(),
         };
         let new_id = insert_submission(&mut tx, &submission, Some(pseudonym))
             .await?

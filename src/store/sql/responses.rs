@@ -112,6 +112,8 @@ async fn submit_open(
         sector: answers.sector.as_deref(),
         receipt_digest: Some(receipt_digest),
         at: day_only(&now()),
+        source: None,
+        sheet_id: None,
     };
     let Some(response_id) = insert_submission(conn, &submission, None).await? else {
         // A racing POST of the same form id on another server got there first.
@@ -119,6 +121,63 @@ async fn submit_open(
     };
     insert_comments(conn, response_id, answers).await?;
     Ok(OpenSubmission::Stored)
+}
+
+pub(super) async fn submit_paper(
+    db: &SqlStore,
+    round_id: i64,
+    sheet_id: &str,
+    answers: &Answers,
+) -> StoreResult<bool> {
+    let mut tx = db.begin_write().await?;
+    ensure_open(&mut tx, round_id).await?;
+    let submission = Submission {
+        round_id,
+        invitation_id: None,
+        open_form_id: None,
+        answers,
+        sector: answers.sector.as_deref(),
+        // The partner never saw a receipt code: a paper answer is withdrawn through its
+        // facilitator, who deletes it by its pseudonym.
+        receipt_digest: None,
+        at: day_only(&now()),
+        source: Some("paper"),
+        sheet_id: Some(sheet_id),
+    };
+    // The unique index on the round's sheet ids decides between racing entries of one sheet.
+    let Some(response_id) = insert_submission(&mut tx, &submission, None).await? else {
+        let taken: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM responses WHERE round_id = $1 AND sheet_id = $2",
+        )
+        .bind(round_id)
+        .bind(sheet_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        return if taken > 0 {
+            Ok(false)
+        } else {
+            Err(StoreError::NoFreshPseudonym)
+        };
+    };
+    insert_comments(&mut tx, response_id, answers).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+pub(super) async fn listed_sources(
+    db: &SqlStore,
+    round_id: i64,
+    through: i64,
+) -> StoreResult<Vec<(String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT COALESCE(source, '') AS source, COUNT(*) AS listed FROM responses \
+         WHERE round_id = $1 AND status = 'submitted' AND released_in <= $2 \
+         AND removed IS NULL GROUP BY COALESCE(source, '') ORDER BY 1",
+    )
+    .bind(round_id)
+    .bind(through)
+    .fetch_all(&db.pool)
+    .await?)
 }
 
 async fn form_used(conn: &mut AnyConnection, form_id: &str) -> StoreResult<bool> {
@@ -147,6 +206,10 @@ pub(super) struct Submission<'a> {
     pub receipt_digest: Option<&'a str>,
     /// When it was started, saved and submitted, as far as the round keeps it.
     pub at: String,
+    /// Where it came from when not from its partner on the web form: `paper`, `import`.
+    pub source: Option<&'a str>,
+    /// The id of the paper sheet it was keyed in from.
+    pub sheet_id: Option<&'a str>,
 }
 
 /// A response's random id: below 2^52, so every engine and JSON reader keeps it exact.
@@ -170,9 +233,9 @@ pub(super) async fn insert_submission(
         let inserted: Option<i64> = sqlx::query_scalar(
             "INSERT INTO responses (id, round_id, invitation_id, open_form_id, consent, sector, \
              language, status, started_at, updated_at, submitted_at, pseudonym, receipt_digest, \
-             answers) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'submitted', $8, $9, $10, $11, $12, $13) \
-             ON CONFLICT DO NOTHING RETURNING id",
+             answers, source, sheet_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'submitted', $8, $9, $10, $11, $12, $13, $14, \
+             $15) ON CONFLICT DO NOTHING RETURNING id",
         )
         .bind(id)
         .bind(submission.round_id)
@@ -187,6 +250,8 @@ pub(super) async fn insert_submission(
         .bind(&pseudonym)
         .bind(submission.receipt_digest)
         .bind(&answers)
+        .bind(submission.source)
+        .bind(submission.sheet_id)
         .fetch_optional(&mut *conn)
         .await?;
         if inserted.is_some() {
@@ -223,7 +288,7 @@ pub(super) async fn submitted_page(
     // comments, which the listings and scoring never read.
     let sql = format!(
         "SELECT r.pseudonym, i.organisation, COALESCE(r.sector, i.sector) AS sector, r.answers, \
-         r.submitted_at, r.released_in, r.removed_in \
+         r.submitted_at, r.released_in, r.removed_in, r.source \
          FROM responses r LEFT JOIN invitations i ON i.id = r.invitation_id \
          WHERE r.round_id = $1 AND r.status = 'submitted' AND r.released_in <= $2{removed} \
          AND r.pseudonym > $3 ORDER BY r.pseudonym LIMIT $4"
@@ -332,6 +397,8 @@ async fn submit(
         sector: answers.sector.as_deref().or(invited_sector.as_deref()),
         receipt_digest: Some(receipt_digest),
         at: if identified { now } else { day_only(&now) },
+        source: None,
+        sheet_id: None,
     };
     let response_id = insert_submission(conn, &submission, None)
         .await?
@@ -454,13 +521,14 @@ const CREATE_STAGING: &str = "CREATE TEMPORARY TABLE import_staging (id BIGINT N
      invitation_id BIGINT, consent BIGINT NOT NULL, sector TEXT, language TEXT, \
      pseudonym TEXT NOT NULL, answers TEXT NOT NULL)";
 
-/// Stores staged responses, the parameters after `{selected}` being the round and the time;
-/// `{selected}` are the staged columns as selected, `{condition}` follows `WHERE` (`true`
-/// keeps SQLite from reading `ON CONFLICT` as a join's `ON`).
+/// Stores staged responses, marked as imported, the parameters after `{selected}` being the
+/// round and the time; `{selected}` are the staged columns as selected, `{condition}` follows
+/// `WHERE` (`true` keeps SQLite from reading `ON CONFLICT` as a join's `ON`).
 fn store_staged(selected: &str, condition: &str) -> String {
     format!(
         "INSERT INTO responses ({STAGED_COLUMNS}, round_id, status, started_at, updated_at, \
-         submitted_at) SELECT {selected}, $1, 'submitted', $2, $2, $2 FROM import_staging \
+         submitted_at, source) SELECT {selected}, $1, 'submitted', $2, $2, $2, 'import' \
+         FROM import_staging \
          WHERE {condition} ON CONFLICT DO NOTHING"
     )
 }

@@ -21,6 +21,9 @@ pub mod facilitators;
 pub mod invitations;
 /// The meeting report and its share link.
 pub mod meeting;
+/// Paper answers and other tools' answers (issue 15): the printable paper form, keying in a
+/// paper sheet, and uploading a responses file into a round.
+pub mod paper;
 /// Adding partners to a round, and their links for a mail merge.
 pub mod partners;
 /// The list of partnerships, one partnership, and new partnerships and rounds.
@@ -29,6 +32,8 @@ pub mod partnerships;
 pub mod reset;
 /// A round's page and dashboard, its live progress, closing, reopening and the next round.
 pub mod rounds;
+/// Files uploaded to a round, spooled to a temporary file.
+mod upload;
 
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};

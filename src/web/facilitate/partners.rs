@@ -2,19 +2,20 @@
 //! (each with a button to delete them), and their personal links as a CSV file for a mail merge.
 
 use askama::Template;
-use std::io::{Read, Seek, Write};
+use std::io::Read;
 
-use axum::extract::multipart::{MultipartError, MultipartRejection};
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use super::upload::spooled_file;
 use super::{SignedInChrome, base_url, chrome, owned_round, see_other};
 use crate::instrument::Instrument;
 use crate::survey::links::{LinkRow, links_csv};
 use crate::survey::partners::{self, PartnerError, PartnerList};
 use crate::survey::{InvitationProgress, Round, Status};
-use crate::web::errors::{AppError, Failure};
+use crate::web::errors::AppError;
 use crate::web::messages::EN;
 use crate::web::session::{CheckedForm, SignedIn};
 use crate::web::{AppState, html};
@@ -147,13 +148,8 @@ async fn add_list(
         .map(drop))
 }
 
-/// The longest CSRF token read from an upload (ours are 32 characters).
-const MAX_TOKEN: usize = 256;
-
 /// `POST /facilitator/rounds/{id}/partners/upload`: a partner list file (multipart: `csrf`, then
-/// `file`), all stored or, with any problem, none. The file is spooled to a temporary file as it
-/// arrives, so the server's memory does not grow with it; [`UPLOAD_LIMIT`] bounds it instead of
-/// the forms' body limit.
+/// `file`, see [`super::upload`]), all stored or, with any problem, none.
 pub async fn upload_partners(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -162,49 +158,9 @@ pub async fn upload_partners(
 ) -> Result<Response, AppError> {
     let (round, _) = owned_round(&state, &signed_in, id).await?;
     let instrument = round.instrument()?;
-    let mut multipart = multipart.map_err(|_| AppError::NotAForm(None))?;
-    let mut csrf_checked = false;
-    let mut spooled = None;
-    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
-        match field.name() {
-            Some("csrf") => {
-                let mut token = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-                    token.extend_from_slice(&chunk);
-                    if token.len() > MAX_TOKEN {
-                        return Err(AppError::Csrf);
-                    }
-                }
-                csrf_checked = std::str::from_utf8(&token).is_ok_and(|t| signed_in.accepts(t));
-            }
-            // The token comes first in the form, so nothing is spooled for a forged post.
-            Some("file") if !csrf_checked => return Err(AppError::Csrf),
-            Some("file") if spooled.is_none() => {
-                let mut file = tempfile::tempfile().map_err(Failure::Io)?;
-                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-                    file.write_all(&chunk).map_err(Failure::Io)?;
-                }
-                file.rewind().map_err(Failure::Io)?;
-                spooled = Some(file);
-            }
-            _ => return Err(AppError::NotAForm(None)),
-        }
-    }
-    if !csrf_checked {
-        return Err(AppError::Csrf);
-    }
-    let file = spooled.ok_or(AppError::BadForm(EN.detail_no_file))?;
+    let file = spooled_file(&signed_in, multipart).await?;
     let added = add_list(&state, round.id, &instrument, file).await?;
     outcome(&state, &signed_in, round, &instrument, String::new(), added).await
-}
-
-/// A multipart body that breaks off or runs past its limit.
-fn multipart_error(error: MultipartError) -> AppError {
-    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::TooLarge
-    } else {
-        AppError::NotAForm(None)
-    }
 }
 
 /// `GET /facilitator/rounds/{id}/links.csv`: the personal links for a mail merge; with
