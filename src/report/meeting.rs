@@ -155,8 +155,7 @@ pub fn statements_by_dimension(items: &[ItemRow]) -> Vec<(String, Vec<ItemRow>)>
 mod tests {
     use super::*;
     use crate::instrument::load_str;
-    use crate::responses::{Layout, ResponsesReader, score};
-    use crate::scoring::{Options, WaveOrder};
+    use crate::scoring::{CellKey, Labels, Options, Scorer};
 
     /// Three factors in two dimensions, on 1..5 with three bands.
     const INSTRUMENT: &str = r#"
@@ -229,26 +228,26 @@ description = "Talk about it."
         load_str("bands.toml", INSTRUMENT).expect("the instrument loads")
     }
 
-    /// The statistics of `csv` (columns respondent, group, wave, r1, c1, g1).
-    fn results(csv: &str) -> Results {
+    /// The statistics of `rows` (answers to r1, c1, g1), everyone in one cell.
+    fn results(rows: &[[i16; 3]]) -> Results {
         let instrument = instrument();
-        let rows = ResponsesReader::new(csv.as_bytes(), &instrument, &Layout::default())
-            .expect("the file reads");
-        score(
-            rows,
-            &instrument,
-            &Options::default(),
-            &WaveOrder::Natural,
-            |_| {},
-            |_, _, _, _| Ok(()),
-        )
-        .expect("the file scores")
+        let mut scorer = Scorer::new(&instrument);
+        let mut scores = vec![None; scorer.score_count()];
+        let everyone = CellKey {
+            wave: None,
+            group: None,
+        };
+        for row in rows {
+            scorer.add(everyone, &row.map(Some), &mut scores);
+        }
+        let none = Labels::default();
+        scorer.finish(&instrument, &none, &none, &Options::default())
     }
 
     #[test]
     fn factors_are_listed_under_their_band_strongest_band_and_highest_mean_first() {
         // Means: respect 4.33, candour 2.0, roles 4.67.
-        let results = results("respondent,group,wave,r1,c1,g1\na,,,5,2,5\nb,,,4,2,4\nc,,,4,2,5\n");
+        let results = results(&[[5, 2, 5], [4, 2, 4], [4, 2, 5]]);
         let groups = factors_by_band(&instrument(), &results);
         let summary: Vec<(&str, Vec<&str>)> = groups
             .iter()
@@ -274,7 +273,7 @@ description = "Talk about it."
     #[test]
     fn a_suppressed_factor_is_in_no_band() {
         // Two respondents: below the threshold of 3, every factor is withheld.
-        let results = results("respondent,group,wave,r1,c1,g1\na,,,5,2,5\nb,,,4,2,4\n");
+        let results = results(&[[5, 2, 5], [4, 2, 4]]);
         assert!(factors_by_band(&instrument(), &results).is_empty());
     }
 
