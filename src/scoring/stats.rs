@@ -200,6 +200,11 @@ impl Covariance {
         self.c.iter().sum()
     }
 
+    /// The sum of the cells' sizes, which says how large a rounding residue `total` can hold.
+    fn magnitude(&self) -> f64 {
+        self.c.iter().map(|x| x.abs()).sum()
+    }
+
     fn trace(&self) -> f64 {
         (0..self.k).map(|i| self.get(i, i)).sum()
     }
@@ -224,11 +229,17 @@ pub struct Reliability {
 pub fn raw_alpha(c: &Covariance) -> Option<f64> {
     let k = c.k as f64;
     let total = c.total();
-    if c.k < 2 || total.is_nan() || total <= 0.0 {
+    if c.k < 2 || total.is_nan() || total <= ROUNDING * c.magnitude() {
         return None;
     }
     Some(k / (k - 1.0) * (1.0 - c.trace() / total))
 }
+
+/// How close to zero, relative to the sum of its cells' sizes, a sum of covariances counts as
+/// zero: covariances that cancel exactly in exact arithmetic leave a residue of a few units in
+/// the last place, and dividing by that residue makes an alpha of ±10¹⁶ whose sign depends on
+/// the order of the items.
+const ROUNDING: f64 = 1e-12;
 
 /// Alpha with Feldt interval, standardized alpha and average r; `rows` is the number of rows of the
 /// cell (all of them, answered or not), which the Feldt interval takes as its n.
@@ -353,6 +364,26 @@ mod tests {
 
     fn close(a: f64, b: f64, rel: f64) -> bool {
         (a - b).abs() <= rel * b.abs().max(1e-300)
+    }
+
+    #[test]
+    fn covariances_that_cancel_give_no_alpha_in_any_item_order() {
+        // Found by the item-order property: ΣC is 0 in exact arithmetic, and its rounding
+        // residue (about 1e-15, of either sign) made alphas of ±1e16.
+        let rows = [
+            [Some(4.0), None, Some(2.0), Some(5.0), Some(1.0)],
+            [Some(4.0), Some(4.0), Some(3.0), Some(1.0), Some(1.0)],
+            [None, Some(1.0), Some(4.0), None, None],
+            [Some(1.0), Some(2.0), Some(5.0), Some(5.0), Some(2.0)],
+        ];
+        for order in [[0, 1, 2, 3, 4], [1, 0, 2, 4, 3]] {
+            let permuted: Vec<Vec<Option<f64>>> = rows
+                .iter()
+                .map(|row| order.iter().map(|&i| row[i]).collect())
+                .collect();
+            let c = Covariance::pairwise(&permuted, 5).expect("every pair has two answers");
+            assert_eq!(raw_alpha(&c), None, "order {order:?}");
+        }
     }
 
     // Reference quantiles from scipy 1.17.1: stats.t.ppf / stats.f.ppf, printed with repr().

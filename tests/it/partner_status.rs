@@ -4,11 +4,12 @@
 
 use partnerscope::survey::partners::Partner;
 use partnerscope::survey::secrets::Code;
+use partnerscope::survey::{Invitation, Round};
 
 use crate::engines::Engine;
-use crate::server::{complete_answers, mini_round_in, spawn_app};
+use crate::server::{TestApp, complete_answers, mini_round_in, spawn_app};
 use crate::support::parse_csv;
-use crate::web_facilitate::signed_in;
+use crate::web_facilitate::{Browser, signed_in};
 
 fn partner(organisation: &str, email: &str) -> Partner {
     Partner {
@@ -17,6 +18,19 @@ fn partner(organisation: &str, email: &str) -> Partner {
         email: Some(email.into()),
         language: None,
     }
+}
+
+/// A signed-in facilitator's round of the mini instrument that invited `partners`.
+async fn invited(app: &TestApp, partners: &[Partner]) -> (Browser, Round, Vec<Invitation>) {
+    let browser = signed_in(app, "ana@example.org").await;
+    let partnership = app
+        .store
+        .create_partnership("Riverside", Some(browser.facilitator.id))
+        .await
+        .unwrap();
+    let round = mini_round_in(app.store.as_ref(), partnership.id, "2026").await;
+    let invitations = app.store.add_partners(round.id, partners).await.unwrap();
+    (browser, round, invitations)
 }
 
 /// The partners page's row of `organisation`.
@@ -31,26 +45,16 @@ async fn the_partners_page_shows_each_partners_status_and_nothing_of_their_answe
     let Some(app) = spawn_app(engine).await else {
         return;
     };
-    let browser = signed_in(&app, "ana@example.org").await;
-    let partnership = app
-        .store
-        .create_partnership("Riverside", Some(browser.facilitator.id))
-        .await
-        .unwrap();
-    let round = mini_round_in(app.store.as_ref(), partnership.id, "2026").await;
-    let invitations = app
-        .store
-        .add_partners(
-            round.id,
-            &[
-                partner("Quiet Org", "quiet@example.org"),
-                partner("Looking Org", "looking@example.org"),
-                partner("Drafting Org", "drafting@example.org"),
-                partner("Done Org", "done@example.org"),
-            ],
-        )
-        .await
-        .unwrap();
+    let (browser, round, invitations) = invited(
+        &app,
+        &[
+            partner("Quiet Org", "quiet@example.org"),
+            partner("Looking Org", "looking@example.org"),
+            partner("Drafting Org", "drafting@example.org"),
+            partner("Done Org", "done@example.org"),
+        ],
+    )
+    .await;
     let link = |n: usize| format!("/s/{}", invitations[n].token);
     assert_eq!(app.get(&link(1)).await.0, 200);
     assert_eq!(app.get(&link(2)).await.0, 200);
@@ -115,24 +119,14 @@ async fn a_partners_details_change_until_they_submit_and_a_wrong_field_changes_n
     let Some(app) = spawn_app(engine).await else {
         return;
     };
-    let browser = signed_in(&app, "ana@example.org").await;
-    let partnership = app
-        .store
-        .create_partnership("Riverside", Some(browser.facilitator.id))
-        .await
-        .unwrap();
-    let round = mini_round_in(app.store.as_ref(), partnership.id, "2026").await;
-    let invitations = app
-        .store
-        .add_partners(
-            round.id,
-            &[
-                partner("Food Bnak", "typo@example.org"),
-                partner("Done Org", "done@example.org"),
-            ],
-        )
-        .await
-        .unwrap();
+    let (browser, round, invitations) = invited(
+        &app,
+        &[
+            partner("Food Bnak", "typo@example.org"),
+            partner("Done Org", "done@example.org"),
+        ],
+    )
+    .await;
     let edit = format!("/facilitator/partners/{}/edit", invitations[0].id);
     let (status, page) = browser.get(&edit).await;
     assert_eq!(status, 200);
