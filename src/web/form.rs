@@ -51,6 +51,21 @@ impl<S: Send + Sync> FromRequest<S> for FormFields {
     }
 }
 
+impl FormFields {
+    /// The value of field `name`, or empty.
+    pub fn field(&self, name: &str) -> &str {
+        field(&self.0, name)
+    }
+}
+
+/// The value of the field `name` among `fields`, or empty.
+pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
 /// Whether the request says its body is a URL-encoded form (what every form of the site sends).
 fn is_form(headers: &HeaderMap) -> bool {
     headers

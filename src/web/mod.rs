@@ -33,6 +33,7 @@ pub use limits::Limits;
 
 use crate::instrument::Library;
 use crate::store::Store;
+use crate::survey::Round;
 use messages::{EN, Messages};
 
 /// The largest request body accepted: a full survey with long comments fits many times over.
@@ -371,6 +372,18 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+/// `round` as it stands now: a round past the end of its closing date is closed here, when it is
+/// next seen, rather than at the server's next round of closings, so every page (a partner's
+/// form, the facilitator's) agrees that it is closed.
+async fn current(state: &AppState, round: Round) -> Result<Round, AppError> {
+    let now = crate::accounts::unix_now();
+    if !round.is_due(now) {
+        return Ok(round);
+    }
+    state.store.close_due_rounds(now).await?;
+    state.store.round(round.id).await?.ok_or(AppError::NotFound)
 }
 
 /// Renders `template` as an HTML page with `status`.

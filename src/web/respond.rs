@@ -17,7 +17,7 @@ use super::invited;
 use super::messages::EN;
 use super::open_links::Client;
 use super::session::{cookie_value, site_cookie};
-use super::{AppState, Chrome, html};
+use super::{AppState, Chrome, current, html};
 use crate::accounts::unix_now;
 use crate::instrument::Instrument;
 use crate::store::StoreError;
@@ -85,8 +85,7 @@ async fn invitation(state: &AppState, token: &str) -> Result<(Invitation, Round)
         .invitation_by_token(token)
         .await?
         .ok_or(AppError::UnknownLink)?;
-    answerable(state, &round).await?;
-    Ok((invitation, round))
+    Ok((invitation, answerable(state, round).await?))
 }
 
 /// The open round behind an open link.
@@ -99,20 +98,14 @@ async fn open_round(state: &AppState, token: &str) -> Result<Round, AppError> {
         .round_by_open_token(token)
         .await?
         .ok_or(AppError::UnknownLink)?;
-    answerable(state, &round).await?;
-    Ok(round)
+    answerable(state, round).await
 }
 
-/// Refuses a round that takes no answers: closed, or past the end of its closing date. The
-/// latter is closed at once rather than at the server's next round of closings, so the page a
-/// partner sees and the round page agree.
-async fn answerable(state: &AppState, round: &Round) -> Result<(), AppError> {
-    let now = unix_now();
-    if round.is_due(now) {
-        state.store.close_due_rounds(now).await?;
-    }
-    if round.is_open() && !round.is_due(now) {
-        Ok(())
+/// `round` if it takes answers; refused when it is closed, also by its closing date.
+async fn answerable(state: &AppState, round: Round) -> Result<Round, AppError> {
+    let round = current(state, round).await?;
+    if round.is_open() {
+        Ok(round)
     } else {
         Err(AppError::RoundClosed)
     }

@@ -94,10 +94,7 @@ pub struct CheckedForm {
 impl CheckedForm {
     /// The value of field `name`, or empty.
     pub fn field(&self, name: &str) -> &str {
-        self.fields
-            .iter()
-            .find(|(n, _)| n == name)
-            .map_or("", |(_, v)| v.as_str())
+        super::form::field(&self.fields, name)
     }
 }
 

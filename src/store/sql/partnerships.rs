@@ -153,18 +153,21 @@ pub(super) async fn round(db: &SqlStore, id: i64) -> StoreResult<Option<Round>> 
 }
 
 pub(super) async fn round_by_open_token(db: &SqlStore, token: &str) -> StoreResult<Option<Round>> {
-    Ok(sqlx::query_as::<_, DbRound>(&format!(
-        "SELECT {ROUND_COLUMNS} FROM rounds WHERE open_token = $1"
-    ))
-    .bind(token)
-    .fetch_optional(&db.pool)
-    .await?
-    .map(|row| row.0))
+    round_by_token(db, "open_token", token).await
 }
 
 pub(super) async fn round_by_share_token(db: &SqlStore, token: &str) -> StoreResult<Option<Round>> {
+    round_by_token(db, "share_token", token).await
+}
+
+/// The round whose token column `column` (a unique one) holds `token`.
+async fn round_by_token(
+    db: &SqlStore,
+    column: &'static str,
+    token: &str,
+) -> StoreResult<Option<Round>> {
     Ok(sqlx::query_as::<_, DbRound>(&format!(
-        "SELECT {ROUND_COLUMNS} FROM rounds WHERE share_token = $1"
+        "SELECT {ROUND_COLUMNS} FROM rounds WHERE {column} = $1"
     ))
     .bind(token)
     .fetch_optional(&db.pool)

@@ -12,8 +12,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::{SignedInChrome, chrome};
-use crate::accounts::{Account, SignInEmail, generated_password, hash_password};
+use super::{SignedInChrome, chrome, hash_off_thread};
+use crate::accounts::{Account, SignInEmail, generated_password};
 use crate::store::StoreError;
 use crate::web::errors::{AppError, Failure};
 use crate::web::messages::EN;
@@ -96,14 +96,9 @@ pub async fn create(
         return render(&state, StatusCode::UNPROCESSABLE_ENTITY, refusal).await;
     };
     let password = generated_password();
-    let hash = {
-        let password = password.clone();
-        // Hashing takes argon2's deliberate time: off the threads that serve requests.
-        tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(Failure::Join)?
-            .map_err(Failure::Password)?
-    };
+    let hash = hash_off_thread(password.clone())
+        .await?
+        .map_err(Failure::Password)?;
     match state
         .store
         .create_facilitator(email.as_str(), &hash, admin)

@@ -27,28 +27,29 @@ struct SignInPage<'a> {
     notice: Option<&'static str>,
 }
 
-/// The sign-in page with `status`, the address filled in, and what went wrong if anything did.
-fn sign_in_form(status: StatusCode, email: &str, problem: Option<String>) -> Response {
+/// The sign-in page with `status`, the address filled in, and what went wrong if anything did
+/// (or good news, such as a new password set).
+fn sign_in_form(
+    status: StatusCode,
+    email: &str,
+    problem: Option<String>,
+    notice: Option<&'static str>,
+) -> Response {
     html(
         status,
         &SignInPage {
             chrome: Chrome::new(EN.sign_in_heading, ()),
             email,
             problem,
-            notice: None,
+            notice,
         },
     )
 }
 
 /// `GET /facilitator/sign-in`; `?reset=1` after a new password was set by a reset link.
 pub async fn sign_in_page(RawQuery(query): RawQuery) -> Response {
-    let page = SignInPage {
-        chrome: Chrome::new(EN.sign_in_heading, ()),
-        email: "",
-        problem: None,
-        notice: (query.as_deref() == Some("reset=1")).then_some(EN.reset_done),
-    };
-    html(StatusCode::OK, &page)
+    let notice = (query.as_deref() == Some("reset=1")).then_some(EN.reset_done);
+    sign_in_form(StatusCode::OK, "", None, notice)
 }
 
 /// `POST /facilitator/sign-in`: checks the password unless the e-mail or client address is
@@ -57,17 +58,12 @@ pub async fn sign_in(
     State(state): State<AppState>,
     client: Client,
     headers: HeaderMap,
-    FormFields(fields): FormFields,
+    form: FormFields,
 ) -> Result<Response, AppError> {
     if !session::same_origin(&headers, state.public_url.as_deref()) {
         return Err(AppError::Csrf);
     }
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == name)
-            .map_or("", |(_, v)| v.as_str())
-    };
+    let field = |name| form.field(name);
     let device = session::cookie_value(&headers, session::DEVICE_COOKIE);
     let attempt = Attempt {
         email: field("email"),
@@ -94,6 +90,7 @@ pub async fn sign_in(
                 StatusCode::TOO_MANY_REQUESTS,
                 email,
                 Some(EN.sign_in_wait.replace("{seconds}", &seconds.to_string())),
+                None,
             ),
         )
             .into_response()),
@@ -103,6 +100,7 @@ pub async fn sign_in(
                 StatusCode::SERVICE_UNAVAILABLE,
                 email,
                 Some(EN.sign_in_busy.to_string()),
+                None,
             ),
         )
             .into_response()),
@@ -110,6 +108,7 @@ pub async fn sign_in(
             StatusCode::UNAUTHORIZED,
             email,
             Some(EN.sign_in_wrong.to_string()),
+            None,
         )),
         Err(AuthError::Store(error)) => Err(error.into()),
         Err(AuthError::DamagedKey) => Err(Failure::Secret(DEVICE_KEY).into()),

@@ -38,11 +38,11 @@ mod upload;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::errors::AppError;
+use super::errors::{AppError, Failure};
 use super::messages::EN;
 use super::session::{CheckedForm, SignedIn};
-use super::{AppState, Chrome};
-use crate::accounts::unix_now;
+use super::{AppState, Chrome, current};
+use crate::accounts::{PasswordError, hash_password, unix_now};
 use crate::store::Visible;
 use crate::survey::closing::{ClosingDateError, RoundDetails, parse_closing_date};
 use crate::survey::text::{self, Kind};
@@ -109,16 +109,9 @@ async fn owned_round(
     signed_in: &SignedIn,
     id: i64,
 ) -> Result<(Round, Partnership), AppError> {
-    let mut round = state.store.round(id).await?.ok_or(AppError::NotFound)?;
+    let round = state.store.round(id).await?.ok_or(AppError::NotFound)?;
     let partnership = owned_partnership(state, signed_in, round.partnership_id).await?;
-    // A round past its closing date is closed when it is next seen, here as on the form, so
-    // no page shows it open between the server's rounds of closings.
-    let now = unix_now();
-    if round.is_due(now) {
-        state.store.close_due_rounds(now).await?;
-        round = state.store.round(id).await?.ok_or(AppError::NotFound)?;
-    }
-    Ok((round, partnership))
+    Ok((current(state, round).await?, partnership))
 }
 
 /// The invitation `id` and its round if the facilitator may see them; otherwise 404.
@@ -174,6 +167,14 @@ fn round_details(
         contact: contact.to_string(),
         closes,
     })
+}
+
+/// The argon2id hash of `password`, or why it cannot be a password. Hashing takes argon2's
+/// deliberate time, so it runs off the threads that serve requests.
+async fn hash_off_thread(password: String) -> Result<Result<String, PasswordError>, AppError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|error| Failure::Join(error).into())
 }
 
 /// The server's time zone as its pages name it, such as `America/Chicago`.

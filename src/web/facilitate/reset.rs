@@ -5,18 +5,19 @@
 //!
 //! The form answers the same words, in the same time, whether the address has an account or
 //! not: the mail is sent by a task of its own. Only the token's digest is stored, and at most one
-//! link per account is sent within [`crate::accounts::RESET_RESEND_SECONDS`], so the form cannot flood an inbox.
+//! link per account is sent within [`crate::accounts::RESET_RESEND_SECONDS`], so the form
+//! cannot flood an inbox.
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::base_url;
-use crate::accounts::{RESET_LIFETIME_SECONDS, SignInEmail, hash_password, token_digest, unix_now};
+use super::{base_url, hash_off_thread};
+use crate::accounts::{RESET_LIFETIME_SECONDS, SignInEmail, token_digest, unix_now};
 use crate::mail::Mail;
 use crate::survey::{is_token, new_token};
-use crate::web::errors::{AppError, Failure};
+use crate::web::errors::AppError;
 use crate::web::form::FormFields;
 use crate::web::messages::EN;
 use crate::web::session;
@@ -64,7 +65,7 @@ fn forgot(state: &AppState, sent: bool) -> Response {
 pub async fn ask(
     State(state): State<AppState>,
     headers: HeaderMap,
-    FormFields(fields): FormFields,
+    form: FormFields,
 ) -> Result<Response, AppError> {
     // No session yet, as on the sign-in form: only our own pages may post here.
     if !session::same_origin(&headers, state.public_url.as_deref()) {
@@ -73,10 +74,7 @@ pub async fn ask(
     let Some(mailer) = state.mailer.clone() else {
         return Ok(forgot(&state, false));
     };
-    let email = fields
-        .iter()
-        .find(|(name, _)| name == "email")
-        .and_then(|(_, value)| SignInEmail::parse(value));
+    let email = SignInEmail::parse(form.field("email"));
     if let Some(email) = email {
         let base = base_url(&state, &headers);
         let store = state.store.clone();
@@ -161,20 +159,14 @@ pub async fn reset(
     State(state): State<AppState>,
     Path(token): Path<String>,
     headers: HeaderMap,
-    FormFields(fields): FormFields,
+    form: FormFields,
 ) -> Result<Response, AppError> {
     if !session::same_origin(&headers, state.public_url.as_deref()) {
         return Err(AppError::Csrf);
     }
     let email = account(&state, &token).await?;
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == name)
-            .map_or("", |(_, v)| v.as_str())
-    };
-    let password = field("password").to_string();
-    if password != field("password_again") {
+    let password = form.field("password").to_string();
+    if password != form.field("password_again") {
         let problem = Some(EN.reset_mismatch.to_string());
         return Ok(reset_page(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -183,11 +175,7 @@ pub async fn reset(
             problem,
         ));
     }
-    // Hashing takes argon2's deliberate time: off the threads that serve requests.
-    let hashed = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(Failure::Join)?;
-    let hash = match hashed {
+    let hash = match hash_off_thread(password).await? {
         Ok(hash) => hash,
         Err(problem) => {
             let problem = Some(problem.to_string());
