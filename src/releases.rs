@@ -15,8 +15,8 @@ use tokio::runtime::Handle;
 
 use crate::instrument::Instrument;
 use crate::responses::{self, Listing, ScoreFailure, StoredRows};
+use crate::scoring::Options;
 use crate::scoring::release::{self, Release};
-use crate::scoring::{Options, WaveOrder};
 use crate::store::{ReleasedPages, Store, StoreError};
 use crate::survey::Round;
 
@@ -95,13 +95,6 @@ pub fn options(round: &Round) -> Options {
     Options {
         min_group_size: round.threshold(),
     }
-}
-
-/// The order the waves of `round`'s listed rows are compared in: its own wave, given explicitly
-/// as design section 3 asks of the server (every listed row carries it, trimmed as a CSV reader
-/// reads it). A release's rows are in batches instead, which [`release::publish`] orders itself.
-pub fn wave_order(round: &Round) -> WaveOrder {
-    WaveOrder::Rounds(vec![round.wave.trim().to_string()])
 }
 
 /// The releases of a round, oldest first.

@@ -22,7 +22,7 @@ pub use input::{InputError, encoding_for_label};
 pub use listing::Listing;
 pub use raw::{RawCsv, RawRow, encode_page};
 pub use read::{Columns, Field, Layout, ResponsesError, ResponsesReader};
-pub use score::{Accumulated, ScoreFailure, accumulate, score};
+pub use score::{Accumulated, ScoreFailure, accumulate, score, statistics};
 pub use stored::StoredRows;
 
 use crate::scoring::Answer;

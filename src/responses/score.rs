@@ -131,7 +131,7 @@ pub fn score<R: Rows + Send>(
 }
 
 /// The statistics of everything accumulated, comparing waves in the order `waves` gives.
-pub(super) fn statistics<E: std::error::Error>(
+pub fn statistics<E: std::error::Error>(
     scored: &Accumulated,
     instrument: &Instrument,
     options: &Options,
@@ -152,6 +152,20 @@ pub struct Accumulated {
     pub groups: Labels,
     /// Wave labels, in order of first appearance.
     pub waves: Labels,
+}
+
+impl Accumulated {
+    /// The same rows with the groups in alphabetical order, as a release publishes them.
+    pub fn sort_groups(&mut self) {
+        let (groups, position) = self.groups.sorted();
+        self.scorer = self.scorer.rekeyed(|key| {
+            Some(CellKey {
+                group: key.group.and_then(|g| position[g as usize]),
+                ..key
+            })
+        });
+        self.groups = groups;
+    }
 }
 
 /// [`score`] without the statistics: every row scored into `sink` and accumulated.

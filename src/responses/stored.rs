@@ -3,7 +3,8 @@
 //! whose wave is the batch (the release that first included the response, then `-` and the one
 //! that first left it out, if one did); rows as listed in a
 //! download carry the round's wave and only the groups the release shows, exactly as the raw
-//! download reads back.
+//! download reads back. A partnership's download lists the rows of several rounds one after
+//! another, each as its own release lists them.
 
 use std::collections::HashMap;
 
@@ -24,8 +25,11 @@ enum Labels {
 
 /// Rows from pages of stored responses.
 pub struct StoredRows<P> {
-    pages: P,
+    /// The pages being read; `None` once every part is read.
+    pages: Option<P>,
     labels: Labels,
+    /// The parts still to read after `pages`, last first.
+    rest: Vec<(P, Listing)>,
     wave: String,
     /// Item id to position in the instrument.
     items: HashMap<String, usize>,
@@ -43,18 +47,27 @@ where
 {
     /// Rows to score a release from: grouped by sector, each in the wave of its batch.
     pub fn batches(pages: P, instrument: &Instrument) -> StoredRows<P> {
-        Self::labelled(pages, instrument, Labels::Batches)
+        Self::labelled(Some(pages), instrument, Labels::Batches)
     }
 
-    /// Rows as a download lists them.
-    pub fn listed(pages: P, instrument: &Instrument, listing: Listing) -> StoredRows<P> {
-        Self::labelled(pages, instrument, Labels::Listed(listing))
+    /// Rows as a download lists them: the pages of each part in turn, listed as that part says.
+    pub fn listed(
+        parts: impl IntoIterator<Item = (P, Listing)>,
+        instrument: &Instrument,
+    ) -> StoredRows<P> {
+        let mut rest: Vec<(P, Listing)> = parts.into_iter().collect();
+        rest.reverse();
+        // Each part's labels come with its pages, the first part's too, before any row is read.
+        let mut rows = Self::labelled(None, instrument, Labels::Batches);
+        rows.rest = rest;
+        rows
     }
 
-    fn labelled(pages: P, instrument: &Instrument, labels: Labels) -> StoredRows<P> {
+    fn labelled(pages: Option<P>, instrument: &Instrument, labels: Labels) -> StoredRows<P> {
         StoredRows {
             pages,
             labels,
+            rest: Vec::new(),
             wave: String::new(),
             items: instrument
                 .items
@@ -83,9 +96,15 @@ where
             if let Some(response) = self.page.next() {
                 break response;
             }
-            match self.pages.next().transpose()? {
+            match self.pages.as_mut().and_then(Iterator::next).transpose()? {
                 Some(page) => self.page = page.into_iter(),
-                None => return Ok(None),
+                None => match self.rest.pop() {
+                    Some((pages, listing)) => {
+                        self.pages = Some(pages);
+                        self.labels = Labels::Listed(listing);
+                    }
+                    None => return Ok(None),
+                },
             }
         };
         self.read += 1;

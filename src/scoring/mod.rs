@@ -367,6 +367,20 @@ impl Labels {
     pub fn index(&self, label: &str) -> Option<u32> {
         self.index.get(label).copied()
     }
+
+    /// The same labels in alphabetical order, and where each of these labels went. Published
+    /// groups are in this order: the order of first appearance would tell which sector answered
+    /// first.
+    pub fn sorted(&self) -> (Labels, Vec<Option<u32>>) {
+        let mut names = self.names.clone();
+        names.sort();
+        let mut sorted = Labels::default();
+        for name in &names {
+            sorted.intern(name);
+        }
+        let position = self.names.iter().map(|n| sorted.index(n)).collect();
+        (sorted, position)
+    }
 }
 
 /// How many rows a cell has, and how many of them have a value on each variable.

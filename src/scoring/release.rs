@@ -310,15 +310,7 @@ pub fn publish(
     let (options, number, wave) = (&round.options, round.number, round.wave);
     let threshold = options.min_group_size;
     let classes = classes(scorer, groups, batches);
-    // Groups in alphabetical order: the order of first appearance would tell which sector
-    // answered first.
-    let mut names = groups.names().to_vec();
-    names.sort();
-    let mut sorted = Labels::default();
-    for name in &names {
-        sorted.intern(name);
-    }
-    let position: Vec<Option<u32>> = groups.names().iter().map(|n| sorted.intern(n)).collect();
+    let (sorted, position) = groups.sorted();
     let mut waves = Labels::default();
     let round_wave = waves.intern(wave);
     // Rows removed by this release are in the classes, for the audit, not in its figures.

@@ -298,6 +298,41 @@ impl Results {
             })
             .collect()
     }
+
+    /// These results with the waves of others in their place: each of `rounds` (a label, and
+    /// results holding one wave) gives one wave, its cells as those results publish them, and
+    /// the comparisons pair consecutive waves as [`Results::changes_since`] pairs two rounds. How
+    /// a partnership's download shows every round exactly as the round's own release does.
+    pub fn with_waves_of(mut self, rounds: &[(String, &Results)]) -> Results {
+        let mut waves = Breakdown {
+            names: Vec::new(),
+            dimensions: Vec::new(),
+            factors: Vec::new(),
+        };
+        for (label, results) in rounds {
+            let own = &results.waves;
+            if let (Some(dimensions), Some(factors)) = (own.dimensions.first(), own.factors.first())
+            {
+                waves.names.push(label.clone());
+                waves.dimensions.push(dimensions.clone());
+                waves.factors.push(factors.clone());
+            }
+        }
+        let mut comparisons = Vec::new();
+        for d in 0..self.dimensions.len() {
+            for w in 1..waves.names.len() {
+                let (from, to) = (&waves.dimensions[w - 1][d], &waves.dimensions[w][d]);
+                let published = from
+                    .shown()
+                    .zip(to.shown())
+                    .map(|(from, to)| (&from.summary, &to.summary));
+                comparisons.push(comparison(d, w - 1, (from.n(), to.n()), published));
+            }
+        }
+        self.waves = waves;
+        self.comparisons = comparisons;
+        self
+    }
 }
 
 /// What the breakdowns need from the overall cell: each composite's `n`, and the threshold.

@@ -83,7 +83,13 @@ pub fn summarize(sorted: &[(f64, u64)]) -> Summary {
         return Summary::default();
     }
     let nf = n as f64;
-    let mean = sorted.iter().map(|&(v, c)| v * c as f64).sum::<f64>() / nf;
+    let mean = match sorted {
+        // Exactly the value, as R's refined mean gives it: v·n/n can miss v by a rounding
+        // step, and that residue made an sd of 1e-16 and a change with t = 1e15 between two
+        // rounds whose every partner answered alike.
+        [(v, _)] => *v,
+        _ => sorted.iter().map(|&(v, c)| v * c as f64).sum::<f64>() / nf,
+    };
     let median = {
         // 1-based ranks of the middle value(s).
         let (lo, hi) = if n % 2 == 1 {
@@ -364,6 +370,22 @@ mod tests {
 
     fn close(a: f64, b: f64, rel: f64) -> bool {
         (a - b).abs() <= rel * b.abs().max(1e-300)
+    }
+
+    #[test]
+    fn everyone_scoring_alike_has_no_spread_and_no_test_of_change() {
+        let third = 25.0 / 9.0;
+        assert_ne!(third * 3.0 / 3.0, third, "a value whose mean rounds");
+        let summary = summarize(&[(third, 3)]);
+        assert_eq!((summary.mean, summary.sd), (Some(third), Some(0.0)));
+        let moments = |mean: f64| Moments {
+            n: 3,
+            mean,
+            var: 0.0,
+        };
+        let change = change(moments(third), moments(third + 1.0));
+        assert_eq!(change.mean_diff, Some(third + 1.0 - third));
+        assert_eq!((change.t, change.p, change.cohens_d), (None, None, None));
     }
 
     #[test]

@@ -261,6 +261,12 @@ pub struct Messages {
     pub open_link_heading: &'static str,
     /// Heading of the downloads.
     pub downloads_heading: &'static str,
+    /// Heading of the downloads of every round of the partnership with the round's instrument.
+    pub series_heading: &'static str,
+    /// What the series' downloads hold.
+    pub series_note: &'static str,
+    /// A wave label two rounds of a series share, with the round's number (`{wave}`, `{round}`).
+    pub series_wave: &'static str,
     /// Heading of the dashboard.
     pub dashboard_heading: &'static str,
     /// When nothing is submitted yet.
@@ -906,6 +912,9 @@ pub const EN: Messages = Messages {
     links_download: "Invitation links (CSV for a mail merge)",
     open_link_heading: "Open link",
     downloads_heading: "Downloads",
+    series_heading: "Downloads of all rounds",
+    series_note: "Every round of this partnership with this questionnaire, each as its own downloads show it and as one wave: waves.csv and comparisons.csv hold the change between rounds that the dashboard shows, and the other files pool the answers the rounds list.",
+    series_wave: "{wave} (round {round})",
     dashboard_heading: "What the partnership thinks of itself",
     no_responses: "No submitted responses yet: the numbers appear as partners submit.",
     chart_title: "Dimension means with 95% confidence intervals",

@@ -265,6 +265,10 @@ pub fn app(state: AppState, limits: &Limits) -> Router {
             get(facilitate::downloads::download),
         )
         .route(
+            "/facilitator/rounds/{id}/series/{file}",
+            get(facilitate::downloads::series_download),
+        )
+        .route(
             "/facilitator/partnerships/{id}/delete",
             get(facilitate::deletion::confirm_partnership)
                 .post(facilitate::deletion::delete_partnership),

@@ -9,6 +9,7 @@
 //! row-level downloads stream: `raw.csv` page by page, `respondents.csv` row by row from the
 //! scoring thread through a short queue, the workbook from a temporary file.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Seek};
 use std::sync::Arc;
@@ -27,14 +28,14 @@ use super::messages::EN;
 use crate::instrument::Instrument;
 use crate::releases::{
     Published, latest, latest_and_waiting, listed_pages, listing, options, raw_listing,
-    rows_through, wave_order,
+    rows_through,
 };
 use crate::report::dashboard::{self, ChartText, Dashboard, Previous};
 use crate::report::{
     Report, RespondentsWriter, SummaryReport, Table, WorkbookWriter, push_line, write_csv,
 };
-use crate::responses::{self, RawCsv, ScoreFailure, StoredRows, encode_page};
-use crate::scoring::Score;
+use crate::responses::{self, Listing, RawCsv, ScoreFailure, StoredRows, encode_page};
+use crate::scoring::{Options, Results, Score, WaveOrder};
 use crate::store::{Store, StoreError};
 use crate::survey::{ListedComment, Round};
 
@@ -54,47 +55,195 @@ where
     }
 }
 
-/// Scoring the rows `published` lists, for a blocking thread: it hands each respondent to `sink`
-/// with `target`, as a download lists them ([`listing`]), fetching the pages as it reads.
-fn listed_scoring<T: Send + 'static>(
-    store: Arc<dyn Store>,
-    instrument: Arc<Instrument>,
-    round: &Round,
-    published: Option<&Published>,
-    mut target: T,
-    sink: RowSink<T>,
-) -> impl FnOnce() -> Result<T, ScoreFailure<StoreError>> + Send + 'static {
-    let pages = listed_pages(store, round, published).blocking(Handle::current());
-    let (options, listing) = (options(round), listing(round, published));
-    let waves = wave_order(round);
-    move || {
-        let rows = StoredRows::listed(pages, &instrument, listing);
-        responses::score(
-            rows,
-            &instrument,
-            &options,
-            &waves,
-            |_| {},
-            |respondent, group, wave, scores| sink(&mut target, respondent, group, wave, scores),
-        )?;
-        Ok(target)
+/// A round as a download lists it: its latest release, and the wave its rows carry.
+struct Part {
+    round: Round,
+    published: Option<Arc<Published>>,
+    wave: String,
+}
+
+impl Part {
+    /// How the download lists the part's rows.
+    fn listing(&self) -> Listing {
+        Listing {
+            wave: self.wave.clone(),
+            ..listing(&self.round, self.published.as_deref())
+        }
     }
 }
 
-/// Scores the rows `published` lists on a blocking thread (see [`listed_scoring`]).
-async fn score_listed<T: Send + 'static>(
-    store: Arc<dyn Store>,
-    instrument: Arc<Instrument>,
-    round: &Round,
-    published: Option<&Published>,
-    target: T,
-    sink: RowSink<T>,
-) -> Result<T, AppError> {
-    let scoring = listed_scoring(store, instrument, round, published, target, sink);
-    let scored = tokio::task::spawn_blocking(scoring)
-        .await
-        .map_err(Failure::Join)?;
-    scored.map_err(score_failure)
+/// What a download is about: one round, or a partnership's *series* (its rounds of one
+/// instrument), each round as of its latest release.
+///
+/// A series publishes nothing its rounds' downloads do not: its rows are the rows each round's
+/// release lists, with the groups it shows there, so every pooled figure follows from the
+/// rounds' own `respondents.csv` and raw downloads; its waves and comparisons are each round's
+/// published wave cells, as the dashboard compares them. Its threshold is the largest of its
+/// rounds'.
+pub struct Download {
+    parts: Vec<Part>,
+    /// Whether it is a series.
+    series: bool,
+    options: Options,
+    /// The start of every file name of the download.
+    stem: String,
+}
+
+impl Download {
+    /// The download of `round` alone.
+    pub async fn round(
+        store: &Arc<dyn Store>,
+        instrument: &Arc<Instrument>,
+        round: &Round,
+    ) -> Result<Download, AppError> {
+        let published = latest(store, instrument, round).await?;
+        Ok(Download {
+            options: options(round),
+            series: false,
+            stem: round_stem(round),
+            parts: vec![Part {
+                wave: round.wave.clone(),
+                round: round.clone(),
+                published,
+            }],
+        })
+    }
+
+    /// The download of the series `round` belongs to: the rounds of `rounds` (its partnership's,
+    /// in creation order) with its instrument and version and a release, and `round` itself. A
+    /// wave label two of them share names each round's number after it.
+    pub async fn series(
+        store: &Arc<dyn Store>,
+        instrument: &Arc<Instrument>,
+        round: &Round,
+        rounds: &[Round],
+    ) -> Result<Download, AppError> {
+        let mut parts = Vec::new();
+        for r in rounds.iter().filter(|r| {
+            r.instrument_id == round.instrument_id
+                && r.instrument_version == round.instrument_version
+        }) {
+            let published = latest(store, instrument, r).await?;
+            if published.is_some() || r.id == round.id {
+                parts.push(Part {
+                    wave: r.wave.trim().to_string(),
+                    round: r.clone(),
+                    published,
+                });
+            }
+        }
+        let shared: Vec<bool> = parts
+            .iter()
+            .map(|p| parts.iter().filter(|q| q.wave == p.wave).count() > 1)
+            .collect();
+        for (part, shared) in parts.iter_mut().zip(shared) {
+            if shared {
+                part.wave = EN
+                    .series_wave
+                    .replace("{wave}", &part.wave)
+                    .replace("{round}", &part.round.id.to_string());
+            }
+        }
+        let min_group_size = parts.iter().map(|p| p.round.threshold()).max();
+        Ok(Download {
+            options: Options {
+                min_group_size: min_group_size.unwrap_or_else(|| round.threshold()),
+            },
+            series: true,
+            stem: series_stem(round),
+            parts,
+        })
+    }
+
+    /// The name of the workbook file.
+    pub fn workbook_name(&self) -> String {
+        format!("{}.xlsx", self.stem)
+    }
+
+    /// Scoring the rows the download lists, for a blocking thread: it hands each respondent to
+    /// `sink` with `target`, fetching the pages as it reads, and returns the target and the
+    /// statistics of the rows.
+    fn scoring<T: Send + 'static>(
+        &self,
+        store: &Arc<dyn Store>,
+        instrument: Arc<Instrument>,
+        mut target: T,
+        sink: RowSink<T>,
+    ) -> impl FnOnce() -> Result<(T, Results), ScoreFailure<StoreError>> + Send + 'static {
+        let parts: Vec<_> = self
+            .parts
+            .iter()
+            .map(|p| {
+                let pages = listed_pages(Arc::clone(store), &p.round, p.published.as_deref());
+                (pages.blocking(Handle::current()), p.listing())
+            })
+            .collect();
+        // Explicit, as design section 3 asks of the server: its rounds in creation order, trimmed
+        // as the rows' waves are read (see `StoredRows`). A release's rows are in batches
+        // instead, which `release::publish` orders itself.
+        let waves = WaveOrder::Rounds(self.parts.iter().map(|p| p.wave.trim().into()).collect());
+        let options = self.options;
+        move || {
+            let rows = StoredRows::listed(parts, &instrument);
+            let mut scored = responses::accumulate(
+                rows,
+                &instrument,
+                |_| {},
+                |respondent, group, wave, scores| {
+                    sink(&mut target, respondent, group, wave, scores)
+                },
+            )?;
+            scored.sort_groups();
+            let results = responses::statistics(&scored, &instrument, &options, &waves)?;
+            Ok((target, results))
+        }
+    }
+
+    /// Scores the rows the download lists on a blocking thread (see [`Download::scoring`]).
+    async fn score<T: Send + 'static>(
+        &self,
+        store: &Arc<dyn Store>,
+        instrument: Arc<Instrument>,
+        target: T,
+        sink: RowSink<T>,
+    ) -> Result<(T, Results), AppError> {
+        let scoring = self.scoring(store, instrument, target, sink);
+        let scored = tokio::task::spawn_blocking(scoring)
+            .await
+            .map_err(Failure::Join)?;
+        scored.map_err(score_failure)
+    }
+
+    /// The figures of the tables, `None` before any release: a round's as its release holds
+    /// them; a series' from its listed rows, `scored` when they have been, else scored now.
+    async fn figures(
+        &self,
+        store: &Arc<dyn Store>,
+        instrument: &Arc<Instrument>,
+        scored: Option<Results>,
+    ) -> Result<Option<Cow<'_, Results>>, AppError> {
+        if !self.series {
+            let part = self.parts.first();
+            let published = part.and_then(|p| p.published.as_deref());
+            return Ok(published.map(|p| Cow::Borrowed(&p.release.figures)));
+        }
+        if self.parts.iter().all(|p| p.published.is_none()) {
+            return Ok(None);
+        }
+        let scored = match scored {
+            Some(scored) => scored,
+            None => {
+                let none: RowSink<()> = |_, _, _, _, _| Ok(());
+                self.score(store, Arc::clone(instrument), (), none).await?.1
+            }
+        };
+        let waves: Vec<(String, &Results)> = self
+            .parts
+            .iter()
+            .filter_map(|p| Some((p.wave.clone(), &p.published.as_deref()?.release.figures)))
+            .collect();
+        Ok(Some(Cow::Owned(scored.with_waves_of(&waves))))
+    }
 }
 
 /// Bytes a streamed download hands on at a time.
@@ -144,13 +293,12 @@ impl std::io::Write for BodyWriter {
 }
 
 /// `respondents.csv`, streamed: scored on a blocking thread that writes each row on to the
-/// response as it goes, so memory stays bounded however large the round. A failure after the
+/// response as it goes, so memory stays bounded however large the download. A failure after the
 /// first bytes is logged and ends the body with an error.
 fn respondents_csv(
-    store: Arc<dyn Store>,
+    store: &Arc<dyn Store>,
     instrument: Arc<Instrument>,
-    round: &Round,
-    published: Option<&Published>,
+    download: &Download,
 ) -> Result<Body, AppError> {
     let (out, body) = BodyWriter::new();
     // Ends the body with an error if scoring fails, so the client sees an incomplete download
@@ -159,21 +307,44 @@ fn respondents_csv(
     let writer = RespondentsWriter::new(out, &instrument).map_err(Failure::Io)?;
     let sink: RowSink<RespondentsWriter<BodyWriter>> =
         |w, respondent, group, wave, scores| w.write(respondent, group, wave, scores);
-    let scoring = listed_scoring(store, instrument, round, published, writer, sink);
-    let round_id = round.id;
+    let scoring = download.scoring(store, instrument, writer, sink);
+    let stem = download.stem.clone();
     tokio::task::spawn_blocking(move || match scoring() {
-        Ok(writer) => {
+        Ok((writer, _)) => {
             if let Err(error) = writer.finish() {
-                tracing::error!(%error, round_id, "respondents download failed");
+                tracing::error!(%error, stem, "respondents download failed");
             }
         }
         Err(failure) => {
-            tracing::error!(error = %failure, round_id, "respondents download failed");
+            tracing::error!(error = %failure, stem, "respondents download failed");
             // A client that already went away needs no telling.
             let _ = abort.blocking_send(Err(std::io::Error::other("scoring failed")));
         }
     });
     Ok(body)
+}
+
+/// The start of the file names of `round`'s downloads.
+pub fn round_stem(round: &Round) -> String {
+    format!("partnerscope-round-{}", round.id)
+}
+
+/// The start of the file names of the downloads of `round`'s series.
+pub fn series_stem(round: &Round) -> String {
+    format!(
+        "partnerscope-partnership-{}-{}",
+        round.partnership_id, round.instrument_id
+    )
+}
+
+/// The names a download's files are asked for by (the last part of their URL), with the
+/// workbook's last: the seven reports, the raw responses and the workbook.
+pub fn file_names(stem: &str) -> Vec<String> {
+    Report::ALL
+        .iter()
+        .map(|report| format!("{}.csv", report.name()))
+        .chain(["raw.csv".to_string(), format!("{stem}.xlsx")])
+        .collect()
 }
 
 /// A download with its content type and file name.
@@ -194,42 +365,61 @@ fn attachment(content_type: &str, file_name: &str, body: Body) -> Response {
 const CSV: &str = "text/csv; charset=utf-8";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// The raw responses CSV of the rows the latest release lists, streamed page by page.
+/// The raw responses CSV of the rows the download lists, streamed page by page, each round's
+/// rows showing their source where that round's listing shows sources.
 pub async fn raw(
     store: Arc<dyn Store>,
-    instrument: Arc<Instrument>,
-    round: &Round,
+    instrument: &Instrument,
+    download: Download,
 ) -> Result<Response, AppError> {
-    let published = latest(&store, &instrument, round).await?;
-    let listing = raw_listing(store.as_ref(), round, published.as_deref()).await?;
-    let csv = RawCsv::new(&instrument, listing);
     let mut header = Vec::new();
-    csv.header(&mut header);
-    let round_id = round.id;
-    let rows = listed_pages(store, round, published.as_deref())
-        .into_stream()
-        .map_ok(move |page| {
-            let mut chunk = Vec::new();
-            encode_page(&csv, &page, &mut chunk);
-            Bytes::from(chunk)
+    let mut parts = Vec::new();
+    for part in &download.parts {
+        let published = part.published.as_deref();
+        let listing = raw_listing(store.as_ref(), &part.round, published).await?;
+        let csv = RawCsv::new(
+            instrument,
+            Listing {
+                wave: part.wave.clone(),
+                ..listing
+            },
+        );
+        if header.is_empty() {
+            csv.header(&mut header);
+        }
+        parts.push((
+            csv,
+            listed_pages(Arc::clone(&store), &part.round, published),
+        ));
+    }
+    let stem = download.stem.clone();
+    let logged = stem.clone();
+    let rows = futures_util::stream::iter(parts)
+        .flat_map(|(csv, pages)| {
+            let csv = Arc::new(csv);
+            pages.into_stream().map_ok(move |page| {
+                let mut chunk = Vec::new();
+                encode_page(&csv, &page, &mut chunk);
+                Bytes::from(chunk)
+            })
         })
-        .inspect_err(move |error| tracing::error!(%error, round_id, "raw export failed"));
+        .inspect_err(move |error| tracing::error!(%error, stem = logged, "raw export failed"));
     let body = futures_util::stream::once(async { Ok(Bytes::from(header)) }).chain(rows);
     Ok(attachment(
         CSV,
-        &format!("partnerscope-round-{}-raw.csv", round.id),
+        &format!("{stem}-raw.csv"),
         Body::from_stream(body),
     ))
 }
 
-/// A summary table of the latest release; only its header before the first release.
+/// A summary table of `figures`; only its header before the first release.
 fn summary_table(
     instrument: &Instrument,
     summary: SummaryReport,
-    published: Option<&Published>,
+    figures: Option<&Results>,
 ) -> Table {
-    match published {
-        Some(p) => summary.table(instrument, &p.release.figures),
+    match figures {
+        Some(figures) => summary.table(instrument, figures),
         None => Table {
             name: summary.name(),
             header: summary.header(),
@@ -242,53 +432,54 @@ fn summary_table(
 pub async fn report_csv(
     store: Arc<dyn Store>,
     instrument: Arc<Instrument>,
-    round: &Round,
+    download: Download,
     name: &str,
 ) -> Result<Option<Response>, AppError> {
     let Some(report) = Report::named(name) else {
         return Ok(None);
     };
-    let published = latest(&store, &instrument, round).await?;
     let body = match report {
-        Report::Respondents => respondents_csv(store, instrument, round, published.as_deref())?,
+        Report::Respondents => respondents_csv(&store, instrument, &download)?,
         Report::Summary(summary) => {
+            let figures = download.figures(&store, &instrument, None).await?;
             let mut out = Vec::new();
-            let table = summary_table(&instrument, summary, published.as_deref());
+            let table = summary_table(&instrument, summary, figures.as_deref());
             write_csv(&table, &mut out).map_err(Failure::Io)?;
             Body::from(out)
         }
     };
-    Ok(Some(attachment(
-        CSV,
-        &format!("{}.csv", report.name()),
-        body,
-    )))
+    let file_name = if download.series {
+        format!("{}-{}.csv", download.stem, report.name())
+    } else {
+        format!("{}.csv", report.name())
+    };
+    Ok(Some(attachment(CSV, &file_name, body)))
 }
 
 /// The workbook of every report.
 pub async fn workbook(
     store: Arc<dyn Store>,
     instrument: Arc<Instrument>,
-    round: &Round,
+    download: Download,
 ) -> Result<Response, AppError> {
-    let published = latest(&store, &instrument, round).await?;
     let writer = WorkbookWriter::new(&instrument).map_err(Failure::Workbook)?;
-    let writer = score_listed(
-        store,
-        Arc::clone(&instrument),
-        round,
-        published.as_deref(),
-        writer,
-        |w, respondent, group, wave, scores| {
-            w.respondent(respondent, group, wave, scores)
-                .map_err(std::io::Error::other)
-        },
-    )
-    .await?;
+    let (writer, scored) = download
+        .score(
+            &store,
+            Arc::clone(&instrument),
+            writer,
+            |w, respondent, group, wave, scores| {
+                w.respondent(respondent, group, wave, scores)
+                    .map_err(std::io::Error::other)
+            },
+        )
+        .await?;
+    let figures = download.figures(&store, &instrument, Some(scored)).await?;
     let tables: Vec<Table> = SummaryReport::ALL
         .iter()
-        .map(|&summary| summary_table(&instrument, summary, published.as_deref()))
+        .map(|&summary| summary_table(&instrument, summary, figures.as_deref()))
         .collect();
+    let stem = download.stem.clone();
     // Zipping a large round's workbook takes seconds, so it runs on a blocking thread, and it
     // goes to an unnamed temporary file rather than memory: the response streams that file, which
     // disappears when the response is done with it.
@@ -307,8 +498,8 @@ pub async fn workbook(
     .map_err(Failure::Join)??;
     let mut response = attachment(
         XLSX,
-        &format!("partnerscope-round-{}.xlsx", round.id),
-        file_body(tokio::fs::File::from_std(file), round.id),
+        &format!("{stem}.xlsx"),
+        file_body(tokio::fs::File::from_std(file), stem.clone()),
     );
     response
         .headers_mut()
@@ -319,8 +510,8 @@ pub async fn workbook(
 /// Bytes a file body reads at a time.
 const FILE_CHUNK: usize = 64 * 1024;
 
-/// Streams `file` from where it stands to its end as a response body.
-fn file_body(file: tokio::fs::File, round_id: i64) -> Body {
+/// Streams `file` (the download `stem`'s) from where it stands to its end as a response body.
+fn file_body(file: tokio::fs::File, stem: String) -> Body {
     let chunks = futures_util::stream::try_unfold(file, |mut file| async move {
         let mut chunk = vec![0; FILE_CHUNK];
         let read = file.read(&mut chunk).await?;
@@ -330,7 +521,7 @@ fn file_body(file: tokio::fs::File, round_id: i64) -> Body {
         chunk.truncate(read);
         Ok::<_, std::io::Error>(Some((Bytes::from(chunk), file)))
     })
-    .inspect_err(move |error| tracing::error!(%error, round_id, "workbook download failed"));
+    .inspect_err(move |error| tracing::error!(%error, stem, "workbook download failed"));
     Body::from_stream(chunks)
 }
 

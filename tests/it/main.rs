@@ -24,6 +24,7 @@ mod properties;
 mod reference;
 mod round_details;
 mod security_headers;
+mod series;
 mod serve_binary;
 mod server;
 mod sign_in;

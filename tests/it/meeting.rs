@@ -13,7 +13,7 @@ use crate::web_facilitate::{Browser, signed_in};
 
 /// The demo partnership, owned by a signed-in facilitator: its browser and its two rounds
 /// (autumn, closed; spring, open with interim releases).
-async fn demo_partnership(app: &TestApp) -> (Browser, Round, Round) {
+pub async fn demo_partnership(app: &TestApp) -> (Browser, Round, Round) {
     let shipped = Library::shipped().unwrap();
     let instrument = shipped.get(demo::INSTRUMENT).unwrap();
     demo::ensure(app.store.as_ref(), instrument).await.unwrap();

@@ -364,6 +364,7 @@ async fn facilitator_side(app: &TestApp, browser: &Browser, walk: &mut Walk) {
             .0,
         404
     );
+    page(walk, client, &format!("{r}/series/comparisons.csv")).await;
     page(walk, client, &format!("{p}/delete")).await;
     page(walk, client, &format!("{r}/delete")).await;
     page(

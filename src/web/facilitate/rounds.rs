@@ -73,6 +73,8 @@ struct RoundPage<'a> {
     dashboard: Option<Dashboard>,
     comments: Vec<CommentList>,
     downloads: Vec<(String, String)>,
+    /// The downloads of every round of the partnership with this instrument.
+    series_downloads: Vec<(String, String)>,
     /// The excluded responses, which can be included again.
     excluded: Vec<survey::Excluded>,
     /// What partners are told, for the form that changes it.
@@ -163,20 +165,27 @@ pub async fn round(
     };
     let cards = card_views(dashboard.as_ref());
     let base = base_url(&state, &headers);
-    let reports_path = format!("/facilitator/rounds/{}/reports", round.id);
-    let mut downloads: Vec<(String, String)> = crate::report::Report::ALL
-        .iter()
-        .map(|report| {
-            let name = report.name();
-            (format!("{name}.csv"), format!("{reports_path}/{name}.csv"))
-        })
-        .collect();
-    for file in ["raw.csv", "comments.csv"] {
-        downloads.push((file.into(), format!("{reports_path}/{file}")));
-    }
+    let links = |path: &str, stem: &str| -> Vec<(String, String)> {
+        reports::file_names(stem)
+            .into_iter()
+            .map(|file| {
+                (
+                    file.clone(),
+                    format!("/facilitator/rounds/{}/{path}/{file}", round.id),
+                )
+            })
+            .collect()
+    };
+    let mut downloads = links("reports", &reports::round_stem(&round));
+    downloads.insert(
+        downloads.len() - 1,
+        (
+            "comments.csv".to_string(),
+            format!("/facilitator/rounds/{}/reports/comments.csv", round.id),
+        ),
+    );
+    let series_downloads = links("series", &reports::series_stem(&round));
     let excluded = state.store.excluded(round.id).await?;
-    let workbook = format!("partnerscope-round-{}.xlsx", round.id);
-    downloads.push((workbook.clone(), format!("{reports_path}/{workbook}")));
     let title = format!("{} · {}", partnership.name, round.wave);
     let time_zone = time_zone_name(&state);
     let closes_note = match round.details.closes {
@@ -204,6 +213,7 @@ pub async fn round(
             dashboard,
             comments,
             downloads,
+            series_downloads,
             excluded,
         },
     ))
