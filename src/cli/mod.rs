@@ -8,6 +8,7 @@ mod rounds;
 mod score;
 mod serve;
 
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -346,6 +347,15 @@ struct ServeArgs {
     /// The sender of that e-mail, such as "Riverside Partnership <survey@example.org>".
     #[arg(long, env = "PARTNERSCOPE_MAIL_FROM", value_name = "ADDRESS")]
     mail_from: Option<String>,
+    /// At most this many invitations and reminders a minute, spaced out evenly (mail providers
+    /// limit how fast an account sends).
+    #[arg(
+        long,
+        env = "PARTNERSCOPE_MAIL_RATE",
+        value_name = "PER_MINUTE",
+        default_value_t = partnerscope::survey::mailing::DEFAULT_MAIL_RATE
+    )]
+    mail_rate: NonZeroU32,
 }
 
 /// Reads a `--time-zone`, naming what it takes when the name is not known.

@@ -1,5 +1,6 @@
 //! `partnerscope serve`: the web application on one address, until Ctrl-C or SIGTERM, with the
-//! retention purge running beside it.
+//! retention purge, the closing of rounds past their date and, with e-mail set up, the sender of
+//! invitations and reminders running beside it.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -10,6 +11,8 @@ use partnerscope::accounts::unix_now;
 use partnerscope::instrument::{Library, load_file};
 use partnerscope::mail::Mailer;
 use partnerscope::store::{Store, StoreError, shown_url};
+use partnerscope::survey::mailing::Pace;
+use partnerscope::web::mail_queue;
 use partnerscope::web::open_links::OpenLinks;
 use partnerscope::web::{self, AppState, Limits};
 use partnerscope::{demo, store};
@@ -65,6 +68,13 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
             args.draft_retention_days,
         ));
         tokio::spawn(close_due_rounds(Arc::clone(&store)));
+        if let Some(mailer) = &mailer {
+            tokio::spawn(mail_queue::send_queued(
+                Arc::clone(&store),
+                Arc::clone(mailer),
+                Pace::new(args.mail_rate),
+            ));
+        }
         let state = AppState {
             store,
             instruments: Arc::new(instruments),

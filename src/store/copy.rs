@@ -27,6 +27,7 @@ pub const TABLES: &[&str] = &[
     "partnership_facilitators",
     "rounds",
     "invitations",
+    "mail_queue",
     "responses",
     "response_comments",
     "releases",

@@ -19,6 +19,7 @@ use crate::accounts::{Account, Facilitator, Failures, Session, ThrottleKey};
 use crate::responses::{Imported, ResponsesError};
 use crate::survey::answers::Answers;
 use crate::survey::closing::RoundDetails;
+use crate::survey::mailing::{ClaimedMail, InvitationMail, MailProgress, Outcome};
 use crate::survey::partners::{Partner, PartnerError};
 use crate::survey::{
     Excluded, Invitation, InvitationProgress, ListedComment, NewInvitation, NewRound,
@@ -508,6 +509,31 @@ pub trait Store: Send + Sync {
     /// How many of the responses a release lists (first included in releases up to `through`,
     /// not removed) came from each source: blank for partners' own answers, `paper`, `import`.
     async fn listed_sources(&self, round_id: i64, through: i64) -> StoreResult<Vec<(String, i64)>>;
+
+    // Invitations and reminders by e-mail (issue 15).
+
+    /// Queues an invitation message, its link pointing to `base_url`, for every invitation of
+    /// a round with an e-mail address that has not submitted and has none queued or sent: how
+    /// many were queued. A unique index keeps racing clicks from queueing one twice.
+    async fn queue_invitations(&self, round_id: i64, base_url: &str, now: i64) -> StoreResult<u64>;
+    /// Queues a reminder for every invitation of a round with an e-mail address that has not
+    /// submitted, has not stopped reminders and has none queued: how many were queued.
+    async fn queue_reminders(&self, round_id: i64, base_url: &str, now: i64) -> StoreResult<u64>;
+    /// Claims the message due longest at `now` that no live lease holds, until `lease_until`
+    /// (Unix seconds), counting an attempt; `None` when none is due (or another server just
+    /// took it).
+    async fn claim_mail(&self, now: i64, lease_until: i64) -> StoreResult<Option<ClaimedMail>>;
+    /// Records how the claimed message `id` ended this time, at `now`, and ends its lease.
+    async fn record_mail(&self, id: i64, outcome: &Outcome, now: i64) -> StoreResult<()>;
+    /// How many of a round's messages wait, went and failed.
+    async fn mail_progress(&self, round_id: i64) -> StoreResult<MailProgress>;
+    /// What each invitation of a round got by e-mail, in invitation order.
+    async fn invitation_mail(&self, round_id: i64) -> StoreResult<Vec<InvitationMail>>;
+    /// Whether the invitation with `token` stopped reminders; `None` when no invitation has it.
+    async fn reminders_stopped(&self, token: &str) -> StoreResult<Option<bool>>;
+    /// Stops reminders to the invitation with `token`, dropping those already queued: whether it
+    /// exists.
+    async fn stop_reminders(&self, token: &str) -> StoreResult<bool>;
 }
 
 #[cfg(test)]

@@ -22,6 +22,16 @@ pub struct RoundDetails {
     pub closes: Option<Closing>,
 }
 
+impl RoundDetails {
+    /// Who asks, as partners and members read it: the title, or else `partnership`'s name.
+    pub fn asker<'a>(&'a self, partnership: &'a str) -> &'a str {
+        match self.title.trim() {
+            "" => partnership,
+            title => title,
+        }
+    }
+}
+
 /// A round's closing date and the moment it ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Closing {

@@ -5,6 +5,7 @@
 pub mod answers;
 pub mod closing;
 pub mod links;
+pub mod mailing;
 pub mod partners;
 pub mod secrets;
 pub mod text;

@@ -733,6 +733,59 @@ pub struct Messages {
     pub import_stored: &'static str,
     /// Above the problems of a refused responses file.
     pub import_refused: &'static str,
+    // Invitations and reminders by e-mail (issue 15).
+    /// The invitation message's subject; `{asker}` is the round's title.
+    pub invitation_mail_subject: &'static str,
+    /// The invitation message's opening; `{asker}` and `{link}`, the personal link.
+    pub invitation_mail_body: &'static str,
+    /// The reminder's subject; `{asker}`.
+    pub reminder_mail_subject: &'static str,
+    /// The reminder's opening; `{asker}` and `{link}`.
+    pub reminder_mail_body: &'static str,
+    /// A message's line about the closing date; `{date}`.
+    pub mail_closes: &'static str,
+    /// A message's contact line; `{contact}`.
+    pub mail_contact: &'static str,
+    /// A message's last lines, with the link that stops reminders; `{link}`.
+    pub mail_stop: &'static str,
+    /// Heading of the partners page's e-mail section.
+    pub mailing_heading: &'static str,
+    /// What the e-mail section does.
+    pub mailing_text: &'static str,
+    /// Button that queues the invitations.
+    pub send_invitations_button: &'static str,
+    /// Button that queues the reminders.
+    pub send_reminders_button: &'static str,
+    /// The mail job's progress; `{queued}`, `{sent}` and `{failed}`.
+    pub mailing_progress: &'static str,
+    /// Link that reloads the partners page to see the progress.
+    pub mailing_refresh: &'static str,
+    /// The e-mail section on a server without SMTP.
+    pub mailing_not_set_up: &'static str,
+    /// The e-mail section of a closed round.
+    pub mailing_closed: &'static str,
+    /// Heading of the partners table's e-mail column.
+    pub mail_column: &'static str,
+    /// A partner's invitation was sent; `{date}`.
+    pub mail_invited_on: &'static str,
+    /// Reminders sent to a partner: one, and `{n}`.
+    pub mail_reminders: [&'static str; 2],
+    /// A message waits to be tried again; `{error}` is the SMTP server's reply.
+    pub mail_retrying: &'static str,
+    /// A message failed after its attempts; `{error}`.
+    pub mail_failed: &'static str,
+    /// A message was refused for good; `{error}`.
+    pub mail_bounced: &'static str,
+    /// The partner stopped reminders.
+    pub mail_opted_out: &'static str,
+    /// Heading of the page that stops reminders.
+    pub stop_heading: &'static str,
+    /// What stopping reminders does; `{asker}` is the round's title.
+    pub stop_text: &'static str,
+    /// Button that stops reminders.
+    pub stop_button: &'static str,
+    /// After reminders were stopped.
+    pub stop_done: &'static str,
 }
 
 /// The thing a deletion is about, as [`Messages::deletion`] names it.
@@ -746,7 +799,21 @@ pub enum Named<'a> {
     Partner(&'a str, &'a str),
 }
 
+/// Every catalogue; the first, English, is the one for a language without its own.
+pub const CATALOGUES: &[&Messages] = &[&EN];
+
 impl Messages {
+    /// The catalogue of the language `tag` (such as `es` or `en-GB`, by its primary subtag),
+    /// English when there is none.
+    pub fn for_language(tag: Option<&str>) -> &'static Messages {
+        let primary = tag.and_then(|tag| tag.split(['-', '_']).next());
+        CATALOGUES
+            .iter()
+            .copied()
+            .find(|m| primary.is_some_and(|p| p.eq_ignore_ascii_case(m.lang)))
+            .unwrap_or(&EN)
+    }
+
     /// What a deletion takes away, in words: `named`, then the counts of `contents` that such a
     /// thing can hold, e.g. "the round 2026 spring: 12 partners, 9 submitted responses, 3 drafts,
     /// 4 comments, 2 releases".
@@ -1150,4 +1217,31 @@ pub const EN: Messages = Messages {
     import_button: "Import the responses",
     import_stored: "{n} responses imported. They count from the round's next release.",
     import_refused: "Nothing was imported",
+    // Invitations and reminders by e-mail (issue 15).
+    invitation_mail_subject: "{asker}: your partnership self-assessment",
+    invitation_mail_body: "{asker} invites you to take part in its partnership self-assessment. It takes about 15 minutes; your answers are combined with other partners' and reported only for groups, never on their own.\n\nYour personal link (it is yours alone, please do not forward it):\n{link}\n",
+    reminder_mail_subject: "Reminder: {asker}'s partnership self-assessment",
+    reminder_mail_body: "A reminder: {asker} has not yet received your answers to its partnership self-assessment. If you have started, your link opens your saved answers.\n\nYour personal link:\n{link}\n",
+    mail_closes: "The survey closes at the end of {date}.",
+    mail_contact: "Questions? Contact {contact}.",
+    mail_stop: "To get no more reminders for this survey, open:\n{link}",
+    mailing_heading: "Invitations and reminders by e-mail",
+    mailing_text: "Invitations go to every partner with an e-mail address who has not had one; reminders to every partner with an address who has not submitted and has not asked for no more. Clicking twice sends nothing twice. Messages go out one by one in the background.",
+    send_invitations_button: "Send invitations",
+    send_reminders_button: "Send reminders",
+    mailing_progress: "{queued} waiting, {sent} sent, {failed} failed",
+    mailing_refresh: "Refresh the progress",
+    mailing_not_set_up: "E-mail is not set up on this server, so partnerscope cannot send invitations or reminders. An operator sets it up by starting the server with --smtp-url and --mail-from (or PARTNERSCOPE_SMTP_URL and PARTNERSCOPE_MAIL_FROM). Until then, send the links yourself:",
+    mailing_closed: "The round is closed: no more invitations or reminders go out.",
+    mail_column: "E-mail",
+    mail_invited_on: "invited on {date}",
+    mail_reminders: ["1 reminder", "{n} reminders"],
+    mail_retrying: "not sent yet, trying again: {error}",
+    mail_failed: "failed: {error}",
+    mail_bounced: "bounced: {error}",
+    mail_opted_out: "opted out of reminders",
+    stop_heading: "No more reminders",
+    stop_text: "Confirm, and {asker} sends you no more reminders for this survey. Your link keeps working if you want to answer later.",
+    stop_button: "Send me no more reminders",
+    stop_done: "Done: you will get no more reminders for this survey.",
 };

@@ -8,8 +8,10 @@ pub mod form;
 pub mod headers;
 pub mod invited;
 pub mod limits;
+pub mod mail_queue;
 pub mod messages;
 pub mod open_links;
+mod reminders;
 mod reports;
 mod respond;
 mod session;
@@ -315,6 +317,19 @@ pub fn app(state: AppState, limits: &Limits) -> Router {
         .route(
             "/facilitator/rounds/{id}/import",
             post(facilitate::paper::import).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        // Invitations and reminders by e-mail (issue 15).
+        .route(
+            "/facilitator/rounds/{id}/mail/invitations",
+            post(facilitate::mailing::send_invitations),
+        )
+        .route(
+            "/facilitator/rounds/{id}/mail/reminders",
+            post(facilitate::mailing::send_reminders),
+        )
+        .route(
+            "/s/{token}/stop",
+            get(reminders::stop_page).post(reminders::stop),
         )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -22,6 +22,7 @@ mod password_reset;
 mod privacy;
 mod properties;
 mod reference;
+mod reminders;
 mod round_details;
 mod security_headers;
 mod series;

@@ -21,7 +21,10 @@ fn partner(organisation: &str, email: &str) -> Partner {
 }
 
 /// A signed-in facilitator's round of the mini instrument that invited `partners`.
-async fn invited(app: &TestApp, partners: &[Partner]) -> (Browser, Round, Vec<Invitation>) {
+pub(crate) async fn invited(
+    app: &TestApp,
+    partners: &[Partner],
+) -> (Browser, Round, Vec<Invitation>) {
     let browser = signed_in(app, "ana@example.org").await;
     let partnership = app
         .store
@@ -34,7 +37,7 @@ async fn invited(app: &TestApp, partners: &[Partner]) -> (Browser, Round, Vec<In
 }
 
 /// The partners page's row of `organisation`.
-fn row<'a>(page: &'a str, organisation: &str) -> &'a str {
+pub(crate) fn row<'a>(page: &'a str, organisation: &str) -> &'a str {
     let start = page
         .find(&format!(">{organisation}</th>"))
         .unwrap_or_else(|| panic!("no row for {organisation}"));

@@ -291,6 +291,9 @@ async fn partner_side(app: &TestApp, walk: &mut Walk) {
     answers.push(("action", "submit"));
     assert_eq!(walk.post(client, &personal, &answers).await.0, 303);
     page(walk, client, &format!("{personal}/thanks")).await;
+    page(walk, client, &format!("{personal}/stop")).await;
+    let stopped = walk.post(client, &format!("{personal}/stop"), &[]).await;
+    assert_eq!(stopped.0, 303, "reminders stop");
 
     let form = page(walk, client, &open).await;
     let start = form.find(r#"name="form_id" value=""#).unwrap() + 22;
@@ -401,6 +404,8 @@ async fn facilitator_side(app: &TestApp, browser: &Browser, walk: &mut Walk) {
         format!("/facilitator/partners/{partner}/delete"),
         format!("/facilitator/partners/{partner}/edit"),
         format!("{r}/remove-emails"),
+        format!("{r}/mail/invitations"),
+        format!("{r}/mail/reminders"),
         format!("{p}/facilitators"),
         format!("{p}/facilitators/{}/remove", browser.facilitator.id),
         "/facilitator/accounts".to_string(),

@@ -1,12 +1,16 @@
 //! The real web server on a random port with a fresh database, for tests over HTTP.
 
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use partnerscope::instrument::{Instrument, load_file};
 use partnerscope::store::{self, Store};
 use partnerscope::survey::closing::RoundDetails;
+use partnerscope::survey::mailing::Pace;
 use partnerscope::survey::{Invitation, NewInvitation, NewRound, Round};
+use partnerscope::web::mail_queue::send_queued;
 use partnerscope::web::open_links::OpenLinks;
 use partnerscope::web::{self, AppState, Limits};
 use tokio::net::TcpListener;
@@ -80,6 +84,15 @@ async fn start(
         mailer: None,
     };
     configure(&mut state);
+    if let Some(mailer) = &state.mailer {
+        // As `partnerscope serve` does, at a pace that keeps tests quick: no wait between
+        // messages worth the name, and a deferred message tried again at once.
+        let pace = Pace {
+            per_minute: NonZeroU32::new(6000).unwrap(),
+            first_retry: Duration::ZERO,
+        };
+        tokio::spawn(send_queued(store.clone(), Arc::clone(mailer), pace));
+    }
     let server = tokio::spawn(web::serve_with(listener, state, limits, async {
         let _ = stopped.await;
     }));

@@ -1,7 +1,9 @@
 //! A real SMTP server on loopback for the tests: it speaks enough of RFC 5321 for a client
 //! that sends plain text (EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT), accepts every message and
-//! keeps it, so a test can read what the server sent, to whom, and follow its links.
+//! keeps it, so a test can read what the server sent, to whom, and follow its links. It can also
+//! refuse given recipients for good (550) or once for now (451), as real servers do.
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -59,21 +61,57 @@ pub struct SmtpSink {
     /// `smtp://127.0.0.1:PORT`.
     pub url: String,
     received: Arc<Mutex<Vec<Received>>>,
+    recipients: Arc<Recipients>,
 }
+
+/// Which recipients the server refuses, and every recipient it was asked to take.
+#[derive(Default)]
+struct Recipients {
+    /// Refused for good: `550`.
+    refused: HashSet<String>,
+    /// Refused once for now (`451`), then taken.
+    deferred: Mutex<HashSet<String>>,
+    /// Every `RCPT TO` address, in order.
+    asked: Mutex<Vec<String>>,
+}
+
+/// The reply to a refused recipient.
+pub const REFUSED_REPLY: &str = "550 5.1.1 mailbox unavailable";
 
 impl SmtpSink {
     /// Starts it on a free port; it serves until the test's runtime ends.
     pub async fn start() -> SmtpSink {
+        SmtpSink::refusing(&[], &[]).await
+    }
+
+    /// Starts it refusing `refused` for good and `deferred` once.
+    pub async fn refusing(refused: &[&str], deferred: &[&str]) -> SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("smtp://{}", listener.local_addr().unwrap());
         let received = Arc::new(Mutex::new(Vec::new()));
+        let recipients = Arc::new(Recipients {
+            refused: refused.iter().map(|a| a.to_string()).collect(),
+            deferred: Mutex::new(deferred.iter().map(|a| a.to_string()).collect()),
+            asked: Mutex::default(),
+        });
         let kept = Arc::clone(&received);
+        let rules = Arc::clone(&recipients);
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(session(stream, Arc::clone(&kept)));
+                tokio::spawn(session(stream, Arc::clone(&kept), Arc::clone(&rules)));
             }
         });
-        SmtpSink { url, received }
+        SmtpSink {
+            url,
+            received,
+            recipients,
+        }
+    }
+
+    /// How many times a client offered a message to `address`.
+    pub fn attempts(&self, address: &str) -> usize {
+        let asked = self.recipients.asked.lock().unwrap();
+        asked.iter().filter(|a| *a == address).count()
     }
 
     /// Every message received so far.
@@ -95,7 +133,11 @@ impl SmtpSink {
 }
 
 /// One client's conversation.
-async fn session(stream: tokio::net::TcpStream, received: Arc<Mutex<Vec<Received>>>) {
+async fn session(
+    stream: tokio::net::TcpStream,
+    received: Arc<Mutex<Vec<Received>>>,
+    recipients: Arc<Recipients>,
+) {
     let (reader, mut writer) = stream.into_split();
     let mut lines = BufReader::new(reader).lines();
     let reply = |text: &str| format!("{text}\r\n");
@@ -121,8 +163,15 @@ async fn session(stream: tokio::net::TcpStream, received: Arc<Mutex<Vec<Received
                     .nth(1)
                     .unwrap_or_default()
                     .to_string();
-                to.push(address);
-                "250 OK".to_string()
+                recipients.asked.lock().unwrap().push(address.clone());
+                if recipients.refused.contains(&address) {
+                    REFUSED_REPLY.to_string()
+                } else if recipients.deferred.lock().unwrap().remove(&address) {
+                    "451 4.7.1 greylisted, try again later".to_string()
+                } else {
+                    to.push(address);
+                    "250 OK".to_string()
+                }
             }
             "DATA" => {
                 if writer

@@ -16,7 +16,8 @@ use crate::store::{Contents, Purged, StoreError, StoreResult, Target};
 use crate::survey::Invitation;
 
 /// Every table a deletion or the purge can remove personal data from.
-const SCRUBBED: &str = "response_comments, responses, invitations, releases, rounds, partnerships";
+const SCRUBBED: &str =
+    "response_comments, responses, mail_queue, invitations, releases, rounds, partnerships";
 
 /// Seconds in a day.
 const DAY_SECONDS: i64 = 24 * 60 * 60;
@@ -72,6 +73,11 @@ fn parts(target: Target) -> Vec<Part> {
             "responses",
             format!("({responses}) AND status = 'draft'"),
             Some(|c| &mut c.drafts),
+        ),
+        Part::new(
+            "mail_queue",
+            format!("invitation_id IN (SELECT id FROM invitations WHERE {invitations})"),
+            None,
         ),
         Part::new("invitations", invitations, Some(|c| &mut c.partners)),
     ];

@@ -22,6 +22,7 @@ mod co_facilitators;
 mod commit;
 mod deletion;
 mod invitations;
+mod mailing;
 mod partnerships;
 mod releases;
 mod removals;
@@ -43,6 +44,7 @@ use crate::accounts::{Account, Facilitator, Failures, Session, ThrottleKey};
 use crate::responses::ResponsesError;
 use crate::survey::answers::Answers;
 use crate::survey::closing::RoundDetails;
+use crate::survey::mailing::{ClaimedMail, InvitationMail, MailProgress, Outcome};
 use crate::survey::partners::{Partner, PartnerError};
 use crate::survey::{
     Excluded, Invitation, InvitationProgress, ListedComment, NewInvitation, NewRound,
@@ -721,6 +723,48 @@ impl Store for SqlStore {
     #[tracing::instrument(skip_all, fields(round_id = round_id))]
     async fn listed_sources(&self, round_id: i64, through: i64) -> StoreResult<Vec<(String, i64)>> {
         responses::listed_sources(self, round_id, through).await
+    }
+
+    // Invitations and reminders by e-mail (issue 15).
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn queue_invitations(&self, round_id: i64, base_url: &str, now: i64) -> StoreResult<u64> {
+        mailing::queue_invitations(self, round_id, base_url, now).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn queue_reminders(&self, round_id: i64, base_url: &str, now: i64) -> StoreResult<u64> {
+        mailing::queue_reminders(self, round_id, base_url, now).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn claim_mail(&self, now: i64, lease_until: i64) -> StoreResult<Option<ClaimedMail>> {
+        mailing::claim_mail(self, now, lease_until).await
+    }
+
+    #[tracing::instrument(skip_all, fields(message_id = id))]
+    async fn record_mail(&self, id: i64, outcome: &Outcome, now: i64) -> StoreResult<()> {
+        mailing::record_mail(self, id, outcome, now).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn mail_progress(&self, round_id: i64) -> StoreResult<MailProgress> {
+        mailing::mail_progress(self, round_id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(round_id = round_id))]
+    async fn invitation_mail(&self, round_id: i64) -> StoreResult<Vec<InvitationMail>> {
+        mailing::invitation_mail(self, round_id).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn reminders_stopped(&self, token: &str) -> StoreResult<Option<bool>> {
+        mailing::reminders_stopped(self, token).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn stop_reminders(&self, token: &str) -> StoreResult<bool> {
+        mailing::stop_reminders(self, token).await
     }
 }
 

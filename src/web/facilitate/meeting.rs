@@ -178,10 +178,7 @@ async fn render(
         .iter()
         .find_map(|view| view.card.change.as_ref())
         .map(|change| change.from_wave.clone());
-    let asker = match round.details.title.as_str() {
-        "" => &partnership.name,
-        title => title,
-    };
+    let asker = round.details.asker(&partnership.name);
     let title = EN
         .report_title
         .replace("{title}", asker)

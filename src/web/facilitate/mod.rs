@@ -19,6 +19,8 @@ pub mod downloads;
 pub mod facilitators;
 /// Changing an invited partner's details until they submit.
 pub mod invitations;
+/// The partners page's e-mail section: queueing invitations and reminders.
+pub mod mailing;
 /// The meeting report and its share link.
 pub mod meeting;
 /// Paper answers and other tools' answers (issue 15): the printable paper form, keying in a

@@ -123,10 +123,7 @@ pub async fn paper_form(
     };
     let instrument = round.instrument()?;
     let form = FormView::new(&instrument, PAPER, &Answers::default(), Vec::new());
-    let asker = match round.details.title.trim() {
-        "" => partnership.name,
-        title => title.to_string(),
-    };
+    let asker = round.details.asker(&partnership.name).to_string();
     let title = format!("{} · {}", EN.paper_heading, round.wave);
     Ok(html(
         StatusCode::OK,

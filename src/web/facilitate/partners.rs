@@ -9,6 +9,7 @@ use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use super::mailing::{self, MailSection};
 use super::upload::spooled_file;
 use super::{SignedInChrome, base_url, chrome, owned_round, see_other};
 use crate::instrument::Instrument;
@@ -29,8 +30,11 @@ struct PartnersPage<'a> {
     sectors: Vec<String>,
     list: String,
     problems: Vec<String>,
-    /// The round's partners so far, each with a button to delete them.
-    invited: Vec<InvitationProgress>,
+    /// The round's partners so far, each with what they got by e-mail (in words) and a button
+    /// to delete them.
+    invited: Vec<(InvitationProgress, String)>,
+    /// The e-mail section: the send buttons and the job's progress.
+    mailing: MailSection,
 }
 
 async fn partners_page(
@@ -43,6 +47,17 @@ async fn partners_page(
     problems: &[PartnerError],
 ) -> Result<Response, AppError> {
     let invited = state.store.invitation_progress(round.id).await?;
+    let mut mailing = mailing::section(state, &round).await?;
+    let invited = invited
+        .into_iter()
+        .map(|progress| {
+            let mail = mailing
+                .lines
+                .remove(&progress.invitation.id)
+                .unwrap_or_default();
+            (progress, mail)
+        })
+        .collect();
     Ok(html(
         status,
         &PartnersPage {
@@ -56,6 +71,7 @@ async fn partners_page(
             list,
             problems: problems.iter().map(ToString::to_string).collect(),
             invited,
+            mailing,
         },
     ))
 }
