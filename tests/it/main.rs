@@ -37,4 +37,5 @@ mod support;
 mod two_servers;
 mod web_facilitate;
 mod web_respond;
+mod whole_cycle;
 mod workbook;

@@ -37,7 +37,7 @@ pub async fn demo_partnership(app: &TestApp) -> (Browser, Round, Round) {
 }
 
 /// The share link the round page shows, after asking for a new one.
-async fn new_share_link(browser: &Browser, round: &Round) -> String {
+pub(crate) async fn new_share_link(browser: &Browser, round: &Round) -> String {
     let page = format!("/facilitator/rounds/{}", round.id);
     let (status, location, _) = browser.post_checked(&format!("{page}/share"), &[]).await;
     assert_eq!((status, location), (303, Some(format!("{page}#share"))));
@@ -51,7 +51,7 @@ async fn new_share_link(browser: &Browser, round: &Round) -> String {
 }
 
 /// GETs `url` without any cookie: a coalition member who only has the link.
-async fn anonymous_get(url: &str) -> (u16, String) {
+pub(crate) async fn anonymous_get(url: &str) -> (u16, String) {
     let response = reqwest::get(url).await.unwrap();
     (response.status().as_u16(), response.text().await.unwrap())
 }

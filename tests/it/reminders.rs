@@ -22,7 +22,7 @@ const TITLE: &str = "Riverside Coalition 2026";
 const CONTACT: &str = "Ana Ruiz, 555-0100";
 
 /// The app sending its mail to `sink`, with the sender running as `partnerscope serve` runs it.
-async fn app_with_mail(engine: Engine, sink: &SmtpSink) -> Option<TestApp> {
+pub(crate) async fn app_with_mail(engine: Engine, sink: &SmtpSink) -> Option<TestApp> {
     let mailer = Mailer::new(&sink.url, "Riverside Partnership <survey@example.org>").unwrap();
     spawn_app_configured(engine, |state| state.mailer = Some(Arc::new(mailer))).await
 }
@@ -57,7 +57,7 @@ async fn invited(app: &TestApp, partners: &[Partner]) -> (Browser, Round, Vec<In
 }
 
 /// Clicks a send button of the partners page: back to its e-mail section.
-async fn click(browser: &Browser, round: &Round, button: &str) {
+pub(crate) async fn click(browser: &Browser, round: &Round, button: &str) {
     let path = format!("/facilitator/rounds/{}/mail/{button}", round.id);
     let (status, location, page) = browser.post_checked(&path, &[]).await;
     assert_eq!(status, 303, "{page}");
@@ -68,7 +68,7 @@ async fn click(browser: &Browser, round: &Round, button: &str) {
 }
 
 /// The messages that arrive, once `n` have and a moment more has passed for any extra one.
-async fn exactly(sink: &SmtpSink, n: usize) -> Vec<Received> {
+pub(crate) async fn exactly(sink: &SmtpSink, n: usize) -> Vec<Received> {
     sink.wait_for(n).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let received = sink.received();
@@ -77,7 +77,7 @@ async fn exactly(sink: &SmtpSink, n: usize) -> Vec<Received> {
 }
 
 /// The recipients of `messages`, sorted.
-fn recipients(messages: &[Received]) -> Vec<String> {
+pub(crate) fn recipients(messages: &[Received]) -> Vec<String> {
     let mut to: Vec<String> = messages.iter().flat_map(|m| m.to.clone()).collect();
     to.sort();
     to
