@@ -321,8 +321,10 @@ pub trait Store: Send + Sync {
     /// The shared secret `name`, storing `fresh` as it if there is none yet: every app server
     /// reads the same.
     async fn secret(&self, name: &str, fresh: &str) -> StoreResult<String>;
-    /// Submitted open-link responses of a round per sector chosen on the form (blank when none).
-    async fn open_link_submissions(&self, round_id: i64) -> StoreResult<Vec<(String, i64)>>;
+    /// Submitted responses of a round that no invitation asked for, per sector chosen on the form
+    /// (blank when none) and source (blank for the open link, else `paper` or `import`).
+    async fn uninvited_submissions(&self, round_id: i64)
+    -> StoreResult<Vec<(String, String, i64)>>;
     /// Every response of a round (drafts too), in the order they were started.
     async fn responses(&self, round_id: i64) -> StoreResult<Vec<StoredResponse>>;
     /// Up to `limit` submitted responses of a round that `page` selects, after its pseudonym in

@@ -88,6 +88,14 @@ pub enum AppError {
     /// The open link takes no more responses.
     #[error("the open link's cap is reached")]
     OpenCapReached,
+    /// A link that worked once and no longer does (a used or expired reset link); the words say
+    /// what to do instead.
+    #[error("the link no longer works")]
+    LinkGone(&'static str),
+    /// The request would change what can no longer change (a partner's details once they have
+    /// submitted); the words say why.
+    #[error("it can no longer change")]
+    Settled(&'static str),
     /// A co-facilitator asked for what only the partnership's owner or an administrator may do:
     /// choose its co-facilitators, or delete it.
     #[error("only the owner or an administrator may do this")]
@@ -192,6 +200,8 @@ impl AppError {
             AppError::ForgedForm => StatusCode::FORBIDDEN,
             AppError::OpenCapReached => StatusCode::CONFLICT,
             AppError::OwnerOnly => StatusCode::FORBIDDEN,
+            AppError::LinkGone(_) => StatusCode::GONE,
+            AppError::Settled(_) => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -238,6 +248,8 @@ impl IntoResponse for AppError {
             AppError::ForgedForm => (m.forged_heading, m.forged_text, None),
             AppError::OpenCapReached => (m.cap_heading, m.cap_text, None),
             AppError::OwnerOnly => (m.owner_only_heading, m.owner_only_text, None),
+            AppError::LinkGone(text) => (m.link_gone_heading, *text, None),
+            AppError::Settled(text) => (m.settled_heading, *text, None),
             AppError::SignInRequired | AppError::Internal(_) => {
                 (m.internal_heading, m.internal_text, None)
             }
@@ -327,7 +339,9 @@ mod tests {
             AppError::ForgedForm => 12,
             AppError::OpenCapReached => 13,
             AppError::OwnerOnly => 14,
-            AppError::Internal(_) => 15,
+            AppError::LinkGone(_) => 15,
+            AppError::Settled(_) => 16,
+            AppError::Internal(_) => 17,
         }
     }
 
@@ -355,6 +369,8 @@ mod tests {
             (AppError::ForgedForm, StatusCode::FORBIDDEN),
             (AppError::OpenCapReached, StatusCode::CONFLICT),
             (AppError::OwnerOnly, StatusCode::FORBIDDEN),
+            (AppError::LinkGone("x"), StatusCode::GONE),
+            (AppError::Settled("x"), StatusCode::CONFLICT),
             (disk_full.into(), StatusCode::INTERNAL_SERVER_ERROR),
         ]
     }

@@ -253,6 +253,8 @@ pub struct Messages {
     pub submitted_label: &'static str,
     /// Column: responses submitted through the open link.
     pub via_open_link_label: &'static str,
+    /// Column of the progress table: responses keyed in from paper or imported.
+    pub by_staff_label: &'static str,
     /// Before the number of submitted responses (all links).
     pub submitted_total: &'static str,
     /// Link to the invitation links CSV.
@@ -627,8 +629,24 @@ pub struct Messages {
     pub reset_button: &'static str,
     /// A reset link that expired or was used.
     pub reset_gone: &'static str,
+    /// Heading of the page of a link that no longer works.
+    pub link_gone_heading: &'static str,
+    /// Heading of the page refusing to change what can no longer change.
+    pub settled_heading: &'static str,
     /// The two new passwords differ.
     pub reset_mismatch: &'static str,
+    /// Link in the facilitator's menu to the page that changes their password; its heading.
+    pub password_link: &'static str,
+    /// Heading of the page that changes a facilitator's password.
+    pub password_heading: &'static str,
+    /// What changing the password does.
+    pub password_text: &'static str,
+    /// Label of the current password.
+    pub current_password_label: &'static str,
+    /// The button that changes the password.
+    pub password_button: &'static str,
+    /// The current password typed is not right.
+    pub password_wrong: &'static str,
     /// After the reset, on the sign-in page.
     pub reset_done: &'static str,
 
@@ -651,6 +669,8 @@ pub struct Messages {
     pub remove_co_facilitator_button: &'static str,
     /// What a co-facilitator is told instead of the form.
     pub co_facilitator_note: &'static str,
+    /// The button with which a co-facilitator stops co-facilitating a partnership.
+    pub leave_partnership_button: &'static str,
     /// A typed e-mail address that cannot be one.
     pub detail_email: &'static str,
     /// Adding a co-facilitator: no account has the address.
@@ -975,6 +995,7 @@ pub const EN: Messages = Messages {
     started_label: "Started",
     submitted_label: "Submitted",
     via_open_link_label: "Via the open link",
+    by_staff_label: "From paper or a file",
     submitted_total: "Submitted responses in total",
     links_download: "Invitation links (CSV for a mail merge)",
     open_link_heading: "Open link",
@@ -1149,6 +1170,7 @@ pub const EN: Messages = Messages {
     add_co_facilitator_button: "Add the co-facilitator",
     remove_co_facilitator_button: "Remove",
     co_facilitator_note: "Only the owner and administrators choose co-facilitators or delete the partnership.",
+    leave_partnership_button: "Leave this partnership",
     detail_email: "The e-mail address is not an address such as ana@example.org (at most 254 bytes)",
     co_facilitator_unknown: "The e-mail address is not that of any facilitator account; an administrator can create the account first",
     co_facilitator_owner: "The e-mail address is the owner's, who runs this partnership already",
@@ -1192,7 +1214,15 @@ pub const EN: Messages = Messages {
     new_password_again_label: "New password again",
     reset_button: "Set the password",
     reset_gone: "This link has expired or was already used. Ask for a new one on the sign-in page.",
+    link_gone_heading: "This link no longer works",
+    settled_heading: "This can no longer change",
     reset_mismatch: "The two passwords differ",
+    password_link: "Change password",
+    password_heading: "Change your password",
+    password_text: "Changing your password signs you out everywhere, here too; then sign in with the new one.",
+    current_password_label: "Current password",
+    password_button: "Change password",
+    password_wrong: "The current password is not right.",
     reset_done: "Your password is set. Sign in with it.",
     // Paper and other tools (issue 15).
     paper_link: "Paper form",

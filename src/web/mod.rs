@@ -178,6 +178,10 @@ pub fn app(state: AppState, limits: &Limits) -> Router {
             "/facilitator/reset-password/{token}",
             get(facilitate::reset::reset_form).post(facilitate::reset::reset),
         )
+        .route(
+            "/facilitator/password",
+            get(facilitate::password::password_form).post(facilitate::password::change_password),
+        )
         .route("/facilitator/sign-out", post(facilitate::auth::sign_out))
         .route(
             "/facilitator/sign-out-everywhere",

@@ -70,9 +70,12 @@ async fn a_co_facilitator_runs_the_partnership_as_its_owner_does_until_removed(e
     assert_eq!(status, 200);
     assert!(page.contains("ben@example.org</span> (co-facilitator)"));
     assert!(
-        !page.contains("co-facilitator-email") && !page.contains("/remove\""),
+        !page.contains("co-facilitator-email"),
         "a co-facilitator gets no form to choose others"
     );
+    assert_eq!(page.matches("/remove\"").count(), 1, "only his own: {page}");
+    assert!(page.contains(&format!("/facilitators/{}/remove\"", ben.facilitator.id)));
+    assert!(page.contains("Leave this partnership"));
     assert!(!page.contains(&format!("{partnership}/delete")));
     assert_eq!(ben.get(&r).await.0, 200);
     assert_eq!(ben.get(&format!("{r}/partners")).await.0, 200);
@@ -101,7 +104,8 @@ async fn a_co_facilitator_runs_the_partnership_as_its_owner_does_until_removed(e
     assert_eq!(status, 403);
     assert!(body.contains(&escaped(EN.owner_only_text)));
     let remove_ben = format!("{partnership}/facilitators/{}/remove", ben.facilitator.id);
-    assert_eq!(ben.post_checked(&remove_ben, &[]).await.0, 403);
+    let remove_ana = format!("{partnership}/facilitators/{}/remove", ana.facilitator.id);
+    assert_eq!(ben.post_checked(&remove_ana, &[]).await.0, 403);
     assert_eq!(ben.get(&format!("{partnership}/delete")).await.0, 403);
     let (status, _, _) = ben
         .post_checked(&format!("{partnership}/delete"), &[])
@@ -135,6 +139,16 @@ async fn a_co_facilitator_runs_the_partnership_as_its_owner_does_until_removed(e
     assert!(!home.contains("Riverside"));
     assert_eq!(ana.post_checked(&remove_ben, &[]).await.0, 303);
     assert_eq!(ana.get(&download).await.0, 200, "the owner keeps it");
+
+    // Added again, he leaves by himself: back to his own partnerships, without this one.
+    assert_eq!(
+        add(&ana, round.partnership_id, "ben@example.org").await.0,
+        303
+    );
+    let (status, location, _) = ben.post_checked(&remove_ben, &[]).await;
+    assert_eq!((status, location.as_deref()), (303, Some("/facilitator")));
+    assert!(co_facilitators(&app, round.partnership_id).await.is_empty());
+    assert_eq!(ben.get(&partnership).await.0, 404);
 
     // The owner deletes the partnership with a co-facilitator on it: the link goes with it.
     assert_eq!(

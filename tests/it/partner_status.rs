@@ -211,7 +211,7 @@ async fn a_partners_details_change_until_they_submit_and_a_wrong_field_changes_n
         .await
         .unwrap();
     let done = format!("/facilitator/partners/{}/edit", invitations[1].id);
-    assert_eq!(browser.get(&done).await.0, 422);
+    assert_eq!(browser.get(&done).await.0, 409);
     let (status, _, page) = browser
         .post_checked(
             &done,
@@ -223,7 +223,7 @@ async fn a_partners_details_change_until_they_submit_and_a_wrong_field_changes_n
             ],
         )
         .await;
-    assert_eq!(status, 422);
+    assert_eq!(status, 409);
     assert!(page.contains("This partner has submitted"), "{page}");
     let stored = app
         .store

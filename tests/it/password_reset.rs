@@ -10,7 +10,7 @@ use partnerscope::mail::Mailer;
 use crate::engines::Engine;
 use crate::server::{TestApp, post_form, spawn_app, spawn_app_configured};
 use crate::smtp::SmtpSink;
-use crate::web_facilitate::signed_in;
+use crate::web_facilitate::{PASSWORD, signed_in};
 
 const NEW_PASSWORD: &str = "a brand new passphrase";
 
@@ -118,7 +118,7 @@ async fn a_reset_link_is_mailed_to_the_account_and_sets_a_new_password_once(engi
     );
     // The link worked once.
     let (status, page) = app.get(path).await;
-    assert_eq!(status, 422);
+    assert_eq!(status, 410);
     assert!(page.contains("expired or was already used"), "{page}");
     let (status, _, _) = app
         .post(
@@ -129,11 +129,11 @@ async fn a_reset_link_is_mailed_to_the_account_and_sets_a_new_password_once(engi
             ],
         )
         .await;
-    assert_eq!(status, 422);
+    assert_eq!(status, 410);
     assert_eq!(sign_in(app, "ana@example.org", NEW_PASSWORD).await, 303);
     assert_eq!(
         app.get("/facilitator/reset-password/not-a-token").await.0,
-        422
+        410
     );
 }
 
@@ -167,7 +167,7 @@ async fn a_reset_link_stops_working_after_an_hour(engine: Engine) {
         None
     );
     let path = format!("/facilitator/reset-password/{token}");
-    assert_eq!(app.get(&path).await.0, 422);
+    assert_eq!(app.get(&path).await.0, 410);
     assert!(
         !store
             .use_password_reset(&digest, unix_now(), "hash")
@@ -198,7 +198,70 @@ async fn without_smtp_the_form_says_how_else_to_get_a_new_password(engine: Engin
     assert!(page.contains("does not send e-mail"), "{page}");
 }
 
+async fn a_facilitator_changes_their_password_with_the_current_one_and_is_signed_out_everywhere(
+    engine: Engine,
+) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let browser = signed_in(&app, "ana@example.org").await;
+    let other = crate::web_facilitate::sign_in(&app, browser.facilitator.clone(), PASSWORD).await;
+    let (status, home) = browser.get("/facilitator").await;
+    assert_eq!(status, 200);
+    assert!(home.contains(r#"href="/facilitator/password""#));
+    let (status, form) = browser.get("/facilitator/password").await;
+    assert_eq!(status, 200);
+    assert!(form.contains(r#"autocomplete="current-password""#));
+
+    let change = |current: &'static str, password: &'static str, again: &'static str| {
+        let browser = &browser;
+        async move {
+            browser
+                .post_checked(
+                    "/facilitator/password",
+                    &[
+                        ("current_password", current),
+                        ("password", password),
+                        ("password_again", again),
+                    ],
+                )
+                .await
+        }
+    };
+    // A wrong current password changes nothing, and counts as a failed sign-in would.
+    let (status, _, page) = change("not the password", NEW_PASSWORD, NEW_PASSWORD).await;
+    assert_eq!(status, 401);
+    assert!(
+        page.contains("The current password is not right."),
+        "{page}"
+    );
+    let (status, _, page) = change(PASSWORD, NEW_PASSWORD, "something else").await;
+    assert_eq!(status, 422);
+    assert!(page.contains("The two passwords differ"), "{page}");
+    let (status, _, page) = change(PASSWORD, "short", "short").await;
+    assert_eq!(status, 422);
+    assert!(page.contains("at least 10 characters"), "{page}");
+    assert_eq!(
+        sign_in(&app, "ana@example.org", PASSWORD).await,
+        303,
+        "nothing changed yet"
+    );
+
+    let (status, location, _) = change(PASSWORD, NEW_PASSWORD, NEW_PASSWORD).await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (303, Some("/facilitator/sign-in?reset=1"))
+    );
+    // Every session ended, this one and the other browser's.
+    for client in [&browser, &other] {
+        assert_eq!(client.get("/facilitator").await.0, 303);
+    }
+    assert_eq!(sign_in(&app, "ana@example.org", PASSWORD).await, 401);
+    assert_eq!(sign_in(&app, "ana@example.org", NEW_PASSWORD).await, 303);
+}
+
 crate::on_both_engines!(
+    a_facilitator_changes_their_password_with_the_current_one_and_is_signed_out_everywhere,
     a_reset_link_is_mailed_to_the_account_and_sets_a_new_password_once,
     a_reset_link_stops_working_after_an_hour,
     without_smtp_the_form_says_how_else_to_get_a_new_password,

@@ -65,16 +65,20 @@ pub async fn round_with_partners(
         .post_checked(&format!("{round_path}/partners"), &[("list", &list)])
         .await;
     assert_eq!(status, 303);
+    let links = links(app, &round_path).await;
+    (round_path, links)
+}
+
+/// The personal links of the round at `round_path`, in the order of its partners.
+pub async fn links(app: &TestApp, round_path: &str) -> Vec<String> {
     let round_id: i64 = round_path.rsplit('/').next().unwrap().parse().unwrap();
-    let links = app
-        .store
+    app.store
         .invitation_progress(round_id)
         .await
         .unwrap()
         .into_iter()
         .map(|p| format!("/s/{}", p.invitation.token))
-        .collect();
-    (round_path, links)
+        .collect()
 }
 
 /// Submits every item answered with `value`, and `comment`, through the partner's link.

@@ -195,9 +195,9 @@ async fn every_response_of_every_route_carries_the_security_headers(engine: Engi
         200
     );
     let reset = "/facilitator/reset-password/0123456789abcdef0123456789abcdef";
-    assert_eq!(walk.get(&nobody, reset).await.0, 422);
+    assert_eq!(walk.get(&nobody, reset).await.0, 410);
     let passwords = [("password", "x"), ("password_again", "x")];
-    assert_eq!(walk.post(&nobody, reset, &passwords).await.0, 422);
+    assert_eq!(walk.post(&nobody, reset, &passwords).await.0, 410);
     assert_eq!(walk.get(&nobody, "/facilitator/").await.0, 308);
     page(&mut walk, &nobody, "/facilitator/sign-in").await;
     assert_eq!(walk.get(&nobody, "/facilitator").await.0, 303);
@@ -237,6 +237,17 @@ async fn every_response_of_every_route_carries_the_security_headers(engine: Engi
     let home = page(&mut walk, &browser.client, "/facilitator").await;
     let start = home.find(r#"name="csrf" value=""#).unwrap() + 19;
     let csrf = &home[start..start + 32];
+    page(&mut walk, &browser.client, "/facilitator/password").await;
+    let wrong = [
+        ("csrf", csrf),
+        ("current_password", "not the password"),
+        ("password", "a new passphrase"),
+        ("password_again", "a new passphrase"),
+    ];
+    let changed = walk
+        .post(&browser.client, "/facilitator/password", &wrong)
+        .await;
+    assert_eq!(changed.0, 401);
     let signed_out = walk
         .post(&browser.client, "/facilitator/sign-out", &[("csrf", csrf)])
         .await;
@@ -379,7 +390,7 @@ async fn facilitator_side(app: &TestApp, browser: &Browser, walk: &mut Walk) {
     page(walk, client, &format!("{r}/remove-emails")).await;
     // Every partner of this round has submitted: their details are fixed.
     let details = format!("/facilitator/partners/{partner}/edit");
-    assert_eq!(walk.get(client, &details).await.0, 422);
+    assert_eq!(walk.get(client, &details).await.0, 409);
     // Administrators only: anyone else is told it does not exist.
     assert_eq!(walk.get(client, "/facilitator/accounts").await.0, 404);
 

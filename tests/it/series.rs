@@ -8,10 +8,11 @@ use std::sync::Arc;
 use partnerscope::instrument::Library;
 use partnerscope::report::{number, summary_tables, write_csv};
 use partnerscope::scoring::Options;
+use partnerscope::survey::Round;
 
 use crate::engines::Engine;
 use crate::meeting::demo_partnership;
-use crate::privacy::{ANONYMOUS, INSTRUMENT, round_with_partners, submit, table};
+use crate::privacy::{ANONYMOUS, INSTRUMENT, links, round_with_partners, submit, table};
 use crate::server::{TestApp, spawn_app};
 use crate::support::score_in_process;
 use crate::web_facilitate::Browser;
@@ -33,17 +34,21 @@ async fn own_text(browser: &Browser, round_path: &str, file: &str) -> String {
     body
 }
 
+/// The demo partnership's browser, its autumn and spring rounds, and their pages.
+async fn demo(app: &TestApp) -> (Browser, Round, Round, String, String) {
+    let (browser, autumn, spring) = demo_partnership(app).await;
+    let page = |round: &Round| format!("/facilitator/rounds/{}", round.id);
+    let (autumn_path, spring_path) = (page(&autumn), page(&spring));
+    (browser, autumn, spring, autumn_path, spring_path)
+}
+
 async fn a_partnerships_waves_and_comparisons_are_its_rounds_as_their_dashboards_show_them(
     engine: Engine,
 ) {
     let Some(app) = spawn_app(engine).await else {
         return;
     };
-    let (browser, autumn, spring) = demo_partnership(&app).await;
-    let (autumn_path, spring_path) = (
-        format!("/facilitator/rounds/{}", autumn.id),
-        format!("/facilitator/rounds/{}", spring.id),
-    );
+    let (browser, autumn, spring, autumn_path, spring_path) = demo(&app).await;
 
     // Each round's own waves.csv has its one wave; the series' has both, in creation order.
     let mut own = table(&own_text(&browser, &autumn_path, "waves.csv").await);
@@ -124,11 +129,7 @@ async fn the_pooled_files_are_what_the_rounds_own_downloads_add_up_to(engine: En
     let Some(app) = spawn_app(engine).await else {
         return;
     };
-    let (browser, autumn, spring) = demo_partnership(&app).await;
-    let (autumn_path, spring_path) = (
-        format!("/facilitator/rounds/{}", autumn.id),
-        format!("/facilitator/rounds/{}", spring.id),
-    );
+    let (browser, _, _, autumn_path, spring_path) = demo(&app).await;
 
     // The rows are each round's rows as it lists them, one round after the other.
     for file in ["raw.csv", "respondents.csv"] {
@@ -191,15 +192,7 @@ async fn next_round(
         .await;
     assert_eq!(status, 303);
     let next = location.unwrap();
-    let id: i64 = next.rsplit('/').next().unwrap().parse().unwrap();
-    let links = app
-        .store
-        .invitation_progress(id)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|p| format!("/s/{}", p.invitation.token))
-        .collect();
+    let links = links(app, &next).await;
     (next, links)
 }
 

@@ -151,6 +151,21 @@ async fn a_round_runs_from_the_invitation_to_the_coalition_meeting(engine: Engin
     .await;
     assert_eq!(status, 303, "{page}");
 
+    // The progress counts them by sector beside the partners' own answers.
+    let (_, progress) = browser.get(&round_path).await;
+    for (sector, invited, submitted, by_staff) in [
+        ("business", 0, 0, 2),
+        ("government", 1, 1, 0),
+        ("residents", 1, 0, 1),
+    ] {
+        let row = format!(
+            "<th scope=\"row\">{sector}</th><td class=\"num\">{invited}</td>\
+             <td class=\"num\">{submitted}</td><td class=\"num\">{submitted}</td>\
+             <td class=\"num\">0</td><td class=\"num\">{by_staff}</td>"
+        );
+        assert!(progress.contains(&row), "{row} in {progress}");
+    }
+
     // Closed, the round publishes its five answers.
     let (status, _, _) = browser
         .post_checked(&format!("{round_path}/close"), &[])

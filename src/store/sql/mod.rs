@@ -453,8 +453,11 @@ impl Store for SqlStore {
     }
 
     #[tracing::instrument(skip_all, fields(round_id = round_id))]
-    async fn open_link_submissions(&self, round_id: i64) -> StoreResult<Vec<(String, i64)>> {
-        responses::open_link_submissions(self, round_id).await
+    async fn uninvited_submissions(
+        &self,
+        round_id: i64,
+    ) -> StoreResult<Vec<(String, String, i64)>> {
+        responses::uninvited_submissions(self, round_id).await
     }
 
     #[tracing::instrument(skip_all, fields(round_id = round_id))]

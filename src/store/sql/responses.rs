@@ -12,15 +12,17 @@ use crate::store::{ImportFeed, PageQuery, StoreError, StoreResult, now};
 use crate::survey::answers::Answers;
 use crate::survey::{OpenSubmission, ReleasedResponse, StoredResponse, new_pseudonym, new_token};
 
-pub(super) async fn open_link_submissions(
+pub(super) async fn uninvited_submissions(
     db: &SqlStore,
     round_id: i64,
-) -> StoreResult<Vec<(String, i64)>> {
+) -> StoreResult<Vec<(String, String, i64)>> {
     Ok(sqlx::query_as(
-        "SELECT COALESCE(sector, '') AS sector, COUNT(*) AS submitted FROM responses \
-         WHERE round_id = $1 AND open_form_id IS NOT NULL AND status = 'submitted' \
+        "SELECT COALESCE(sector, '') AS sector, COALESCE(source, '') AS source, \
+         COUNT(*) AS submitted FROM responses \
+         WHERE round_id = $1 AND (open_form_id IS NOT NULL OR source IS NOT NULL) \
+         AND status = 'submitted' \
          AND removed IS NULL \
-         GROUP BY COALESCE(sector, '') ORDER BY 1",
+         GROUP BY COALESCE(sector, ''), COALESCE(source, '') ORDER BY 1, 2",
     )
     .bind(round_id)
     .fetch_all(&db.pool)

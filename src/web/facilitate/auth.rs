@@ -84,34 +84,56 @@ pub async fn sign_in(
             )
                 .into_response())
         }
-        Err(AuthError::Locked { seconds }) => Ok((
-            [(header::RETRY_AFTER, seconds.to_string())],
-            sign_in_form(
+        Err(error) => {
+            let refused = Refused::of(error, EN.sign_in_wrong)?;
+            let page = sign_in_form(refused.status, email, Some(refused.problem.clone()), None);
+            Ok(refused.answer(page))
+        }
+    }
+}
+
+/// A password check that refused, as a page answers it.
+pub(super) struct Refused {
+    /// 401 for a wrong password, 429 while waiting out failures, 503 while every checker is busy.
+    pub(super) status: StatusCode,
+    /// What the page says.
+    pub(super) problem: String,
+    /// The seconds to wait, for `Retry-After`.
+    wait: Option<i64>,
+}
+
+impl Refused {
+    /// How `error` is answered, `wrong` saying a wrong password; an error for a failure on our
+    /// side.
+    pub(super) fn of(error: AuthError, wrong: &str) -> Result<Refused, AppError> {
+        let (status, problem, wait) = match error {
+            AuthError::Locked { seconds } => (
                 StatusCode::TOO_MANY_REQUESTS,
-                email,
-                Some(EN.sign_in_wait.replace("{seconds}", &seconds.to_string())),
-                None,
+                EN.sign_in_wait.replace("{seconds}", &seconds.to_string()),
+                Some(seconds),
             ),
-        )
-            .into_response()),
-        Err(AuthError::Busy) => Ok((
-            [(header::RETRY_AFTER, "1".to_string())],
-            sign_in_form(
+            AuthError::Busy => (
                 StatusCode::SERVICE_UNAVAILABLE,
-                email,
-                Some(EN.sign_in_busy.to_string()),
-                None,
+                EN.sign_in_busy.to_string(),
+                Some(1),
             ),
-        )
-            .into_response()),
-        Err(AuthError::Wrong) => Ok(sign_in_form(
-            StatusCode::UNAUTHORIZED,
-            email,
-            Some(EN.sign_in_wrong.to_string()),
-            None,
-        )),
-        Err(AuthError::Store(error)) => Err(error.into()),
-        Err(AuthError::DamagedKey) => Err(Failure::Secret(DEVICE_KEY).into()),
+            AuthError::Wrong => (StatusCode::UNAUTHORIZED, wrong.to_string(), None),
+            AuthError::Store(error) => return Err(error.into()),
+            AuthError::DamagedKey => return Err(Failure::Secret(DEVICE_KEY).into()),
+        };
+        Ok(Refused {
+            status,
+            problem,
+            wait,
+        })
+    }
+
+    /// `page` (with this refusal's status), with `Retry-After` when there is a wait.
+    pub(super) fn answer(self, page: Response) -> Response {
+        match self.wait {
+            Some(seconds) => ([(header::RETRY_AFTER, seconds.to_string())], page).into_response(),
+            None => page,
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::{SignedInChrome, chrome, managed_partnership, see_other};
+use super::{SignedInChrome, chrome, managed_partnership, owned_partnership, see_other};
 use crate::accounts::SignInEmail;
 use crate::survey::Partnership;
 use crate::web::errors::AppError;
@@ -38,6 +38,8 @@ pub struct FacilitatorsSection {
     pub(super) listed: Vec<Listed>,
     /// Whether the signed-in facilitator may add and remove co-facilitators (and delete it).
     pub(super) manages: bool,
+    /// The signed-in facilitator, who may leave a partnership they co-facilitate.
+    pub(super) me: i64,
     /// The address typed into the form, kept after a refusal.
     pub(super) email: String,
     /// Why the address was refused.
@@ -66,6 +68,7 @@ pub async fn section(
         owned: partnership.owner_id.is_some(),
         listed,
         manages: partnership.managed_by(signed_in.facilitator()),
+        me: signed_in.facilitator().id,
         email: String::new(),
         problem: None,
     })
@@ -142,14 +145,20 @@ async fn add_co_facilitator(
 }
 
 /// `POST /facilitator/partnerships/{id}/facilitators/{facilitator_id}/remove`: ends that
-/// co-facilitator's access at once, back to the partnership. Removing someone who is no longer
-/// one changes nothing, so a retried post is harmless.
+/// co-facilitator's access at once, back to the partnership; a co-facilitator who removes
+/// themselves leaves it, back to their partnerships. Removing someone who is no longer one changes
+/// nothing, so a retried post is harmless.
 pub async fn remove(
     State(state): State<AppState>,
     Path((id, facilitator_id)): Path<(i64, i64)>,
     form: CheckedForm,
 ) -> Result<Response, AppError> {
-    let partnership = managed_partnership(&state, &form.signed_in, id).await?;
+    let leaving = facilitator_id == form.signed_in.facilitator().id;
+    let partnership = if leaving {
+        owned_partnership(&state, &form.signed_in, id).await?
+    } else {
+        managed_partnership(&state, &form.signed_in, id).await?
+    };
     if state
         .store
         .remove_co_facilitator(partnership.id, facilitator_id)
@@ -160,6 +169,10 @@ pub async fn remove(
             facilitator_id,
             "co-facilitator removed"
         );
+    }
+    // Unless they manage it anyway (an administrator), it is no longer theirs to see.
+    if leaving && !partnership.managed_by(form.signed_in.facilitator()) {
+        return Ok(see_other("/facilitator"));
     }
     Ok(see_other(&format!(
         "/facilitator/partnerships/{id}#facilitators"

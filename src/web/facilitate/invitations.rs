@@ -36,7 +36,7 @@ pub async fn edit_form(
 ) -> Result<Response, AppError> {
     let (invitation, round) = owned_invitation(&state, &signed_in, id).await?;
     if invitation.submitted {
-        return Err(AppError::BadForm(EN.detail_partner_submitted));
+        return Err(AppError::Settled(EN.detail_partner_submitted));
     }
     page(StatusCode::OK, &signed_in, round, invitation, &[])
 }
@@ -65,7 +65,7 @@ pub async fn edit(
         }
     };
     if !state.store.update_partner(invitation.id, &partner).await? {
-        return Err(AppError::BadForm(EN.detail_partner_submitted));
+        return Err(AppError::Settled(EN.detail_partner_submitted));
     }
     Ok(see_other(&format!(
         "/facilitator/rounds/{}/partners#partner-{}",

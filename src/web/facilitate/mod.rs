@@ -30,6 +30,8 @@ pub mod paper;
 pub mod partners;
 /// The list of partnerships, one partnership, and new partnerships and rounds.
 pub mod partnerships;
+/// A facilitator's own password, changed.
+pub mod password;
 /// A forgotten password, reset by an e-mailed link.
 pub mod reset;
 /// A round's page and dashboard, its live progress, closing, reopening and the next round.
@@ -177,6 +179,20 @@ async fn hash_off_thread(password: String) -> Result<Result<String, PasswordErro
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await
         .map_err(|error| Failure::Join(error).into())
+}
+
+/// The hash of a new password typed twice (`password`, `again`), or the problem in words: the two
+/// differ, or the password breaks a rule of every password.
+async fn new_password_hash(
+    password: &str,
+    again: &str,
+) -> Result<Result<String, String>, AppError> {
+    if password != again {
+        return Ok(Err(EN.reset_mismatch.to_string()));
+    }
+    Ok(hash_off_thread(password.to_string())
+        .await?
+        .map_err(|problem| problem.to_string()))
 }
 
 /// The server's time zone as its pages name it, such as `America/Chicago`.

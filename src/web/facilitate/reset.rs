@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{base_url, hash_off_thread};
+use super::{base_url, new_password_hash};
 use crate::accounts::{RESET_LIFETIME_SECONDS, SignInEmail, token_digest, unix_now};
 use crate::mail::Mail;
 use crate::survey::{is_token, new_token};
@@ -129,7 +129,7 @@ async fn account(state: &AppState, token: &str) -> Result<String, AppError> {
     } else {
         None
     };
-    email.ok_or(AppError::BadForm(EN.reset_gone))
+    email.ok_or(AppError::LinkGone(EN.reset_gone))
 }
 
 fn reset_page(status: StatusCode, email: &str, token: &str, problem: Option<String>) -> Response {
@@ -165,26 +165,12 @@ pub async fn reset(
         return Err(AppError::Csrf);
     }
     let email = account(&state, &token).await?;
-    let password = form.field("password").to_string();
-    if password != form.field("password_again") {
-        let problem = Some(EN.reset_mismatch.to_string());
-        return Ok(reset_page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &email,
-            &token,
-            problem,
-        ));
-    }
-    let hash = match hash_off_thread(password).await? {
+    let hash = match new_password_hash(form.field("password"), form.field("password_again")).await?
+    {
         Ok(hash) => hash,
         Err(problem) => {
-            let problem = Some(problem.to_string());
-            return Ok(reset_page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &email,
-                &token,
-                problem,
-            ));
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(reset_page(status, &email, &token, Some(problem)));
         }
     };
     if !state
@@ -192,7 +178,7 @@ pub async fn reset(
         .use_password_reset(&token_digest(&token), unix_now(), &hash)
         .await?
     {
-        return Err(AppError::BadForm(EN.reset_gone));
+        return Err(AppError::LinkGone(EN.reset_gone));
     }
     Ok(Redirect::to(&format!("{SIGN_IN}?reset=1")).into_response())
 }

@@ -31,6 +31,8 @@ struct SectorProgress {
     started: usize,
     submitted: usize,
     open_link: i64,
+    /// Keyed in from paper or imported by a facilitator.
+    by_staff: i64,
 }
 
 /// A dimension card with its notices put into words.
@@ -115,7 +117,7 @@ const PROGRESS_REFRESH_SECONDS: u32 = 15;
 /// order.
 async fn sector_progress(state: &AppState, round_id: i64) -> Result<Vec<SectorProgress>, AppError> {
     let invitations = state.store.invitation_progress(round_id).await?;
-    let open_link = state.store.open_link_submissions(round_id).await?;
+    let uninvited = state.store.uninvited_submissions(round_id).await?;
     let mut sectors: BTreeMap<String, SectorProgress> = BTreeMap::new();
     for progress in invitations {
         let entry = sectors
@@ -125,8 +127,13 @@ async fn sector_progress(state: &AppState, round_id: i64) -> Result<Vec<SectorPr
         entry.started += usize::from(progress.status.is_some());
         entry.submitted += usize::from(progress.status == Some(Status::Submitted));
     }
-    for (sector, submitted) in open_link {
-        sectors.entry(sector).or_default().open_link = submitted;
+    for (sector, source, submitted) in uninvited {
+        let entry = sectors.entry(sector).or_default();
+        if source.is_empty() {
+            entry.open_link += submitted;
+        } else {
+            entry.by_staff += submitted;
+        }
     }
     Ok(sectors
         .into_iter()
