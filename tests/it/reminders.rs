@@ -364,6 +364,11 @@ async fn without_smtp_the_partners_page_says_so_and_links_the_unsubmitted_links(
         "{section}"
     );
     assert!(!page.contains("/mail/invitations"), "a send button: {page}");
+    assert_eq!(
+        page.matches("links.csv?only=unsubmitted").count(),
+        1,
+        "{page}"
+    );
     assert!(!page.contains("/mail/reminders"), "a send button: {page}");
     let path = format!("/facilitator/rounds/{}/mail/invitations", round.id);
     let (status, _, _) = browser.post_checked(&path, &[]).await;
