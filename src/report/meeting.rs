@@ -155,7 +155,7 @@ pub fn statements_by_dimension(items: &[ItemRow]) -> Vec<(String, Vec<ItemRow>)>
 mod tests {
     use super::*;
     use crate::instrument::load_str;
-    use crate::scoring::{CellKey, Labels, Options, Scorer};
+    use crate::scoring::{Options, one_cell};
 
     /// Three factors in two dimensions, on 1..5 with three bands.
     const INSTRUMENT: &str = r#"
@@ -230,18 +230,8 @@ description = "Talk about it."
 
     /// The statistics of `rows` (answers to r1, c1, g1), everyone in one cell.
     fn results(rows: &[[i16; 3]]) -> Results {
-        let instrument = instrument();
-        let mut scorer = Scorer::new(&instrument);
-        let mut scores = vec![None; scorer.score_count()];
-        let everyone = CellKey {
-            wave: None,
-            group: None,
-        };
-        for row in rows {
-            scorer.add(everyone, &row.map(Some), &mut scores);
-        }
-        let none = Labels::default();
-        scorer.finish(&instrument, &none, &none, &Options::default())
+        let rows: Vec<_> = rows.iter().map(|row| row.map(Some)).collect();
+        one_cell(&instrument(), &rows, &Options::default())
     }
 
     #[test]

@@ -677,3 +677,24 @@ impl Scorer {
         total
     }
 }
+
+/// The statistics of `rows` (answers in instrument item order), everyone in one cell: what the
+/// tests of a single table need.
+#[cfg(test)]
+pub(crate) fn one_cell<const N: usize>(
+    instrument: &Instrument,
+    rows: &[[Answer; N]],
+    options: &Options,
+) -> Results {
+    let mut scorer = Scorer::new(instrument);
+    let mut scores = vec![None; scorer.score_count()];
+    let everyone = CellKey {
+        wave: None,
+        group: None,
+    };
+    for row in rows {
+        scorer.add(everyone, row, &mut scores);
+    }
+    let none = Labels::default();
+    scorer.finish(instrument, &none, &none, options)
+}

@@ -582,7 +582,7 @@ fn rwg(scorer: &Scorer, cell: &Cell, d: usize) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::instrument::load_str;
-    use crate::scoring::Answer;
+    use crate::scoring::{Answer, one_cell};
 
     /// `trust`: `plain` and reverse-keyed `wasteful` on a 0..4 scale (a missing answer is held
     /// as 0 while scoring, the scale's lowest point); `pace`: `quick` on a 1..3 scale.
@@ -601,18 +601,7 @@ mod tests {
     }
 
     fn results(rows: &[[Answer; 3]], min_group_size: u64) -> Results {
-        let instrument = instrument();
-        let mut scorer = Scorer::new(&instrument);
-        let mut scores = vec![None; scorer.score_count()];
-        let everyone = CellKey {
-            wave: None,
-            group: None,
-        };
-        for row in rows {
-            scorer.add(everyone, row, &mut scores);
-        }
-        let none = Labels::default();
-        scorer.finish(&instrument, &none, &none, &Options { min_group_size })
+        one_cell(&instrument(), rows, &Options { min_group_size })
     }
 
     fn shares(results: &Results, item: usize) -> (Option<f64>, Option<f64>) {

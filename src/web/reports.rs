@@ -2,7 +2,8 @@
 //! ([`crate::releases::latest`], which first publishes waiting responses when the round
 //! publishes). Figures come from the release as stored; the respondent-level downloads and the
 //! comments list the rows that release lists, scored through the same pipeline as
-//! `partnerscope score`.
+//! `partnerscope score`. A partnership's series downloads ([`Download::series`]) put its rounds'
+//! listed rows one after another, each round as of its latest release.
 //!
 //! Rows are read page by page ([`crate::store::ReleasedPages`]), so memory stays bounded however
 //! large the round; scoring runs on a blocking thread that fetches the pages as it reads. The

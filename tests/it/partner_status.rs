@@ -116,6 +116,27 @@ async fn the_partners_page_shows_each_partners_status_and_nothing_of_their_answe
     assert!(rows[0][4].ends_with(&link(0)));
 }
 
+/// Posts the edit form at `path` with a government partner's `organisation`, `email` and
+/// `language`: status, `Location` and body.
+async fn edit_partner(
+    browser: &Browser,
+    path: &str,
+    [organisation, email, language]: [&str; 3],
+) -> (u16, Option<String>, String) {
+    let fields = [
+        ("organisation", organisation),
+        ("sector", "government"),
+        ("email", email),
+        ("language", language),
+    ];
+    browser.post_checked(path, &fields).await
+}
+
+/// Invitation `id` as stored.
+async fn stored_invitation(app: &TestApp, id: i64) -> Invitation {
+    app.store.invitation(id).await.unwrap().unwrap()
+}
+
 async fn a_partners_details_change_until_they_submit_and_a_wrong_field_changes_nothing(
     engine: Engine,
 ) {
@@ -135,38 +156,19 @@ async fn a_partners_details_change_until_they_submit_and_a_wrong_field_changes_n
     assert_eq!(status, 200);
     assert!(page.contains(r#"value="Food Bnak""#), "{page}");
 
-    let (status, _, page) = browser
-        .post_checked(
-            &edit,
-            &[
-                ("organisation", "Food Bank"),
-                ("sector", "government"),
-                ("email", "not an address"),
-                ("language", ""),
-            ],
-        )
-        .await;
+    let (status, _, page) =
+        edit_partner(&browser, &edit, ["Food Bank", "not an address", ""]).await;
     assert_eq!(status, 422);
     assert!(page.contains("e-mail address"), "{page}");
-    let stored = app
-        .store
-        .invitation(invitations[0].id)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = stored_invitation(&app, invitations[0].id).await;
     assert_eq!(stored.organisation, "Food Bnak", "nothing changed");
 
-    let (status, location, _) = browser
-        .post_checked(
-            &edit,
-            &[
-                ("organisation", "Food Bank"),
-                ("sector", "government"),
-                ("email", "director@foodbank.example"),
-                ("language", "es"),
-            ],
-        )
-        .await;
+    let (status, location, _) = edit_partner(
+        &browser,
+        &edit,
+        ["Food Bank", "director@foodbank.example", "es"],
+    )
+    .await;
     assert_eq!(status, 303);
     assert_eq!(
         location,
@@ -175,12 +177,7 @@ async fn a_partners_details_change_until_they_submit_and_a_wrong_field_changes_n
             round.id, invitations[0].id
         ))
     );
-    let stored = app
-        .store
-        .invitation(invitations[0].id)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = stored_invitation(&app, invitations[0].id).await;
     assert_eq!(
         (
             stored.organisation.as_str(),
@@ -212,25 +209,10 @@ async fn a_partners_details_change_until_they_submit_and_a_wrong_field_changes_n
         .unwrap();
     let done = format!("/facilitator/partners/{}/edit", invitations[1].id);
     assert_eq!(browser.get(&done).await.0, 409);
-    let (status, _, page) = browser
-        .post_checked(
-            &done,
-            &[
-                ("organisation", "Renamed"),
-                ("sector", "government"),
-                ("email", ""),
-                ("language", ""),
-            ],
-        )
-        .await;
+    let (status, _, page) = edit_partner(&browser, &done, ["Renamed", "", ""]).await;
     assert_eq!(status, 409);
     assert!(page.contains("This partner has submitted"), "{page}");
-    let stored = app
-        .store
-        .invitation(invitations[1].id)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = stored_invitation(&app, invitations[1].id).await;
     assert_eq!(stored.organisation, "Done Org");
 
     // Another facilitator finds no such partner.
