@@ -44,7 +44,7 @@ pub fn list() -> anyhow::Result<ExitCode> {
             "{}\t{}\t{}\t{} items\t{}",
             instrument.id,
             instrument.version,
-            instrument.title(),
+            instrument.texts().title(),
             instrument.items.len(),
             dimensions.join(", ")
         );

@@ -173,7 +173,7 @@ pub fn preview(file: &Path, addr: &str) -> anyhow::Result<()> {
             .with_context(|| format!("cannot listen on {addr}"))?;
         println!(
             "Preview of {}: http://{}/preview/{}",
-            instrument.title(),
+            instrument.texts().title(),
             listener.local_addr()?,
             instrument.id
         );

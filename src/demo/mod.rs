@@ -217,7 +217,7 @@ fn respondent(rng: &mut StdRng, instrument: &Instrument, sector: &str, spring: b
     let temper = rng.random_range(-0.6..0.6);
     let mut answers = Answers {
         consent: true,
-        language: Some(instrument.language.clone()),
+        language: Some(instrument.language().to_string()),
         ..Answers::default()
     };
     for (index, item) in instrument.items.iter().enumerate() {

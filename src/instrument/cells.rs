@@ -93,10 +93,12 @@ impl CellReader {
         scale: &Scale,
         codes: &[(String, Coded)],
     ) -> Result<CellReader, Vec<Ambiguity>> {
+        // A file may spell answers as the labels of any language the instrument has.
+        let texts = instrument.translations();
         Self::from_texts(
             scale,
-            instrument.scale_labels(scale),
-            instrument.missing_options(scale),
+            texts.iter().flat_map(|t| t.scale_labels(scale)),
+            texts.iter().flat_map(|t| t.missing_options(scale)),
             codes,
         )
     }
@@ -158,7 +160,11 @@ impl CellReader {
             labels.push(label);
         }
         let mut missing = Vec::new();
-        for (i, (code, label)) in missing_options.enumerate() {
+        for (code, label) in missing_options {
+            // Options come once per language: the index is the code's, not the position.
+            let Some(i) = missing_index(code) else {
+                continue;
+            };
             for spelling in [code, label] {
                 if uncoded(spelling) {
                     table.add(spelling, Meaning::Missing(i));

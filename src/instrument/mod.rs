@@ -2,9 +2,10 @@
 //!
 //! An [`Instrument`] is loaded once from a TOML file (see [`load`]) and is immutable afterwards. All
 //! cross references are resolved to indices while loading, so scoring never looks anything up by name.
-//! Every human-readable text lives in one [`Texts`] catalogue keyed by a stable path, so a translation
-//! can replace the texts without touching ids or scores; callers read them through typed accessors
-//! such as [`Instrument::item_text`].
+//! Every human-readable text lives in a [`Texts`] catalogue per language, keyed by a stable path,
+//! so a translation changes what people read and never an id or a score; callers read texts
+//! through typed accessors such as [`Texts::item_text`], on [`Instrument::texts`] (the default
+//! language) or [`Instrument::texts_in`].
 
 mod cells;
 mod library;
@@ -28,8 +29,6 @@ pub struct Instrument {
     pub id: String,
     /// Version of the definition, e.g. `1.0.0`.
     pub version: String,
-    /// Language of the texts (BCP 47 tag).
-    pub language: String,
     /// Instrument-wide minimum fraction of answered items.
     pub min_answered: f64,
     /// Response scales, in file order.
@@ -46,9 +45,10 @@ pub struct Instrument {
     pub comments: Vec<CommentQuestion>,
     /// The question that assigns a respondent's group, if any.
     pub profile: Option<Profile>,
-    /// Every human-readable text of the instrument. Private, so an instrument is only ever made by
-    /// the loader, which guarantees the required texts (see the accessors in `text`).
-    texts: Texts,
+    /// Every human-readable text of the instrument, one catalogue per declared language, the
+    /// default first (never empty). Private, so an instrument is only ever made by the loader,
+    /// which guarantees the required texts in every language (see `text`).
+    texts: Vec<Texts>,
     /// The exact TOML source the instrument was loaded from; rounds store it so later edits of the
     /// file never change the meaning of stored answers.
     pub source: String,

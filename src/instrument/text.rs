@@ -1,9 +1,10 @@
-//! The texts of an instrument: a catalogue keyed by stable paths, and typed accessors on
-//! [`Instrument`] so callers never spell a path.
+//! The texts of an instrument: one catalogue per language keyed by stable paths, and typed
+//! accessors so callers never spell a path.
 //!
 //! Texts the format requires (titles, item texts, scale labels, …) are `&str`: the loader refuses
-//! a file without them and an [`Instrument`] cannot be made any other way. Texts the format
-//! documents as optional (introduction, consent, descriptions) are `Option<&str>`.
+//! a file without them in any declared language, and a [`Texts`] cannot be made any other way.
+//! Texts the format documents as optional (introduction, consent, descriptions) are
+//! `Option<&str>`.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -84,15 +85,32 @@ impl fmt::Display for TextKey<'_> {
     }
 }
 
-/// Human-readable texts keyed by paths such as `item.t1.text` or `scale.agree5.label.3`.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// The human-readable texts of an instrument in one language, keyed by paths such as
+/// `item.t1.text` or `scale.agree5.label.3`, with typed accessors so callers never spell a path.
+///
+/// Only the loader makes one, and it makes none without every text the format requires in
+/// every declared language, so the accessors of required texts cannot fail.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Texts {
+    lang: String,
     entries: BTreeMap<String, String>,
 }
 
+// The loader reports every missing required text in every language, so it builds no instrument
+// without these texts, and a catalogue cannot be changed once built.
+const REQUIRED: &str = "the loader refuses an instrument without its required texts";
+
 impl Texts {
+    /// An empty catalogue of language `lang`, for the loader to fill.
+    pub(super) fn new(lang: &str) -> Texts {
+        Texts {
+            lang: lang.to_string(),
+            entries: BTreeMap::new(),
+        }
+    }
+
     /// Stores `text` under `key`, replacing any earlier text.
-    pub fn insert(&mut self, key: TextKey<'_>, text: impl Into<String>) {
+    pub(super) fn insert(&mut self, key: TextKey<'_>, text: impl Into<String>) {
         self.entries.insert(key.to_string(), text.into());
     }
 
@@ -101,49 +119,14 @@ impl Texts {
         self.entries.get(&key.to_string()).map(String::as_str)
     }
 
-    /// Every value of `scale` with its label if the catalogue has one, ascending.
-    pub fn scale_labels<'a>(
-        &'a self,
-        scale: &'a Scale,
-    ) -> impl Iterator<Item = (i16, Option<&'a str>)> {
-        scale.values().map(move |value| {
-            let key = TextKey::ScaleLabel {
-                scale: &scale.name,
-                value,
-            };
-            (value, self.get(key))
-        })
+    /// The language tag of these texts, as the instrument declares it.
+    pub fn lang(&self) -> &str {
+        &self.lang
     }
 
-    /// Every non-substantive option of `scale` as its code and its label if the catalogue has
-    /// one, in file order.
-    pub fn missing_options<'a>(
-        &'a self,
-        scale: &'a Scale,
-    ) -> impl Iterator<Item = (&'a str, Option<&'a str>)> {
-        scale.missing.iter().map(move |code| {
-            let key = TextKey::MissingLabel {
-                scale: &scale.name,
-                code,
-            };
-            (code.as_str(), self.get(key))
-        })
-    }
-
-    /// All paths and texts, ordered by path.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.entries.iter().map(|(k, v)| (k.as_str(), v.as_str()))
-    }
-}
-
-// The reader reports every missing required key, so the loader builds no instrument without
-// these texts, and the catalogue is private, so nothing else can drop one.
-const REQUIRED: &str = "the loader refuses an instrument without its required texts";
-
-impl Instrument {
     /// A text the format requires.
     fn required(&self, key: TextKey<'_>) -> &str {
-        self.texts.get(key).expect(REQUIRED)
+        self.get(key).expect(REQUIRED)
     }
 
     /// The title, shown on the form and the dashboard.
@@ -158,20 +141,24 @@ impl Instrument {
 
     /// The text on the first page of the form, if the instrument has one.
     pub fn introduction(&self) -> Option<&str> {
-        self.texts.get(TextKey::Introduction)
+        self.get(TextKey::Introduction)
     }
 
     /// The consent statement a respondent confirms before answering, if the instrument asks for
     /// consent.
     pub fn consent(&self) -> Option<&str> {
-        self.texts.get(TextKey::Consent)
+        self.get(TextKey::Consent)
     }
 
     /// Every value of `scale` with its label, ascending.
     pub fn scale_labels<'a>(&'a self, scale: &'a Scale) -> impl Iterator<Item = (i16, &'a str)> {
-        self.texts
-            .scale_labels(scale)
-            .map(|(value, label)| (value, label.expect(REQUIRED)))
+        scale.values().map(move |value| {
+            let key = TextKey::ScaleLabel {
+                scale: &scale.name,
+                value,
+            };
+            (value, self.required(key))
+        })
     }
 
     /// Every non-substantive option of `scale` as (code, label), in file order.
@@ -179,9 +166,13 @@ impl Instrument {
         &'a self,
         scale: &'a Scale,
     ) -> impl Iterator<Item = (&'a str, &'a str)> {
-        self.texts
-            .missing_options(scale)
-            .map(|(code, label)| (code, label.expect(REQUIRED)))
+        scale.missing.iter().map(move |code| {
+            let key = TextKey::MissingLabel {
+                scale: &scale.name,
+                code,
+            };
+            (code.as_str(), self.required(key))
+        })
     }
 
     /// The title of `dimension`.
@@ -191,7 +182,7 @@ impl Instrument {
 
     /// The description of `dimension`, if it has one.
     pub fn dimension_description(&self, dimension: &Dimension) -> Option<&str> {
-        self.texts.get(TextKey::DimensionDescription(&dimension.id))
+        self.get(TextKey::DimensionDescription(&dimension.id))
     }
 
     /// The title of `factor`.
@@ -201,7 +192,7 @@ impl Instrument {
 
     /// The description of `factor`, if it has one.
     pub fn factor_description(&self, factor: &Factor) -> Option<&str> {
-        self.texts.get(TextKey::FactorDescription(&factor.id))
+        self.get(TextKey::FactorDescription(&factor.id))
     }
 
     /// The statement of `item`.
@@ -216,7 +207,7 @@ impl Instrument {
 
     /// What `band` means and suggests, if the instrument says.
     pub fn band_description(&self, band: &Band) -> Option<&str> {
-        self.texts.get(TextKey::BandDescription(band.key))
+        self.get(TextKey::BandDescription(band.key))
     }
 
     /// The question of the open-text `comment`.
@@ -238,6 +229,43 @@ impl Instrument {
             .options
             .iter()
             .map(|code| (code.as_str(), self.required(TextKey::ProfileOption(code))))
+    }
+}
+
+impl Instrument {
+    /// The instrument's default language: the first it declares, the one its downloads use.
+    pub fn language(&self) -> &str {
+        self.texts[0].lang()
+    }
+
+    /// The texts in the default language.
+    pub fn texts(&self) -> &Texts {
+        &self.texts[0]
+    }
+
+    /// The texts in every declared language, the default first.
+    pub fn translations(&self) -> &[Texts] {
+        &self.texts
+    }
+
+    /// The texts in language `tag` if the instrument has it: the declared tag itself (ignoring
+    /// case), else the first declared language with the same primary subtag (`es-MX` finds `es`,
+    /// `es` finds `es-419`).
+    pub fn texts_in(&self, tag: &str) -> Option<&Texts> {
+        let primary = |t: &str| {
+            t.split(['-', '_'])
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+        };
+        self.texts
+            .iter()
+            .find(|t| t.lang().eq_ignore_ascii_case(tag))
+            .or_else(|| {
+                self.texts
+                    .iter()
+                    .find(|t| primary(t.lang()) == primary(tag))
+            })
     }
 }
 
@@ -313,27 +341,33 @@ min = 0
     #[test]
     fn required_texts_are_read_from_the_file() {
         let mini = mini();
-        assert_eq!(mini.title(), "Mini partnership check");
-        assert_eq!(mini.description(), "A short example instrument.");
-        assert_eq!(mini.dimension_title(&mini.dimensions[1]), "Governance");
-        assert_eq!(mini.factor_title(&mini.factors[0]), "Mutual respect");
+        assert_eq!(mini.texts().title(), "Mini partnership check");
+        assert_eq!(mini.texts().description(), "A short example instrument.");
+        assert_eq!(
+            mini.texts().dimension_title(&mini.dimensions[1]),
+            "Governance"
+        );
+        assert_eq!(
+            mini.texts().factor_title(&mini.factors[0]),
+            "Mutual respect"
+        );
         let (_, item) = mini.item("t2").unwrap();
         assert_eq!(
-            mini.item_text(item),
+            mini.texts().item_text(item),
             "I hesitate to raise problems with other partners."
         );
-        assert_eq!(mini.band_label(&mini.bands[2]), "Concern");
+        assert_eq!(mini.texts().band_label(&mini.bands[2]), "Concern");
         assert_eq!(
-            mini.comment_text(&mini.comments[0]),
+            mini.texts().comment_text(&mini.comments[0]),
             "What one change would most improve how we work together?"
         );
         let profile = mini.profile.as_ref().unwrap();
         assert_eq!(
-            mini.profile_text(profile),
+            mini.texts().profile_text(profile),
             "Which sector best describes your organisation?"
         );
         assert_eq!(
-            mini.profile_options(profile).next(),
+            mini.texts().profile_options(profile).next(),
             Some(("government", "Local government"))
         );
     }
@@ -342,11 +376,11 @@ min = 0
     fn scale_labels_follow_the_values_and_missing_options_their_codes() {
         let mini = mini();
         let scale = &mini.scales[0];
-        let labels: Vec<(i16, &str)> = mini.scale_labels(scale).collect();
+        let labels: Vec<(i16, &str)> = mini.texts().scale_labels(scale).collect();
         assert_eq!(labels.len(), 5);
         assert_eq!(labels[0], (1, "Strongly disagree"));
         assert_eq!(labels[4], (5, "Strongly agree"));
-        let missing: Vec<(&str, &str)> = mini.missing_options(scale).collect();
+        let missing: Vec<(&str, &str)> = mini.texts().missing_options(scale).collect();
         assert_eq!(missing, [("dk", "Don't know")]);
     }
 
@@ -354,15 +388,16 @@ min = 0
     fn optional_texts_are_some_when_given() {
         let mini = mini();
         assert_eq!(
-            mini.introduction(),
+            mini.texts().introduction(),
             Some("This survey asks how well our partnership works.")
         );
         assert!(
-            mini.consent()
+            mini.texts()
+                .consent()
                 .is_some_and(|c| c.starts_with("I understand"))
         );
         assert_eq!(
-            mini.band_description(&mini.bands[0]),
+            mini.texts().band_description(&mini.bands[0]),
             Some("Keep doing what works.")
         );
     }
@@ -370,11 +405,14 @@ min = 0
     #[test]
     fn optional_texts_are_none_when_absent() {
         let bare = load_str("bare.toml", BARE).unwrap();
-        assert_eq!(bare.introduction(), None);
-        assert_eq!(bare.consent(), None);
-        assert_eq!(bare.dimension_description(&bare.dimensions[0]), None);
-        assert_eq!(bare.band_description(&bare.bands[0]), None);
-        assert_eq!(bare.missing_options(&bare.scales[0]).count(), 0);
+        assert_eq!(bare.texts().introduction(), None);
+        assert_eq!(bare.texts().consent(), None);
+        assert_eq!(
+            bare.texts().dimension_description(&bare.dimensions[0]),
+            None
+        );
+        assert_eq!(bare.texts().band_description(&bare.bands[0]), None);
+        assert_eq!(bare.texts().missing_options(&bare.scales[0]).count(), 0);
     }
 
     #[test]
@@ -391,11 +429,15 @@ min = 0
             );
         let instrument = load_str("described.toml", &src).unwrap();
         assert_eq!(
-            instrument.dimension_description(&instrument.dimensions[0]),
+            instrument
+                .texts()
+                .dimension_description(&instrument.dimensions[0]),
             Some("Belief.")
         );
         assert_eq!(
-            instrument.factor_description(&instrument.factors[0]),
+            instrument
+                .texts()
+                .factor_description(&instrument.factors[0]),
             Some("The core.")
         );
     }
@@ -422,6 +464,120 @@ min = 0
             let error = load_str("bare.toml", &src).expect_err(expected);
             assert!(matches!(error, LoadError::Invalid { .. }));
             assert_eq!(error.to_string(), expected);
+        }
+    }
+
+    /// `BARE` in English and Spanish, every text written per language in one of the two ways
+    /// the format allows (dotted keys and inline tables).
+    const BILINGUAL: &str = r#"
+id = "bare"
+version = "1"
+languages = ["en", "es"]
+title.en = "Bare"
+title.es = "Sencillo"
+description.en = "Nothing optional."
+description.es = "Nada opcional."
+
+[scales.yn]
+values = [0, 1]
+labels.en = ["No", "Yes"]
+labels.es = ["No", "Sí"]
+missing = [{ code = "dk", label = { en = "Don't know", es = "No sé" } }]
+
+[[dimensions]]
+id = "trust"
+title = { en = "Trust", es = "Confianza" }
+
+[[items]]
+id = "t1"
+text.en = "We trust each other."
+text.es = "Confiamos unos en otros."
+scale = "yn"
+dimension = "trust"
+
+[[bands]]
+label.en = "Fine"
+label.es = "Bien"
+min = 0
+"#;
+
+    #[test]
+    fn each_declared_language_has_its_own_texts_and_the_first_is_the_default() {
+        let bilingual = load_str("bilingual.toml", BILINGUAL).unwrap();
+        assert_eq!(bilingual.language(), "en");
+        assert_eq!(bilingual.texts().title(), "Bare");
+        let es = bilingual.texts_in("es").unwrap();
+        assert_eq!(es.lang(), "es");
+        assert_eq!(es.title(), "Sencillo");
+        let (_, item) = bilingual.item("t1").unwrap();
+        assert_eq!(es.item_text(item), "Confiamos unos en otros.");
+        assert_eq!(es.dimension_title(&bilingual.dimensions[0]), "Confianza");
+        let scale = &bilingual.scales[0];
+        assert_eq!(
+            es.scale_labels(scale).collect::<Vec<_>>(),
+            [(0, "No"), (1, "Sí")]
+        );
+        assert_eq!(
+            es.missing_options(scale).collect::<Vec<_>>(),
+            [("dk", "No sé")]
+        );
+        assert_eq!(es.band_label(&bilingual.bands[0]), "Bien");
+        // A regional tag finds its language; a language the instrument lacks finds none.
+        assert_eq!(bilingual.texts_in("es-MX").map(Texts::lang), Some("es"));
+        assert_eq!(bilingual.texts_in("EN").map(Texts::lang), Some("en"));
+        assert!(bilingual.texts_in("fr").is_none());
+        // The older single `language` still loads, as stored rounds hold it.
+        let old = BARE.replace("version = \"1\"", "version = \"1\"\nlanguage = \"de\"");
+        let old = load_str("old.toml", &old).unwrap();
+        assert_eq!(old.language(), "de");
+        assert_eq!(old.translations().len(), 1);
+    }
+
+    #[test]
+    fn a_text_missing_in_a_declared_language_is_listed_with_its_place() {
+        let src = BILINGUAL
+            .replace("description.es = \"Nada opcional.\"\n", "")
+            .replace("labels.es = [\"No\", \"Sí\"]", "labels.es = [\"No\"]")
+            .replace("es = \"No sé\"", "fr = \"Je ne sais pas\"")
+            .replace("text.es = \"Confiamos unos en otros.\"\n", "");
+        let error = load_str("bilingual.toml", &src).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "bilingual.toml:7:1: `description` of the instrument has no text in `es`\n\
+             bilingual.toml:11:1: scale `yn` has 2 values but 1 labels in `es`; give one label per value\n\
+             bilingual.toml:13:35: `label` of a missing option has no text in `es`\n\
+             bilingual.toml:13:56: `label` of a missing option is in `fr`, which is not one of the instrument's `languages` (en, es)\n\
+             bilingual.toml:21:1: `text` of [[items]] number 1 has no text in `es`"
+        );
+    }
+
+    #[test]
+    fn languages_are_declared_once_as_distinct_tags() {
+        let cases = [
+            (
+                "languages = [\"en\", \"es\"]",
+                "languages = [\"en\", \"es\"]\nlanguage = \"en\"",
+                "give either `language` or `languages`",
+            ),
+            (
+                "languages = [\"en\", \"es\"]",
+                "languages = [\"en\", \"Spanish\"]",
+                "`Spanish` is not a language tag",
+            ),
+            (
+                "languages = [\"en\", \"es\"]",
+                "languages = [\"en\", \"es-MX\", \"es-mx\"]",
+                "language `es-mx` is declared twice",
+            ),
+            (
+                "languages = [\"en\", \"es\"]",
+                "languages = []",
+                "`languages` needs at least one language tag",
+            ),
+        ];
+        for (from, to, expected) in cases {
+            let error = load_str("bilingual.toml", &BILINGUAL.replace(from, to)).unwrap_err();
+            assert!(error.to_string().contains(expected), "{error}");
         }
     }
 }

@@ -208,8 +208,9 @@ fn band_text(instrument: &Instrument, band: Option<usize>) -> (String, String) {
     band.map(|b| {
         let band = &instrument.bands[b];
         (
-            instrument.band_label(band).to_string(),
+            instrument.texts().band_label(band).to_string(),
             instrument
+                .texts()
                 .band_description(band)
                 .unwrap_or_default()
                 .to_string(),
@@ -225,7 +226,12 @@ pub fn transition(
     to: Option<usize>,
 ) -> Option<Transition> {
     let (from, to) = (from?, to?);
-    let label = |b: usize| instrument.band_label(&instrument.bands[b]).to_string();
+    let label = |b: usize| {
+        instrument
+            .texts()
+            .band_label(&instrument.bands[b])
+            .to_string()
+    };
     match (from, to) {
         _ if from == to => None,
         (_, 0) => Some(Transition::BecameTop(label(0))),
@@ -274,7 +280,7 @@ fn band_marks(instrument: &Instrument) -> Vec<BandMark> {
         .iter()
         .map(|b| BandMark {
             min: b.min,
-            label: instrument.band_label(b).to_string(),
+            label: instrument.texts().band_label(b).to_string(),
         })
         .collect()
 }
@@ -334,7 +340,10 @@ pub fn build(
                 let reported = &results.factors[f];
                 let shown = reported.shown();
                 FactorRow {
-                    title: instrument.factor_title(&instrument.factors[f]).to_string(),
+                    title: instrument
+                        .texts()
+                        .factor_title(&instrument.factors[f])
+                        .to_string(),
                     n: reported.n(),
                     mean: two(shown.and_then(|s| s.summary.mean)),
                     ci: shown.map_or_else(String::new, |s| {
@@ -348,7 +357,7 @@ pub fn build(
         let change = previous
             .as_ref()
             .and_then(|p| change_row(instrument, results, p, d));
-        let dimension_title = instrument.dimension_title(dimension).to_string();
+        let dimension_title = instrument.texts().dimension_title(dimension).to_string();
         chart_rows.push(chart_row(
             dimension_title.clone(),
             reported.n(),
@@ -416,7 +425,7 @@ pub fn build(
                     chart_row(row.sector.clone(), row.n, summary, &row.band, text)
                 })
                 .collect();
-            let dimension_title = instrument.dimension_title(dimension).to_string();
+            let dimension_title = instrument.texts().dimension_title(dimension).to_string();
             let (lo, hi) = (f64::from(scale(d).min), f64::from(scale(d).max));
             SectorTable {
                 chart: interval_chart(
@@ -441,8 +450,9 @@ pub fn build(
             let r_drop = stats.and_then(|s| s.r_drop);
             ItemRow {
                 id: item.id.clone(),
-                text: instrument.item_text(item).to_string(),
+                text: instrument.texts().item_text(item).to_string(),
                 dimension: instrument
+                    .texts()
                     .dimension_title(&instrument.dimensions[item.dimension])
                     .to_string(),
                 reverse: item.reverse,

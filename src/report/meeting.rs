@@ -45,8 +45,9 @@ pub fn factors_by_band(instrument: &Instrument, results: &Results) -> Vec<BandGr
                 band,
                 mean,
                 FactorLine {
-                    title: instrument.factor_title(factor).to_string(),
+                    title: instrument.texts().factor_title(factor).to_string(),
                     dimension: instrument
+                        .texts()
                         .dimension_title(&instrument.dimensions[factor.dimension])
                         .to_string(),
                     mean: two(Some(mean)),
@@ -66,8 +67,9 @@ pub fn factors_by_band(instrument: &Instrument, results: &Results) -> Vec<BandGr
                 .map(|(_, _, line)| line.clone())
                 .collect();
             (!factors.is_empty()).then(|| BandGroup {
-                label: instrument.band_label(band).to_string(),
+                label: instrument.texts().band_label(band).to_string(),
                 description: instrument
+                    .texts()
                     .band_description(band)
                     .unwrap_or_default()
                     .to_string(),

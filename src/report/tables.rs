@@ -176,8 +176,13 @@ fn id(s: &str) -> Cell {
 
 fn band_cell(instrument: &Instrument, band: Option<usize>) -> Cell {
     Cell::Text(
-        band.map(|b| instrument.band_label(&instrument.bands[b]).to_string())
-            .unwrap_or_default(),
+        band.map(|b| {
+            instrument
+                .texts()
+                .band_label(&instrument.bands[b])
+                .to_string()
+        })
+        .unwrap_or_default(),
     )
 }
 

@@ -241,7 +241,7 @@ pub fn problems(
             problems.push(Problem {
                 anchor: format!("item-{}", item.id),
                 message: m.error_item,
-                subject: Some(instrument.item_text(item).to_string()),
+                subject: Some(instrument.texts().item_text(item).to_string()),
             });
         }
     }
@@ -256,7 +256,7 @@ pub fn problems(
 }
 
 fn asks_consent(instrument: &Instrument) -> bool {
-    instrument.consent().is_some_and(|c| !c.is_empty())
+    instrument.texts().consent().is_some_and(|c| !c.is_empty())
 }
 
 /// One radio button.
@@ -362,8 +362,10 @@ impl FormView {
             if current != Some(key) {
                 current = Some(key);
                 let title = match item.factor {
-                    Some(f) => instrument.factor_title(&instrument.factors[f]),
-                    None => instrument.dimension_title(&instrument.dimensions[item.dimension]),
+                    Some(f) => instrument.texts().factor_title(&instrument.factors[f]),
+                    None => instrument
+                        .texts()
+                        .dimension_title(&instrument.dimensions[item.dimension]),
                 };
                 groups.push(GroupView {
                     title: title.to_string(),
@@ -374,17 +376,19 @@ impl FormView {
             let given = answers.items.get(&item.id).map(Answer::as_form_value);
             let anchor = format!("item-{}", item.id);
             let options = instrument
+                .texts()
                 .scale_labels(scale)
                 .map(|(v, label)| (v.to_string(), label, false))
                 .chain(
                     instrument
+                        .texts()
                         .missing_options(scale)
                         .map(|(c, label)| (c.to_string(), label, true)),
                 );
             let view = ItemView {
                 number: index + 1,
                 name: anchor.clone(),
-                text: instrument.item_text(item).to_string(),
+                text: instrument.texts().item_text(item).to_string(),
                 invalid: invalid(&anchor),
                 choices: choices(&anchor, options, given.as_deref()),
             };
@@ -395,11 +399,12 @@ impl FormView {
         let sector = match &instrument.profile {
             Some(profile) if link.asks_sector => Some(SectorView {
                 name: "sector".into(),
-                label: instrument.profile_text(profile).to_string(),
+                label: instrument.texts().profile_text(profile).to_string(),
                 invalid: invalid("sector"),
                 choices: choices(
                     "sector",
                     instrument
+                        .texts()
                         .profile_options(profile)
                         .map(|(code, label)| (code.to_string(), label, false)),
                     answers.sector.as_deref(),
@@ -408,9 +413,13 @@ impl FormView {
             _ => None,
         };
         FormView {
-            title: instrument.title().to_string(),
-            introduction: instrument.introduction().unwrap_or_default().to_string(),
-            consent: instrument.consent().unwrap_or_default().to_string(),
+            title: instrument.texts().title().to_string(),
+            introduction: instrument
+                .texts()
+                .introduction()
+                .unwrap_or_default()
+                .to_string(),
+            consent: instrument.texts().consent().unwrap_or_default().to_string(),
             consent_given: answers.consent,
             consent_invalid: invalid("consent"),
             groups,
@@ -419,7 +428,7 @@ impl FormView {
                 .iter()
                 .map(|c| CommentView {
                     id: c.id.clone(),
-                    label: instrument.comment_text(c).to_string(),
+                    label: instrument.texts().comment_text(c).to_string(),
                     text: answers.comments.get(&c.id).cloned().unwrap_or_default(),
                 })
                 .collect(),

@@ -559,7 +559,7 @@ async fn comment_lists(
             // and nothing of when each was written.
             comments.sort_by(|a, b| (&a.body, &a.handle).cmp(&(&b.body, &b.handle)));
             Some(CommentList {
-                question: instrument.comment_text(c).to_string(),
+                question: instrument.texts().comment_text(c).to_string(),
                 comments,
             })
         })

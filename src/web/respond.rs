@@ -372,7 +372,11 @@ pub async fn post(
         mut answers,
         ..
     } = form::read(&instrument, link, &EN, fields)?;
-    answers.language = Some(invitation.language.unwrap_or(instrument.language.clone()));
+    answers.language = Some(
+        invitation
+            .language
+            .unwrap_or(instrument.language().to_string()),
+    );
     if action == Action::Save {
         // The browser's secret, kept when it has one, so the code the partner wrote down stays
         // valid; a new one otherwise, which also closes any draft saved elsewhere.
@@ -478,7 +482,7 @@ pub async fn post_open(
     } = form::read(&instrument, OPEN_LINK, &EN, fields)?;
     // `read` guarantees a form id on the open link.
     let form_id = form_id.ok_or(AppError::BadForm(EN.detail_form_id))?;
-    answers.language = Some(instrument.language.clone());
+    answers.language = Some(instrument.language().to_string());
     let ids = state.open_links.ids(state.store.as_ref()).await?;
     let again = |status, id: String, banner| {
         let mut target = Target::open(&token, &round, id);
@@ -550,7 +554,7 @@ fn thanks_page(round: &Round, headers: &HeaderMap) -> Result<Response, AppError>
     Ok(html(
         StatusCode::OK,
         &ThanksPage {
-            chrome: Chrome::new(instrument.title(), ()),
+            chrome: Chrome::new(instrument.texts().title(), ()),
             receipt,
         },
     ))

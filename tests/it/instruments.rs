@@ -25,7 +25,7 @@ fn every_shipped_instrument_scores_trust_governance_and_engagement() {
         assert!(!instrument.bands.is_empty());
         assert!(instrument.profile.is_some());
         for item in &instrument.items {
-            assert!(!instrument.item_text(item).is_empty());
+            assert!(!instrument.texts().item_text(item).is_empty());
         }
     }
     let ids: Vec<&str> = instruments.iter().map(|i| i.id.as_str()).collect();
@@ -51,7 +51,7 @@ fn the_collaboration_factors_instrument_follows_wilders_twenty_factors_and_forty
     let bands: Vec<(String, f64)> = instrument
         .bands
         .iter()
-        .map(|b| (instrument.band_label(b).to_string(), b.min))
+        .map(|b| (instrument.texts().band_label(b).to_string(), b.min))
         .collect();
     assert_eq!(
         bands,

@@ -106,12 +106,15 @@ async fn the_paper_form_prints_numbered_statements_boxes_and_a_sheet_id_on_each_
         3,
         "the round's title and wave head every sheet"
     );
-    assert_eq!(body.matches(instrument.consent().unwrap()).count(), 3);
+    assert_eq!(
+        body.matches(instrument.texts().consent().unwrap()).count(),
+        3
+    );
     for (i, item) in instrument.items.iter().enumerate() {
         let numbered = format!(
             r#"<span class="number">{}.</span> {}"#,
             i + 1,
-            instrument.item_text(item).replace('\'', "&#39;")
+            instrument.texts().item_text(item).replace('\'', "&#39;")
         );
         assert_eq!(body.matches(&numbered).count(), 3, "{numbered}");
     }

@@ -16,6 +16,7 @@ use super::check::{
 use super::line_column;
 use super::read::{
     RawBand, RawComment, RawDimension, RawDoc, RawFactor, RawItem, RawProfile, RawScale, Reader,
+    Worded,
 };
 use crate::instrument::{
     Band, CellReader, Coded, CommentQuestion, DEFAULT_MIN_ANSWERED, Dimension, Factor, Instrument,
@@ -37,10 +38,12 @@ const RESERVED_IDS: &[&str] = &[
 
 /// Builds the instrument `doc` describes, or records why it cannot (and returns `None`).
 pub(super) fn build(r: &mut Reader, doc: RawDoc, src: &str) -> Option<Instrument> {
+    let languages = check_languages(r, &doc.languages);
     let mut b = Builder {
         r,
         src,
-        texts: Texts::default(),
+        texts: languages.iter().map(|l| Texts::new(l)).collect(),
+        languages,
         seen: HashMap::new(),
     };
     b.top_texts(&doc);
@@ -70,10 +73,6 @@ pub(super) fn build(r: &mut Reader, doc: RawDoc, src: &str) -> Option<Instrument
     Some(Instrument {
         id: doc.id.as_ref()?.get_ref().clone(),
         version: doc.version.as_ref()?.get_ref().clone(),
-        language: doc
-            .language
-            .as_ref()
-            .map_or_else(|| "en".to_string(), |l| l.get_ref().clone()),
         min_answered,
         scales,
         dimensions,
@@ -87,19 +86,77 @@ pub(super) fn build(r: &mut Reader, doc: RawDoc, src: &str) -> Option<Instrument
     })
 }
 
+/// The declared languages, checked: tags such as `en` or `es-419`, each once; English when the
+/// file declares none.
+fn check_languages(
+    r: &mut Reader,
+    declared: &Option<Spanned<Vec<Spanned<String>>>>,
+) -> Vec<String> {
+    let Some(declared) = declared else {
+        return vec!["en".to_string()];
+    };
+    let mut languages: Vec<String> = Vec::new();
+    for tag in declared.get_ref() {
+        let t = tag.get_ref();
+        if !valid_language_tag(t) {
+            r.problem(
+                tag.span(),
+                format!("`{t}` is not a language tag such as \"en\", \"es\" or \"es-419\""),
+            );
+        } else if languages.iter().any(|l| l.eq_ignore_ascii_case(t)) {
+            r.problem(tag.span(), format!("language `{t}` is declared twice"));
+        } else {
+            languages.push(t.clone());
+        }
+    }
+    if languages.is_empty() {
+        r.problem(
+            declared.span(),
+            "`languages` needs at least one language tag, the default first",
+        );
+        languages.push("en".to_string());
+    }
+    languages
+}
+
+/// Whether `tag` has the shape of a BCP 47 tag: a primary language subtag of two or three
+/// letters, then subtags of letters and digits (`es`, `es-419`, `pt-BR`, `zh-Hant`).
+fn valid_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or_default();
+    (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_lowercase())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
 /// Records every answer spelling that would read two ways: per scale, then per item with codes
-/// of its own (what its scale already reported is not repeated).
-fn check_spellings(r: &mut Reader, texts: &Texts, scales: &[Scale], items: &[Item], doc: &RawDoc) {
-    // Every built scale has its labels in the catalogue (`scales` put them there).
+/// of its own (what its scale already reported is not repeated). A responses file may use the
+/// labels of any of the instrument's languages, so all of them count.
+fn check_spellings(
+    r: &mut Reader,
+    texts: &[Texts],
+    scales: &[Scale],
+    items: &[Item],
+    doc: &RawDoc,
+) {
+    // A label missing in some language was reported already; the others still count.
     let reader = |scale: &Scale, codes: &[(String, Coded)]| {
+        let name = scale.name.as_str();
         CellReader::from_texts(
             scale,
-            texts
-                .scale_labels(scale)
-                .map(|(value, label)| (value, label.unwrap_or_default())),
-            texts
-                .missing_options(scale)
-                .map(|(code, label)| (code, label.unwrap_or_default())),
+            texts.iter().flat_map(|t| {
+                scale.values().filter_map(move |value| {
+                    Some((value, t.get(TextKey::ScaleLabel { scale: name, value })?))
+                })
+            }),
+            texts.iter().flat_map(|t| {
+                scale.missing.iter().filter_map(move |code| {
+                    Some((
+                        code.as_str(),
+                        t.get(TextKey::MissingLabel { scale: name, code })?,
+                    ))
+                })
+            }),
             codes,
         )
         .err()
@@ -112,7 +169,7 @@ fn check_spellings(r: &mut Reader, texts: &Texts, scales: &[Scale], items: &[Ite
         };
         for a in reader(scale, &[]) {
             r.problem(
-                raw.labels_span.clone(),
+                raw.labels.span.clone(),
                 format!(
                     "scale `{}`: `{}` and `{}` would read alike in a responses file (case and spaces are ignored) but mean different answers",
                     scale.name, a.first, a.second
@@ -148,7 +205,10 @@ fn check_spellings(r: &mut Reader, texts: &Texts, scales: &[Scale], items: &[Ite
 struct Builder<'r> {
     r: &'r mut Reader,
     src: &'r str,
-    texts: Texts,
+    /// The declared languages, the default first.
+    languages: Vec<String>,
+    /// The texts gathered so far, one catalogue per language of `languages`.
+    texts: Vec<Texts>,
     /// Where each id of a dimension, factor, item, comment or the profile was first used.
     seen: HashMap<String, Range<usize>>,
 }
@@ -162,12 +222,56 @@ struct Composites<'d> {
 }
 
 impl Builder<'_> {
-    /// Stores `text` under `key` when the file has it; a missing required text was reported by
-    /// the first pass.
-    fn text(&mut self, key: TextKey<'_>, text: &Option<Spanned<String>>) {
+    /// Stores each language's value of `text` under `key` when the file has the text; a missing
+    /// required text was reported by the first pass.
+    fn text(&mut self, key: TextKey<'_>, text: &Option<Worded<String>>) {
         if let Some(text) = text {
-            self.texts.insert(key, text.get_ref().clone());
+            self.worded(key, text);
         }
+    }
+
+    /// Stores each language's value of `text` under `key`.
+    fn worded(&mut self, key: TextKey<'_>, text: &Worded<String>) {
+        let values = self.by_language(text);
+        for (texts, value) in self.texts.iter_mut().zip(values) {
+            if let Some(value) = value {
+                texts.insert(key, value.clone());
+            }
+        }
+    }
+
+    /// The value of `worded` in each declared language, in the order of `languages`; records
+    /// each language it lacks and each tag that is not declared. A value written without a tag
+    /// is the default language's.
+    fn by_language<'w, T>(&mut self, worded: &'w Worded<T>) -> Vec<Option<&'w T>> {
+        let mut found = vec![None; self.languages.len()];
+        for (tag, value) in &worded.texts {
+            let Some(tag) = tag else {
+                found[0] = Some(value);
+                continue;
+            };
+            match self.languages.iter().position(|l| l == tag.get_ref()) {
+                Some(i) => found[i] = Some(value),
+                None => self.r.problem(
+                    tag.span(),
+                    format!(
+                        "{} is in `{}`, which is not one of the instrument's `languages` ({})",
+                        worded.what,
+                        tag.get_ref(),
+                        self.languages.join(", ")
+                    ),
+                ),
+            }
+        }
+        for (language, value) in self.languages.iter().zip(&found) {
+            if value.is_none() {
+                self.r.problem(
+                    worded.span.clone(),
+                    format!("{} has no text in `{language}`", worded.what),
+                );
+            }
+        }
+        found
     }
 
     /// Checks an id of the one namespace that dimensions, factors, items, comments and the
@@ -230,6 +334,27 @@ impl Builder<'_> {
                 );
             }
             let values_ok = check_scale_values(self.r, s);
+            let labels = self.by_language(&s.labels);
+            for (labels, language) in labels.iter().zip(&self.languages) {
+                let Some(labels) = labels else {
+                    continue;
+                };
+                if labels.len() != s.values.len() {
+                    self.r.problem(
+                        s.labels.span.clone(),
+                        format!(
+                            "scale `{name}` has {} values but {} labels{}; give one label per value",
+                            s.values.len(),
+                            labels.len(),
+                            if self.languages.len() > 1 {
+                                format!(" in `{language}`")
+                            } else {
+                                String::new()
+                            }
+                        ),
+                    );
+                }
+            }
             let missing = check_options(self.r, &s.missing, "missing option");
             if !values_ok {
                 continue;
@@ -246,14 +371,14 @@ impl Builder<'_> {
                 missing,
                 codes,
             };
-            for (value, label) in scale.values().zip(&s.labels) {
-                let key = TextKey::ScaleLabel { scale: name, value };
-                self.texts.insert(key, label.get_ref().clone());
+            for (texts, labels) in self.texts.iter_mut().zip(labels) {
+                for (value, label) in scale.values().zip(labels.into_iter().flatten()) {
+                    texts.insert(TextKey::ScaleLabel { scale: name, value }, label.clone());
+                }
             }
             for o in &s.missing {
                 let code = o.code.get_ref();
-                let key = TextKey::MissingLabel { scale: name, code };
-                self.texts.insert(key, o.label.get_ref().clone());
+                self.worded(TextKey::MissingLabel { scale: name, code }, &o.label);
             }
             scales.push(scale);
         }
@@ -526,6 +651,8 @@ impl Builder<'_> {
         let mut bands: Vec<Band> = Vec::new();
         let mut mins: HashSet<u64> = HashSet::new();
         for (key, b) in raw.iter().enumerate() {
+            self.worded(TextKey::BandLabel(key), &b.label);
+            self.text(TextKey::BandDescription(key), &b.description);
             let min = *b.min.get_ref();
             if !mins.insert(min.to_bits()) {
                 self.r.problem(
@@ -540,7 +667,9 @@ impl Builder<'_> {
                         b.min.span(),
                         format!(
                             "band `{}` starts at {min}, outside the range {}..{} of dimension `{}`",
-                            b.label.get_ref(),
+                            self.texts[0]
+                                .get(TextKey::BandLabel(key))
+                                .unwrap_or_default(),
                             scale.min,
                             scale.max,
                             d.id
@@ -548,9 +677,6 @@ impl Builder<'_> {
                     );
                 }
             }
-            self.texts
-                .insert(TextKey::BandLabel(key), b.label.get_ref().clone());
-            self.text(TextKey::BandDescription(key), &b.description);
             bands.push(Band { key, min });
         }
         bands.sort_by(|a, b| b.min.total_cmp(&a.min));
@@ -561,16 +687,14 @@ impl Builder<'_> {
         check_id(self.r, &raw.id, "comment");
         self.unique(&raw.id, "comment");
         let id = raw.id.get_ref();
-        self.texts
-            .insert(TextKey::CommentText(id), raw.text.get_ref().clone());
+        self.worded(TextKey::CommentText(id), &raw.text);
         CommentQuestion { id: id.clone() }
     }
 
     fn profile(&mut self, raw: &RawProfile) -> Profile {
         check_id(self.r, &raw.id, "profile");
         self.unique(&raw.id, "profile");
-        self.texts
-            .insert(TextKey::ProfileText, raw.text.get_ref().clone());
+        self.worded(TextKey::ProfileText, &raw.text);
         let codes = check_options(self.r, &raw.options, "profile option");
         if raw.options.len() < 2 {
             self.r.problem(
@@ -579,8 +703,7 @@ impl Builder<'_> {
             );
         }
         for o in &raw.options {
-            let key = TextKey::ProfileOption(o.code.get_ref());
-            self.texts.insert(key, o.label.get_ref().clone());
+            self.worded(TextKey::ProfileOption(o.code.get_ref()), &o.label);
         }
         Profile {
             id: raw.id.get_ref().clone(),

@@ -112,7 +112,7 @@ pub(super) fn check_min_answered(r: &mut Reader, value: &Option<Spanned<f64>>) -
 }
 
 /// Whether the values of scale `s` are usable: at least two ascending consecutive integers in
-/// -1000..1000, with one label each.
+/// -1000..1000 (the builder checks their labels, one per value in each language).
 pub(super) fn check_scale_values(r: &mut Reader, s: &RawScale) -> bool {
     let name = s.name.get_ref();
     let mut ok = true;
@@ -148,17 +148,6 @@ pub(super) fn check_scale_values(r: &mut Reader, s: &RawScale) -> bool {
             );
             ok = false;
         }
-    }
-    if s.labels.len() != s.values.len() {
-        r.problem(
-            s.labels_span.clone(),
-            format!(
-                "scale `{name}` has {} values but {} labels; give one label per value",
-                s.values.len(),
-                s.labels.len()
-            ),
-        );
-        ok = false;
     }
     ok
 }

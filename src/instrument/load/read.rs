@@ -149,6 +149,60 @@ impl<'t, 'i> Fields<'t, 'i> {
     }
 }
 
+/// A text as written: one value for the default language (`title = "…"`), or one per language
+/// tag (`title.en = "…"`, `title.es = "…"`). `T` is a string, or the strings of a scale's labels.
+pub(super) struct Worded<T> {
+    /// What holds the text, for problems: "`text` of [[items]] number 3".
+    pub(super) what: String,
+    /// The span of the whole value.
+    pub(super) span: Range<usize>,
+    /// Each language's value, with its tag; `None` is a value written without a tag.
+    pub(super) texts: Vec<(Option<Spanned<String>>, T)>,
+}
+
+impl<'t, 'i> Fields<'t, 'i> {
+    /// A text that may be written per language; `read` takes one language's value.
+    fn worded<T>(
+        &self,
+        r: &mut Reader,
+        key: &str,
+        required: bool,
+        mut read: impl FnMut(&mut Reader, &Value<'i>) -> Option<T>,
+    ) -> Option<Worded<T>> {
+        let value = self.get(r, key, required)?;
+        let what = format!("`{key}` of {}", self.what);
+        let texts = match value.get_ref() {
+            DeValue::Table(table) => table
+                .iter()
+                .filter_map(|(tag, value)| {
+                    let tag = Spanned::new(tag.span(), tag.get_ref().to_string());
+                    Some((Some(tag), read(r, value)?))
+                })
+                .collect(),
+            _ => vec![(None, read(r, value)?)],
+        };
+        Some(Worded {
+            what,
+            span: value.span(),
+            texts,
+        })
+    }
+
+    /// A string that may be written per language.
+    fn text(&self, r: &mut Reader, key: &str, required: bool) -> Option<Worded<String>> {
+        self.worded(r, key, required, |r, value| match value.get_ref() {
+            DeValue::String(s) => Some(s.to_string()),
+            _ => {
+                r.problem(
+                    value.span(),
+                    format!("`{key}` must be a string, or a table of strings by language such as `{key}.en = \"…\"`"),
+                );
+                None
+            }
+        })
+    }
+}
+
 fn integer(i: &toml::de::DeInteger<'_>) -> Option<i64> {
     i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok()
 }
@@ -157,11 +211,13 @@ fn integer(i: &toml::de::DeInteger<'_>) -> Option<i64> {
 pub(super) struct RawDoc {
     pub(super) id: Option<Spanned<String>>,
     pub(super) version: Option<Spanned<String>>,
-    pub(super) title: Option<Spanned<String>>,
-    pub(super) description: Option<Spanned<String>>,
-    pub(super) language: Option<Spanned<String>>,
-    pub(super) introduction: Option<Spanned<String>>,
-    pub(super) consent: Option<Spanned<String>>,
+    pub(super) title: Option<Worded<String>>,
+    pub(super) description: Option<Worded<String>>,
+    /// The languages of the texts (`languages`, or the older single `language`), with the span
+    /// they were declared at.
+    pub(super) languages: Option<Spanned<Vec<Spanned<String>>>>,
+    pub(super) introduction: Option<Worded<String>>,
+    pub(super) consent: Option<Worded<String>>,
     pub(super) min_answered: Option<Spanned<f64>>,
     pub(super) scales: Vec<RawScale>,
     pub(super) dimensions: Vec<RawDimension>,
@@ -177,8 +233,7 @@ pub(super) struct RawScale {
     pub(super) name: Spanned<String>,
     pub(super) values: Vec<Spanned<i64>>,
     pub(super) values_span: Range<usize>,
-    pub(super) labels: Vec<Spanned<String>>,
-    pub(super) labels_span: Range<usize>,
+    pub(super) labels: Worded<Vec<String>>,
     pub(super) missing: Vec<RawOption>,
     pub(super) codes: Vec<RawCode>,
 }
@@ -200,7 +255,7 @@ pub(super) enum RawCoded {
 /// An option `{ code, label }` of a scale's `missing` or of the profile.
 pub(super) struct RawOption {
     pub(super) code: Spanned<String>,
-    pub(super) label: Spanned<String>,
+    pub(super) label: Worded<String>,
 }
 
 /// A `[[dimensions]]` table as written.
@@ -218,15 +273,15 @@ pub(super) struct RawFactor {
 
 /// The keys dimensions and factors (the composite scores) share, as written.
 pub(super) struct RawComposite {
-    pub(super) title: Option<Spanned<String>>,
-    pub(super) description: Option<Spanned<String>>,
+    pub(super) title: Option<Worded<String>>,
+    pub(super) description: Option<Worded<String>>,
     pub(super) min_answered: Option<Spanned<f64>>,
 }
 
 /// An `[[items]]` table as written; `span` is the whole table's.
 pub(super) struct RawItem {
     pub(super) id: Spanned<String>,
-    pub(super) text: Option<Spanned<String>>,
+    pub(super) text: Option<Worded<String>>,
     pub(super) scale: Spanned<String>,
     pub(super) factor: Option<Spanned<String>>,
     pub(super) dimension: Option<Spanned<String>>,
@@ -238,21 +293,21 @@ pub(super) struct RawItem {
 
 /// A `[[bands]]` table as written.
 pub(super) struct RawBand {
-    pub(super) label: Spanned<String>,
+    pub(super) label: Worded<String>,
     pub(super) min: Spanned<f64>,
-    pub(super) description: Option<Spanned<String>>,
+    pub(super) description: Option<Worded<String>>,
 }
 
 /// A `[[comments]]` table as written.
 pub(super) struct RawComment {
     pub(super) id: Spanned<String>,
-    pub(super) text: Spanned<String>,
+    pub(super) text: Worded<String>,
 }
 
 /// The `[profile]` table as written.
 pub(super) struct RawProfile {
     pub(super) id: Spanned<String>,
-    pub(super) text: Spanned<String>,
+    pub(super) text: Worded<String>,
     pub(super) options: Vec<RawOption>,
     pub(super) options_span: Range<usize>,
 }
@@ -263,6 +318,7 @@ const TOP_KEYS: &[&str] = &[
     "title",
     "description",
     "language",
+    "languages",
     "introduction",
     "consent",
     "min_answered",
@@ -286,11 +342,11 @@ pub(super) fn read_document(
     let mut doc = RawDoc {
         id: top.string(r, "id", true),
         version: top.string(r, "version", true),
-        title: top.string(r, "title", true),
-        description: top.string(r, "description", true),
-        language: top.string(r, "language", false),
-        introduction: top.string(r, "introduction", false),
-        consent: top.string(r, "consent", false),
+        title: top.text(r, "title", true),
+        description: top.text(r, "description", true),
+        languages: read_languages(r, &top),
+        introduction: top.text(r, "introduction", false),
+        consent: top.text(r, "consent", false),
         min_answered: top.float(r, "min_answered", false),
         scales: Vec::new(),
         dimensions: Vec::new(),
@@ -333,7 +389,7 @@ pub(super) fn read_document(
     });
     for_each_table(r, &top, "items", true, |r, f| {
         let id = f.string(r, "id", true)?;
-        let text = f.string(r, "text", true);
+        let text = f.text(r, "text", true);
         let scale = f.string(r, "scale", true)?;
         let factor = f.string(r, "factor", false);
         let dimension = f.string(r, "dimension", false);
@@ -354,9 +410,9 @@ pub(super) fn read_document(
         Some(())
     });
     for_each_table(r, &top, "bands", false, |r, f| {
-        let label = f.string(r, "label", true);
+        let label = f.text(r, "label", true);
         let min = f.float(r, "min", true);
-        let description = f.string(r, "description", false);
+        let description = f.text(r, "description", false);
         doc.bands.push(RawBand {
             label: label?,
             min: min?,
@@ -366,7 +422,7 @@ pub(super) fn read_document(
     });
     for_each_table(r, &top, "comments", false, |r, f| {
         let id = f.string(r, "id", true);
-        let text = f.string(r, "text", true);
+        let text = f.text(r, "text", true);
         doc.comments.push(RawComment {
             id: id?,
             text: text?,
@@ -379,11 +435,37 @@ pub(super) fn read_document(
     Some(doc)
 }
 
+/// The declared languages: `languages = ["en", "es"]`, or the older `language = "en"`.
+fn read_languages(r: &mut Reader, top: &Fields<'_, '_>) -> Option<Spanned<Vec<Spanned<String>>>> {
+    if let Some(one) = top.string(r, "language", false) {
+        if let Some(many) = top.get(r, "languages", false) {
+            r.problem(
+                many.span(),
+                "give either `language` or `languages`, not both (`languages` lists every language, the default first)",
+            );
+        }
+        return Some(Spanned::new(one.span(), vec![one]));
+    }
+    let value = top.get(r, "languages", false)?;
+    let tags = top.array(r, "languages", false)?;
+    let tags = tags
+        .iter()
+        .filter_map(|v| match v.get_ref() {
+            DeValue::String(s) => Some(Spanned::new(v.span(), s.to_string())),
+            _ => {
+                r.problem(v.span(), "languages must be language tags such as \"es\"");
+                None
+            }
+        })
+        .collect();
+    Some(Spanned::new(value.span(), tags))
+}
+
 /// Reads the keys a dimension or factor table has besides its ids.
 fn read_composite(r: &mut Reader, f: &Fields<'_, '_>) -> RawComposite {
     RawComposite {
-        title: f.string(r, "title", true),
-        description: f.string(r, "description", false),
+        title: f.text(r, "title", true),
+        description: f.text(r, "description", false),
         min_answered: f.float(r, "min_answered", false),
     }
 }
@@ -428,7 +510,6 @@ fn read_scale(r: &mut Reader, name: Spanned<String>, value: &Value<'_>) -> Optio
     let what = format!("[scales.{}]", name.get_ref());
     let f = fields(r, value, what, &["values", "labels", "missing", "codes"])?;
     let values_value = f.get(r, "values", true);
-    let labels_value = f.get(r, "labels", true);
     let values = f.array(r, "values", false).map(|a| {
         a.iter()
             .filter_map(|v| match v.get_ref() {
@@ -440,9 +521,16 @@ fn read_scale(r: &mut Reader, name: Spanned<String>, value: &Value<'_>) -> Optio
             })
             .collect::<Vec<_>>()
     });
-    let labels = f
-        .array(r, "labels", false)
-        .map(|a| strings(r, a, "scale labels"));
+    let labels = f.worded(r, "labels", true, |r, value| match value.get_ref() {
+        DeValue::Array(a) => Some(strings(r, a, "scale labels")),
+        _ => {
+            r.problem(
+                value.span(),
+                "`labels` must be an array, or a table of arrays by language such as `labels.en = [\"…\"]`",
+            );
+            None
+        }
+    });
     let missing = f
         .array(r, "missing", false)
         .map(|a| options(r, a, "a missing option"))
@@ -453,7 +541,6 @@ fn read_scale(r: &mut Reader, name: Spanned<String>, value: &Value<'_>) -> Optio
         values: values?,
         values_span: values_value?.span(),
         labels: labels?,
-        labels_span: labels_value?.span(),
         missing,
         codes,
     })
@@ -497,11 +584,11 @@ fn read_codes(r: &mut Reader, f: &Fields<'_, '_>) -> Vec<RawCode> {
     codes
 }
 
-fn strings(r: &mut Reader, array: &[Value<'_>], what: &str) -> Vec<Spanned<String>> {
+fn strings(r: &mut Reader, array: &[Value<'_>], what: &str) -> Vec<String> {
     array
         .iter()
         .filter_map(|v| match v.get_ref() {
-            DeValue::String(s) => Some(Spanned::new(v.span(), s.to_string())),
+            DeValue::String(s) => Some(s.to_string()),
             _ => {
                 r.problem(v.span(), format!("{what} must be strings"));
                 None
@@ -516,7 +603,7 @@ fn options(r: &mut Reader, array: &[Value<'_>], what: &str) -> Vec<RawOption> {
         .filter_map(|v| {
             let f = fields(r, v, what.to_string(), &["code", "label"])?;
             let code = f.string(r, "code", true);
-            let label = f.string(r, "label", true);
+            let label = f.text(r, "label", true);
             Some(RawOption {
                 code: code?,
                 label: label?,
@@ -528,7 +615,7 @@ fn options(r: &mut Reader, array: &[Value<'_>], what: &str) -> Vec<RawOption> {
 fn read_profile(r: &mut Reader, value: &Value<'_>) -> Option<RawProfile> {
     let f = fields(r, value, "[profile]".into(), &["id", "text", "options"])?;
     let id = f.string(r, "id", true);
-    let text = f.string(r, "text", true);
+    let text = f.text(r, "text", true);
     let options_value = f.get(r, "options", true);
     let options = f
         .array(r, "options", false)

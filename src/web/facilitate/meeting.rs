@@ -187,7 +187,7 @@ async fn render(
         StatusCode::OK,
         &ReportPage {
             chrome: Chrome::new(&title, ()),
-            instrument: instrument.title().to_string(),
+            instrument: instrument.texts().title().to_string(),
             small_groups: EN
                 .report_small_groups
                 .replace("{n}", &round.threshold().to_string()),

@@ -252,7 +252,7 @@ pub async fn enter(
     if action != Action::Submit {
         return Err(AppError::BadForm(EN.detail_action));
     }
-    answers.language = Some(instrument.language.clone());
+    answers.language = Some(instrument.language().to_string());
     let mut problems = Vec::new();
     if sheet.is_empty() {
         problems.push(Problem {

@@ -94,7 +94,12 @@ pub async fn partnership(
     let instruments = state
         .instruments
         .iter()
-        .map(|i| (i.id.clone(), format!("{} ({})", i.title(), i.version)))
+        .map(|i| {
+            (
+                i.id.clone(),
+                format!("{} ({})", i.texts().title(), i.version),
+            )
+        })
         .collect();
     Ok(html(
         StatusCode::OK,
