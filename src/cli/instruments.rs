@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use partnerscope::instrument::{Library, load_file};
+use partnerscope::instrument::{Instrument, Library, load_file};
 
 /// Checks every file, printing each problem; fails if any file has one.
 pub fn check(files: &[PathBuf]) -> ExitCode {
@@ -11,13 +11,14 @@ pub fn check(files: &[PathBuf]) -> ExitCode {
     for file in files {
         match load_file(file) {
             Ok(instrument) => println!(
-                "{}: ok ({} {}, {} dimensions, {} factors, {} items)",
+                "{}: ok ({} {}, {} dimensions, {} factors, {} items, in {})",
                 file.display(),
                 instrument.id,
                 instrument.version,
                 instrument.dimensions.len(),
                 instrument.factors.len(),
-                instrument.items.len()
+                instrument.items.len(),
+                languages(&instrument)
             ),
             Err(error) => {
                 failed = true;
@@ -41,13 +42,20 @@ pub fn list() -> anyhow::Result<ExitCode> {
             .map(|d| d.id.as_str())
             .collect();
         println!(
-            "{}\t{}\t{}\t{} items\t{}",
+            "{}\t{}\t{}\t{} items\t{}\t{}",
             instrument.id,
             instrument.version,
             instrument.texts().title(),
             instrument.items.len(),
-            dimensions.join(", ")
+            dimensions.join(", "),
+            languages(instrument)
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The languages of `instrument`, the default first: "en, es".
+fn languages(instrument: &Instrument) -> String {
+    let tags: Vec<&str> = instrument.translations().iter().map(|t| t.lang()).collect();
+    tags.join(", ")
 }

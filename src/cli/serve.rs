@@ -46,7 +46,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
             let instrument = instruments
                 .get(demo::INSTRUMENT)
                 .context("the demo instrument is missing")?;
-            let token = demo::ensure(store.as_ref(), instrument)
+            let links = demo::ensure(store.as_ref(), instrument)
                 .await
                 .context("cannot create the demo partnership")?;
             println!("partnerscope demo running at http://{addr}/");
@@ -57,8 +57,12 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
                 "See the dashboard: http://{addr}/facilitator (sign in as {} with password {password})",
                 demo::FACILITATOR
             );
+            println!(
+                "Answer it as a partner invited in Spanish: http://{addr}/s/{}",
+                links.spanish
+            );
             // Last, as scripts and tests stop reading standard output at this line.
-            println!("Answer the demo survey: http://{addr}/s/{token}");
+            println!("Answer the demo survey: http://{addr}/s/{}", links.english);
         } else {
             println!("partnerscope listening on http://{addr}/");
         }

@@ -22,6 +22,11 @@ pub const PARTNERSHIP: &str = "Riverside Community Health Partnership";
 const CONTACT: &str = "Dana Reyes, partnership coordinator, dana.reyes@example.org";
 /// The instrument the demo rounds use.
 pub const INSTRUMENT: &str = "collaboration-factors";
+/// The language some demo partners are invited in, which the demo instrument has.
+const SPANISH: &str = "es";
+/// A resident group invited in Spanish in spring that has not answered yet: the demo's Spanish
+/// link.
+const SPANISH_NEWCOMER: &str = "Asociación de Vecinos del Río";
 
 /// The partner organisations by sector (profile option codes of the instrument).
 const PARTNERS: [(&str, [&str; 7]); 5] = [
@@ -117,8 +122,8 @@ const COMMENTS_IMPROVE: [&str; 4] = [
     "More funding for staff time; everyone is stretched.",
 ];
 
-/// Creates the demo partnership once, and returns the token of an invitation not yet submitted.
-pub async fn ensure(store: &dyn Store, instrument: &Instrument) -> StoreResult<String> {
+/// Creates the demo partnership once, and returns links of partners who have not answered yet.
+pub async fn ensure(store: &dyn Store, instrument: &Instrument) -> StoreResult<Links> {
     let existing = store
         .partnerships(Visible::All)
         .await?
@@ -135,25 +140,40 @@ pub async fn ensure(store: &dyn Store, instrument: &Instrument) -> StoreResult<S
         .rev()
         .find(|r| r.is_open())
         .ok_or(StoreError::Database(sqlx::Error::RowNotFound))?;
-    let waiting = store
-        .invitation_progress(open.id)
-        .await?
-        .into_iter()
-        .find(|p| p.status != Some(Status::Submitted));
-    match waiting {
-        Some(progress) => Ok(progress.invitation.token),
-        // Every demo link was answered: hand out a new one.
-        None => create_invitation(store, open.id).await,
-    }
+    Ok(Links {
+        english: waiting(store, open.id, None).await?,
+        spanish: waiting(store, open.id, Some(SPANISH)).await?,
+    })
 }
 
-async fn create_invitation(store: &dyn Store, round_id: i64) -> StoreResult<String> {
+/// The links a demo hands out: partners of the open round who have not answered yet.
+#[derive(Debug, Clone)]
+pub struct Links {
+    /// The token of a partner invited without a language (the form follows the browser).
+    pub english: String,
+    /// The token of a partner invited in Spanish.
+    pub spanish: String,
+}
+
+/// The token of an invitation of round `round_id` in `language` not yet submitted; a new guest
+/// partner's when every such link was answered.
+async fn waiting(store: &dyn Store, round_id: i64, language: Option<&str>) -> StoreResult<String> {
+    let waiting = store
+        .invitation_progress(round_id)
+        .await?
+        .into_iter()
+        .find(|p| {
+            p.status != Some(Status::Submitted) && p.invitation.language.as_deref() == language
+        });
+    if let Some(progress) = waiting {
+        return Ok(progress.invitation.token);
+    }
     let invitation = store
         .create_invitation(&NewInvitation {
             round_id,
             organisation: "Guest partner",
             sector: None,
-            language: None,
+            language,
         })
         .await?;
     Ok(invitation.token)
@@ -184,24 +204,37 @@ async fn create(store: &dyn Store, instrument: &Instrument) -> StoreResult<Partn
             // Spring has more partners; the last resident group is left to the newcomer.
             let count = if spring { 7 } else { 5 + s % 2 };
             for (n, name) in names.iter().take(count).enumerate() {
+                // In spring three resident groups are invited in Spanish, and answer in it.
+                let language = (spring && *sector == "residents" && n < 3).then_some(SPANISH);
                 let invitation = store
                     .create_invitation(&NewInvitation {
                         round_id: round.id,
                         organisation: name,
                         sector: Some(sector),
-                        language: None,
+                        language,
                     })
                     .await?;
                 if spring && *sector == "residents" && n == count - 1 {
                     continue;
                 }
-                let answers = respondent(&mut rng, instrument, sector, spring);
+                let mut answers = respondent(&mut rng, instrument, sector, spring);
+                if let Some(language) = language {
+                    answers.language = Some(language.to_string());
+                }
                 store
                     .submit(invitation.id, &answers, &Code::new().digest())
                     .await?;
             }
         }
         if spring {
+            store
+                .create_invitation(&NewInvitation {
+                    round_id: round.id,
+                    organisation: SPANISH_NEWCOMER,
+                    sector: Some("residents"),
+                    language: Some(SPANISH),
+                })
+                .await?;
             // The open round shows its figures as they come in.
             store.set_interim_releases(round.id, true).await?;
         } else {

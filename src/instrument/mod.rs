@@ -185,4 +185,126 @@ impl Instrument {
     pub fn item_scale(&self, index: usize) -> &Scale {
         &self.scales[self.items[index].scale]
     }
+
+    /// Whether the same answers get the same scores under `self` and `other`: the same items in
+    /// the same order, each on a scale of the same values and non-substantive codes, with the
+    /// same keying, factor and dimension, and the same minimum-answered rules. Rounds of two
+    /// such instruments compare; texts, translations, the version string, bands, answer
+    /// spellings and even the instrument's id play no part in a score, so they do not count.
+    pub fn scores_like(&self, other: &Instrument) -> bool {
+        self.scoring() == other.scoring()
+    }
+
+    /// What a score depends on, with the names of the scales and the positions of the tables
+    /// replaced by what they stand for.
+    fn scoring(&self) -> Scoring<'_> {
+        let composite_ids = |dimension: usize, factor: Option<usize>| {
+            (
+                self.dimensions[dimension].id.as_str(),
+                factor.map(|f| self.factors[f].id.as_str()),
+            )
+        };
+        Scoring {
+            min_answered: self.min_answered.to_bits(),
+            items: self
+                .items
+                .iter()
+                .map(|item| {
+                    let scale = &self.scales[item.scale];
+                    (
+                        item.id.as_str(),
+                        (scale.min, scale.max, scale.missing.as_slice()),
+                        item.reverse,
+                        composite_ids(item.dimension, item.factor),
+                    )
+                })
+                .collect(),
+            dimensions: self
+                .dimensions
+                .iter()
+                .map(|d| (d.id.as_str(), d.min_answered.to_bits()))
+                .collect(),
+            factors: self
+                .factors
+                .iter()
+                .map(|f| {
+                    let (dimension, _) = composite_ids(f.dimension, None);
+                    (f.id.as_str(), dimension, f.min_answered.to_bits())
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What the score of one item depends on: its id, its scale's values and non-substantive
+/// codes, its keying, and its dimension's and factor's ids.
+type ItemScoring<'a> = (
+    &'a str,
+    (i16, i16, &'a [String]),
+    bool,
+    (&'a str, Option<&'a str>),
+);
+
+/// What the scores of an instrument depend on, comparable between instruments.
+#[derive(Debug, PartialEq)]
+struct Scoring<'a> {
+    /// The instrument-wide minimum fraction answered, as bits (it is compared, not computed).
+    min_answered: u64,
+    /// Per item, in order.
+    items: Vec<ItemScoring<'a>>,
+    /// Per dimension: id and minimum fraction answered.
+    dimensions: Vec<(&'a str, u64)>,
+    /// Per factor: id, its dimension's id and minimum fraction answered.
+    factors: Vec<(&'a str, &'a str, u64)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OLD: &str =
+        include_str!("../../tests/fixtures/instruments/collaboration-factors-1.0.0.toml");
+    const NEW: &str = include_str!("../../instruments/collaboration-factors.toml");
+
+    fn load(src: &str) -> Instrument {
+        load_str("collaboration-factors.toml", src).unwrap()
+    }
+
+    #[test]
+    fn a_translation_with_a_new_version_scores_like_the_original() {
+        let (old, new) = (load(OLD), load(NEW));
+        assert_ne!(old.version, new.version);
+        assert_ne!(old.translations().len(), new.translations().len());
+        assert!(new.scores_like(&old) && old.scores_like(&new));
+        // Reworded texts, other bands and a new id change no score either.
+        let reworded = OLD
+            .replace("title = \"Trust\"", "title = \"Confidence\"")
+            .replace("min = 4.0", "min = 3.9")
+            .replace("id = \"collaboration-factors\"", "id = \"our-factors\"");
+        assert_ne!(reworded, OLD);
+        assert!(load(&reworded).scores_like(&old));
+    }
+
+    #[test]
+    fn keying_scales_items_and_rules_that_change_a_score_make_instruments_differ() {
+        let old = load(OLD);
+        let changes = [
+            // An item keyed the other way.
+            ("factor = \"pace\"\nreverse = true", "factor = \"pace\""),
+            // A scale with a "don't know" option: answered as missing, not as a value.
+            (
+                "values = [1, 2, 3, 4, 5]",
+                "values = [1, 2, 3, 4, 5]\nmissing = [{ code = \"dk\", label = \"Don't know\" }]",
+            ),
+            // A stricter minimum of answered items.
+            ("min_answered = 0.5", "min_answered = 0.6"),
+            // An item moved to another factor.
+            ("factor = \"legitimacy\"", "factor = \"history\""),
+        ];
+        for (from, to) in changes {
+            let src = OLD.replacen(from, to, 1);
+            assert_ne!(src, OLD, "{from}");
+            assert!(!load(&src).scores_like(&old), "{from} → {to}");
+        }
+    }
 }

@@ -109,11 +109,6 @@ pub fn stored_date(text: &str) -> Option<Date> {
         .filter(|on| on.to_string() == text)
 }
 
-/// A date as partners read it in English: "Friday 12 December 2026".
-pub fn long_date(on: Date) -> String {
-    on.strftime("%A %-d %B %Y").to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,10 +176,5 @@ mod tests {
             parse_closing_date("2026-11-26", &auckland, NOW),
             Err(ClosingDateError::Past)
         );
-    }
-
-    #[test]
-    fn a_closing_date_reads_as_a_weekday_day_month_and_year() {
-        assert_eq!(long_date(date("2026-12-04")), "Friday 4 December 2026");
     }
 }

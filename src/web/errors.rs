@@ -25,7 +25,8 @@ use rust_xlsxwriter::XlsxError;
 use tokio::task::JoinError;
 
 use super::body::{BodyError, FieldRef};
-use super::messages::{EN, Messages};
+use super::language::interface;
+use super::messages::Messages;
 use super::{Chrome, SIGN_IN, html};
 use crate::accounts::PasswordError;
 use crate::instrument::LoadError;
@@ -218,7 +219,7 @@ impl IntoResponse for AppError {
         } else {
             tracing::info!(%status, error = %Chain(&self), "request refused");
         }
-        let m = &EN;
+        let m = interface();
         let (title, text, detail): (_, _, Option<Cow<str>>) = match &self {
             AppError::NotFound => (m.not_found_heading, m.not_found_text, None),
             AppError::UnknownLink => (m.unknown_link_heading, m.unknown_link_text, None),
@@ -386,7 +387,7 @@ mod tests {
 
     #[test]
     fn a_refused_text_names_its_field_in_words_where_a_person_knows_one() {
-        let detail = |field: FieldRef, problem| text_detail(&EN, &field, problem);
+        let detail = |field: FieldRef, problem| text_detail(interface(), &field, problem);
         let too_long = TextError::TooLong {
             max: 200,
             unit: Unit::Characters,
@@ -407,7 +408,7 @@ mod tests {
             "The field “x-extra” must be a single line, without tabs or line breaks"
         );
         assert_eq!(
-            body_detail(&EN, &BodyError::BadEscape(FieldRef::Position(3))),
+            body_detail(interface(), &BodyError::BadEscape(FieldRef::Position(3))),
             "Field 3 of the form has a “%” that is not followed by two hexadecimal digits"
         );
     }

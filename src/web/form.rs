@@ -20,8 +20,9 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, StatusCode, header};
 
 use super::errors::AppError;
+use super::language;
 use super::messages::Messages;
-use crate::instrument::Instrument;
+use crate::instrument::{Instrument, Texts};
 use crate::survey::answers::{Answer, Answers};
 use crate::survey::text::{self, Kind, TextError};
 
@@ -99,13 +100,19 @@ fn refuse_control_characters(fields: &mut [(String, String)]) -> Result<(), AppE
 }
 
 /// Which button was pressed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// "Save and finish later".
     Save,
     /// "Submit".
     Submit,
+    /// The language switch: show the form again in the instrument's language with this tag,
+    /// with what was entered.
+    Language(String),
 }
+
+/// The prefix of the language switch's `action` values (`language:es`).
+const SWITCH: &str = "language:";
 
 /// The longest open-link form id read (the server's are about 60 characters).
 const MAX_FORM_ID: usize = 128;
@@ -179,11 +186,21 @@ pub fn read(
                     answers.sector = Some(value);
                 }
                 "action" => {
-                    action = match value.as_str() {
-                        "save" if !link.has_form_id => Some(Action::Save),
-                        "submit" => Some(Action::Submit),
+                    let switch = value
+                        .strip_prefix(SWITCH)
+                        .and_then(|tag| instrument.texts_in(tag));
+                    action = match (value.as_str(), switch) {
+                        (_, Some(texts)) => Some(Action::Language(texts.lang().to_string())),
+                        ("save", _) if !link.has_form_id => Some(Action::Save),
+                        ("submit", _) => Some(Action::Submit),
                         _ => return Err(AppError::BadForm(m.detail_action)),
                     }
+                }
+                "lang" => {
+                    let texts = instrument
+                        .texts_in(&value)
+                        .ok_or(AppError::BadForm(m.detail_not_an_option))?;
+                    answers.language = Some(texts.lang().to_string());
                 }
                 "form_id" if link.has_form_id => {
                     // Whether the server issued it is the handler's to check; here only its
@@ -224,6 +241,7 @@ pub struct Problem {
 /// and a sector chosen where the form asks for it. Comments are optional.
 pub fn problems(
     instrument: &Instrument,
+    texts: &Texts,
     link: Link,
     m: &Messages,
     answers: &Answers,
@@ -241,7 +259,7 @@ pub fn problems(
             problems.push(Problem {
                 anchor: format!("item-{}", item.id),
                 message: m.error_item,
-                subject: Some(instrument.texts().item_text(item).to_string()),
+                subject: Some(texts.item_text(item).to_string()),
             });
         }
     }
@@ -343,12 +361,17 @@ pub struct FormView {
     pub sector: Option<SectorView>,
     /// The problems of a refused submission.
     pub problems: Vec<Problem>,
+    /// The language tag of the texts shown, which the form posts back.
+    pub lang: String,
+    /// The instrument's languages, each as its tag and its own name, for the switch.
+    pub languages: Vec<(String, String)>,
 }
 
 impl FormView {
-    /// The form for `instrument` showing `answers` and `problems`.
+    /// The form for `instrument` in its `texts`, showing `answers` and `problems`.
     pub fn new(
         instrument: &Instrument,
+        texts: &Texts,
         link: Link,
         answers: &Answers,
         problems: Vec<Problem>,
@@ -362,10 +385,8 @@ impl FormView {
             if current != Some(key) {
                 current = Some(key);
                 let title = match item.factor {
-                    Some(f) => instrument.texts().factor_title(&instrument.factors[f]),
-                    None => instrument
-                        .texts()
-                        .dimension_title(&instrument.dimensions[item.dimension]),
+                    Some(f) => texts.factor_title(&instrument.factors[f]),
+                    None => texts.dimension_title(&instrument.dimensions[item.dimension]),
                 };
                 groups.push(GroupView {
                     title: title.to_string(),
@@ -375,20 +396,18 @@ impl FormView {
             let scale = &instrument.scales[item.scale];
             let given = answers.items.get(&item.id).map(Answer::as_form_value);
             let anchor = format!("item-{}", item.id);
-            let options = instrument
-                .texts()
+            let options = texts
                 .scale_labels(scale)
                 .map(|(v, label)| (v.to_string(), label, false))
                 .chain(
-                    instrument
-                        .texts()
+                    texts
                         .missing_options(scale)
                         .map(|(c, label)| (c.to_string(), label, true)),
                 );
             let view = ItemView {
                 number: index + 1,
                 name: anchor.clone(),
-                text: instrument.texts().item_text(item).to_string(),
+                text: texts.item_text(item).to_string(),
                 invalid: invalid(&anchor),
                 choices: choices(&anchor, options, given.as_deref()),
             };
@@ -399,12 +418,11 @@ impl FormView {
         let sector = match &instrument.profile {
             Some(profile) if link.asks_sector => Some(SectorView {
                 name: "sector".into(),
-                label: instrument.texts().profile_text(profile).to_string(),
+                label: texts.profile_text(profile).to_string(),
                 invalid: invalid("sector"),
                 choices: choices(
                     "sector",
-                    instrument
-                        .texts()
+                    texts
                         .profile_options(profile)
                         .map(|(code, label)| (code.to_string(), label, false)),
                     answers.sector.as_deref(),
@@ -413,13 +431,9 @@ impl FormView {
             _ => None,
         };
         FormView {
-            title: instrument.texts().title().to_string(),
-            introduction: instrument
-                .texts()
-                .introduction()
-                .unwrap_or_default()
-                .to_string(),
-            consent: instrument.texts().consent().unwrap_or_default().to_string(),
+            title: texts.title().to_string(),
+            introduction: texts.introduction().unwrap_or_default().to_string(),
+            consent: texts.consent().unwrap_or_default().to_string(),
             consent_given: answers.consent,
             consent_invalid: invalid("consent"),
             groups,
@@ -428,12 +442,18 @@ impl FormView {
                 .iter()
                 .map(|c| CommentView {
                     id: c.id.clone(),
-                    label: instrument.texts().comment_text(c).to_string(),
+                    label: texts.comment_text(c).to_string(),
                     text: answers.comments.get(&c.id).cloned().unwrap_or_default(),
                 })
                 .collect(),
             sector,
             problems,
+            lang: texts.lang().to_string(),
+            languages: instrument
+                .translations()
+                .iter()
+                .map(|t| (t.lang().to_string(), language::name_of(t.lang())))
+                .collect(),
         }
     }
 }
@@ -699,7 +719,7 @@ mod tests {
             has_form_id: true,
         };
         let anchors = |answers: &Answers, link| -> Vec<String> {
-            problems(&instrument, link, &EN, answers)
+            problems(&instrument, instrument.texts(), link, &EN, answers)
                 .into_iter()
                 .map(|p| p.anchor)
                 .collect()

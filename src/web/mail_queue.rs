@@ -18,7 +18,6 @@ use jiff::civil::Date;
 use crate::accounts::unix_now;
 use crate::mail::{Mail, MailError, Mailer};
 use crate::store::{Store, StoreError};
-use crate::survey::closing::long_date;
 use crate::survey::mailing::{ClaimedMail, MAX_ATTEMPTS, MailKind, Outcome, Pace};
 use crate::web::messages::Messages;
 
@@ -55,7 +54,7 @@ pub fn compose(m: &Messages, kind: MailKind, letter: &Letter<'_>) -> Mail {
         .replace("{link}", letter.link);
     if let Some(on) = letter.closes {
         body.push('\n');
-        body.push_str(&m.mail_closes.replace("{date}", &long_date(on)));
+        body.push_str(&m.mail_closes.replace("{date}", &m.long_date(on)));
         body.push('\n');
     }
     if !letter.contact.is_empty() {

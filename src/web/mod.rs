@@ -2,11 +2,13 @@
 
 pub mod authentication;
 mod body;
+mod cookies;
 mod errors;
 mod facilitate;
 pub mod form;
 pub mod headers;
 pub mod invited;
+mod language;
 pub mod limits;
 pub mod mail_queue;
 pub mod messages;
@@ -36,7 +38,8 @@ pub use limits::Limits;
 use crate::instrument::Library;
 use crate::store::Store;
 use crate::survey::Round;
-use messages::{EN, Messages};
+use language::interface;
+use messages::Messages;
 
 /// The largest request body accepted: a full survey with long comments fits many times over.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -67,7 +70,7 @@ async fn home() -> Response {
     html(
         StatusCode::OK,
         &HomePage {
-            chrome: Chrome::new(EN.home_title, ()),
+            chrome: Chrome::new(interface().home_title, ()),
         },
     )
 }
@@ -85,7 +88,7 @@ async fn privacy() -> Response {
     html(
         StatusCode::OK,
         &PrivacyPage {
-            chrome: Chrome::new(EN.privacy_title, ()),
+            chrome: Chrome::new(interface().privacy_title, ()),
             body: BODY.as_str(),
         },
     )
@@ -125,19 +128,32 @@ pub const SIGN_IN: &str = "/facilitator/sign-in";
 struct Chrome<'a, S = ()> {
     /// The interface text.
     m: &'static Messages,
+    /// The language of the page's content (`<html lang>`): the catalogue's, or on a partner's
+    /// form the instrument's.
+    lang: String,
     /// The page title, before the product name.
     title: &'a str,
     /// The signed-in facilitator's part; `()` on pages without a session.
     session: S,
+    /// The interface languages, as links that come back to the page (a partner's form has a
+    /// switch of its own, which keeps what was entered).
+    languages: Vec<language::Choice>,
 }
 
 impl<'a, S> Chrome<'a, S> {
-    /// The chrome of a page titled `title`.
+    /// The chrome of a page titled `title`, in the request's interface language.
     fn new(title: &'a str, session: S) -> Chrome<'a, S> {
+        Chrome::in_language(interface(), title, session)
+    }
+
+    /// The chrome of a page titled `title` in the language of catalogue `m`.
+    fn in_language(m: &'static Messages, title: &'a str, session: S) -> Chrome<'a, S> {
         Chrome {
-            m: &EN,
+            m,
+            lang: m.lang.to_string(),
             title,
             session,
+            languages: language::interface_choices(m.lang, &language::path()),
         }
     }
 }
@@ -153,6 +169,7 @@ pub fn app(state: AppState, limits: &Limits) -> Router {
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(stylesheet))
         .route("/privacy", get(privacy))
+        .route("/language", get(language::switch))
         .route("/s/{token}", get(respond::show).post(respond::post))
         .route("/preview/{id}", get(respond::preview))
         .route("/s/{token}/thanks", get(respond::thanks))
@@ -341,6 +358,8 @@ pub fn app(state: AppState, limits: &Limits) -> Router {
             limits.body_timeout,
             limits::body_deadline,
         ))
+        // Outside the deadline, so the page that refuses a slow body is in the reader's language.
+        .layer(middleware::from_fn(language::negotiate))
         .layer(TraceLayer::new_for_http().make_span_with(trace::MaskedSpan))
         // Outermost, so that every response has them, whichever layer or handler made it.
         .layer(middleware::map_response_with_state(transport, headers::add))

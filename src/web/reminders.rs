@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::errors::AppError;
-use super::messages::EN;
+use super::language::interface;
 use super::{AppState, Chrome, html, session};
 use crate::survey::is_token;
 
@@ -41,16 +41,18 @@ pub async fn stop_page(
         .await?
         .ok_or(AppError::UnknownLink)?;
     let text = if stopped {
-        EN.stop_done.to_string()
+        interface().stop_done.to_string()
     } else {
         let partnership = state.store.partnership(round.partnership_id).await?;
         let name = partnership.map(|p| p.name).unwrap_or_default();
-        EN.stop_text.replace("{asker}", round.details.asker(&name))
+        interface()
+            .stop_text
+            .replace("{asker}", round.details.asker(&name))
     };
     Ok(html(
         StatusCode::OK,
         &StopPage {
-            chrome: Chrome::new(EN.stop_heading, ()),
+            chrome: Chrome::new(interface().stop_heading, ()),
             token: &token,
             text,
             stopped,

@@ -25,7 +25,7 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::errors::{AppError, Failure};
-use super::messages::EN;
+use super::language::interface;
 use crate::instrument::Instrument;
 use crate::releases::{
     Published, latest, latest_and_waiting, listed_pages, listing, options, raw_listing,
@@ -111,8 +111,8 @@ impl Download {
     }
 
     /// The download of the series `round` belongs to: the rounds of `rounds` (its partnership's,
-    /// in creation order) with its instrument and version and a release, and `round` itself. A
-    /// wave label two of them share names each round's number after it.
+    /// in creation order) whose instrument scores as `round`'s and that have a release, and
+    /// `round` itself. A wave label two of them share names each round's number after it.
     pub async fn series(
         store: &Arc<dyn Store>,
         instrument: &Arc<Instrument>,
@@ -120,10 +120,7 @@ impl Download {
         rounds: &[Round],
     ) -> Result<Download, AppError> {
         let mut parts = Vec::new();
-        for r in rounds.iter().filter(|r| {
-            r.instrument_id == round.instrument_id
-                && r.instrument_version == round.instrument_version
-        }) {
+        for r in rounds.iter().filter(|r| scored_alike(instrument, r)) {
             let published = latest(store, instrument, r).await?;
             if published.is_some() || r.id == round.id {
                 parts.push(Part {
@@ -139,7 +136,7 @@ impl Download {
             .collect();
         for (part, shared) in parts.iter_mut().zip(shared) {
             if shared {
-                part.wave = EN
+                part.wave = interface()
                     .series_wave
                     .replace("{wave}", &part.wave)
                     .replace("{round}", &part.round.id.to_string());
@@ -598,6 +595,15 @@ pub struct RoundNumbers {
     pub comments: Vec<CommentList>,
 }
 
+/// Whether the answers of round `other` are scored as `instrument` scores them, so its figures
+/// compare with a round of `instrument` whatever the two instruments' texts, languages or
+/// version strings (see [`Instrument::scores_like`]).
+fn scored_alike(instrument: &Instrument, other: &Round) -> bool {
+    other
+        .instrument()
+        .is_ok_and(|theirs| theirs.scores_like(instrument))
+}
+
 /// The latest release of `round` with its dashboard, its number of submitted responses and its
 /// comments. The change since the previous round of the partnership (in `rounds`) is shown when
 /// that round used the same instrument version under another wave label, from its own latest
@@ -618,12 +624,9 @@ pub async fn round_numbers(
             comments,
         });
     };
-    let previous = rounds.iter().rfind(|r| {
-        r.id < round.id
-            && r.instrument_id == round.instrument_id
-            && r.instrument_version == round.instrument_version
-            && r.wave != round.wave
-    });
+    let previous = rounds
+        .iter()
+        .rfind(|r| r.id < round.id && r.wave != round.wave && scored_alike(&instrument, r));
     let earlier = match previous {
         Some(previous) => latest(&store, &instrument, previous).await?,
         None => None,
@@ -643,9 +646,9 @@ pub async fn round_numbers(
                 changes,
             }),
         &ChartText {
-            title: EN.chart_title.to_string(),
-            by_sector: EN.chart_by_sector.to_string(),
-            too_few: EN.chart_too_few.to_string(),
+            title: interface().chart_title.to_string(),
+            by_sector: interface().chart_by_sector.to_string(),
+            too_few: interface().chart_too_few.to_string(),
         },
     );
     Ok(RoundNumbers {

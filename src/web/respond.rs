@@ -11,18 +11,18 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::cookies::{cookie_value, site_cookie};
 use super::errors::AppError;
 use super::form::{self, Action, FormFields, FormView, Link, Posted};
 use super::invited;
-use super::messages::EN;
+use super::language::{self, interface, texts_for};
+use super::messages::Messages;
 use super::open_links::Client;
-use super::session::{cookie_value, site_cookie};
 use super::{AppState, Chrome, current, html};
 use crate::accounts::unix_now;
-use crate::instrument::Instrument;
+use crate::instrument::{Instrument, Texts};
 use crate::store::StoreError;
 use crate::survey::answers::Answers;
-use crate::survey::closing::long_date;
 use crate::survey::secrets::{Code, FormIdError};
 use crate::survey::{
     Invitation, OpenSubmission, Removal, Respondent, Round, erased_values, is_token,
@@ -166,8 +166,8 @@ struct Asker {
 }
 
 impl Target {
-    /// The form of `round`, posting to `action`.
-    fn of(round: &Round, action: String) -> Target {
+    /// The form of `round`, posting to `action`, with its words in `m`.
+    fn of(round: &Round, action: String, m: &Messages) -> Target {
         let details = &round.details;
         Target {
             action,
@@ -178,20 +178,20 @@ impl Target {
                 contact: details.contact.clone(),
                 answer_by: details
                     .closes
-                    .map(|c| EN.answer_by.replace("{date}", &long_date(c.on))),
+                    .map(|c| m.answer_by.replace("{date}", &m.long_date(c.on))),
             }),
             ..Target::default()
         }
     }
 
-    fn invitation(token: &str, round: &Round) -> Target {
-        Target::of(round, format!("/s/{token}"))
+    fn invitation(token: &str, round: &Round, m: &Messages) -> Target {
+        Target::of(round, format!("/s/{token}"), m)
     }
 
-    fn open(token: &str, round: &Round, form_id: String) -> Target {
+    fn open(token: &str, round: &Round, form_id: String, m: &Messages) -> Target {
         Target {
             form_id: Some(form_id),
-            ..Target::of(round, format!("/o/{token}"))
+            ..Target::of(round, format!("/o/{token}"), m)
         }
     }
 
@@ -204,24 +204,63 @@ impl Target {
     }
 }
 
+/// A partner's form in one of its instrument's languages: the instrument's texts and the
+/// interface's words around them.
+struct Speaking<'i> {
+    /// The instrument.
+    instrument: &'i Instrument,
+    /// Its texts in the language shown.
+    texts: &'i Texts,
+    /// The interface's words in that language (English where the interface lacks it).
+    m: &'static Messages,
+}
+
+impl<'i> Speaking<'i> {
+    /// `instrument` in the language the reader sees (see [`texts_for`]); `invited` is the
+    /// partner's invitation language.
+    fn to_reader(instrument: &'i Instrument, invited: Option<&str>) -> Speaking<'i> {
+        Speaking::in_texts(instrument, texts_for(instrument, invited))
+    }
+
+    /// `instrument` in `texts`.
+    fn in_texts(instrument: &'i Instrument, texts: &'i Texts) -> Speaking<'i> {
+        Speaking {
+            instrument,
+            texts,
+            m: Messages::for_language(Some(texts.lang())),
+        }
+    }
+
+    /// `instrument` in language `tag`, which `read` checked it has (a switch, or the language
+    /// a posted form was shown in).
+    fn in_language(instrument: &'i Instrument, tag: &str) -> Speaking<'i> {
+        Speaking::in_texts(
+            instrument,
+            instrument.texts_in(tag).unwrap_or(instrument.texts()),
+        )
+    }
+}
+
 /// The form page with `status`.
 fn form_page(
     status: StatusCode,
-    instrument: &Instrument,
+    speaking: &Speaking<'_>,
     link: Link,
     answers: &Answers,
     problems: Vec<form::Problem>,
     target: Target,
 ) -> Response {
-    let form = FormView::new(instrument, link, answers, problems);
+    let form = FormView::new(speaking.instrument, speaking.texts, link, answers, problems);
     let title = form.title.clone();
+    let mut chrome = Chrome::in_language(speaking.m, &title, ());
+    chrome.lang = speaking.texts.lang().to_string();
     html(
         status,
         &FormPage {
-            chrome: Chrome::new(&title, ()),
+            chrome,
             form,
             target,
-            consent_label: EN.consent_label,
+            consent_label: speaking.m.consent_label,
             numbered: false,
         },
     )
@@ -230,22 +269,44 @@ fn form_page(
 /// The form again with its problems listed (422), when `answers` are not complete enough to
 /// submit.
 fn incomplete(
-    instrument: &Instrument,
+    speaking: &Speaking<'_>,
     link: Link,
     answers: &Answers,
     target: Target,
 ) -> Option<Response> {
-    let problems = form::problems(instrument, link, &EN, answers);
+    let problems = form::problems(
+        speaking.instrument,
+        speaking.texts,
+        link,
+        speaking.m,
+        answers,
+    );
     (!problems.is_empty()).then(|| {
         form_page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            instrument,
+            speaking,
             link,
             answers,
             problems,
             target,
         )
     })
+}
+
+/// The form shown again in the language switched to, with what was entered (nothing is
+/// stored), and the choice kept for the partner's next pages.
+fn switched(
+    state: &AppState,
+    speaking: &Speaking<'_>,
+    link: Link,
+    answers: &Answers,
+    target: Target,
+) -> Response {
+    let mut page = form_page(StatusCode::OK, speaking, link, answers, Vec::new(), target);
+    if let Ok(cookie) = language::remember(state, speaking.texts.lang()).parse() {
+        page.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    page
 }
 
 /// The resume code in the request's cookie, if it has one of the right shape.
@@ -291,8 +352,9 @@ pub async fn show(
         state.store.mark_opened(invitation.id).await?;
     }
     let instrument = round.instrument()?;
+    let speaking = Speaking::to_reader(&instrument, invitation.language.as_deref());
     let code = resume_cookie(&headers);
-    let mut target = Target::invitation(&token, &round);
+    let mut target = Target::invitation(&token, &round, speaking.m);
     target.invited = state.invited.of(state.store.as_ref(), round.id).await?;
     let answers = match draft(&state, &invitation, code.as_ref()).await? {
         Some((answers, true)) => {
@@ -308,7 +370,7 @@ pub async fn show(
     };
     Ok(form_page(
         StatusCode::OK,
-        &instrument,
+        &speaking,
         invitation_link(&invitation, &instrument),
         &answers,
         Vec::new(),
@@ -328,7 +390,7 @@ pub async fn resume(
     }
     let typed = match fields.as_slice() {
         [(name, value)] if name == "resume_code" => value,
-        _ => return Err(AppError::BadForm(EN.detail_unknown_field)),
+        _ => return Err(AppError::BadForm(interface().detail_unknown_field)),
     };
     let code = Code::parse(typed);
     match (draft(&state, &invitation, code.as_ref()).await?, code) {
@@ -342,12 +404,13 @@ pub async fn resume(
         }
         (draft, _) => {
             let instrument = round.instrument()?;
-            let mut target = Target::invitation(&token, &round);
+            let speaking = Speaking::to_reader(&instrument, invitation.language.as_deref());
+            let mut target = Target::invitation(&token, &round, speaking.m);
             target.draft_elsewhere = draft.is_some();
             target.resume_wrong = true;
             Ok(form_page(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &instrument,
+                &speaking,
                 invitation_link(&invitation, &instrument),
                 &Answers::default(),
                 Vec::new(),
@@ -371,12 +434,17 @@ pub async fn post(
         action,
         mut answers,
         ..
-    } = form::read(&instrument, link, &EN, fields)?;
-    answers.language = Some(
-        invitation
-            .language
-            .unwrap_or(instrument.language().to_string()),
-    );
+    } = form::read(&instrument, link, interface(), fields)?;
+    let speaking = match (&action, &answers.language) {
+        (Action::Language(tag), _) => Speaking::in_language(&instrument, tag),
+        (_, Some(posted)) => Speaking::in_language(&instrument, posted),
+        _ => Speaking::to_reader(&instrument, invitation.language.as_deref()),
+    };
+    answers.language = Some(speaking.texts.lang().to_string());
+    let target = Target::invitation(&token, &round, speaking.m);
+    if let Action::Language(_) = action {
+        return Ok(switched(&state, &speaking, link, &answers, target));
+    }
     if action == Action::Save {
         // The browser's secret, kept when it has one, so the code the partner wrote down stays
         // valid; a new one otherwise, which also closes any draft saved elsewhere.
@@ -392,8 +460,7 @@ pub async fn post(
         )
             .into_response());
     }
-    let target = Target::invitation(&token, &round);
-    if let Some(page) = incomplete(&instrument, link, &answers, target) {
+    if let Some(page) = incomplete(&speaking, link, &answers, target) {
         return Ok(page);
     }
     let receipt = Code::new();
@@ -438,7 +505,7 @@ pub async fn preview(
     let instrument = state.instruments.get(&id).ok_or(AppError::NotFound)?;
     Ok(form_page(
         StatusCode::OK,
-        instrument,
+        &Speaking::to_reader(instrument, None),
         OPEN_LINK,
         &Answers::default(),
         Vec::new(),
@@ -453,14 +520,15 @@ pub async fn show_open(
 ) -> Result<Response, AppError> {
     let round = open_round(&state, &token).await?;
     let instrument = round.instrument()?;
+    let speaking = Speaking::to_reader(&instrument, None);
     let ids = state.open_links.ids(state.store.as_ref()).await?;
     Ok(form_page(
         StatusCode::OK,
-        &instrument,
+        &speaking,
         OPEN_LINK,
         &Answers::default(),
         Vec::new(),
-        Target::open(&token, &round, ids.issue(round.id, unix_now())),
+        Target::open(&token, &round, ids.issue(round.id, unix_now()), speaking.m),
     ))
 }
 
@@ -476,18 +544,28 @@ pub async fn post_open(
     let round = open_round(&state, &token).await?;
     let instrument = round.instrument()?;
     let Posted {
+        action,
         mut answers,
         form_id,
-        ..
-    } = form::read(&instrument, OPEN_LINK, &EN, fields)?;
+    } = form::read(&instrument, OPEN_LINK, interface(), fields)?;
     // `read` guarantees a form id on the open link.
-    let form_id = form_id.ok_or(AppError::BadForm(EN.detail_form_id))?;
-    answers.language = Some(instrument.language().to_string());
+    let form_id = form_id.ok_or(AppError::BadForm(interface().detail_form_id))?;
+    let speaking = match (&action, &answers.language) {
+        (Action::Language(tag), _) => Speaking::in_language(&instrument, tag),
+        (_, Some(posted)) => Speaking::in_language(&instrument, posted),
+        _ => Speaking::to_reader(&instrument, None),
+    };
+    answers.language = Some(speaking.texts.lang().to_string());
+    if let Action::Language(_) = action {
+        // Before the id is checked or the budget charged: switching uses up neither.
+        let target = Target::open(&token, &round, form_id, speaking.m);
+        return Ok(switched(&state, &speaking, OPEN_LINK, &answers, target));
+    }
     let ids = state.open_links.ids(state.store.as_ref()).await?;
     let again = |status, id: String, banner| {
-        let mut target = Target::open(&token, &round, id);
+        let mut target = Target::open(&token, &round, id, speaking.m);
         target.banner = Some(banner);
-        form_page(status, &instrument, OPEN_LINK, &answers, Vec::new(), target)
+        form_page(status, &speaking, OPEN_LINK, &answers, Vec::new(), target)
     };
     match ids.check(round.id, &form_id, unix_now()) {
         Ok(()) => {}
@@ -497,19 +575,19 @@ pub async fn post_open(
             return Ok(again(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 fresh,
-                EN.form_expired,
+                speaking.m.form_expired,
             ));
         }
     }
-    let target = Target::open(&token, &round, form_id.clone());
-    if let Some(page) = incomplete(&instrument, OPEN_LINK, &answers, target) {
+    let target = Target::open(&token, &round, form_id.clone(), speaking.m);
+    if let Some(page) = incomplete(&speaking, OPEN_LINK, &answers, target) {
         return Ok(page);
     }
     if !state.open_links.admit(client) {
         return Ok(again(
             StatusCode::TOO_MANY_REQUESTS,
             form_id,
-            EN.rate_limited,
+            speaking.m.rate_limited,
         ));
     }
     let receipt = Code::new();
@@ -532,8 +610,8 @@ pub async fn thanks(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let (_, round) = invitation(&state, &token).await?;
-    thanks_page(&round, &headers)
+    let (invitation, round) = invitation(&state, &token).await?;
+    thanks_page(&round, invitation.language.as_deref(), &headers)
 }
 
 /// `GET /o/{token}/thanks`.
@@ -543,18 +621,23 @@ pub async fn thanks_open(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let round = open_round(&state, &token).await?;
-    thanks_page(&round, &headers)
+    thanks_page(&round, None, &headers)
 }
 
-fn thanks_page(round: &Round, headers: &HeaderMap) -> Result<Response, AppError> {
+fn thanks_page(
+    round: &Round,
+    invited: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<Response, AppError> {
     let instrument = round.instrument()?;
+    let speaking = Speaking::to_reader(&instrument, invited);
     let receipt = cookie_value(headers, RECEIPT_COOKIE)
         .and_then(|value| Code::parse(&value))
         .map(|code| code.as_str().to_string());
     Ok(html(
         StatusCode::OK,
         &ThanksPage {
-            chrome: Chrome::new(instrument.texts().title(), ()),
+            chrome: Chrome::in_language(speaking.m, speaking.texts.title(), ()),
             receipt,
         },
     ))
@@ -572,7 +655,7 @@ fn withdraw_form(status: StatusCode, wrong: bool, done: bool) -> Response {
     html(
         status,
         &WithdrawPage {
-            chrome: Chrome::new(EN.withdraw_title, ()),
+            chrome: Chrome::new(interface().withdraw_title, ()),
             wrong,
             done,
         },
@@ -587,7 +670,7 @@ pub async fn withdraw(
 ) -> Result<Response, AppError> {
     let typed = match fields.as_slice() {
         [(name, value)] if name == "receipt" => value,
-        _ => return Err(AppError::BadForm(EN.detail_unknown_field)),
+        _ => return Err(AppError::BadForm(interface().detail_unknown_field)),
     };
     let Some(digest) = Code::parse(typed).map(|code| code.digest()) else {
         return Ok(withdraw_form(StatusCode::UNPROCESSABLE_ENTITY, true, false));

@@ -10,6 +10,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 
+use super::cookies::{cookie_value, site_cookie};
 use super::errors::AppError;
 use super::form::FormFields;
 use super::{AppState, SIGN_IN};
@@ -25,18 +26,6 @@ pub const COOKIE: &str = "partnerscope_session";
 /// Name of the device cookie (see [`crate::accounts::DeviceCookies`]), sent only to the sign-in
 /// form.
 pub const DEVICE_COOKIE: &str = "partnerscope_device";
-
-/// The value of the cookie `name`, if the request carries it.
-pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.to_string())
-}
 
 /// The session cookie's token, if the request carries one.
 fn cookie_token(parts: &Parts) -> Option<String> {
@@ -147,13 +136,6 @@ pub fn cookie(state: &AppState, token: &str, max_age: i64) -> String {
 /// The `Set-Cookie` value that gives the browser the device cookie `value` for a year.
 pub fn device_cookie(state: &AppState, value: &str) -> String {
     site_cookie(state, DEVICE_COOKIE, value, SIGN_IN, DEVICE_COOKIE_SECONDS)
-}
-
-/// The `Set-Cookie` value of cookie `name` holding `value` for the pages under `path`, living
-/// `max_age` seconds (0 deletes it); never readable by scripts.
-pub fn site_cookie(state: &AppState, name: &str, value: &str, path: &str, max_age: i64) -> String {
-    let secure = if state.secure_cookies { "; Secure" } else { "" };
-    format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
 }
 
 /// Whether a request comes from a page of this site, by the headers browsers add to every POST

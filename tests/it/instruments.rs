@@ -24,8 +24,13 @@ fn every_shipped_instrument_scores_trust_governance_and_engagement() {
         );
         assert!(!instrument.bands.is_empty());
         assert!(instrument.profile.is_some());
+        // Every one in English (the default) and Spanish, each statement in its own words.
+        let languages: Vec<&str> = instrument.translations().iter().map(|t| t.lang()).collect();
+        assert_eq!(languages, ["en", "es"], "{}", instrument.id);
+        let es = instrument.texts_in("es").unwrap();
         for item in &instrument.items {
             assert!(!instrument.texts().item_text(item).is_empty());
+            assert_ne!(instrument.texts().item_text(item), es.item_text(item));
         }
     }
     let ids: Vec<&str> = instruments.iter().map(|i| i.id.as_str()).collect();
@@ -198,6 +203,12 @@ fn check_command_exits_non_zero_and_prints_file_line_column() {
     args.extend(shipped.iter().map(String::as_str));
     let output = partnerscope(&args);
     assert!(output.status.success(), "{}", stderr(&output));
+    let report = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        report.matches(", in en, es)").count(),
+        SHIPPED.len(),
+        "{report}"
+    );
 }
 
 #[test]

@@ -12,6 +12,7 @@ mod deletion;
 mod engines;
 mod hostile_text;
 mod instruments;
+mod languages;
 mod layouts;
 mod meeting;
 mod migrate_data;

@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use partnerscope::accounts::unix_now;
 use partnerscope::mail::Mailer;
-use partnerscope::survey::closing::{Closing, RoundDetails, long_date, today};
+use partnerscope::survey::closing::{Closing, RoundDetails, today};
 use partnerscope::survey::partners::Partner;
 use partnerscope::survey::{Invitation, Round};
+use partnerscope::web::messages::{EN, ES};
 
 use crate::engines::Engine;
 use crate::partner_status::{self, row};
@@ -32,7 +33,7 @@ fn partner(organisation: &str, email: Option<&str>) -> Partner {
         organisation: organisation.into(),
         sector: "nonprofit".into(),
         email: email.map(Into::into),
-        language: Some("es".into()),
+        language: None,
     }
 }
 
@@ -116,7 +117,10 @@ async fn invitations_go_to_the_partners_with_an_address_each_with_its_own_link_a
         &[
             partner("Food Bank", Some("food@example.org")),
             partner("Library", None),
-            partner("Clinic", Some("clinic@example.org")),
+            Partner {
+                language: Some("es".into()),
+                ..partner("Clinic", Some("clinic@example.org"))
+            },
         ],
     )
     .await;
@@ -134,11 +138,14 @@ async fn invitations_go_to_the_partners_with_an_address_each_with_its_own_link_a
         recipients(&messages),
         ["clinic@example.org", "food@example.org"]
     );
-    for (invitation, address) in [
-        (&invitations[0], "food@example.org"),
-        (&invitations[2], "clinic@example.org"),
+    // Each in the partner's language: the clinic was invited in Spanish.
+    for (invitation, address, m) in [
+        (&invitations[0], "food@example.org", &EN),
+        (&invitations[2], "clinic@example.org", &ES),
     ] {
         let mail = messages.iter().find(|m| m.to == [address]).unwrap();
+        let opening = m.invitation_mail_body.replace("{asker}", TITLE);
+        let opening = opening.split("\n\n").next().unwrap();
         let body = mail.body();
         let link = app.url(&format!("/s/{}", invitation.token));
         assert!(mail.data.contains(TITLE), "{}", mail.data);
@@ -146,7 +153,8 @@ async fn invitations_go_to_the_partners_with_an_address_each_with_its_own_link_a
             format!("{link}\n"),
             format!("{link}/stop\n"),
             CONTACT.to_string(),
-            long_date(round.details.closes.unwrap().on),
+            opening.to_string(),
+            m.long_date(round.details.closes.unwrap().on),
         ] {
             assert!(body.contains(&part), "`{part}` not in {body}");
         }

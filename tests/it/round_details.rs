@@ -98,7 +98,7 @@ async fn a_round_tells_its_partners_who_asks_whom_to_ask_and_until_when(engine: 
         body.contains("Questions about this survey: Ana Ruiz, ana@example.org, 555-0100"),
         "{body}"
     );
-    let by = partnerscope::survey::closing::long_date(closes.on);
+    let by = partnerscope::web::messages::EN.long_date(closes.on);
     assert!(body.contains(&format!("Please answer by {by}.")), "{body}");
 
     let page = format!("/facilitator/rounds/{}", round.id);

@@ -322,6 +322,7 @@ async fn partner_side(app: &TestApp, walk: &mut Walk) {
     walk.post(client, "/withdraw", &[("receipt", "NOT-A-RECEIPT")])
         .await;
     page(walk, client, "/privacy").await;
+    walk.get(client, "/language?to=es&back=/privacy").await;
     page(walk, client, "/preview/collaboration-factors").await;
 }
 

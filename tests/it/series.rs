@@ -326,7 +326,88 @@ async fn rounds_sharing_a_wave_label_are_told_apart_and_a_round_without_figures_
     assert!(rows.iter().all(|row| expected.contains(&row["wave"])));
 }
 
+async fn a_round_of_a_translated_version_compares_with_the_rounds_before_the_translation(
+    engine: Engine,
+) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let browser = crate::web_facilitate::signed_in(&app, "ana@example.org").await;
+    let (status, location, _) = browser
+        .post_checked("/facilitator/partnerships", &[("name", "Harbour Alliance")])
+        .await;
+    assert_eq!(status, 303);
+    let partnership_id: i64 = location
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // A round from before the Spanish texts: version 1.0.0, English only, as a server that has
+    // run for a while has it stored.
+    let old = partnerscope::instrument::load_file(&crate::support::fixture(
+        "instruments/collaboration-factors-1.0.0.toml",
+    ))
+    .unwrap();
+    let first = app
+        .store
+        .create_round(&partnerscope::survey::NewRound {
+            partnership_id,
+            instrument: &old,
+            wave: "2026 spring",
+            min_group_size: 3,
+            open_link: false,
+            identified: false,
+            details: &Default::default(),
+        })
+        .await
+        .unwrap();
+    let first = format!("/facilitator/rounds/{}", first.id);
+    let list = "organisation,sector\nA,health\nB,health\nC,health\n";
+    let (status, _, _) = browser
+        .post_checked(&format!("{first}/partners"), &[("list", list)])
+        .await;
+    assert_eq!(status, 303);
+    for link in links(&app, &first).await {
+        submit(&app, &link, 2, "").await;
+    }
+    close(&browser, &first).await;
+
+    // The next round takes the loaded 1.1.0, which scores alike, so it has the Spanish texts.
+    let (second, links) = next_round(&app, &browser, &first, "2026 autumn").await;
+    let second_id: i64 = second.rsplit('/').next().unwrap().parse().unwrap();
+    let stored = app.store.round(second_id).await.unwrap().unwrap();
+    assert_eq!(stored.instrument_version, "1.1.0");
+    assert!(stored.instrument().unwrap().texts_in("es").is_some());
+    for link in &links {
+        submit(&app, link, 4, "").await;
+    }
+    close(&browser, &second).await;
+
+    // Its dashboard shows the change since the 1.0.0 round, and the series holds both.
+    let (status, page) = browser.get(&second).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Since 2026 spring:"), "{page}");
+    let comparisons = series(&browser, &second, "comparisons.csv").await;
+    assert_eq!(comparisons.len(), old.dimensions.len());
+    assert!(
+        comparisons
+            .iter()
+            .all(|row| (row["from_wave"].as_str(), row["to_wave"].as_str())
+                == ("2026 spring", "2026 autumn")),
+        "{comparisons:?}"
+    );
+    // Trust has no reverse-keyed statement: every answer went from 2 to 4.
+    let trust = comparisons
+        .iter()
+        .find(|row| row["dimension"] == "trust")
+        .unwrap();
+    assert_eq!(trust["mean_diff"].parse::<f64>().unwrap(), 2.0);
+}
+
 crate::on_both_engines!(
+    a_round_of_a_translated_version_compares_with_the_rounds_before_the_translation,
     a_partnerships_waves_and_comparisons_are_its_rounds_as_their_dashboards_show_them,
     the_pooled_files_are_what_the_rounds_own_downloads_add_up_to,
     a_sector_withheld_in_one_round_adds_nothing_to_the_partnerships_sector,

@@ -182,7 +182,12 @@ async fn serve_demo_twice_creates_the_demo_partnership_once_and_prints_the_same_
         .into_iter()
         .filter(|p| p.status.is_none())
         .collect();
-    assert_eq!(waiting.len(), 1);
+    // Two partners have not answered: one invited in Spanish, and the one whose link is printed.
+    let languages: Vec<Option<&str>> = waiting
+        .iter()
+        .map(|p| p.invitation.language.as_deref())
+        .collect();
+    assert_eq!(languages, [None, Some("es")]);
     assert_eq!(token(&first), waiting[0].invitation.token);
 }
 

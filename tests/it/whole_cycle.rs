@@ -8,7 +8,8 @@ use std::collections::HashMap;
 
 use partnerscope::accounts::unix_now;
 use partnerscope::instrument::Library;
-use partnerscope::survey::closing::{long_date, today};
+use partnerscope::survey::closing::today;
+use partnerscope::web::messages::EN;
 
 use crate::bulk::upload_to;
 use crate::engines::Engine;
@@ -71,7 +72,7 @@ async fn a_round_runs_from_the_invitation_to_the_coalition_meeting(engine: Engin
     let mut links: HashMap<String, String> = HashMap::new();
     for message in &invitations {
         let body = message.body();
-        for part in [TITLE, CONTACT, &long_date(closes_on)] {
+        for part in [TITLE, CONTACT, &EN.long_date(closes_on)] {
             assert!(body.contains(part), "{part:?} is not in {body}");
         }
         let link = message.link().unwrap();

@@ -16,7 +16,7 @@ use super::{SignedInChrome, chrome, hash_off_thread};
 use crate::accounts::{Account, SignInEmail, generated_password};
 use crate::store::StoreError;
 use crate::web::errors::{AppError, Failure};
-use crate::web::messages::EN;
+use crate::web::language::interface;
 use crate::web::session::{CheckedForm, SignedIn};
 use crate::web::{AppState, html};
 
@@ -57,7 +57,7 @@ async fn render(
 /// The page with its form empty, before the accounts are read.
 fn blank(signed_in: &SignedIn) -> AccountsPage<'_> {
     AccountsPage {
-        chrome: chrome(signed_in, EN.accounts_heading),
+        chrome: chrome(signed_in, interface().accounts_heading),
         accounts: Vec::new(),
         created: None,
         email: String::new(),
@@ -92,7 +92,7 @@ pub async fn create(
         ..blank(signed_in)
     };
     let Some(email) = SignInEmail::parse(form.field("email")) else {
-        let refusal = refused(EN.detail_email);
+        let refusal = refused(interface().detail_email);
         return render(&state, StatusCode::UNPROCESSABLE_ENTITY, refusal).await;
     };
     let password = generated_password();
@@ -119,7 +119,7 @@ pub async fn create(
             render(&state, StatusCode::OK, created).await
         }
         Err(StoreError::DuplicateEmail) => {
-            let refusal = refused(EN.account_duplicate);
+            let refusal = refused(interface().account_duplicate);
             render(&state, StatusCode::UNPROCESSABLE_ENTITY, refusal).await
         }
         Err(error) => Err(error.into()),

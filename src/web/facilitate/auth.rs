@@ -9,9 +9,10 @@ use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 
 use crate::accounts::{SignInEmail, unix_now};
 use crate::web::authentication::{Attempt, AuthError, DEVICE_KEY, authenticate};
+use crate::web::cookies;
 use crate::web::errors::{AppError, Failure};
 use crate::web::form::FormFields;
-use crate::web::messages::EN;
+use crate::web::language::interface;
 use crate::web::open_links::Client;
 use crate::web::session::{self, CheckedForm};
 use crate::web::{AppState, Chrome, SIGN_IN, html};
@@ -38,7 +39,7 @@ fn sign_in_form(
     html(
         status,
         &SignInPage {
-            chrome: Chrome::new(EN.sign_in_heading, ()),
+            chrome: Chrome::new(interface().sign_in_heading, ()),
             email,
             problem,
             notice,
@@ -48,7 +49,7 @@ fn sign_in_form(
 
 /// `GET /facilitator/sign-in`; `?reset=1` after a new password was set by a reset link.
 pub async fn sign_in_page(RawQuery(query): RawQuery) -> Response {
-    let notice = (query.as_deref() == Some("reset=1")).then_some(EN.reset_done);
+    let notice = (query.as_deref() == Some("reset=1")).then_some(interface().reset_done);
     sign_in_form(StatusCode::OK, "", None, notice)
 }
 
@@ -64,7 +65,7 @@ pub async fn sign_in(
         return Err(AppError::Csrf);
     }
     let field = |name| form.field(name);
-    let device = session::cookie_value(&headers, session::DEVICE_COOKIE);
+    let device = cookies::cookie_value(&headers, session::DEVICE_COOKIE);
     let attempt = Attempt {
         email: field("email"),
         password: field("password"),
@@ -85,7 +86,7 @@ pub async fn sign_in(
                 .into_response())
         }
         Err(error) => {
-            let refused = Refused::of(error, EN.sign_in_wrong)?;
+            let refused = Refused::of(error, interface().sign_in_wrong)?;
             let page = sign_in_form(refused.status, email, Some(refused.problem.clone()), None);
             Ok(refused.answer(page))
         }
@@ -109,12 +110,14 @@ impl Refused {
         let (status, problem, wait) = match error {
             AuthError::Locked { seconds } => (
                 StatusCode::TOO_MANY_REQUESTS,
-                EN.sign_in_wait.replace("{seconds}", &seconds.to_string()),
+                interface()
+                    .sign_in_wait
+                    .replace("{seconds}", &seconds.to_string()),
                 Some(seconds),
             ),
             AuthError::Busy => (
                 StatusCode::SERVICE_UNAVAILABLE,
-                EN.sign_in_busy.to_string(),
+                interface().sign_in_busy.to_string(),
                 Some(1),
             ),
             AuthError::Wrong => (StatusCode::UNAUTHORIZED, wrong.to_string(), None),

@@ -15,7 +15,8 @@ use super::{
 use crate::store::{Contents, StoreError, Target};
 use crate::survey::{Invitation, Partnership, Round};
 use crate::web::errors::AppError;
-use crate::web::messages::{EN, Named};
+use crate::web::language::interface;
+use crate::web::messages::Named;
 use crate::web::session::{CheckedForm, SignedIn};
 use crate::web::{AppState, html};
 
@@ -118,16 +119,16 @@ impl Subject {
             Ok(contents) => (
                 Some(format!(
                     "{} {}.",
-                    EN.delete_intro,
-                    EN.deletion(self.named(), &contents)
+                    interface().delete_intro,
+                    interface().deletion(self.named(), &contents)
                 )),
-                Some((self.delete_path(), EN.delete_confirm_button)),
+                Some((self.delete_path(), interface().delete_confirm_button)),
                 None,
             ),
             Err(Refused(why)) => (None, None, Some(why)),
         };
         ConfirmPage {
-            chrome: chrome(signed_in, EN.delete_heading),
+            chrome: chrome(signed_in, interface().delete_heading),
             what,
             action,
             refusal,
@@ -152,8 +153,8 @@ struct Refused(&'static str);
 /// A store refusal the facilitator can act on, in words; any other error stays an error.
 fn refused(error: StoreError) -> Result<Refused, AppError> {
     match error {
-        StoreError::SubmittedResponseLinked => Ok(Refused(EN.delete_refused_linked)),
-        StoreError::RoundOpen => Ok(Refused(EN.detail_round_open)),
+        StoreError::SubmittedResponseLinked => Ok(Refused(interface().delete_refused_linked)),
+        StoreError::RoundOpen => Ok(Refused(interface().detail_round_open)),
         other => Err(other.into()),
     }
 }
@@ -265,7 +266,11 @@ async fn emails_page<'a>(
     refusal: Option<Refused>,
 ) -> Result<ConfirmPage<'a>, AppError> {
     let path = format!("/facilitator/rounds/{}", round.id);
-    let refusal = refusal.or_else(|| round.is_open().then_some(Refused(EN.detail_round_open)));
+    let refusal = refusal.or_else(|| {
+        round
+            .is_open()
+            .then_some(Refused(interface().detail_round_open))
+    });
     let (what, action) = if refusal.is_some() {
         (None, None)
     } else {
@@ -278,15 +283,19 @@ async fn emails_page<'a>(
             .count();
         (
             Some(
-                EN.emails_text
+                interface()
+                    .emails_text
                     .replace("{n}", &addresses.to_string())
                     .replace("{wave}", &round.wave),
             ),
-            Some((format!("{path}/remove-emails"), EN.emails_confirm_button)),
+            Some((
+                format!("{path}/remove-emails"),
+                interface().emails_confirm_button,
+            )),
         )
     };
     Ok(ConfirmPage {
-        chrome: chrome(signed_in, EN.emails_heading),
+        chrome: chrome(signed_in, interface().emails_heading),
         what,
         action,
         refusal: refusal.map(|Refused(why)| why),

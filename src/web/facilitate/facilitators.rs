@@ -13,7 +13,7 @@ use super::{SignedInChrome, chrome, managed_partnership, owned_partnership, see_
 use crate::accounts::SignInEmail;
 use crate::survey::Partnership;
 use crate::web::errors::AppError;
-use crate::web::messages::EN;
+use crate::web::language::interface;
 use crate::web::session::{CheckedForm, SignedIn};
 use crate::web::{AppState, html};
 
@@ -105,7 +105,7 @@ pub async fn add(
     Ok(html(
         StatusCode::UNPROCESSABLE_ENTITY,
         &FacilitatorsPage {
-            chrome: chrome(&form.signed_in, EN.facilitators_heading),
+            chrome: chrome(&form.signed_in, interface().facilitators_heading),
             partnership,
             facilitators,
         },
@@ -121,20 +121,20 @@ async fn add_co_facilitator(
     typed: &str,
 ) -> Result<Result<(), &'static str>, AppError> {
     let Some(email) = SignInEmail::parse(typed) else {
-        return Ok(Err(EN.detail_email));
+        return Ok(Err(interface().detail_email));
     };
     let Some((facilitator, _)) = state.store.facilitator_by_email(email.as_str()).await? else {
-        return Ok(Err(EN.co_facilitator_unknown));
+        return Ok(Err(interface().co_facilitator_unknown));
     };
     if partnership.owner_id == Some(facilitator.id) {
-        return Ok(Err(EN.co_facilitator_owner));
+        return Ok(Err(interface().co_facilitator_owner));
     }
     if !state
         .store
         .add_co_facilitator(partnership.id, facilitator.id)
         .await?
     {
-        return Ok(Err(EN.co_facilitator_already));
+        return Ok(Err(interface().co_facilitator_already));
     }
     tracing::info!(
         partnership_id = partnership.id,

@@ -12,7 +12,7 @@ use super::{SignedInChrome, chrome, owned_invitation, see_other};
 use crate::survey::partners::{self, PartnerError};
 use crate::survey::{Invitation, Round};
 use crate::web::errors::AppError;
-use crate::web::messages::EN;
+use crate::web::language::interface;
 use crate::web::session::{CheckedForm, SignedIn};
 use crate::web::{AppState, html};
 
@@ -36,7 +36,7 @@ pub async fn edit_form(
 ) -> Result<Response, AppError> {
     let (invitation, round) = owned_invitation(&state, &signed_in, id).await?;
     if invitation.submitted {
-        return Err(AppError::Settled(EN.detail_partner_submitted));
+        return Err(AppError::Settled(interface().detail_partner_submitted));
     }
     page(StatusCode::OK, &signed_in, round, invitation, &[])
 }
@@ -65,7 +65,7 @@ pub async fn edit(
         }
     };
     if !state.store.update_partner(invitation.id, &partner).await? {
-        return Err(AppError::Settled(EN.detail_partner_submitted));
+        return Err(AppError::Settled(interface().detail_partner_submitted));
     }
     Ok(see_other(&format!(
         "/facilitator/rounds/{}/partners#partner-{}",
@@ -86,7 +86,7 @@ fn page(
         .as_ref()
         .map(|p| p.options.clone())
         .unwrap_or_default();
-    let title = EN
+    let title = interface()
         .edit_partner_heading
         .replace("{organisation}", &invitation.organisation);
     Ok(html(

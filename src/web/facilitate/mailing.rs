@@ -16,7 +16,7 @@ use crate::survey::closing::today;
 use crate::survey::mailing::{InvitationMail, MailKind, MailStatus};
 use crate::web::AppState;
 use crate::web::errors::AppError;
-use crate::web::messages::EN;
+use crate::web::language::interface;
 use crate::web::session::CheckedForm;
 
 /// What the partners page shows of the round's e-mail.
@@ -41,7 +41,7 @@ pub async fn section(state: &AppState, round: &Round) -> Result<MailSection, App
         .collect();
     Ok(MailSection {
         can_send: state.mailer.is_some(),
-        progress: EN
+        progress: interface()
             .mailing_progress
             .replace("{queued}", &progress.queued.to_string())
             .replace("{sent}", &progress.sent.to_string())
@@ -56,24 +56,24 @@ fn line(state: &AppState, mail: &InvitationMail) -> String {
     let mut parts = Vec::new();
     if let Some(at) = mail.invited_at {
         let on = today(&state.time_zone, at).to_string();
-        parts.push(EN.mail_invited_on.replace("{date}", &on));
+        parts.push(interface().mail_invited_on.replace("{date}", &on));
     }
     if mail.reminders > 0 {
-        let [one, many] = EN.mail_reminders;
+        let [one, many] = interface().mail_reminders;
         let form = if mail.reminders == 1 { one } else { many };
         parts.push(form.replace("{n}", &mail.reminders.to_string()));
     }
     if let Some((status, error)) = &mail.problem {
         let words = match status {
-            MailStatus::Queued => Some(EN.mail_retrying),
-            MailStatus::Failed => Some(EN.mail_failed),
-            MailStatus::Bounced => Some(EN.mail_bounced),
+            MailStatus::Queued => Some(interface().mail_retrying),
+            MailStatus::Failed => Some(interface().mail_failed),
+            MailStatus::Bounced => Some(interface().mail_bounced),
             MailStatus::Sent => None,
         };
         parts.extend(words.map(|words| words.replace("{error}", error)));
     }
     if mail.reminders_stopped {
-        parts.push(EN.mail_opted_out.to_string());
+        parts.push(interface().mail_opted_out.to_string());
     }
     parts.join("; ")
 }
@@ -113,7 +113,7 @@ async fn queue(
         return Err(AppError::RoundClosed);
     }
     if state.mailer.is_none() {
-        return Err(AppError::BadForm(EN.mailing_not_set_up));
+        return Err(AppError::BadForm(interface().mailing_not_set_up));
     }
     let base = base_url(state, headers);
     let now = unix_now();

@@ -23,7 +23,7 @@ use crate::report::meeting::{
 };
 use crate::survey::{Partnership, Round, is_token, new_token};
 use crate::web::errors::AppError;
-use crate::web::messages::EN;
+use crate::web::language::interface;
 use crate::web::reports::{self, CommentList};
 use crate::web::session::{CheckedForm, SignedIn};
 use crate::web::{AppState, Chrome, html};
@@ -149,15 +149,19 @@ async fn render(
     let n = published.map_or(0, |p| p.release.responses);
     let responses = if invited > 0 {
         let rate = (n as f64 * 100.0 / invited as f64).round();
-        EN.report_responses
+        interface()
+            .report_responses
             .replace("{n}", &n.to_string())
             .replace("{invited}", &invited.to_string())
             .replace("{rate}", &rate.to_string())
     } else {
-        EN.report_responses_open.replace("{n}", &n.to_string())
+        interface()
+            .report_responses_open
+            .replace("{n}", &n.to_string())
     };
     let release = published.map(|p| {
-        EN.report_release
+        interface()
+            .report_release
             .replace("{date}", p.created_at.get(..10).unwrap_or_default())
             .replace("{number}", &p.release.number.to_string())
     });
@@ -179,7 +183,7 @@ async fn render(
         .find_map(|view| view.card.change.as_ref())
         .map(|change| change.from_wave.clone());
     let asker = round.details.asker(&partnership.name);
-    let title = EN
+    let title = interface()
         .report_title
         .replace("{title}", asker)
         .replace("{wave}", &round.wave);
@@ -188,7 +192,7 @@ async fn render(
         &ReportPage {
             chrome: Chrome::new(&title, ()),
             instrument: instrument.texts().title().to_string(),
-            small_groups: EN
+            small_groups: interface()
                 .report_small_groups
                 .replace("{n}", &round.threshold().to_string()),
             partnership,

@@ -43,7 +43,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::errors::{AppError, Failure};
-use super::messages::EN;
+use super::language::interface;
 use super::session::{CheckedForm, SignedIn};
 use super::{AppState, Chrome, current};
 use crate::accounts::{PasswordError, hash_password, unix_now};
@@ -141,7 +141,7 @@ fn see_other(path: &str) -> Response {
 fn wave(text: &str) -> Result<&str, AppError> {
     let wave = text.trim();
     if wave.is_empty() {
-        Err(AppError::BadForm(EN.detail_wave))
+        Err(AppError::BadForm(interface().detail_wave))
     } else {
         checked_text("wave", Kind::Label, wave)
     }
@@ -162,8 +162,8 @@ fn round_details(
     let closes = parse_closing_date(form.field("closes_on"), &state.time_zone, unix_now())
         .map_err(|error| {
             AppError::BadForm(match error {
-                ClosingDateError::Malformed => EN.detail_closes_on_malformed,
-                ClosingDateError::Past => EN.detail_closes_on_past,
+                ClosingDateError::Malformed => interface().detail_closes_on_malformed,
+                ClosingDateError::Past => interface().detail_closes_on_past,
             })
         })?;
     Ok(RoundDetails {
@@ -188,7 +188,7 @@ async fn new_password_hash(
     again: &str,
 ) -> Result<Result<String, String>, AppError> {
     if password != again {
-        return Ok(Err(EN.reset_mismatch.to_string()));
+        return Ok(Err(interface().reset_mismatch.to_string()));
     }
     Ok(hash_off_thread(password.to_string())
         .await?

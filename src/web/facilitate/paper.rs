@@ -24,7 +24,7 @@ use crate::survey::answers::Answers;
 use crate::survey::text::Kind;
 use crate::web::errors::AppError;
 use crate::web::form::{self, Action, FormView, Link, Posted, Problem, decode_body};
-use crate::web::messages::EN;
+use crate::web::language::{interface, texts_for};
 use crate::web::session::{CheckedForm, SignedIn};
 use crate::web::{AppState, html};
 
@@ -34,6 +34,18 @@ const PAPER: Link = Link {
     asks_sector: true,
     has_form_id: false,
 };
+
+/// The paper form's questions with nothing ticked, in the facilitator's language where the
+/// instrument has it.
+fn blank_form(instrument: &Instrument) -> FormView {
+    FormView::new(
+        instrument,
+        texts_for(instrument, None),
+        PAPER,
+        &Answers::default(),
+        Vec::new(),
+    )
+}
 
 /// The most sheets one paper form prints.
 const MAX_SHEETS: u32 = 200;
@@ -119,12 +131,12 @@ pub async fn paper_form(
             .parse::<u32>()
             .ok()
             .filter(|n| (1..=MAX_SHEETS).contains(n))
-            .ok_or(AppError::BadForm(EN.detail_sheets))?,
+            .ok_or(AppError::BadForm(interface().detail_sheets))?,
     };
     let instrument = round.instrument()?;
-    let form = FormView::new(&instrument, PAPER, &Answers::default(), Vec::new());
+    let form = blank_form(&instrument);
     let asker = round.details.asker(&partnership.name).to_string();
-    let title = format!("{} · {}", EN.paper_heading, round.wave);
+    let title = format!("{} · {}", interface().paper_heading, round.wave);
     Ok(html(
         StatusCode::OK,
         &PaperPage {
@@ -168,12 +180,12 @@ impl EntryPage<'_> {
         sheet_id: String,
     ) -> EntryPage<'a> {
         EntryPage {
-            chrome: chrome(signed_in, EN.paper_entry_heading),
+            chrome: chrome(signed_in, interface().paper_entry_heading),
             round,
             sheet_invalid: form.problems.iter().any(|p| p.anchor == "sheet_id"),
             form,
             sheet_id,
-            consent_label: EN.paper_consent_label,
+            consent_label: interface().paper_consent_label,
             numbered: true,
             notice: None,
             import_problems: Vec::new(),
@@ -205,13 +217,13 @@ pub async fn entry_form(
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     let (round, instrument) = open_round(&state, &signed_in, id).await?;
-    let form = FormView::new(&instrument, PAPER, &Answers::default(), Vec::new());
+    let form = blank_form(&instrument);
     let mut page = EntryPage::new(&signed_in, round, form, String::new());
     let query = query.as_deref();
     page.notice = match (query_value(query, "stored"), query_value(query, "imported")) {
-        (Some(sheet), _) => Some(EN.paper_stored.replace("{sheet}", &sheet)),
+        (Some(sheet), _) => Some(interface().paper_stored.replace("{sheet}", &sheet)),
         (None, Some(count)) if count.parse::<u64>().is_ok() => {
-            Some(EN.import_stored.replace("{n}", &count))
+            Some(interface().import_stored.replace("{n}", &count))
         }
         _ => None,
     };
@@ -223,7 +235,7 @@ fn take_field(fields: &mut Vec<(String, String)>, name: &str) -> Result<String, 
     let mut taken = fields.extract_if(.., |(n, _)| n == name);
     let value = taken.next().map(|(_, value)| value).unwrap_or_default();
     if taken.next().is_some() {
-        return Err(AppError::BadForm(EN.detail_repeated_field));
+        return Err(AppError::BadForm(interface().detail_repeated_field));
     }
     Ok(value)
 }
@@ -248,20 +260,26 @@ pub async fn enter(
         action,
         mut answers,
         ..
-    } = form::read(&instrument, PAPER, &EN, fields)?;
+    } = form::read(&instrument, PAPER, interface(), fields)?;
     if action != Action::Submit {
-        return Err(AppError::BadForm(EN.detail_action));
+        return Err(AppError::BadForm(interface().detail_action));
     }
-    answers.language = Some(instrument.language().to_string());
+    answers.language = Some(texts_for(&instrument, None).lang().to_string());
     let mut problems = Vec::new();
     if sheet.is_empty() {
         problems.push(Problem {
             anchor: "sheet_id".into(),
-            message: EN.error_sheet_id,
+            message: interface().error_sheet_id,
             subject: None,
         });
     }
-    problems.extend(form::problems(&instrument, PAPER, &EN, &answers));
+    problems.extend(form::problems(
+        &instrument,
+        texts_for(&instrument, None),
+        PAPER,
+        interface(),
+        &answers,
+    ));
     if problems.is_empty() {
         if state.store.submit_paper(round.id, &sheet, &answers).await? {
             let sheet = utf8_percent_encode(&sheet, NON_ALPHANUMERIC);
@@ -272,11 +290,17 @@ pub async fn enter(
         }
         problems.push(Problem {
             anchor: "sheet_id".into(),
-            message: EN.error_sheet_taken,
+            message: interface().error_sheet_taken,
             subject: Some(sheet.clone()),
         });
     }
-    let form = FormView::new(&instrument, PAPER, &answers, problems);
+    let form = FormView::new(
+        &instrument,
+        texts_for(&instrument, None),
+        PAPER,
+        &answers,
+        problems,
+    );
     let page = EntryPage::new(&signed_in, round, form, sheet);
     Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
@@ -313,7 +337,7 @@ pub async fn import(
         }
         Err(problem) => problem,
     };
-    let form = FormView::new(&instrument, PAPER, &Answers::default(), Vec::new());
+    let form = blank_form(&instrument);
     let mut page = EntryPage::new(&signed_in, round, form, String::new());
     page.import_problems = vec![problem.to_string()];
     Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
@@ -337,7 +361,7 @@ mod tests {
     #[test]
     fn statements_are_numbered_in_order_and_tabled_by_factor() {
         let instrument = mini();
-        let form = FormView::new(&instrument, PAPER, &Answers::default(), Vec::new());
+        let form = blank_form(&instrument);
         let tables = paper_tables(&form);
         let numbers: Vec<usize> = tables
             .iter()

@@ -17,7 +17,7 @@ use crate::survey::links::{LinkRow, links_csv};
 use crate::survey::partners::{self, PartnerError, PartnerList};
 use crate::survey::{InvitationProgress, Round, Status};
 use crate::web::errors::AppError;
-use crate::web::messages::EN;
+use crate::web::language::interface;
 use crate::web::session::{CheckedForm, SignedIn};
 use crate::web::{AppState, html};
 
@@ -61,7 +61,7 @@ async fn partners_page(
     Ok(html(
         status,
         &PartnersPage {
-            chrome: chrome(signed_in, EN.partners_heading),
+            chrome: chrome(signed_in, interface().partners_heading),
             round,
             sectors: instrument
                 .profile

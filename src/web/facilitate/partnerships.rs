@@ -16,7 +16,7 @@ use crate::survey::closing::RoundDetails;
 use crate::survey::text::Kind;
 use crate::survey::{self, NewRound, Partnership, Round};
 use crate::web::errors::AppError;
-use crate::web::messages::EN;
+use crate::web::language::interface;
 use crate::web::session::{CheckedForm, SignedIn};
 use crate::web::{AppState, html};
 
@@ -56,7 +56,7 @@ pub async fn home(
     Ok(html(
         StatusCode::OK,
         &HomePage {
-            chrome: chrome(&signed_in, EN.partnerships_heading),
+            chrome: chrome(&signed_in, interface().partnerships_heading),
             partnerships,
         },
     ))
@@ -69,7 +69,7 @@ pub async fn create_partnership(
 ) -> Result<Response, AppError> {
     let name = form.field("name").trim();
     if name.is_empty() {
-        return Err(AppError::BadForm(EN.detail_name));
+        return Err(AppError::BadForm(interface().detail_name));
     }
     let name = checked_text("name", Kind::Name, name)?;
     let partnership = state
@@ -119,9 +119,12 @@ pub async fn partnership(
 /// section 3, so "groups of at least a few partners" holds; in an identified one at least 1.
 fn min_group_size(text: &str, identified: bool) -> Result<i64, AppError> {
     let (floor, detail) = if identified {
-        (1, EN.detail_min_group_size_identified)
+        (1, interface().detail_min_group_size_identified)
     } else {
-        (survey::MIN_GROUP_SIZE_FLOOR, EN.detail_min_group_size)
+        (
+            survey::MIN_GROUP_SIZE_FLOOR,
+            interface().detail_min_group_size,
+        )
     };
     text.trim()
         .parse::<i64>()
@@ -140,7 +143,7 @@ pub async fn create_round(
     let instrument = state
         .instruments
         .get(form.field("instrument"))
-        .ok_or(AppError::BadForm(EN.detail_instrument))?;
+        .ok_or(AppError::BadForm(interface().detail_instrument))?;
     let identified = form.field("identified") == "yes";
     let details = round_details(&state, &form, &partnership.name)?;
     let round = state

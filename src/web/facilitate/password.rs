@@ -12,8 +12,9 @@ use super::auth::Refused;
 use super::{SignedInChrome, chrome, new_password_hash};
 use crate::accounts::unix_now;
 use crate::web::authentication::{Attempt, authenticate};
+use crate::web::cookies;
 use crate::web::errors::AppError;
-use crate::web::messages::EN;
+use crate::web::language::interface;
 use crate::web::open_links::Client;
 use crate::web::session::{self, CheckedForm, SignedIn};
 use crate::web::{AppState, SIGN_IN, html};
@@ -30,7 +31,7 @@ fn page(status: StatusCode, signed_in: &SignedIn, problem: Option<String>) -> Re
     html(
         status,
         &PasswordPage {
-            chrome: chrome(signed_in, EN.password_heading),
+            chrome: chrome(signed_in, interface().password_heading),
             problem,
         },
     )
@@ -51,7 +52,7 @@ pub async fn change_password(
 ) -> Result<Response, AppError> {
     let signed_in = &form.signed_in;
     let email = signed_in.facilitator().email.clone();
-    let device = session::cookie_value(&headers, session::DEVICE_COOKIE);
+    let device = cookies::cookie_value(&headers, session::DEVICE_COOKIE);
     let attempt = Attempt {
         email: &email,
         password: form.field("current_password"),
@@ -61,7 +62,7 @@ pub async fn change_password(
     if let Err(error) =
         authenticate(state.store.as_ref(), &state.sign_ins, &attempt, unix_now()).await
     {
-        let refused = Refused::of(error, EN.password_wrong)?;
+        let refused = Refused::of(error, interface().password_wrong)?;
         let answer = page(refused.status, signed_in, Some(refused.problem.clone()));
         return Ok(refused.answer(answer));
     }

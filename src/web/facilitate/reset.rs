@@ -19,7 +19,7 @@ use crate::mail::Mail;
 use crate::survey::{is_token, new_token};
 use crate::web::errors::AppError;
 use crate::web::form::FormFields;
-use crate::web::messages::EN;
+use crate::web::language::interface;
 use crate::web::session;
 use crate::web::{AppState, Chrome, SIGN_IN, html};
 
@@ -54,7 +54,7 @@ fn forgot(state: &AppState, sent: bool) -> Response {
     html(
         StatusCode::OK,
         &ForgotPage {
-            chrome: Chrome::new(EN.forgot_heading, ()),
+            chrome: Chrome::new(interface().forgot_heading, ()),
             can_send: state.mailer.is_some(),
             sent,
         },
@@ -97,8 +97,8 @@ pub async fn ask(
             }
             let mail = Mail {
                 to: facilitator.email,
-                subject: EN.reset_mail_subject.to_string(),
-                body: EN
+                subject: interface().reset_mail_subject.to_string(),
+                body: interface()
                     .reset_mail_body
                     .replace(
                         "{link}",
@@ -129,15 +129,15 @@ async fn account(state: &AppState, token: &str) -> Result<String, AppError> {
     } else {
         None
     };
-    email.ok_or(AppError::LinkGone(EN.reset_gone))
+    email.ok_or(AppError::LinkGone(interface().reset_gone))
 }
 
 fn reset_page(status: StatusCode, email: &str, token: &str, problem: Option<String>) -> Response {
     html(
         status,
         &ResetPage {
-            chrome: Chrome::new(EN.reset_heading, ()),
-            text: EN.reset_text.replace("{email}", email),
+            chrome: Chrome::new(interface().reset_heading, ()),
+            text: interface().reset_text.replace("{email}", email),
             token,
             problem,
         },
@@ -178,7 +178,7 @@ pub async fn reset(
         .use_password_reset(&token_digest(&token), unix_now(), &hash)
         .await?
     {
-        return Err(AppError::LinkGone(EN.reset_gone));
+        return Err(AppError::LinkGone(interface().reset_gone));
     }
     Ok(Redirect::to(&format!("{SIGN_IN}?reset=1")).into_response())
 }

@@ -15,10 +15,10 @@ use super::{
 use crate::accounts::unix_now;
 use crate::releases::{self, Published};
 use crate::report::dashboard::{Dashboard, DimensionCard, Transition, Warning};
-use crate::survey::closing::{RoundDetails, long_date};
+use crate::survey::closing::RoundDetails;
 use crate::survey::{self, NewRound, Partnership, Round, Status};
 use crate::web::errors::AppError;
-use crate::web::messages::EN;
+use crate::web::language::interface;
 use crate::web::reports::{self, CommentList};
 use crate::web::session::{CheckedForm, SignedIn};
 use crate::web::{AppState, html};
@@ -196,11 +196,11 @@ pub async fn round(
     let title = format!("{} · {}", partnership.name, round.wave);
     let time_zone = time_zone_name(&state);
     let closes_note = match round.details.closes {
-        Some(closes) => EN
+        Some(closes) => interface()
             .closes_note
-            .replace("{date}", &long_date(closes.on))
+            .replace("{date}", &interface().long_date(closes.on))
             .replace("{zone}", &time_zone),
-        None => EN.no_closing_date.to_string(),
+        None => interface().no_closing_date.to_string(),
     };
     Ok(html(
         StatusCode::OK,
@@ -239,7 +239,7 @@ pub async fn round_progress(
         .iter()
         .map(|p| p.submitted + p.open_link as usize)
         .sum();
-    let title = format!("{} · {}", EN.progress_heading, round.wave);
+    let title = format!("{} · {}", interface().progress_heading, round.wave);
     Ok(html(
         StatusCode::OK,
         &ProgressPage {
@@ -249,7 +249,7 @@ pub async fn round_progress(
             progress,
             submitted,
             refresh_seconds: PROGRESS_REFRESH_SECONDS,
-            note: EN
+            note: interface()
                 .progress_live_note
                 .replace("{seconds}", &PROGRESS_REFRESH_SECONDS.to_string()),
         },
@@ -259,7 +259,7 @@ pub async fn round_progress(
 /// The release's date and size, and why submitted responses are missing from its figures.
 fn release_view(published: &Published, submitted: u64, threshold: u64) -> ReleaseView {
     let release = &published.release;
-    let summary = EN
+    let summary = interface()
         .release_summary
         .replace("{number}", &release.number.to_string())
         .replace("{date}", published.created_at.get(..10).unwrap_or_default())
@@ -267,7 +267,8 @@ fn release_view(published: &Published, submitted: u64, threshold: u64) -> Releas
     let later = submitted.saturating_sub(release.responses);
     let repeats = release.as_of.iter().any(|&(_, r)| r < release.number);
     let waiting = (later > 0 || repeats).then(|| {
-        EN.release_waiting
+        interface()
+            .release_waiting
             .replace("{n}", &later.to_string())
             .replace("{threshold}", &threshold.to_string())
     });
@@ -332,7 +333,7 @@ pub async fn change_response(
     let (round, _) = owned_round(&state, &form.signed_in, id).await?;
     let pseudonym = form.field("pseudonym").trim().to_ascii_lowercase();
     if !survey::is_pseudonym(&pseudonym) {
-        return Err(AppError::BadForm(EN.detail_pseudonym));
+        return Err(AppError::BadForm(interface().detail_pseudonym));
     }
     let erased = survey::erased_values(round.instrument()?.as_ref());
     let facilitator = form.signed_in.facilitator().id;
@@ -359,7 +360,7 @@ pub async fn change_response(
         _ => return Err(AppError::NotFound),
     };
     if !changed {
-        return Err(AppError::BadForm(EN.detail_no_such_response));
+        return Err(AppError::BadForm(interface().detail_no_such_response));
     }
     Ok(see_other(&format!("/facilitator/rounds/{id}#responses")))
 }
@@ -376,7 +377,7 @@ pub async fn open_cap(
         "" => None,
         text => match text.parse::<i64>() {
             Ok(cap) if cap >= 1 => Some(cap),
-            _ => return Err(AppError::BadForm(EN.detail_open_cap)),
+            _ => return Err(AppError::BadForm(interface().detail_open_cap)),
         },
     };
     state.store.set_open_cap(round.id, cap).await?;
@@ -393,7 +394,7 @@ pub async fn interim(
     let on = match form.field("interim") {
         "on" => true,
         "off" => false,
-        _ => return Err(AppError::BadForm(EN.detail_not_an_option)),
+        _ => return Err(AppError::BadForm(interface().detail_not_an_option)),
     };
     state.store.set_interim_releases(round.id, on).await?;
     Ok(see_other(&format!("/facilitator/rounds/{id}")))
@@ -431,14 +432,20 @@ pub async fn reopen(
 }
 
 /// `POST /facilitator/rounds/{id}/next`: a new round of the same instrument and settings, with
-/// the same partners on fresh links.
+/// the same partners on fresh links. The instrument is the loaded one of the same id when it
+/// scores as the round's does (a newer version that only adds a translation or rewords a
+/// text), so the new round has its texts and still compares; otherwise the round's own copy.
 pub async fn next_round(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     form: CheckedForm,
 ) -> Result<Response, AppError> {
     let (round, partnership) = owned_round(&state, &form.signed_in, id).await?;
-    let instrument = round.instrument()?;
+    let stored = round.instrument()?;
+    let instrument = match state.instruments.get(&round.instrument_id) {
+        Some(loaded) if loaded.scores_like(&stored) => loaded,
+        _ => stored.as_ref(),
+    };
     // Who asks and whom to ask stay; the last round's closing date does not.
     let details = RoundDetails {
         closes: None,
@@ -449,7 +456,7 @@ pub async fn next_round(
         .start_next_round(
             &NewRound {
                 partnership_id: partnership.id,
-                instrument: &instrument,
+                instrument,
                 wave: wave(form.field("wave"))?,
                 min_group_size: round.min_group_size,
                 open_link: round.open_token.is_some(),
@@ -465,17 +472,23 @@ pub async fn next_round(
 /// Words for a dashboard warning.
 fn warning_text(warning: &Warning) -> String {
     match warning {
-        Warning::LowAlpha(alpha) => EN.warn_low_alpha.replace("{alpha}", alpha),
-        Warning::SmallSample(n) => EN.warn_small_sample.replace("{n}", &n.to_string()),
+        Warning::LowAlpha(alpha) => interface().warn_low_alpha.replace("{alpha}", alpha),
+        Warning::SmallSample(n) => interface().warn_small_sample.replace("{n}", &n.to_string()),
     }
 }
 
 /// Words for a band change.
 fn transition_text(transition: &Transition) -> String {
     match transition {
-        Transition::BecameTop(band) => EN.became_top.replace("{band}", band),
-        Transition::LeftTop(band) => EN.left_top.replace("{band}", band),
-        Transition::Up(from, to) => EN.moved_up.replace("{from}", from).replace("{to}", to),
-        Transition::Down(from, to) => EN.moved_down.replace("{from}", from).replace("{to}", to),
+        Transition::BecameTop(band) => interface().became_top.replace("{band}", band),
+        Transition::LeftTop(band) => interface().left_top.replace("{band}", band),
+        Transition::Up(from, to) => interface()
+            .moved_up
+            .replace("{from}", from)
+            .replace("{to}", to),
+        Transition::Down(from, to) => interface()
+            .moved_down
+            .replace("{from}", from)
+            .replace("{to}", to),
     }
 }

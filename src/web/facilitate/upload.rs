@@ -11,7 +11,7 @@ use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::http::StatusCode;
 
 use crate::web::errors::{AppError, Failure};
-use crate::web::messages::EN;
+use crate::web::language::interface;
 use crate::web::session::SignedIn;
 
 /// The longest CSRF token read from an upload (ours are 32 characters).
@@ -55,7 +55,7 @@ pub(super) async fn spooled_file(
     if !csrf_checked {
         return Err(AppError::Csrf);
     }
-    spooled.ok_or(AppError::BadForm(EN.detail_no_file))
+    spooled.ok_or(AppError::BadForm(interface().detail_no_file))
 }
 
 /// A multipart body that breaks off or runs past its limit.

@@ -56,6 +56,16 @@ messages! {
     lang: &'static str,
     /// Name of the product, in page titles.
     product: &'static str,
+    /// The catalogue's language by its own name, in every page's language switch ("Español").
+    language_name: &'static str,
+    /// What the language switch is, for screen readers.
+    language_switch_label: &'static str,
+    /// A date as people read it: `{weekday}`, `{day}` (a number), `{month}`, `{year}`.
+    long_date: &'static str,
+    /// The days of the week, Monday first, as `long_date` writes them.
+    weekdays: [&'static str; 7],
+    /// The months, January first, as `long_date` writes them.
+    months: [&'static str; 12],
     /// How results are reported, on the form; `{n}` is the round's minimum group size.
     privacy_note: &'static str,
     /// The link from the form to the privacy page.
@@ -877,6 +887,19 @@ impl Messages {
             .unwrap_or(&EN)
     }
 
+    /// `on` as people of this language read a date: "Friday 4 December 2026".
+    pub fn long_date(&self, on: jiff::civil::Date) -> String {
+        // Both are in range for any date: weekdays count from Monday = 0, months from 1.
+        let weekday =
+            self.weekdays[usize::from(on.weekday().to_monday_zero_offset().unsigned_abs())];
+        let month = self.months[usize::from(on.month().unsigned_abs()) - 1];
+        self.long_date
+            .replace("{weekday}", weekday)
+            .replace("{day}", &on.day().to_string())
+            .replace("{month}", month)
+            .replace("{year}", &on.year().to_string())
+    }
+
     /// What a deletion takes away, in words: `named`, then the counts of `contents` that such a
     /// thing can hold, e.g. "the round 2026 spring: 12 partners, 9 submitted responses, 3 drafts,
     /// 4 comments, 2 releases".
@@ -1023,5 +1046,17 @@ mod tests {
         let tags: BTreeSet<&str> = CATALOGUES.iter().map(|m| m.lang).collect();
         assert_eq!(tags.len(), CATALOGUES.len());
         assert_eq!(CATALOGUES[0].lang, "en", "English is the fallback");
+    }
+
+    #[test]
+    fn a_date_reads_as_a_weekday_day_month_and_year_in_each_language() {
+        let on = jiff::civil::date(2026, 12, 4);
+        assert_eq!(EN.long_date(on), "Friday 4 December 2026");
+        assert_eq!(ES.long_date(on), "viernes 4 de diciembre de 2026");
+        // Sunday ends the week and December the year: the last entries of both lists.
+        assert_eq!(
+            ES.long_date(jiff::civil::date(2028, 12, 31)),
+            "domingo 31 de diciembre de 2028"
+        );
     }
 }
