@@ -11,6 +11,8 @@ use crate::scoring::{Comparison, Reported, Results};
 
 /// Alpha below this suggests the items of a dimension do not measure one thing.
 pub const LOW_ALPHA: f64 = 0.7;
+/// Alpha from this on: the items of a dimension go together well.
+pub const GOOD_ALPHA: f64 = 0.8;
 /// Fewer scored respondents than this make an interval wide.
 pub const SMALL_SAMPLE: u64 = 10;
 /// A corrected item-total correlation below this marks an item that fits its dimension poorly.
@@ -23,6 +25,15 @@ pub enum Warning {
     LowAlpha(String),
     /// Few respondents have a score.
     SmallSample(u64),
+}
+
+/// How well the answers to a dimension's statements go together, when that is not a warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consistency {
+    /// Alpha of at least [`GOOD_ALPHA`].
+    Good,
+    /// Alpha from [`LOW_ALPHA`] to [`GOOD_ALPHA`].
+    Enough,
 }
 
 /// How a dimension's band changed since the previous round.
@@ -51,12 +62,19 @@ pub struct DimensionCard {
     pub mean: String,
     /// 95 % interval, e.g. "3.58–3.86" (empty when undefined).
     pub ci: String,
+    /// The interval's ends, two decimals each (empty when undefined).
+    pub ci_ends: (String, String),
     /// Band label (empty without one).
     pub band: String,
     /// Band description.
     pub band_description: String,
+    /// The averages the band covers: its lower bound and the next band's (or the scale's top),
+    /// e.g. ("3", "4") (empty without a band).
+    pub band_range: (String, String),
     /// Alpha, two decimals.
     pub alpha: String,
+    /// How well the statements go together, when alpha is not low (a low one is a warning).
+    pub consistency: Option<Consistency>,
     /// Notices about this dimension.
     pub warnings: Vec<Warning>,
     /// Factor rows of this dimension.
@@ -202,6 +220,40 @@ pub fn p_value(p: Option<f64>) -> String {
         Some(p) => format!("{p:.3}"),
         None => String::new(),
     }
+}
+
+/// The averages band `band` of dimension `d` covers: from its lower bound to the next higher
+/// band's, or to the top of the dimension's scale.
+fn band_range(instrument: &Instrument, d: usize, band: Option<usize>) -> (String, String) {
+    let Some(b) = band else {
+        return Default::default();
+    };
+    let number = |x: f64| {
+        let text = format!("{x:.2}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    let top = instrument.scales[instrument.dimensions[d].scale].max;
+    // Bands are sorted by descending lower bound: the one before is the next higher.
+    let to = b
+        .checked_sub(1)
+        .map_or(f64::from(top), |higher| instrument.bands[higher].min);
+    (number(instrument.bands[b].min), number(to))
+}
+
+/// A group as partners saw it: the label of the profile option with that code (in the
+/// instrument's default language), or the group's own text when it is none of them (a sector
+/// typed in on a partner list or a file).
+pub fn group_label(instrument: &Instrument, group: &str) -> String {
+    instrument
+        .profile
+        .as_ref()
+        .and_then(|profile| {
+            instrument
+                .texts()
+                .profile_options(profile)
+                .find(|(code, _)| *code == group)
+        })
+        .map_or_else(|| group.to_string(), |(_, label)| label.to_string())
 }
 
 fn band_text(instrument: &Instrument, band: Option<usize>) -> (String, String) {
@@ -357,6 +409,13 @@ pub fn build(
         let change = previous
             .as_ref()
             .and_then(|p| change_row(instrument, results, p, d));
+        let consistency = stats
+            .and_then(|s| s.reliability.alpha)
+            .and_then(|alpha| match alpha {
+                a if a >= GOOD_ALPHA => Some(Consistency::Good),
+                a if a >= LOW_ALPHA => Some(Consistency::Enough),
+                _ => None,
+            });
         let dimension_title = instrument.texts().dimension_title(dimension).to_string();
         chart_rows.push(chart_row(
             dimension_title.clone(),
@@ -371,9 +430,14 @@ pub fn build(
             n: reported.n(),
             mean: two(summary.and_then(|s| s.mean)),
             ci: summary.map_or_else(String::new, |s| interval(s.ci_low, s.ci_high)),
+            ci_ends: summary
+                .filter(|s| s.ci_low.is_some() && s.ci_high.is_some())
+                .map_or_else(Default::default, |s| (two(s.ci_low), two(s.ci_high))),
             band,
             band_description,
+            band_range: band_range(instrument, d, stats.and_then(|s| s.band)),
             alpha: two(stats.and_then(|s| s.reliability.alpha)),
+            consistency,
             warnings,
             factors,
             change,
@@ -397,7 +461,7 @@ pub fn build(
                 .zip(&groups.dimensions)
                 .map(|(name, cells)| match &cells[d] {
                     Reported::Suppressed { n } => SectorRow {
-                        sector: name.clone(),
+                        sector: group_label(instrument, name),
                         n: *n,
                         mean: String::new(),
                         ci: String::new(),
@@ -406,7 +470,7 @@ pub fn build(
                         suppressed: true,
                     },
                     Reported::Shown(c) => SectorRow {
-                        sector: name.clone(),
+                        sector: group_label(instrument, name),
                         n: c.summary.n,
                         mean: two(c.summary.mean),
                         ci: interval(c.summary.ci_low, c.summary.ci_high),

@@ -167,18 +167,21 @@ async fn a_lone_sector_cannot_be_subtracted_from_the_total_and_the_other_sectors
         }
     }
     let (_, page) = browser.get(&round_path).await;
-    for sector in ["government", "education"] {
+    // Sectors by the labels partners chose from.
+    for (sector, n) in [
+        ("Local government or public agency", 1),
+        ("School, college or university", 4),
+    ] {
         assert!(
             page.contains(&format!(
-                "<th scope=\"row\">{sector}</th><td class=\"num\">{}</td><td colspan=\"4\">too few to show</td>",
-                if sector == "government" { 1 } else { 4 }
+                "<th scope=\"row\">{sector}</th><td class=\"num\">{n}</td><td colspan=\"4\">too few to show</td>",
             )),
             "{sector} is shown on the dashboard"
         );
     }
     // Health's mean of 4 is published.
     assert!(page.contains(
-        "<th scope=\"row\">health</th><td class=\"num\">4</td><td class=\"num\">4.00</td>"
+        "<th scope=\"row\">Health care or public health</th><td class=\"num\">4</td><td class=\"num\">4.00</td>"
     ));
 
     // Rows show only the published group, the day without its time, and no comment.

@@ -7,6 +7,7 @@ use partnerscope::survey::Round;
 use partnerscope::survey::answers::{Answer, Answers};
 use partnerscope::survey::partners::Partner;
 use partnerscope::survey::secrets::Code;
+use partnerscope::web::messages::EN;
 
 use crate::engines::Engine;
 use crate::server::{TestApp, mini_round_in, post_form, spawn_app};
@@ -474,7 +475,7 @@ async fn a_facilitator_creates_a_partnership_and_a_round_and_adds_partners_one_b
         )
     );
     let (_, page) = browser.get(&round_path).await;
-    assert!(page.contains("<th scope=\"row\">government</th><td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">0</td>"));
+    assert!(page.contains("<th scope=\"row\">Local government or public agency</th><td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">0</td>"));
 }
 
 async fn a_round_is_closed_and_reopened_and_the_next_round_invites_the_same_partners_anew(
@@ -547,10 +548,14 @@ async fn the_dashboard_shows_the_numbers_suppresses_small_sectors_and_lists_comm
     assert!(page.contains("<svg"), "the chart is drawn");
     // Trust: values 2, 3, 4, 2, 3 (t2 is "don't know") have mean 2.80.
     assert!(page.contains(r#"<span class="big">2.80</span>"#), "{page}");
-    assert!(page.contains("Only 5 responses: the interval is wide."));
-    assert!(page.contains("<th scope=\"row\">nonprofit</th><td class=\"num\">1</td><td colspan=\"4\">too few to show</td>"));
+    // Advice, with what the numbers mean in plain words.
+    assert!(page.contains("Fewer than 10 answers (5): treat this as a first impression."));
+    assert!(
+        page.contains("If every partner had answered, the average would most likely be between")
+    );
+    assert!(page.contains("<th scope=\"row\">Nonprofit or community organisation</th><td class=\"num\">1</td><td colspan=\"4\">too few to show</td>"));
     // Government's 4 of 5 would leave the nonprofit's one score to subtract: withheld too.
-    assert!(page.contains("<th scope=\"row\">government</th><td class=\"num\">4</td><td colspan=\"4\">too few to show</td>"));
+    assert!(page.contains("<th scope=\"row\">Local government</th><td class=\"num\">4</td><td colspan=\"4\">too few to show</td>"));
     assert!(!page.contains("2.75"), "government's mean is published");
     assert!(
         page.contains("Since 2025 autumn:"),
@@ -594,9 +599,16 @@ async fn the_response_table_counts_invited_partners_and_open_link_responses_by_s
             .collect();
         format!("<th scope=\"row\">{sector}</th>{cells}</tr>")
     };
-    assert!(page.contains(&row("government", [4, 4, 4, 0, 0])), "{page}");
+    // Sectors by the labels partners chose from; one the instrument does not offer as it is.
+    assert!(
+        page.contains(&row("Local government", [4, 4, 4, 0, 0])),
+        "{page}"
+    );
     assert!(page.contains(&row("health", [0, 0, 0, 2, 0])), "{page}");
-    assert!(page.contains(&row("nonprofit", [1, 1, 1, 0, 0])), "{page}");
+    assert!(
+        page.contains(&row("Nonprofit or community organisation", [1, 1, 1, 0, 0])),
+        "{page}"
+    );
 }
 
 async fn the_response_rate_page_refreshes_itself_and_is_only_for_the_owner(engine: Engine) {
@@ -613,7 +625,7 @@ async fn the_response_rate_page_refreshes_itself_and_is_only_for_the_owner(engin
         "{page}"
     );
     assert!(page.contains("This page updates itself every 15 seconds"));
-    assert!(page.contains("<th scope=\"row\">government</th><td class=\"num\">4</td>"));
+    assert!(page.contains("<th scope=\"row\">Local government</th><td class=\"num\">4</td>"));
     assert!(page.contains("Submitted responses in total: <strong>5</strong>"));
     let (_, round_page) = owner
         .get(&format!("/facilitator/rounds/{}", round.id))
@@ -928,3 +940,21 @@ crate::on_both_engines!(
     every_download_has_its_type_and_every_published_statistic_equals_the_command_line,
     two_facilitators_cannot_see_each_others_partnerships_rounds_or_downloads,
 );
+
+async fn an_empty_round_says_once_that_nobody_has_answered_yet(engine: Engine) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let browser = signed_in(&app, "ana@example.org").await;
+    let partners = vec![("Clinic".to_string(), "health")];
+    let (round_path, _) =
+        crate::privacy::round_with_partners(&app, &browser, crate::privacy::ANONYMOUS, &partners)
+            .await;
+    let (status, page) = browser.get(&round_path).await;
+    assert_eq!(status, 200);
+    assert_eq!(page.matches(EN.no_responses).count(), 1, "{page}");
+    assert!(!page.contains(EN.release_none));
+    assert!(!page.contains("Only 0"));
+}
+
+crate::on_both_engines!(an_empty_round_says_once_that_nobody_has_answered_yet);

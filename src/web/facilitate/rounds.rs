@@ -13,8 +13,11 @@ use super::{
     SignedInChrome, base_url, chrome, owned_round, round_details, see_other, time_zone_name, wave,
 };
 use crate::accounts::unix_now;
+use crate::instrument::Instrument;
 use crate::releases::{self, Published};
-use crate::report::dashboard::{Dashboard, DimensionCard, Transition, Warning};
+use crate::report::dashboard::{
+    Consistency, Dashboard, DimensionCard, Transition, Warning, group_label,
+};
 use crate::survey::closing::RoundDetails;
 use crate::survey::{self, NewRound, Partnership, Round, Status};
 use crate::web::errors::AppError;
@@ -38,6 +41,9 @@ struct SectorProgress {
 /// A dimension card with its notices put into words.
 pub(super) struct CardView {
     pub(super) card: DimensionCard,
+    /// What its numbers mean for the partnership, a plain sentence each.
+    pub(super) explanations: Vec<String>,
+    /// Advice before trusting a number.
     pub(super) warnings: Vec<String>,
     pub(super) transition: Option<String>,
 }
@@ -49,6 +55,7 @@ pub(super) fn card_views(dashboard: Option<&Dashboard>) -> Vec<CardView> {
         .flat_map(|d| &d.dimensions)
         .map(|card| CardView {
             card: card.clone(),
+            explanations: explanations(card),
             warnings: card.warnings.iter().map(warning_text).collect(),
             transition: card
                 .change
@@ -115,7 +122,11 @@ const PROGRESS_REFRESH_SECONDS: u32 = 15;
 
 /// A round's invitations and open-link submissions tallied by sector, sectors in alphabetical
 /// order.
-async fn sector_progress(state: &AppState, round_id: i64) -> Result<Vec<SectorProgress>, AppError> {
+async fn sector_progress(
+    state: &AppState,
+    instrument: &Instrument,
+    round_id: i64,
+) -> Result<Vec<SectorProgress>, AppError> {
     let invitations = state.store.invitation_progress(round_id).await?;
     let uninvited = state.store.uninvited_submissions(round_id).await?;
     let mut sectors: BTreeMap<String, SectorProgress> = BTreeMap::new();
@@ -137,7 +148,10 @@ async fn sector_progress(state: &AppState, round_id: i64) -> Result<Vec<SectorPr
     }
     Ok(sectors
         .into_iter()
-        .map(|(sector, progress)| SectorProgress { sector, ..progress })
+        .map(|(sector, progress)| SectorProgress {
+            sector: group_label(instrument, &sector),
+            ..progress
+        })
         .collect())
 }
 
@@ -150,7 +164,7 @@ pub async fn round(
 ) -> Result<Response, AppError> {
     let (round, partnership) = owned_round(&state, &signed_in, id).await?;
     let instrument = round.instrument()?;
-    let progress = sector_progress(&state, round.id).await?;
+    let progress = sector_progress(&state, &instrument, round.id).await?;
     let rounds = state.store.rounds(partnership.id).await?;
     let reports::RoundNumbers {
         published,
@@ -234,7 +248,7 @@ pub async fn round_progress(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let (round, partnership) = owned_round(&state, &signed_in, id).await?;
-    let progress = sector_progress(&state, round.id).await?;
+    let progress = sector_progress(&state, round.instrument()?.as_ref(), round.id).await?;
     let submitted = progress
         .iter()
         .map(|p| p.submitted + p.open_link as usize)
@@ -467,6 +481,37 @@ pub async fn next_round(
         )
         .await?;
     Ok(see_other(&format!("/facilitator/rounds/{}", next.id)))
+}
+
+/// What a card's interval, band and alpha mean, in plain sentences with its numbers.
+fn explanations(card: &DimensionCard) -> Vec<String> {
+    let m = interface();
+    let mut sentences = Vec::new();
+    let (low, high) = &card.ci_ends;
+    if !low.is_empty() {
+        sentences.push(
+            m.explain_interval
+                .replace("{low}", low)
+                .replace("{high}", high),
+        );
+    }
+    let (from, to) = &card.band_range;
+    if !card.band.is_empty() {
+        sentences.push(
+            m.explain_band
+                .replace("{band}", &card.band)
+                .replace("{from}", from)
+                .replace("{to}", to),
+        );
+    }
+    let consistency = card.consistency.map(|c| match c {
+        Consistency::Good => m.explain_alpha_good,
+        Consistency::Enough => m.explain_alpha_enough,
+    });
+    if let Some(sentence) = consistency {
+        sentences.push(sentence.replace("{alpha}", &card.alpha));
+    }
+    sentences
 }
 
 /// Words for a dashboard warning.

@@ -859,6 +859,17 @@ messages! {
     stop_button: &'static str,
     /// After reminders were stopped.
     stop_done: &'static str,
+    // Plain words on the dashboard (issue 16).
+    /// What a dimension's interval means, with its ends `{low}` and `{high}`.
+    explain_interval: &'static str,
+    /// What a dimension's band means: `{band}` covers averages from `{from}` to `{to}`.
+    explain_band: &'static str,
+    /// Alpha `{alpha}` of at least 0.8, in plain words.
+    explain_alpha_good: &'static str,
+    /// Alpha `{alpha}` from 0.7 to 0.8, in plain words.
+    explain_alpha_enough: &'static str,
+    /// What the sector tables' agreement column means.
+    explain_agreement: &'static str,
 }
 
 /// The thing a deletion is about, as [`Messages::deletion`] names it.
