@@ -23,7 +23,7 @@ use std::time::Instant;
 
 use partnerscope::instrument::{Instrument, load_file};
 use partnerscope::report::{WorkbookWriter, summary_tables};
-use partnerscope::scoring::{Answer, CellKey, Labels, Options, Scorer};
+use partnerscope::scoring::{Answer, Breakdowns, CellKey, Labels, Options, Scorer};
 
 const SIZES: [usize; 2] = [100_000, 1_000_000];
 const RUNS: usize = 3;
@@ -54,6 +54,7 @@ fn write_workbook(instrument: &Instrument, rows: usize, out: &Path) {
         let cell = CellKey {
             group: groups.intern(group),
             wave: waves.intern(wave),
+            language: None,
         };
         scorer.add(cell, &answers, &mut scores);
         respondent.clear();
@@ -63,7 +64,13 @@ fn write_workbook(instrument: &Instrument, rows: usize, out: &Path) {
             .expect("a row is written");
     }
     let rows_done = start.elapsed().as_secs_f64();
-    let results = scorer.finish(instrument, &groups, &waves, &Options::default());
+    let languages = Labels::default();
+    let labels = Breakdowns {
+        groups: &groups,
+        waves: &waves,
+        languages: &languages,
+    };
+    let results = scorer.finish(instrument, &labels, &Options::default());
     let tables = summary_tables(instrument, &results);
     save(writer, &tables, out);
     println!(

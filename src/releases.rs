@@ -15,8 +15,8 @@ use tokio::runtime::Handle;
 
 use crate::instrument::Instrument;
 use crate::responses::{self, Listing, ScoreFailure, StoredRows};
-use crate::scoring::Options;
 use crate::scoring::release::{self, Release};
+use crate::scoring::{Breakdowns, Options};
 use crate::store::{ReleasedPages, Store, StoreError};
 use crate::survey::Round;
 
@@ -54,6 +54,9 @@ pub fn listing(round: &Round, published: Option<&Published>) -> Listing {
         wave: round.wave.clone(),
         groups: published
             .map(|p| p.release.row_groups(round.is_identified()))
+            .unwrap_or_default(),
+        languages: published
+            .map(|p| p.release.row_languages(round.is_identified()))
             .unwrap_or_default(),
         identified: round.is_identified(),
         sources: false,
@@ -249,11 +252,15 @@ async fn score(
             options,
             identified,
         };
+        let labels = Breakdowns {
+            groups: &batches.groups,
+            waves: &batches.waves,
+            languages: &batches.languages,
+        };
         Ok::<_, ScoreFailure<StoreError>>(release::publish(
             &instrument,
             &batches.scorer,
-            &batches.groups,
-            &batches.waves,
+            &labels,
             &earlier,
             &round,
         ))

@@ -7,7 +7,7 @@
 use super::chart::{BandMark, ChartRow, interval_chart};
 use crate::instrument::Instrument;
 use crate::scoring::stats::Summary;
-use crate::scoring::{Comparison, Reported, Results};
+use crate::scoring::{Breakdown, Comparison, Reported, Results};
 
 /// Alpha below this suggests the items of a dimension do not measure one thing.
 pub const LOW_ALPHA: f64 = 0.7;
@@ -191,6 +191,8 @@ pub struct Dashboard {
     pub chart: String,
     /// One table per dimension.
     pub sectors: Vec<SectorTable>,
+    /// One table per dimension, by the language responses were answered in (no charts).
+    pub languages: Vec<SectorTable>,
     /// Item analysis.
     pub items: Vec<ItemRow>,
 }
@@ -338,7 +340,7 @@ fn band_marks(instrument: &Instrument) -> Vec<BandMark> {
 }
 
 /// The words inside the charts, from the interface's message catalogue.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct ChartText {
     /// Title of the dimensions chart.
     pub title: String,
@@ -346,6 +348,8 @@ pub struct ChartText {
     pub by_sector: String,
     /// Note of a suppressed row; `{n}` is replaced by its size.
     pub too_few: String,
+    /// A language's name from its tag ("Español" for `es`).
+    pub language_name: fn(&str) -> String,
 }
 
 /// The previous round to compare with, scored alone with this round's options.
@@ -449,62 +453,21 @@ pub fn build(
         (f64::from(scale(0).min), f64::from(scale(0).max))
     });
     let chart = interval_chart("chart-dimensions", &text.title, &chart_rows, lo, hi, &marks);
-    let sectors = instrument
-        .dimensions
-        .iter()
-        .enumerate()
-        .map(|(d, dimension)| {
-            let groups = &results.groups;
-            let rows: Vec<SectorRow> = groups
-                .names
-                .iter()
-                .zip(&groups.dimensions)
-                .map(|(name, cells)| match &cells[d] {
-                    Reported::Suppressed { n } => SectorRow {
-                        sector: group_label(instrument, name),
-                        n: *n,
-                        mean: String::new(),
-                        ci: String::new(),
-                        rwg: String::new(),
-                        band: String::new(),
-                        suppressed: true,
-                    },
-                    Reported::Shown(c) => SectorRow {
-                        sector: group_label(instrument, name),
-                        n: c.summary.n,
-                        mean: two(c.summary.mean),
-                        ci: interval(c.summary.ci_low, c.summary.ci_high),
-                        rwg: two(c.rwg_j),
-                        band: band_text(instrument, c.band).0,
-                        suppressed: false,
-                    },
-                })
-                .collect();
-            let chart_rows: Vec<ChartRow> = groups
-                .dimensions
-                .iter()
-                .zip(&rows)
-                .map(|(cells, row)| {
-                    let summary = cells[d].shown().map(|c| &c.summary);
-                    chart_row(row.sector.clone(), row.n, summary, &row.band, text)
-                })
-                .collect();
-            let dimension_title = instrument.texts().dimension_title(dimension).to_string();
-            let (lo, hi) = (f64::from(scale(d).min), f64::from(scale(d).max));
-            SectorTable {
-                chart: interval_chart(
-                    &format!("chart-sectors-{}", dimension.id),
-                    &text.by_sector.replace("{dimension}", &dimension_title),
-                    &chart_rows,
-                    lo,
-                    hi,
-                    &marks,
-                ),
-                title: dimension_title,
-                rows,
-            }
-        })
-        .collect();
+    let sectors = breakdown_tables(
+        instrument,
+        &results.groups,
+        |name| group_label(instrument, name),
+        Some(text),
+        &marks,
+    );
+    // By language, without charts: a facilitator compares a few languages at a glance.
+    let languages = breakdown_tables(
+        instrument,
+        &results.languages,
+        text.language_name,
+        None,
+        &marks,
+    );
     let items = instrument
         .items
         .iter()
@@ -536,8 +499,79 @@ pub fn build(
         dimensions,
         chart,
         sectors,
+        languages,
         items,
     }
+}
+
+/// Per dimension, a table of the cells of `breakdown`, each labelled by `label` of its name,
+/// with a chart of them when `charts` gives the chart texts.
+fn breakdown_tables(
+    instrument: &Instrument,
+    breakdown: &Breakdown,
+    label: impl Fn(&str) -> String,
+    charts: Option<&ChartText>,
+    marks: &[BandMark],
+) -> Vec<SectorTable> {
+    let scale = |d: usize| &instrument.scales[instrument.dimensions[d].scale];
+    instrument
+        .dimensions
+        .iter()
+        .enumerate()
+        .map(|(d, dimension)| {
+            let rows: Vec<SectorRow> = breakdown
+                .names
+                .iter()
+                .zip(&breakdown.dimensions)
+                .map(|(name, cells)| match &cells[d] {
+                    Reported::Suppressed { n } => SectorRow {
+                        sector: label(name),
+                        n: *n,
+                        mean: String::new(),
+                        ci: String::new(),
+                        rwg: String::new(),
+                        band: String::new(),
+                        suppressed: true,
+                    },
+                    Reported::Shown(c) => SectorRow {
+                        sector: label(name),
+                        n: c.summary.n,
+                        mean: two(c.summary.mean),
+                        ci: interval(c.summary.ci_low, c.summary.ci_high),
+                        rwg: two(c.rwg_j),
+                        band: band_text(instrument, c.band).0,
+                        suppressed: false,
+                    },
+                })
+                .collect();
+            let dimension_title = instrument.texts().dimension_title(dimension).to_string();
+            let chart = charts.map_or_else(String::new, |text| {
+                let chart_rows: Vec<ChartRow> = breakdown
+                    .dimensions
+                    .iter()
+                    .zip(&rows)
+                    .map(|(cells, row)| {
+                        let summary = cells[d].shown().map(|c| &c.summary);
+                        chart_row(row.sector.clone(), row.n, summary, &row.band, text)
+                    })
+                    .collect();
+                let (lo, hi) = (f64::from(scale(d).min), f64::from(scale(d).max));
+                interval_chart(
+                    &format!("chart-sectors-{}", dimension.id),
+                    &text.by_sector.replace("{dimension}", &dimension_title),
+                    &chart_rows,
+                    lo,
+                    hi,
+                    marks,
+                )
+            });
+            SectorTable {
+                chart,
+                title: dimension_title,
+                rows,
+            }
+        })
+        .collect()
 }
 
 /// The change of dimension `d`, when both rounds have responses.

@@ -200,6 +200,8 @@ pub(super) fn score_chunks<W: Write>(
                 scorer: template.clone(),
                 groups: Labels::default(),
                 waves: Labels::default(),
+                // A responses file says nothing of the language it was answered in.
+                languages: Labels::default(),
             },
             seen: Seen::new(),
             line: header.first_line,
@@ -680,6 +682,7 @@ impl<'a> Worker<'a> {
         let key = CellKey {
             group: done.groups.intern(group),
             wave: done.waves.intern(wave),
+            language: None,
         };
         done.scorer.add(key, &self.answers, &mut self.scores);
         if self.header.fields[0].is_none() {
@@ -918,6 +921,7 @@ impl Collector<'_> {
         total.scorer.absorb(chunk.scorer, |key| CellKey {
             group: key.group.and_then(|g| groups[g as usize]),
             wave: key.wave.and_then(|w| waves[w as usize]),
+            language: None,
         });
         let written = if header.fields[0].is_some() {
             out.write_lines(&chunk.out)

@@ -12,6 +12,8 @@ pub struct Listing {
     pub wave: String,
     /// The groups a row may show; any other is blank.
     pub groups: BTreeSet<String>,
+    /// The languages a row may show; any other is blank.
+    pub languages: BTreeSet<String>,
     /// An identified round's rows name their organisation instead of a pseudonym.
     pub identified: bool,
     /// Whether rows show where they came from (see [`Listing::shows_sources`]).
@@ -45,6 +47,17 @@ impl Listing {
         match &response.source {
             Some(source) if self.sources => source,
             _ => "",
+        }
+    }
+
+    /// The language a row shows: the one it was answered in where the listing shows it, else
+    /// blank.
+    pub fn language<'a>(&self, response: &'a ReleasedResponse) -> &'a str {
+        let language = response.language.as_deref().unwrap_or_default();
+        if self.languages.contains(language) {
+            language
+        } else {
+            ""
         }
     }
 

@@ -36,6 +36,8 @@ pub struct Row<'a> {
     pub group: &'a str,
     /// The wave, or blank.
     pub wave: &'a str,
+    /// The language it was answered in, or blank (a responses file says none).
+    pub language: &'a str,
     /// Answers in instrument item order.
     pub answers: &'a [Answer],
 }

@@ -5,8 +5,7 @@
 //! then `language`, `source` and `submitted_on`, which scoring ignores. Its rows are those a
 //! release lists (design section 3, *Rows*): the respondent is the response's random pseudonym
 //! and rows come in pseudonym order, so neither says who answered when; the group is shown only
-//! where the release publishes it; the language only where a language is published (no release
-//! publishes languages yet); the source (`paper`, `import`, blank for a partner's own answers)
+//! where the release publishes it; the language only where the release publishes it; the source (`paper`, `import`, blank for a partner's own answers)
 //! only where [`Listing::shows_sources`] allows; the day of submission without its time; and no
 //! comments, which have a download of their own. Every text cell is neutralised against formula
 //! injection and quoted as the report files are; rows are encoded one at a time, so the file
@@ -35,6 +34,8 @@ pub struct RawRow<'a> {
     pub respondent: &'a str,
     /// The group it shows (blank when not shown).
     pub group: &'a str,
+    /// The language it shows (blank when not shown).
+    pub language: &'a str,
     /// What was answered to the items.
     pub items: &'a BTreeMap<String, Answer>,
     /// Where it came from (blank when not shown).
@@ -88,7 +89,7 @@ impl RawCsv {
         let line = [row.respondent, row.group, self.listing.wave.as_str()]
             .into_iter()
             .chain(cells)
-            .chain(["", row.source, day]);
+            .chain([row.language, row.source, day]);
         push_line(out, line);
     }
 }
@@ -101,6 +102,7 @@ pub fn encode_page(csv: &RawCsv, page: &[ReleasedResponse], out: &mut Vec<u8>) {
             RawRow {
                 respondent: csv.listing.respondent(response),
                 group: csv.listing.group(response),
+                language: csv.listing.language(response),
                 items: &response.items,
                 source: csv.listing.source(response),
                 submitted_at: &response.submitted_at,
@@ -146,6 +148,7 @@ mod tests {
         let listing = Listing {
             wave: "2026 spring".into(),
             groups: ["-nonprofit".to_string(), "government".to_string()].into(),
+            languages: ["es".to_string()].into(),
             identified: false,
             sources: true,
         };
@@ -159,12 +162,13 @@ mod tests {
     }
 
     #[test]
-    fn a_row_has_its_id_codes_its_group_its_source_and_the_day_but_no_comment_language_or_time() {
+    fn a_row_has_its_id_codes_group_language_source_and_day_but_no_comment_or_time() {
         let answers = answers();
         let file = raw(&[
             RawRow {
                 respondent: "9f2c61d0a4b7e385",
                 group: "-nonprofit",
+                language: "es",
                 items: &answers.items,
                 source: "paper",
                 submitted_at: "2026-03-01T10:00:00Z",
@@ -172,6 +176,7 @@ mod tests {
             RawRow {
                 respondent: "a0b1c2d3e4f50617",
                 group: "",
+                language: "",
                 items: &answers.items,
                 source: "",
                 submitted_at: "2026-03-02T23:59:59Z",
@@ -180,7 +185,7 @@ mod tests {
         assert_eq!(
             file,
             "respondent,group,wave,t1,t2,g1,g2,e1,e2,language,source,submitted_on\n\
-             9f2c61d0a4b7e385,\"'-nonprofit\",2026 spring,4,dk,1,5,3,,,paper,2026-03-01\n\
+             9f2c61d0a4b7e385,\"'-nonprofit\",2026 spring,4,dk,1,5,3,,es,paper,2026-03-01\n\
              a0b1c2d3e4f50617,,2026 spring,4,dk,1,5,3,,,,2026-03-02\n"
         );
     }
@@ -193,6 +198,7 @@ mod tests {
             RawRow {
                 respondent: "p1",
                 group: "government",
+                language: "",
                 items: &answers.items,
                 source: "",
                 submitted_at: "2026-03-01T10:00:00Z",
@@ -200,6 +206,7 @@ mod tests {
             RawRow {
                 respondent: "p2",
                 group: "",
+                language: "",
                 items: &BTreeMap::new(),
                 source: "import",
                 submitted_at: "2026-03-02T10:00:00Z",

@@ -600,6 +600,7 @@ impl<'r> ResponsesReader<'r> {
             respondent: &self.who.respondent,
             group: &self.who.group,
             wave: &self.who.wave,
+            language: "",
             answers: &self.answers,
         }
     }

@@ -12,7 +12,7 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 use super::{Row, Rows};
 use crate::instrument::Instrument;
 use crate::scoring::{
-    Answer, CellKey, Labels, Options, Results, Score, Scorer, WaveOrder, WaveOrderError,
+    Answer, Breakdowns, CellKey, Labels, Options, Results, Score, Scorer, WaveOrder, WaveOrderError,
 };
 
 /// Rows per batch handed from the reading thread to the scoring thread.
@@ -78,14 +78,15 @@ impl Batch {
     }
 }
 
-/// Reads every row into batches, interning groups and waves in order of first appearance, and
-/// reports the position after each batch.
+/// Reads every row into batches, interning groups, waves and languages in order of first
+/// appearance, and reports the position after each batch.
 fn read_batches<R: Rows>(
     mut rows: R,
     batches: SyncSender<Result<Batch, R::Error>>,
     progress: impl Fn(u64),
-) -> (Labels, Labels) {
+) -> (Labels, Labels, Labels) {
     let (mut groups, mut waves) = (Labels::default(), Labels::default());
+    let mut languages = Labels::default();
     let mut batch = Batch::default();
     loop {
         match rows.next_row() {
@@ -93,6 +94,7 @@ fn read_batches<R: Rows>(
                 let cell = CellKey {
                     group: groups.intern(row.group),
                     wave: waves.intern(row.wave),
+                    language: languages.intern(row.language),
                 };
                 batch.push(&row, cell);
                 if batch.rows.len() == BATCH_ROWS {
@@ -112,7 +114,7 @@ fn read_batches<R: Rows>(
             }
         }
     }
-    (groups, waves)
+    (groups, waves, languages)
 }
 
 /// Scores every row of `rows` in order, handing each respondent's scores to `sink` (respondent,
@@ -140,7 +142,12 @@ pub fn statistics<E: std::error::Error>(
     let (scorer, ordered) = waves
         .apply(&scored.scorer, &scored.waves)
         .map_err(ScoreFailure::Waves)?;
-    Ok(scorer.finish(instrument, &scored.groups, &ordered, options))
+    let labels = Breakdowns {
+        groups: &scored.groups,
+        waves: &ordered,
+        languages: &scored.languages,
+    };
+    Ok(scorer.finish(instrument, &labels, options))
 }
 
 /// Every row accumulated, before the statistics are chosen: what a release needs to decide
@@ -152,6 +159,8 @@ pub struct Accumulated {
     pub groups: Labels,
     /// Wave labels, in order of first appearance.
     pub waves: Labels,
+    /// Language labels, in order of first appearance.
+    pub languages: Labels,
 }
 
 impl Accumulated {
@@ -179,7 +188,7 @@ pub fn accumulate<R: Rows + Send>(
     let items = instrument.items.len();
     let mut scores = vec![None; scorer.score_count()];
     let (sender, receiver) = sync_channel(BATCHES_IN_FLIGHT);
-    let (outcome, (groups, waves)) = std::thread::scope(|scope| {
+    let (outcome, (groups, waves, languages)) = std::thread::scope(|scope| {
         let reading = scope.spawn(move || read_batches(rows, sender, progress));
         let outcome = (|| {
             for batch in &receiver {
@@ -203,5 +212,6 @@ pub fn accumulate<R: Rows + Send>(
         scorer,
         groups,
         waves,
+        languages,
     })
 }

@@ -1,6 +1,6 @@
 //! A round's stored responses as rows to score: the respondent is the response's pseudonym, and
-//! non-substantive codes are missing. A release is scored from rows whose group is the sector and
-//! whose wave is the batch (the release that first included the response, then `-` and the one
+//! non-substantive codes are missing. A release is scored from rows whose group is the sector,
+//! whose language is the one it was answered in, and whose wave is the batch (the release that first included the response, then `-` and the one
 //! that first left it out, if one did); rows as listed in a
 //! download carry the round's wave and only the groups the release shows, exactly as the raw
 //! download reads back. A partnership's download lists the rows of several rounds one after
@@ -36,6 +36,7 @@ pub struct StoredRows<P> {
     page: std::vec::IntoIter<ReleasedResponse>,
     respondent: String,
     group: String,
+    language: String,
     answers: Vec<Answer>,
     /// Rows handed out so far.
     read: u64,
@@ -78,6 +79,7 @@ where
             page: Vec::new().into_iter(),
             respondent: String::new(),
             group: String::new(),
+            language: String::new(),
             answers: vec![None; instrument.items.len()],
             read: 0,
         }
@@ -111,10 +113,13 @@ where
         self.respondent.clear();
         self.group.clear();
         self.wave.clear();
+        self.language.clear();
         match &self.labels {
             Labels::Batches => {
                 let sector = response.sector.as_deref().unwrap_or_default();
                 self.group.push_str(sector.trim());
+                let language = response.language.as_deref().unwrap_or_default();
+                self.language.push_str(language.trim());
                 if let Some(batch) = response.released_in {
                     self.wave.push_str(&batch.to_string());
                 }
@@ -128,6 +133,7 @@ where
                     .push_str(listing.respondent(&response).trim());
                 self.group.push_str(listing.group(&response));
                 self.wave.push_str(listing.wave.trim());
+                self.language.push_str(listing.language(&response));
             }
         }
         self.answers.fill(None);
@@ -140,6 +146,7 @@ where
             respondent: &self.respondent,
             group: &self.group,
             wave: &self.wave,
+            language: &self.language,
             answers: &self.answers,
         }))
     }

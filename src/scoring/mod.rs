@@ -327,13 +327,26 @@ impl Layout {
     }
 }
 
-/// Identifies a cell of respondents: one wave and one group (either may be absent).
+/// Identifies a cell of respondents: one wave, one group and one language (each may be absent).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CellKey {
     /// Index of the wave in the scorer's [`Labels`], if the row has one.
     pub wave: Option<u32>,
     /// Index of the group in the scorer's [`Labels`], if the row has one.
     pub group: Option<u32>,
+    /// Index of the language the row was answered in, in the scorer's [`Labels`], if known.
+    pub language: Option<u32>,
+}
+
+/// The labels the keys of a scorer's cells index: what its results are broken down by.
+#[derive(Debug, Clone, Copy)]
+pub struct Breakdowns<'a> {
+    /// Groups (sectors).
+    pub groups: &'a Labels,
+    /// Waves, in the order they are compared.
+    pub waves: &'a Labels,
+    /// Languages the rows were answered in.
+    pub languages: &'a Labels,
 }
 
 /// Interns group or wave labels in order of first appearance.
@@ -607,15 +620,15 @@ impl Scorer {
         }
     }
 
-    /// The statistics of everything added so far.
+    /// The statistics of everything added so far, broken down by the `labels` the cells' keys
+    /// index.
     pub fn finish(
         &self,
         instrument: &Instrument,
-        groups: &Labels,
-        waves: &Labels,
+        labels: &Breakdowns<'_>,
         options: &Options,
     ) -> Results {
-        results::compute(self, instrument, groups, waves, options)
+        results::compute(self, instrument, labels, options)
     }
 
     /// The same rows under new keys: each cell moves to `key(old)`, and cells that meet merge;
@@ -691,10 +704,16 @@ pub(crate) fn one_cell<const N: usize>(
     let everyone = CellKey {
         wave: None,
         group: None,
+        language: None,
     };
     for row in rows {
         scorer.add(everyone, row, &mut scores);
     }
     let none = Labels::default();
-    scorer.finish(instrument, &none, &none, options)
+    let labels = Breakdowns {
+        groups: &none,
+        waves: &none,
+        languages: &none,
+    };
+    scorer.finish(instrument, &labels, options)
 }

@@ -15,7 +15,12 @@
 //!   While one does, a further cell of the new release repeats its earlier figures, or is
 //!   withheld if it has none.
 //! - **Rows.** Respondent-level rows are listed only up to a batch at which every label class
-//!   (a published group, or no group shown) grew by 0 or at least the threshold.
+//!   (a published group, or no group shown, with a published language, or none shown) grew by 0
+//!   or at least the threshold.
+//!
+//! Languages are a breakdown like groups: a class is a group, a language and a batch, and the
+//! language cells count in the carry and the audit as the group cells do, so subtracting a
+//! language from a sector isolates nobody either.
 //!
 //! Membership is over classes, not respondents, so the audit costs the same for ten responses or
 //! a million. Ranks are computed exactly in arithmetic modulo the prime 2⁶¹ − 1: a combination
@@ -28,8 +33,8 @@ use std::collections::{BTreeSet, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Breakdown, CellCounts, CellKey, CellStats, CompositeStats, ItemStats, Labels, Options,
-    Reported, Results, Scorer,
+    Breakdown, Breakdowns, CellCounts, CellKey, CellStats, CompositeStats, ItemStats, Labels,
+    Options, Reported, Results, Scorer,
 };
 use crate::instrument::Instrument;
 
@@ -42,6 +47,8 @@ pub enum Place {
     Group(String),
     /// One wave: in a round, everyone again.
     Wave(String),
+    /// The responses answered in one language (a tag).
+    Language(String),
 }
 
 /// A cell of a release: one variable (dimensions, factors, then items, in instrument order) in
@@ -88,21 +95,31 @@ impl Release {
     /// The groups a respondent's row may show: those published in every dimension and factor,
     /// or in an identified round every group.
     pub fn row_groups(&self, identified: bool) -> BTreeSet<String> {
-        if identified {
-            self.figures.groups.names.iter().cloned().collect()
-        } else {
-            shown_groups(&self.figures)
-        }
+        row_labels(&self.figures.groups, identified)
+    }
+
+    /// The languages a respondent's row may show, as [`Release::row_groups`] the groups.
+    pub fn row_languages(&self, identified: bool) -> BTreeSet<String> {
+        row_labels(&self.figures.languages, identified)
     }
 }
 
-/// The groups published in every dimension and factor of `figures`.
-fn shown_groups(figures: &Results) -> BTreeSet<String> {
-    let groups = &figures.groups;
-    groups
+/// The labels of `breakdown` a row may show: every one in an identified round, else those
+/// published in every dimension and factor.
+fn row_labels(breakdown: &Breakdown, identified: bool) -> BTreeSet<String> {
+    if identified {
+        breakdown.names.iter().cloned().collect()
+    } else {
+        shown(breakdown)
+    }
+}
+
+/// The labels of `breakdown` published in every dimension and factor.
+fn shown(breakdown: &Breakdown) -> BTreeSet<String> {
+    breakdown
         .names
         .iter()
-        .zip(groups.dimensions.iter().zip(&groups.factors))
+        .zip(breakdown.dimensions.iter().zip(&breakdown.factors))
         .filter(|(_, (dimensions, factors))| {
             dimensions.iter().all(|c| !c.is_suppressed())
                 && factors.iter().all(|c| !c.is_suppressed())
@@ -177,12 +194,7 @@ fn position(breakdown: &Breakdown, name: &str) -> Option<usize> {
 fn cell<'a>(results: &'a mut Results, id: &CellId) -> Option<CellMut<'a>> {
     let (d, f, _) = variable_counts(results);
     let v = id.variable;
-    let breakdown = |results: &'a mut Results, name: &str, waves: bool| {
-        let table = if waves {
-            &mut results.waves
-        } else {
-            &mut results.groups
-        };
+    let breakdown = |table: &'a mut Breakdown, name: &str| {
         let at = position(table, name)?;
         if v < d {
             Some(CellMut::Cell(&mut table.dimensions[at][v]))
@@ -196,8 +208,9 @@ fn cell<'a>(results: &'a mut Results, id: &CellId) -> Option<CellMut<'a>> {
         Place::Overall if v < d => Some(CellMut::Composite(&mut results.dimensions[v])),
         Place::Overall if v < d + f => Some(CellMut::Composite(&mut results.factors[v - d])),
         Place::Overall => results.items.get_mut(v - d - f).map(CellMut::Item),
-        Place::Group(name) => breakdown(results, name, false),
-        Place::Wave(name) => breakdown(results, name, true),
+        Place::Group(name) => breakdown(&mut results.groups, name),
+        Place::Wave(name) => breakdown(&mut results.waves, name),
+        Place::Language(name) => breakdown(&mut results.languages, name),
     }
 }
 
@@ -223,16 +236,23 @@ fn cell_ids(results: &Results) -> Vec<CellId> {
                     place: Place::Wave(name.clone()),
                 });
             }
+            for name in &results.languages.names {
+                ids.push(CellId {
+                    variable,
+                    place: Place::Language(name.clone()),
+                });
+            }
         }
     }
     ids
 }
 
-/// Respondents who share their membership of every cell of a round: one group, one batch, and
-/// removed in the same release or not at all.
+/// Respondents who share their membership of every cell of a round: one group, one language,
+/// one batch, and removed in the same release or not at all.
 #[derive(Debug, Clone)]
 struct Class {
     group: Option<String>,
+    language: Option<String>,
     batch: i64,
     /// The release that first leaves them out.
     left: Option<i64>,
@@ -261,18 +281,21 @@ fn batch(label: &str) -> (i64, Option<i64>) {
     parsed.expect("every row of a release has its batch")
 }
 
-/// The classes of a scorer whose cells are keyed by group and batch label.
-fn classes(scorer: &Scorer, groups: &Labels, batches: &Labels) -> Vec<Class> {
+/// The classes of a scorer whose cells are keyed by group, language and batch label (the
+/// waves of `labels`).
+fn classes(scorer: &Scorer, labels: &Breakdowns<'_>) -> Vec<Class> {
+    let name = |names: &Labels, i: Option<u32>| i.map(|i| names.names()[i as usize].clone());
     scorer
         .cell_counts()
         .into_iter()
         .map(|(key, counts)| {
             let label = key
                 .wave
-                .map_or("", |w| batches.names()[w as usize].as_str());
+                .map_or("", |w| labels.waves.names()[w as usize].as_str());
             let (batch, left) = batch(label);
             Class {
-                group: key.group.map(|g| groups.names()[g as usize].clone()),
+                group: name(labels.groups, key.group),
+                language: name(labels.languages, key.language),
                 batch,
                 left,
                 counts,
@@ -295,22 +318,23 @@ pub struct Round<'a> {
 }
 
 /// Scores the new release of `round` from `scorer`, whose cells hold every response of the
-/// round's batches so far keyed by group and batch (the batch, the number of the release that
-/// first includes the row, as the wave label in `batches`), beside the round's `earlier`
-/// releases. `None` when it would publish nothing new: no cell whose figures are new, and no new
-/// rows.
+/// round's batches so far keyed by group, language and batch (the batch, the number of the
+/// release that first includes the row, as the wave label in `labels.waves`), beside the round's
+/// `earlier` releases. `None` when it would publish nothing new: no cell whose figures are new,
+/// and no new rows.
 pub fn publish(
     instrument: &Instrument,
     scorer: &Scorer,
-    groups: &Labels,
-    batches: &Labels,
+    labels: &Breakdowns<'_>,
     earlier: &[Release],
     round: &Round<'_>,
 ) -> Option<Release> {
     let (options, number, wave) = (&round.options, round.number, round.wave);
     let threshold = options.min_group_size;
-    let classes = classes(scorer, groups, batches);
-    let (sorted, position) = groups.sorted();
+    let classes = classes(scorer, labels);
+    let batches = labels.waves;
+    let (sorted, position) = labels.groups.sorted();
+    let (languages, language_position) = labels.languages.sorted();
     let mut waves = Labels::default();
     let round_wave = waves.intern(wave);
     // Rows removed by this release are in the classes, for the audit, not in its figures.
@@ -328,9 +352,15 @@ pub fn publish(
             .then(|| CellKey {
                 group: key.group.and_then(|g| position[g as usize]),
                 wave: round_wave,
+                language: key.language.and_then(|l| language_position[l as usize]),
             })
     });
-    let mut figures = whole.finish(instrument, &sorted, &waves, options);
+    let published_labels = Breakdowns {
+        groups: &sorted,
+        waves: &waves,
+        languages: &languages,
+    };
+    let mut figures = whole.finish(instrument, &published_labels, options);
 
     let mut published: Vec<Results> = earlier.iter().map(|r| r.figures.clone()).collect();
     let mut as_of = Vec::new();
@@ -376,17 +406,20 @@ pub fn publish(
 }
 
 /// The last batch whose rows may be listed: `number` when every label class (each group shown
-/// beside its rows, and the rows shown without one) grew by 0 or at least the threshold since the
-/// rows last listed, and there are at least the threshold in all; else as before.
+/// beside its rows, or none, with each language shown beside them, or none) grew by 0 or at
+/// least the threshold since the rows last listed, and there are at least the threshold in all;
+/// else as before.
 fn rows_through(release: &Release, previous: i64, classes: &[Class], threshold: u64) -> i64 {
-    let shown = shown_groups(&release.figures);
-    let mut added: HashMap<Option<&str>, u64> = HashMap::new();
+    let groups = shown(&release.figures.groups);
+    let languages = shown(&release.figures.languages);
+    let mut added: HashMap<(Option<&str>, Option<&str>), u64> = HashMap::new();
     let mut total = 0;
     for class in classes.iter().filter(|c| c.counts_in(release.number)) {
         total += class.counts.rows;
         if class.batch > previous {
-            let label = class.group.as_deref().filter(|g| shown.contains(*g));
-            *added.entry(label).or_default() += class.counts.rows;
+            let group = class.group.as_deref().filter(|g| groups.contains(*g));
+            let language = class.language.as_deref().filter(|l| languages.contains(*l));
+            *added.entry((group, language)).or_default() += class.counts.rows;
         }
     }
     // Only new rows move the listing on: removed rows leave it at once, whatever the release.
@@ -449,7 +482,8 @@ fn member(place: &Place, about: i64, class: &Class) -> bool {
     class.counts_in(about)
         && match place {
             Place::Group(g) => class.group.as_deref() == Some(g.as_str()),
-            _ => true,
+            Place::Language(l) => class.language.as_deref() == Some(l.as_str()),
+            Place::Overall | Place::Wave(_) => true,
         }
 }
 

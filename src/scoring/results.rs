@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::stats::{self, Change, Covariance, Moments, Reliability, Summary};
-use super::{Cell, CellKey, Composite, Labels, Scorer, suppression};
+use super::{Breakdowns, Cell, CellKey, Composite, Labels, Scorer, suppression};
 use crate::instrument::Instrument;
 
 /// Settings of a scoring run.
@@ -167,8 +167,9 @@ pub struct Comparison {
     pub change: Change,
 }
 
-/// The respondents split one way (by group, or by wave), with what may be published of each cell.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The respondents split one way (by group, wave or language), with what may be published of
+/// each cell.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Breakdown {
     /// Cell labels, in order of first appearance.
     pub names: Vec<String>,
@@ -192,6 +193,10 @@ pub struct Results {
     pub groups: Breakdown,
     /// By wave.
     pub waves: Breakdown,
+    /// By the language the responses were answered in. Releases stored before languages were
+    /// broken down have none.
+    #[serde(default)]
+    pub languages: Breakdown,
     /// Per dimension and pair of consecutive waves.
     pub comparisons: Vec<Comparison>,
 }
@@ -433,10 +438,14 @@ impl Scorer {
 pub(super) fn compute(
     scorer: &Scorer,
     instrument: &Instrument,
-    groups: &Labels,
-    waves: &Labels,
+    labels: &Breakdowns<'_>,
     options: &Options,
 ) -> Results {
+    let Breakdowns {
+        groups,
+        waves,
+        languages,
+    } = *labels;
     let layout = &scorer.layout;
     let everyone = scorer.merged(|_| true);
     let dimension_count = layout.dimensions.len();
@@ -533,6 +542,16 @@ pub(super) fn compute(
         band: band(instrument, &view.summary),
     });
 
+    // Languages are split as groups are, and suppressed by the same rules; no agreement, which
+    // is about people who work together.
+    let by_language = scorer.split(languages, |k, l| k.language == Some(l), &totals);
+    let languages_breakdown = scorer.breakdown(languages, &by_language, |_, _, view| CellStats {
+        summary: view.summary,
+        rwg_j: None,
+        alpha: None,
+        band: band(instrument, &view.summary),
+    });
+
     let mut comparisons = Vec::new();
     for d in 0..dimension_count {
         for w in 1..by_wave.cells.len() {
@@ -554,6 +573,7 @@ pub(super) fn compute(
         items,
         groups: groups_breakdown,
         waves: waves_breakdown,
+        languages: languages_breakdown,
         comparisons,
     }
 }

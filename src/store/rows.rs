@@ -168,7 +168,7 @@ impl<'r> FromRow<'r, AnyRow> for DbResponse {
 }
 
 /// A [`ReleasedResponse`] read from `pseudonym, organisation, sector, answers, submitted_at,
-/// released_in, removed_in, source`.
+/// released_in, removed_in, source, language`.
 pub struct DbReleasedResponse(pub ReleasedResponse);
 
 impl<'r> FromRow<'r, AnyRow> for DbReleasedResponse {
@@ -182,6 +182,7 @@ impl<'r> FromRow<'r, AnyRow> for DbReleasedResponse {
             released_in: row.try_get("released_in")?,
             removed_in: row.try_get("removed_in")?,
             source: row.try_get("source")?,
+            language: row.try_get("language")?,
         }))
     }
 }

@@ -265,6 +265,8 @@ pub struct ReleasedResponse {
     pub removed_in: Option<i64>,
     /// Where it came from when not from its partner on the web form: `paper`, `import`.
     pub source: Option<String>,
+    /// The language it was answered in (a language tag), if recorded.
+    pub language: Option<String>,
 }
 
 /// How a submitted response leaves the figures: at the next release that qualifies, never at

@@ -25,7 +25,7 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::errors::{AppError, Failure};
-use super::language::interface;
+use super::language::{self, interface};
 use crate::instrument::Instrument;
 use crate::releases::{
     Published, latest, latest_and_waiting, listed_pages, listing, options, raw_listing,
@@ -649,6 +649,7 @@ pub async fn round_numbers(
             title: interface().chart_title.to_string(),
             by_sector: interface().chart_by_sector.to_string(),
             too_few: interface().chart_too_few.to_string(),
+            language_name: language::name_of,
         },
     );
     Ok(RoundNumbers {

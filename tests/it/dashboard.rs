@@ -12,6 +12,7 @@ fn text() -> ChartText {
         title: "Scores".into(),
         by_sector: "{dimension} by sector".into(),
         too_few: "n = {n}: too few".into(),
+        language_name: |tag| format!("language {tag}"),
     }
 }
 

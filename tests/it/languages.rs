@@ -346,7 +346,104 @@ async fn the_demo_has_a_partner_invited_in_spanish_and_its_open_link_follows_the
     assert!(body.contains(es.item_text(&instrument.items[0])));
 }
 
+/// A round of the shipped collaboration factors whose partners submit, all in the health
+/// sector, each in the language of `languages`; closed, so it publishes. Returns the browser
+/// and the round's page.
+async fn closed_round_answered_in(
+    app: &TestApp,
+    languages: &[&str],
+) -> (crate::web_facilitate::Browser, String) {
+    let browser = crate::web_facilitate::signed_in(app, "ana@example.org").await;
+    let partners: Vec<(String, &str)> = (0..languages.len())
+        .map(|i| (format!("Partner {i}"), "health"))
+        .collect();
+    let (round_path, links) =
+        crate::privacy::round_with_partners(app, &browser, crate::privacy::ANONYMOUS, &partners)
+            .await;
+    let instrument = shipped(crate::privacy::INSTRUMENT);
+    for (i, (link, lang)) in links.iter().zip(languages).enumerate() {
+        let value = (2 + i % 3).to_string();
+        let mut fields: Vec<(String, String)> = instrument
+            .items
+            .iter()
+            .map(|item| (format!("item-{}", item.id), value.clone()))
+            .collect();
+        fields.push(("consent".into(), "yes".into()));
+        let (status, _, body) = app
+            .post(
+                link,
+                &with(&fields, &[("lang", lang), ("action", "submit")]),
+            )
+            .await;
+        assert_eq!(status, 303, "{body}");
+    }
+    let (status, _, _) = browser
+        .post_checked(&format!("{round_path}/close"), &[])
+        .await;
+    assert_eq!(status, 303);
+    (browser, round_path)
+}
+
+async fn the_dashboard_breaks_results_down_by_language_and_rows_show_a_published_one(
+    engine: Engine,
+) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let (browser, round_path) =
+        closed_round_answered_in(&app, &["en", "en", "en", "en", "es", "es", "es"]).await;
+    let (status, page) = browser.get(&round_path).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(EN.languages_heading), "{page}");
+    for name in [
+        "<th scope=\"row\">English</th>",
+        "<th scope=\"row\">Español</th>",
+    ] {
+        assert!(page.contains(name), "{name}");
+    }
+    // Both languages are published in every dimension and factor, so rows show them.
+    let raw = crate::privacy::download(&browser, &round_path, "raw.csv").await;
+    let mut shown: Vec<&str> = raw.iter().map(|row| row["language"].as_str()).collect();
+    shown.sort_unstable();
+    assert_eq!(shown, ["en", "en", "en", "en", "es", "es", "es"]);
+}
+
+async fn a_language_with_too_few_answers_is_withheld_and_so_is_the_one_that_would_reveal_it(
+    engine: Engine,
+) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    // One answer in Spanish: withheld; English (four of five) would leave it to subtraction from
+    // the total, so it is withheld too, and no row says its language.
+    let (browser, round_path) =
+        closed_round_answered_in(&app, &["en", "en", "en", "en", "es"]).await;
+    let (_, page) = browser.get(&round_path).await;
+    let section = page
+        .split(&format!(
+            "<h2 id=\"languages\">{}</h2>",
+            EN.languages_heading
+        ))
+        .nth(1)
+        .expect("the language breakdown")
+        .split("</table>")
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(section.contains("n 4: too few to show"), "{section}");
+    assert_eq!(
+        section.matches("too few to show").count(),
+        2 * 7,
+        "{section}"
+    );
+    let raw = crate::privacy::download(&browser, &round_path, "raw.csv").await;
+    assert_eq!(raw.len(), 5);
+    assert!(raw.iter().all(|row| row["language"].is_empty()), "{raw:?}");
+}
+
 crate::on_both_engines!(
+    the_dashboard_breaks_results_down_by_language_and_rows_show_a_published_one,
+    a_language_with_too_few_answers_is_withheld_and_so_is_the_one_that_would_reveal_it,
     the_demo_has_a_partner_invited_in_spanish_and_its_open_link_follows_the_browser,
     a_partner_invited_in_spanish_answers_in_spanish_and_can_switch_keeping_the_answers,
     the_browsers_language_picks_the_open_links_form_and_switching_costs_no_form_id,

@@ -7,7 +7,7 @@ use partnerscope::responses::ResponsesReader;
 use partnerscope::scoring::release::{self, Place, Release};
 use partnerscope::scoring::stats::{Covariance, reliability};
 use partnerscope::scoring::{
-    Answer, CellKey, Labels, Options, Reported, Results, Scorer, reverse_key,
+    Answer, Breakdowns, CellKey, Labels, Options, Reported, Results, Scorer, reverse_key,
 };
 use partnerscope::survey::partners::{self, Partner};
 use proptest::prelude::*;
@@ -67,10 +67,17 @@ fn score_all(
         let cell = CellKey {
             group: groups.intern(&label("g", *g, 4)),
             wave: waves.intern(&label("w", *w, 3)),
+            language: None,
         };
         scorer.add(cell, answers, &mut scores);
     }
-    scorer.finish(instrument, &groups, &waves, options)
+    let none = Labels::default();
+    let labels = Breakdowns {
+        groups: &groups,
+        waves: &waves,
+        languages: &none,
+    };
+    scorer.finish(instrument, &labels, options)
 }
 
 fn same(a: Option<f64>, b: Option<f64>) -> bool {
@@ -136,7 +143,7 @@ proptest! {
         let split = split.min(data.len());
         let (mut groups, mut waves) = (Labels::default(), Labels::default());
         let keys: Vec<CellKey> = data.iter().map(|(g, w, _)| CellKey {
-            group: groups.intern(&label("g", *g, 4)), wave: waves.intern(&label("w", *w, 3)),
+            group: groups.intern(&label("g", *g, 4)), wave: waves.intern(&label("w", *w, 3)), language: None,
         }).collect();
         let mut first = Scorer::new(&instrument);
         let mut second = Scorer::new(&instrument);
@@ -146,7 +153,9 @@ proptest! {
             scorer.add(*key, answers, &mut scores);
         }
         first.merge(second);
-        prop_assert_eq!(first.finish(&instrument, &groups, &waves, &options), whole);
+        let none = Labels::default();
+        let labels = Breakdowns { groups: &groups, waves: &waves, languages: &none };
+        prop_assert_eq!(first.finish(&instrument, &labels, &options), whole);
     }
 
     #[test]
@@ -211,10 +220,11 @@ proptest! {
     }
 }
 
-/// A respondent of a simulated round: group (4: none), the release that first included them,
-/// and answers.
+/// A respondent of a simulated round: group (4: none), language (2: none), the release that
+/// first included them, and answers.
 struct Member {
     group: u8,
+    language: u8,
     batch: i64,
     answers: Vec<Answer>,
 }
@@ -223,33 +233,39 @@ struct Member {
 /// offered as the next release, and when nothing new may be published it waits for the next.
 fn publish_all(
     instrument: &Instrument,
-    arrivals: &[Vec<(u8, Vec<Answer>)>],
+    arrivals: &[Vec<(u8, u8, Vec<Answer>)>],
     options: &Options,
 ) -> (Vec<Release>, Vec<Member>) {
     let (mut releases, mut members): (Vec<Release>, Vec<Member>) = (Vec::new(), Vec::new());
-    let mut pending: Vec<(u8, Vec<Answer>)> = Vec::new();
+    let mut pending: Vec<(u8, u8, Vec<Answer>)> = Vec::new();
     for arrival in arrivals {
         pending.extend(arrival.iter().cloned());
         let number = releases.len() as i64 + 1;
         let (mut groups, mut batches) = (Labels::default(), Labels::default());
+        let mut languages = Labels::default();
         let mut scorer = Scorer::new(instrument);
         let mut scores = vec![None; scorer.score_count()];
         let offered = members
             .iter()
-            .map(|m| (m.group, m.batch, &m.answers))
-            .chain(pending.iter().map(|(g, a)| (*g, number, a)));
-        for (group, batch, answers) in offered {
+            .map(|m| (m.group, m.language, m.batch, &m.answers))
+            .chain(pending.iter().map(|(g, l, a)| (*g, *l, number, a)));
+        for (group, language, batch, answers) in offered {
             let cell = CellKey {
                 group: groups.intern(&label("g", group, 4)),
                 wave: batches.intern(&batch.to_string()),
+                language: languages.intern(&label("l", language, 2)),
             };
             scorer.add(cell, answers, &mut scores);
         }
+        let labels = Breakdowns {
+            groups: &groups,
+            waves: &batches,
+            languages: &languages,
+        };
         if let Some(r) = release::publish(
             instrument,
             &scorer,
-            &groups,
-            &batches,
+            &labels,
             &releases,
             &release::Round {
                 wave: "w",
@@ -258,8 +274,9 @@ fn publish_all(
                 identified: false,
             },
         ) {
-            members.extend(pending.drain(..).map(|(group, answers)| Member {
+            members.extend(pending.drain(..).map(|(group, language, answers)| Member {
                 group,
+                language,
                 batch: number,
                 answers,
             }));
@@ -315,7 +332,7 @@ proptest! {
     #[test]
     fn releases_change_a_published_cell_by_nobody_or_the_threshold_and_never_determine_one_score(
         arrivals in prop::collection::vec(
-            prop::collection::vec((0u8..5, prop::collection::vec(prop_oneof![1 => Just(None), 6 => (1i16..=5).prop_map(Some)], 4)), 0..9),
+            prop::collection::vec((0u8..5, 0u8..3, prop::collection::vec(prop_oneof![1 => Just(None), 6 => (1i16..=5).prop_map(Some)], 4)), 0..9),
             1..6,
         ),
         threshold in 2u64..5,
@@ -327,12 +344,13 @@ proptest! {
         let mut scorer = Scorer::new(&instrument);
         let mut scores = vec![None; scorer.score_count()];
         let has: Vec<Vec<bool>> = members.iter().map(|m| {
-            scorer.add(CellKey { group: None, wave: None }, &m.answers, &mut scores);
+            scorer.add(CellKey { group: None, wave: None, language: None }, &m.answers, &mut scores);
             scores.iter().map(Option::is_some).chain(m.answers.iter().map(Option::is_some)).collect()
         }).collect();
         let in_cell = |m: &Member, place: &Place, about: i64| {
             m.batch <= about && match place {
                 Place::Group(g) => label("g", m.group, 4) == *g,
+                Place::Language(l) => label("l", m.language, 2) == *l,
                 _ => true,
             }
         };

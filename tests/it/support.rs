@@ -158,6 +158,7 @@ fn score_row_by_row(instrument: &Path, responses: &Path) -> Scored {
         let cell = CellKey {
             group: groups.intern(row.group),
             wave: waves.intern(row.wave),
+            language: None,
         };
         scorer.add(cell, row.answers, &mut scores);
         rows.push((
@@ -168,7 +169,13 @@ fn score_row_by_row(instrument: &Path, responses: &Path) -> Scored {
         ));
     }
     let (scorer, waves) = WaveOrder::Natural.apply(&scorer, &waves).unwrap();
-    let results = scorer.finish(&instrument, &groups, &waves, &Options::default());
+    let none = Labels::default();
+    let labels = partnerscope::scoring::Breakdowns {
+        groups: &groups,
+        waves: &waves,
+        languages: &none,
+    };
+    let results = scorer.finish(&instrument, &labels, &Options::default());
     Scored {
         instrument,
         results,

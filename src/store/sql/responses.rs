@@ -290,7 +290,7 @@ pub(super) async fn submitted_page(
     // comments, which the listings and scoring never read.
     let sql = format!(
         "SELECT r.pseudonym, i.organisation, COALESCE(r.sector, i.sector) AS sector, r.answers, \
-         r.submitted_at, r.released_in, r.removed_in, r.source \
+         r.submitted_at, r.released_in, r.removed_in, r.source, r.language \
          FROM responses r LEFT JOIN invitations i ON i.id = r.invitation_id \
          WHERE r.round_id = $1 AND r.status = 'submitted' AND r.released_in <= $2{removed} \
          AND r.pseudonym > $3 ORDER BY r.pseudonym LIMIT $4"

@@ -18,6 +18,7 @@ use crate::releases::{self, Published};
 use crate::report::dashboard::{
     Consistency, Dashboard, DimensionCard, Transition, Warning, group_label,
 };
+use crate::report::meeting::{SectorMatrix, sector_matrix};
 use crate::survey::closing::RoundDetails;
 use crate::survey::{self, NewRound, Partnership, Round, Status};
 use crate::web::errors::AppError;
@@ -80,6 +81,9 @@ struct RoundPage<'a> {
     release: Option<ReleaseView>,
     cards: Vec<CardView>,
     dashboard: Option<Dashboard>,
+    /// The dimensions by the language responses were answered in, when they were answered in
+    /// more than one.
+    languages: Option<SectorMatrix>,
     comments: Vec<CommentList>,
     downloads: Vec<(String, String)>,
     /// The downloads of every round of the partnership with this instrument.
@@ -185,6 +189,10 @@ pub async fn round(
         None => (None, None),
     };
     let cards = card_views(dashboard.as_ref());
+    let languages = dashboard
+        .as_ref()
+        .map(|d| sector_matrix(&d.languages))
+        .filter(|matrix| matrix.rows.len() > 1);
     let base = base_url(&state, &headers);
     let links = |path: &str, stem: &str| -> Vec<(String, String)> {
         reports::file_names(stem)
@@ -232,6 +240,7 @@ pub async fn round(
             round,
             progress,
             dashboard,
+            languages,
             comments,
             downloads,
             series_downloads,

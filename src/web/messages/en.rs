@@ -437,4 +437,7 @@ pub const EN: Messages = Messages {
     explain_alpha_good: "The answers to these statements go together well (alpha {alpha}), so the average sums them up fairly.",
     explain_alpha_enough: "The answers to these statements go together well enough (alpha {alpha}) for the average to sum them up.",
     explain_agreement: "Agreement runs from 0 to 1: near 1, the partners of a sector answered alike; below 0.7, they see it differently, which is worth talking about with them.",
+    languages_heading: "By language",
+    languages_text: "The same figures by the language partners answered in, with the same protection as the sectors: a language with too few answers shows only how many, and so may another, so that no one can be found by subtraction.",
+    language_column: "Language",
 };

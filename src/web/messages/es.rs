@@ -445,4 +445,7 @@ pub const ES: Messages = Messages {
     explain_alpha_good: "Las respuestas a estas afirmaciones van bien juntas (alfa {alpha}), así que el promedio las resume bien.",
     explain_alpha_enough: "Las respuestas a estas afirmaciones van lo bastante juntas (alfa {alpha}) para que el promedio las resuma.",
     explain_agreement: "El acuerdo va de 0 a 1: cerca de 1, las organizaciones de un sector respondieron de forma parecida; por debajo de 0.7, lo ven de forma distinta, y vale la pena conversarlo con ellas.",
+    languages_heading: "Por idioma",
+    languages_text: "Las mismas cifras según el idioma en que respondieron las organizaciones socias, con la misma protección que los sectores: un idioma con muy pocas respuestas solo muestra cuántas hay, y a veces también otro, para que nadie pueda ser identificado restando.",
+    language_column: "Idioma",
 };

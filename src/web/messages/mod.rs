@@ -870,6 +870,12 @@ messages! {
     explain_alpha_enough: &'static str,
     /// What the sector tables' agreement column means.
     explain_agreement: &'static str,
+    /// Heading of the dashboard's breakdown by language.
+    languages_heading: &'static str,
+    /// What that breakdown shows, and how it is protected.
+    languages_text: &'static str,
+    /// Its first column's heading.
+    language_column: &'static str,
 }
 
 /// The thing a deletion is about, as [`Messages::deletion`] names it.
