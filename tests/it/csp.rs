@@ -40,7 +40,7 @@ async fn decoy() -> String {
 
 /// Fills in every question of the survey form on the page with its first option, ticks the
 /// consent box, and presses Submit.
-const ANSWER_EVERYTHING: &str = r#"{
+pub(crate) const ANSWER_EVERYTHING: &str = r#"{
   const form = document.querySelector('form[novalidate]');
   for (const radio of form.querySelectorAll('input[type=radio]')) {
     if (!form.querySelector(`input[name="${radio.name}"]:checked`)) radio.checked = true;
@@ -51,7 +51,7 @@ const ANSWER_EVERYTHING: &str = r#"{
 }"#;
 
 /// Presses the button of the form whose action ends with `action`.
-fn press(action: &str) -> String {
+pub(crate) fn press(action: &str) -> String {
     format!(r#"document.querySelector('form[action$="{action}"] button').click()"#)
 }
 
