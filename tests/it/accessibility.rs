@@ -18,8 +18,9 @@ use partnerscope::instrument::Library;
 use partnerscope::survey::{Status, new_token};
 
 use crate::browser::Chromium;
-use crate::csp::{ANSWER_EVERYTHING, press};
+use crate::csp::{ANSWER_EVERYTHING, press, sign_in_form};
 use crate::engines::Engine;
+use crate::meeting::demo_owned_by;
 use crate::server::{TestApp, new_invitation, new_round, spawn_app};
 use crate::web_facilitate::PASSWORD;
 
@@ -98,32 +99,25 @@ async fn public_pages(app: &TestApp, reset: &str) -> Vec<Page> {
     let shipped = Library::shipped().unwrap();
     let instrument = shipped.get(demo::INSTRUMENT).unwrap();
     let round = new_round(store, instrument, true).await;
-    let link = |token: &str| format!("/s/{token}");
-    let fresh = link(
-        &new_invitation(store, round.id, "Eastside Food Bank")
-            .await
-            .token,
-    );
-    let answered = link(
-        &new_invitation(store, round.id, "Westside Clinic")
-            .await
-            .token,
-    );
-    let saved = link(
-        &new_invitation(store, round.id, "Northside School")
-            .await
-            .token,
-    );
-    let elsewhere = link(
-        &new_invitation(store, round.id, "Southside Library")
-            .await
-            .token,
-    );
+    let mut links = Vec::new();
+    for organisation in [
+        "Eastside Food Bank",
+        "Westside Clinic",
+        "Northside School",
+        "Southside Library",
+    ] {
+        let invitation = new_invitation(store, round.id, organisation).await;
+        links.push(format!("/s/{}", invitation.token));
+    }
+    let [fresh, answered, saved, elsewhere] = <[String; 4]>::try_from(links).unwrap();
     let first = format!("item-{}", instrument.items[0].id);
     let draft = [(first.as_str(), "3"), ("action", "save")];
     assert_eq!(app.post(&elsewhere, &draft).await.0, 303);
     let closed = new_round(store, instrument, false).await;
-    let closed_link = link(&new_invitation(store, closed.id, "Old Mill").await.token);
+    let closed_link = format!(
+        "/s/{}",
+        new_invitation(store, closed.id, "Old Mill").await.token
+    );
     store.close_round(closed.id).await.unwrap();
     let submit = "document.querySelector('button[value=submit]').click()";
     let save = "document.querySelector('button[value=save]').click()";
@@ -156,24 +150,12 @@ async fn public_pages(app: &TestApp, reset: &str) -> Vec<Page> {
 /// password; the reset link's token and the ids of the partnership, its closed autumn round and
 /// its open spring round.
 async fn demo_site(app: &TestApp) -> (String, i64, i64, i64) {
-    let shipped = Library::shipped().unwrap();
-    demo::ensure(app.store.as_ref(), shipped.get(demo::INSTRUMENT).unwrap())
-        .await
-        .unwrap();
     let admin = app
         .store
         .create_facilitator("ana@example.org", &hash_password(PASSWORD).unwrap(), true)
         .await
         .unwrap();
-    let partnership = app
-        .store
-        .partnerships(partnerscope::store::Visible::All)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|p| p.name == demo::PARTNERSHIP)
-        .unwrap();
-    app.store.set_owner(partnership.id, admin.id).await.unwrap();
+    let (autumn, spring) = demo_owned_by(app, admin.id).await;
     let reset = new_token();
     assert!(
         app.store
@@ -181,8 +163,7 @@ async fn demo_site(app: &TestApp) -> (String, i64, i64, i64) {
             .await
             .unwrap()
     );
-    let rounds = app.store.rounds(partnership.id).await.unwrap();
-    (reset, partnership.id, rounds[0].id, rounds[1].id)
+    (reset, spring.partnership_id, autumn.id, spring.id)
 }
 
 /// Every page a signed-in facilitator reaches, on the demo partnership.
@@ -324,11 +305,7 @@ async fn every_page_passes_axe_and_fits_320_px_and_200_percent_zoom_in_english_a
         }
         chromium.open(&app.url("/facilitator/sign-in")).await;
         chromium
-            .follow(&format!(
-                "document.getElementById('email').value = 'ana@example.org';
-                 document.getElementById('password').value = '{PASSWORD}';
-                 document.querySelector('form button').click()"
-            ))
+            .follow(&sign_in_form("ana@example.org", PASSWORD))
             .await;
         assert_eq!(chromium.location().await, app.url("/facilitator"));
         for page in facilitator_pages(&app, partnership, autumn, spring).await {
