@@ -9,6 +9,9 @@
 # it to PDF as a browser does (A4), keeping its first page: docs/screenshots/report-page1.png.
 # And the spring round's paper form, printed the same way from the saved page:
 # docs/screenshots/paper-form.png.
+# And, for reflow (WCAG 1.4.10), in English and in Spanish, the form and the dashboard at 320 px
+# and in a 1280-pixel window zoomed to 200 % (640 CSS px, two device pixels each):
+# docs/screenshots/{form,dashboard}-{320,zoom200}-{en,es}.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,12 +33,19 @@ for _ in $(seq 1 100); do
 done
 url=$(sed -n 's/^Answer the demo survey: //p' "$work/out.txt")
 [ -n "$url" ] || { echo "the demo server printed no link" >&2; cat "$work/log.txt" >&2; exit 1; }
+english=$url
+spanish=$(sed -n 's/^Answer it as a partner invited in Spanish: //p' "$work/out.txt")
 
-shoot() { # width height file
+shoot() { # width height file [device pixels per CSS pixel]
   chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
     --user-data-dir="$(mktemp -d -p "$work")" --hide-scrollbars \
+    --force-device-scale-factor="${4:-1}" \
     --window-size="$1,$2" --screenshot="$3" "$url" 2>/dev/null
+}
+reflow() { # name language: the page at $url at 320 px and at a 200 % zoom
+  shoot 320 2400 "docs/screenshots/$1-320-$2.png"
+  shoot 640 1600 "docs/screenshots/$1-zoom200-$2.png" 2
 }
 shoot 360 1800 docs/screenshots/form-phone.png
 shoot 1280 1400 docs/screenshots/form-desktop.png
@@ -53,6 +63,15 @@ curl -fsS -b "$work/cookies" "$base/facilitator/rounds/2" |
 curl -fsS -o "$work/app.css" "$base/static/app.css"
 url="file://$work/dashboard.html"
 shoot 1280 4200 docs/screenshots/dashboard.png
+for lang in en es; do
+  if [ "$lang" = es ]; then url=$spanish; else url=$english; fi
+  reflow form "$lang"
+  # The page's language follows Accept-Language when no cookie chooses one.
+  curl -fsS -b "$work/cookies" -H "Accept-Language: $lang" "$base/facilitator/rounds/2" |
+    sed "s|href=\"/static/app.css\"|href=\"app.css\"|" >"$work/dashboard-$lang.html"
+  url="file://$work/dashboard-$lang.html"
+  reflow dashboard "$lang"
+done
 # The spring round's partners with their status: one has opened the demo link, nothing saved.
 curl -fsS -o /dev/null "$(sed -n 's/^Answer the demo survey: //p' "$work/out.txt")"
 curl -fsS -b "$work/cookies" "$base/facilitator/rounds/2/partners" |
@@ -78,4 +97,4 @@ chromium --headless --no-sandbox --disable-gpu --no-first-run --no-pdf-header-fo
   --user-data-dir="$(mktemp -d -p "$work")" --print-to-pdf="$work/paper.pdf" \
   "file://$work/paper.html" 2>/dev/null
 pdftoppm -f 1 -l 1 -r 96 -png -singlefile "$work/paper.pdf" docs/screenshots/paper-form
-echo "wrote docs/screenshots/form-phone.png, form-desktop.png, dashboard.png, partners.png, report-page1.png and paper-form.png"
+echo "wrote docs/screenshots/form-phone.png, form-desktop.png, dashboard.png, partners.png, report-page1.png, paper-form.png, and form-320-en.png to dashboard-zoom200-es.png"

@@ -1,6 +1,7 @@
 //! A real browser for tests: Debian's headless Chromium, driven over the DevTools protocol (one
 //! WebSocket, one page). It loads pages, runs a line of script in them (to fill in and send a
-//! form the way a person would), and reports what the page's content security policy refused.
+//! form the way a person would), presses keys, narrows the viewport, and reports what the page's
+//! content security policy refused.
 //!
 //! Without Chromium the tests that need it say so once and pass; in CI (`CI` set) a missing
 //! Chromium fails them instead, as a missing PostgreSQL does (see `engines.rs`). `.ci/run`
@@ -226,12 +227,57 @@ impl Chromium {
         self.wait_for("Page.loadEventFired").await;
     }
 
+    /// Presses `key`, which leads to another page (Enter on a form's button, say), and waits
+    /// until that page has loaded.
+    pub async fn follow_key(&mut self, key: &str) {
+        self.events.clear();
+        self.press_key(key).await;
+        self.wait_for("Page.loadEventFired").await;
+    }
+
     /// Goes back one page in the history, as the Back button does, and waits until the page is
     /// shown, whether loaded anew or restored from the back-forward cache.
     pub async fn back(&mut self) {
         self.events.clear();
         self.evaluate("history.back()").await;
         self.wait_for("Page.frameNavigated").await;
+    }
+
+    /// Presses and releases `key` (a DOM key name: "Tab", "ArrowRight", " ", "Enter"), as a
+    /// keyboard does.
+    pub async fn press_key(&mut self, key: &str) {
+        let (code, virtual_key, text) = match key {
+            "Tab" => ("Tab", 9, ""),
+            "Enter" => ("Enter", 13, "\r"),
+            " " => ("Space", 32, " "),
+            "ArrowRight" => ("ArrowRight", 39, ""),
+            _ => panic!("no key code for {key:?}"),
+        };
+        let pressed = json!({"key": key, "code": code, "windowsVirtualKeyCode": virtual_key});
+        let mut down = pressed.clone();
+        // A key that types a character sends it with its press; the others are raw presses.
+        down["type"] = json!(if text.is_empty() {
+            "rawKeyDown"
+        } else {
+            "keyDown"
+        });
+        if !text.is_empty() {
+            down["text"] = json!(text);
+        }
+        self.command("Input.dispatchKeyEvent", down).await;
+        let mut up = pressed;
+        up["type"] = json!("keyUp");
+        self.command("Input.dispatchKeyEvent", up).await;
+    }
+
+    /// Shows pages `width` CSS pixels wide at `scale` device pixels each (2 is a 200 % zoom of a
+    /// window twice as wide).
+    pub async fn viewport(&mut self, width: u32, scale: u32) {
+        self.command(
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": width, "height": 800, "deviceScaleFactor": scale, "mobile": false}),
+        )
+        .await;
     }
 
     /// The address of the page shown.

@@ -40,7 +40,7 @@ async fn decoy() -> String {
 
 /// Fills in every question of the survey form on the page with its first option, ticks the
 /// consent box, and presses Submit.
-const ANSWER_EVERYTHING: &str = r#"{
+pub(crate) const ANSWER_EVERYTHING: &str = r#"{
   const form = document.querySelector('form[novalidate]');
   for (const radio of form.querySelectorAll('input[type=radio]')) {
     if (!form.querySelector(`input[name="${radio.name}"]:checked`)) radio.checked = true;
@@ -51,8 +51,17 @@ const ANSWER_EVERYTHING: &str = r#"{
 }"#;
 
 /// Presses the button of the form whose action ends with `action`.
-fn press(action: &str) -> String {
+pub(crate) fn press(action: &str) -> String {
     format!(r#"document.querySelector('form[action$="{action}"] button').click()"#)
+}
+
+/// Fills in the sign-in form on the page with `email` and `password` and sends it.
+pub(crate) fn sign_in_form(email: &str, password: &str) -> String {
+    format!(
+        "document.getElementById('email').value = '{email}';
+         document.getElementById('password').value = '{password}';
+         document.querySelector('form button').click()"
+    )
 }
 
 /// Notes the page shown as `label` in `problems` when the policy refused anything on it or its
@@ -138,13 +147,7 @@ async fn no_page_breaks_the_content_security_policy_in_a_real_browser() {
         .await
         .unwrap();
     let answered = answered_round(&app, &facilitator, "2026 spring").await;
-    chromium
-        .follow(&format!(
-            "document.getElementById('email').value = '{email}';
-             document.getElementById('password').value = '{password}';
-             document.querySelector('form button').click()"
-        ))
-        .await;
+    chromium.follow(&sign_in_form(email, password)).await;
     assert_eq!(
         chromium.location().await,
         url("/facilitator"),

@@ -1,5 +1,6 @@
 //! The integration tests, one binary: each module is one area of the product.
 
+mod accessibility;
 mod anonymity;
 mod browser;
 mod bulk;

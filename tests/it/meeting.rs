@@ -14,10 +14,17 @@ use crate::web_facilitate::{Browser, signed_in};
 /// The demo partnership, owned by a signed-in facilitator: its browser and its two rounds
 /// (autumn, closed; spring, open with interim releases).
 pub async fn demo_partnership(app: &TestApp) -> (Browser, Round, Round) {
+    let browser = signed_in(app, "ana@example.org").await;
+    let (autumn, spring) = demo_owned_by(app, browser.facilitator.id).await;
+    (browser, autumn, spring)
+}
+
+/// The demo partnership, made and given to the facilitator `owner`: its two rounds (autumn,
+/// closed; spring, open with interim releases).
+pub(crate) async fn demo_owned_by(app: &TestApp, owner: i64) -> (Round, Round) {
     let shipped = Library::shipped().unwrap();
     let instrument = shipped.get(demo::INSTRUMENT).unwrap();
     demo::ensure(app.store.as_ref(), instrument).await.unwrap();
-    let browser = signed_in(app, "ana@example.org").await;
     let partnership = app
         .store
         .partnerships(partnerscope::store::Visible::All)
@@ -26,14 +33,11 @@ pub async fn demo_partnership(app: &TestApp) -> (Browser, Round, Round) {
         .into_iter()
         .find(|p| p.name == demo::PARTNERSHIP)
         .unwrap();
-    app.store
-        .set_owner(partnership.id, browser.facilitator.id)
-        .await
-        .unwrap();
+    app.store.set_owner(partnership.id, owner).await.unwrap();
     let mut rounds = app.store.rounds(partnership.id).await.unwrap();
     let spring = rounds.pop().unwrap();
     let autumn = rounds.pop().unwrap();
-    (browser, autumn, spring)
+    (autumn, spring)
 }
 
 /// The share link the round page shows, after asking for a new one.

@@ -611,7 +611,7 @@ async fn the_response_table_counts_invited_partners_and_open_link_responses_by_s
     );
 }
 
-async fn the_response_rate_page_refreshes_itself_and_is_only_for_the_owner(engine: Engine) {
+async fn the_response_rate_page_refreshes_on_request_and_is_only_for_the_owner(engine: Engine) {
     let Some(app) = spawn_app(engine).await else {
         return;
     };
@@ -620,11 +620,14 @@ async fn the_response_rate_page_refreshes_itself_and_is_only_for_the_owner(engin
     let path = format!("/facilitator/rounds/{}/progress", round.id);
     let (status, page) = owner.get(&path).await;
     assert_eq!(status, 200);
+    assert!(!page.contains("http-equiv=\"refresh\""), "{page}");
     assert!(
-        page.contains(r#"<meta http-equiv="refresh" content="15">"#),
+        page.contains(&format!(
+            r#"<form method="get" action="{path}"><p class="status" role="status">These figures are as of when this page opened"#
+        )),
         "{page}"
     );
-    assert!(page.contains("This page updates itself every 15 seconds"));
+    assert!(page.contains(">Refresh the progress</button>"));
     assert!(page.contains("<th scope=\"row\">Local government</th><td class=\"num\">4</td>"));
     assert!(page.contains("Submitted responses in total: <strong>5</strong>"));
     let (_, round_page) = owner
@@ -928,7 +931,7 @@ async fn the_facilitator_command_adds_accounts_and_resets_passwords_read_from_st
 }
 
 crate::on_both_engines!(
-    the_response_rate_page_refreshes_itself_and_is_only_for_the_owner,
+    the_response_rate_page_refreshes_on_request_and_is_only_for_the_owner,
     a_sign_in_posted_from_another_site_is_refused,
     the_response_table_counts_invited_partners_and_open_link_responses_by_sector,
     signing_in_sets_an_http_only_same_site_cookie_and_signing_out_ends_the_session,

@@ -1,4 +1,4 @@
-//! One round: its page with the progress and the dashboard, the self-refreshing progress page,
+//! One round: its page with the progress and the dashboard, the progress page with its refresh button,
 //! closing and reopening it, and the next round with the same partners.
 
 use std::collections::BTreeMap;
@@ -108,7 +108,8 @@ struct ReleaseView {
     waiting: Option<String>,
 }
 
-/// The response rate of a round, refreshing itself while partners answer.
+/// The response rate of a round, with a button that shows it anew while partners answer (a
+/// page that reloaded itself would move under a screen reader's or a slow reader's feet).
 #[derive(Template)]
 #[template(path = "facilitate/progress.html")]
 struct ProgressPage<'a> {
@@ -117,12 +118,7 @@ struct ProgressPage<'a> {
     round: Round,
     progress: Vec<SectorProgress>,
     submitted: usize,
-    refresh_seconds: u32,
-    note: String,
 }
-
-/// How often the response rate page reloads itself.
-const PROGRESS_REFRESH_SECONDS: u32 = 15;
 
 /// A round's invitations and open-link submissions tallied by sector, sectors in alphabetical
 /// order.
@@ -249,8 +245,8 @@ pub async fn round(
     ))
 }
 
-/// `GET /facilitator/rounds/{id}/progress`: responses by sector, reloading itself every
-/// [`PROGRESS_REFRESH_SECONDS`], so a facilitator can watch a round fill up without reloading the dashboard.
+/// `GET /facilitator/rounds/{id}/progress`: responses by sector, with a refresh button, so a
+/// facilitator can watch a round fill up without reloading the dashboard.
 pub async fn round_progress(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -271,10 +267,6 @@ pub async fn round_progress(
             round,
             progress,
             submitted,
-            refresh_seconds: PROGRESS_REFRESH_SECONDS,
-            note: interface()
-                .progress_live_note
-                .replace("{seconds}", &PROGRESS_REFRESH_SECONDS.to_string()),
         },
     ))
 }

@@ -147,7 +147,7 @@ pub const EN: Messages = Messages {
     problems_heading: "Nothing was added. Please fix these rows:",
     progress_heading: "Responses by sector",
     progress_live_link: "Watch responses as they arrive",
-    progress_live_note: "This page updates itself every {seconds} seconds",
+    progress_live_note: "These figures are as of when this page opened",
     invited_label: "Invited",
     started_label: "Started",
     submitted_label: "Submitted",

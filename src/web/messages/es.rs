@@ -155,7 +155,7 @@ pub const ES: Messages = Messages {
     problems_heading: "No se agregó nada. Por favor, corrija estas filas:",
     progress_heading: "Respuestas por sector",
     progress_live_link: "Ver las respuestas a medida que llegan",
-    progress_live_note: "Esta página se actualiza sola cada {seconds} segundos",
+    progress_live_note: "Estas cifras son de cuando se abrió esta página",
     invited_label: "Invitadas",
     started_label: "Empezaron",
     submitted_label: "Enviaron",

@@ -294,9 +294,9 @@ messages! {
     problems_heading: &'static str,
     /// Heading of the response rate table.
     progress_heading: &'static str,
-    /// Link to the self-refreshing response rate page.
+    /// Link to the response rate page.
     progress_live_link: &'static str,
-    /// Note on the self-refreshing response rate page.
+    /// Note on the response rate page, before its refresh button.
     progress_live_note: &'static str,
     /// Column: invited partners.
     invited_label: &'static str,
