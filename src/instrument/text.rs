@@ -248,6 +248,22 @@ impl Instrument {
         &self.texts
     }
 
+    /// The instrument with the texts of language `tag` as its own, where it has that language
+    /// (as [`Instrument::texts_in`] finds it): for pages read in that language. Downloads keep
+    /// the default language, so they never depend on who downloads them.
+    pub fn in_language(&self, tag: &str) -> Instrument {
+        let mut shown = self.clone();
+        let found = self.texts_in(tag);
+        if let Some(i) = self
+            .texts
+            .iter()
+            .position(|t| found.is_some_and(|f| std::ptr::eq(t, f)))
+        {
+            shown.texts.swap(0, i);
+        }
+        shown
+    }
+
     /// The texts in language `tag` if the instrument has it: the declared tag itself (ignoring
     /// case), else the first declared language with the same primary subtag (`es-MX` finds `es`,
     /// `es` finds `es-419`).
@@ -526,6 +542,12 @@ min = 0
         assert_eq!(bilingual.texts_in("es-MX").map(Texts::lang), Some("es"));
         assert_eq!(bilingual.texts_in("EN").map(Texts::lang), Some("en"));
         assert!(bilingual.texts_in("fr").is_none());
+        // Shown in Spanish, the Spanish texts come first; the instrument is otherwise the same.
+        let spanish = bilingual.in_language("es-MX");
+        assert_eq!(spanish.texts().title(), "Sencillo");
+        assert_eq!(spanish.language(), "es");
+        assert!(spanish.scores_like(&bilingual));
+        assert_eq!(bilingual.in_language("fr").texts().title(), "Bare");
         // The older single `language` still loads, as stored rounds hold it.
         let old = BARE.replace("version = \"1\"", "version = \"1\"\nlanguage = \"de\"");
         let old = load_str("old.toml", &old).unwrap();

@@ -87,6 +87,12 @@ pub fn texts_for<'i>(instrument: &'i Instrument, invited: Option<&str>) -> &'i T
         .unwrap_or(instrument.texts())
 }
 
+/// `instrument` with the texts a reader sees as its own (see [`texts_for`]), for the pages a
+/// facilitator or a meeting reads; downloads keep the default language.
+pub fn for_reader(instrument: &Instrument) -> Instrument {
+    instrument.in_language(texts_for(instrument, None).lang())
+}
+
 /// The catalogue of language `tag`, by its primary subtag, if there is one.
 fn catalogue(tag: &str) -> Option<&'static Messages> {
     let primary = tag.split(['-', '_']).next()?;

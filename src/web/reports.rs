@@ -605,9 +605,9 @@ fn scored_alike(instrument: &Instrument, other: &Round) -> bool {
 }
 
 /// The latest release of `round` with its dashboard, its number of submitted responses and its
-/// comments. The change since the previous round of the partnership (in `rounds`) is shown when
-/// that round used the same instrument version under another wave label, from its own latest
-/// release.
+/// comments, with the instrument's texts in the reader's language. The change since the previous
+/// round of the partnership (in `rounds`) is shown when that round's instrument scores alike
+/// under another wave label, from its own latest release.
 pub async fn round_numbers(
     store: Arc<dyn Store>,
     instrument: Arc<Instrument>,
@@ -616,7 +616,8 @@ pub async fn round_numbers(
 ) -> Result<RoundNumbers, AppError> {
     let (published, unreleased) = latest_and_waiting(&store, &instrument, round).await?;
     let submitted = published.as_deref().map_or(0, |p| p.release.responses) + unreleased;
-    let comments = comment_lists(store.as_ref(), &instrument, round, published.as_deref()).await?;
+    let shown = language::for_reader(&instrument);
+    let comments = comment_lists(store.as_ref(), &shown, round, published.as_deref()).await?;
     let Some(published) = published else {
         return Ok(RoundNumbers {
             published: None,
@@ -636,7 +637,7 @@ pub async fn round_numbers(
         .as_ref()
         .map(|e| figures.changes_since(&e.release.figures));
     let dashboard = dashboard::build(
-        &instrument,
+        &shown,
         figures,
         earlier
             .as_ref()

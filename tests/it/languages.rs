@@ -401,6 +401,29 @@ async fn the_dashboard_breaks_results_down_by_language_and_rows_show_a_published
     ] {
         assert!(page.contains(name), "{name}");
     }
+    // A facilitator reading in Spanish sees the instrument's texts in Spanish too; downloads
+    // stay in the instrument's default language whoever downloads them.
+    let english_bands = crate::privacy::download(&browser, &round_path, "dimensions.csv").await;
+    browser
+        .get(&format!("/language?to=es&back={round_path}"))
+        .await;
+    let (_, page) = browser.get(&round_path).await;
+    assert!(
+        page.starts_with("<!doctype html>\n<html lang=\"es\">"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<h3 id=\"dim-trust\">Confianza</h3>"),
+        "{page}"
+    );
+    assert!(page.contains(ES.languages_heading));
+    let bands = crate::privacy::download(&browser, &round_path, "dimensions.csv").await;
+    assert_eq!(bands, english_bands);
+    assert!(
+        bands
+            .iter()
+            .any(|row| ["Strength", "Borderline", "Concern"].contains(&row["band"].as_str()))
+    );
     // Both languages are published in every dimension and factor, so rows show them.
     let raw = crate::privacy::download(&browser, &round_path, "raw.csv").await;
     let mut shown: Vec<&str> = raw.iter().map(|row| row["language"].as_str()).collect();

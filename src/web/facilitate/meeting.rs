@@ -23,7 +23,7 @@ use crate::report::meeting::{
 };
 use crate::survey::{Partnership, Round, is_token, new_token};
 use crate::web::errors::AppError;
-use crate::web::language::interface;
+use crate::web::language::{self, interface};
 use crate::web::reports::{self, CommentList};
 use crate::web::session::{CheckedForm, SignedIn};
 use crate::web::{AppState, Chrome, html};
@@ -165,8 +165,10 @@ async fn render(
             .replace("{date}", p.created_at.get(..10).unwrap_or_default())
             .replace("{number}", &p.release.number.to_string())
     });
+    // In the reader's language: a meeting may read the report in Spanish.
+    let shown = language::for_reader(&instrument);
     let bands = published
-        .map(|p| factors_by_band(&instrument, &p.release.figures))
+        .map(|p| factors_by_band(&shown, &p.release.figures))
         .unwrap_or_default();
     let dashboard = numbers.published.map(|(_, dashboard)| dashboard);
     let cards = card_views(dashboard.as_ref());
@@ -191,7 +193,7 @@ async fn render(
         StatusCode::OK,
         &ReportPage {
             chrome: Chrome::new(&title, ()),
-            instrument: instrument.texts().title().to_string(),
+            instrument: shown.texts().title().to_string(),
             small_groups: interface()
                 .report_small_groups
                 .replace("{n}", &round.threshold().to_string()),

@@ -22,7 +22,7 @@ use crate::report::meeting::{SectorMatrix, sector_matrix};
 use crate::survey::closing::RoundDetails;
 use crate::survey::{self, NewRound, Partnership, Round, Status};
 use crate::web::errors::AppError;
-use crate::web::language::interface;
+use crate::web::language::{self, interface};
 use crate::web::reports::{self, CommentList};
 use crate::web::session::{CheckedForm, SignedIn};
 use crate::web::{AppState, html};
@@ -127,6 +127,7 @@ async fn sector_progress(
     instrument: &Instrument,
     round_id: i64,
 ) -> Result<Vec<SectorProgress>, AppError> {
+    let shown = language::for_reader(instrument);
     let invitations = state.store.invitation_progress(round_id).await?;
     let uninvited = state.store.uninvited_submissions(round_id).await?;
     let mut sectors: BTreeMap<String, SectorProgress> = BTreeMap::new();
@@ -149,7 +150,7 @@ async fn sector_progress(
     Ok(sectors
         .into_iter()
         .map(|(sector, progress)| SectorProgress {
-            sector: group_label(instrument, &sector),
+            sector: group_label(&shown, &sector),
             ..progress
         })
         .collect())
