@@ -23,6 +23,7 @@ use crate::survey::closing::RoundDetails;
 use crate::survey::{self, NewRound, Partnership, Round, Status};
 use crate::web::errors::AppError;
 use crate::web::language::{self, interface};
+use crate::web::messages::counted;
 use crate::web::reports::{self, CommentList};
 use crate::web::session::{CheckedForm, SignedIn};
 use crate::web::{AppState, html};
@@ -279,7 +280,10 @@ fn release_view(published: &Published, submitted: u64, threshold: u64) -> Releas
         .release_summary
         .replace("{number}", &release.number.to_string())
         .replace("{date}", published.created_at.get(..10).unwrap_or_default())
-        .replace("{n}", &release.responses.to_string());
+        .replace(
+            "{submitted}",
+            &counted(interface().count_submitted, release.responses),
+        );
     let later = submitted.saturating_sub(release.responses);
     let repeats = release.as_of.iter().any(|&(_, r)| r < release.number);
     let waiting = (later > 0 || repeats).then(|| {

@@ -195,7 +195,7 @@ pub const ES: Messages = Messages {
     change_suppressed: "muy pocas respuestas para comparar",
     sectors_heading: "Por sector",
     suppressed_label: "muy pocas respuestas para mostrar",
-    release_summary: "Estas cifras son la publicación {number}, del {date}, con {n} respuestas enviadas.",
+    release_summary: "Estas cifras son la publicación {number}, del {date}, con {submitted}.",
     release_waiting: "Hay respuestas posteriores ({n}) que aún no están en ninguna publicación, y algunas cifras pueden repetir una publicación anterior: una cifra solo cambia cuando al menos {threshold} respuestas nuevas la cambian. Así nadie puede descubrir las respuestas de otra persona comparando publicaciones.",
     release_none: "Todavía no hay cifras publicadas. Una ronda publica sus cifras cuando cierra. Con las publicaciones parciales activadas, también las publica mientras está abierta, cada vez que se pueden sumar al menos tantas respuestas nuevas como el tamaño mínimo de grupo. El número de respuestas siempre está al día.",
     comments_redact_note: "Los comentarios aparecen sin el nombre de quien los escribió. Antes de compartir estos resultados, borre el texto de cualquier comentario que nombre o deje adivinar a su autor. El borrado queda registrado y no se puede deshacer.",

@@ -374,7 +374,8 @@ messages! {
     change_suppressed: &'static str,
     /// Heading of the sector breakdown.
     sectors_heading: &'static str,
-    /// The release the figures come from; `{number}`, `{date}` and `{n}` (responses).
+    /// The release the figures come from; `{number}`, `{date}` and `{submitted}` (the
+    /// responses, counted with `count_submitted`).
     release_summary: &'static str,
     /// Why figures lag behind; `{n}` later responses, `{threshold}` the minimum group size.
     release_waiting: &'static str,
@@ -878,6 +879,13 @@ messages! {
     language_column: &'static str,
 }
 
+/// `n` in words with the singular or plural of `forms` (`["{n} response", "{n} responses"]`).
+pub fn counted(forms: [&str; 2], n: u64) -> String {
+    let [one, many] = forms;
+    let form = if n == 1 { one } else { many };
+    form.replace("{n}", &n.to_string())
+}
+
 /// The thing a deletion is about, as [`Messages::deletion`] names it.
 #[derive(Debug, Clone, Copy)]
 pub enum Named<'a> {
@@ -945,10 +953,7 @@ impl Messages {
         let counts: Vec<String> = counts
             .into_iter()
             .filter(|&(holds, _, _)| holds)
-            .map(|(_, n, [one, many])| {
-                let form = if n == 1 { one } else { many };
-                form.replace("{n}", &n.to_string())
-            })
+            .map(|(_, n, forms)| counted(forms, n))
             .collect();
         format!("{name}: {}", counts.join(", "))
     }
