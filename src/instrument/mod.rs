@@ -17,7 +17,7 @@ pub use cells::{Ambiguity, Cell, CellReader, Coded, fold};
 pub use library::{Library, SHIPPED};
 pub use load::{LoadError, Problem, load_file, load_str};
 pub use parsed::parsed;
-pub use text::{TextKey, Texts};
+pub use text::{TextKey, Texts, is_language_tag};
 
 /// The fraction of a composite's items that must be answered for a score (in (0, 1]).
 pub const DEFAULT_MIN_ANSWERED: f64 = 0.5;

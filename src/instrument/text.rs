@@ -85,6 +85,17 @@ impl fmt::Display for TextKey<'_> {
     }
 }
 
+/// Whether `tag` has the shape of a BCP 47 language tag: a primary subtag of two or three
+/// letters, then subtags of one to eight letters and digits (`es`, `es-419`, `pt-BR`,
+/// `zh-Hant-TW`).
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or_default();
+    (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
 /// The human-readable texts of an instrument in one language, keyed by paths such as
 /// `item.t1.text` or `scale.agree5.label.3`, with typed accessors so callers never spell a path.
 ///

@@ -13,7 +13,7 @@ use std::io::{BufRead, BufReader, Read};
 
 use super::text::{self, Kind};
 use crate::accounts::is_email;
-use crate::instrument::Instrument;
+use crate::instrument::{self, Instrument};
 
 /// One partner organisation to invite.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -346,14 +346,9 @@ fn read_partner(
     })
 }
 
-/// A BCP 47-shaped tag: two or three letters, then subtags of letters and digits.
+/// A BCP 47-shaped tag ([`instrument::is_language_tag`]) no longer than a partner's cell takes.
 fn is_language_tag(tag: &str) -> bool {
-    let mut parts = tag.split('-');
-    let primary = parts.next().unwrap_or_default();
-    tag.len() <= MAX_LANGUAGE_TAG
-        && (2..=3).contains(&primary.len())
-        && primary.bytes().all(|b| b.is_ascii_alphabetic())
-        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+    tag.len() <= MAX_LANGUAGE_TAG && instrument::is_language_tag(tag)
 }
 
 #[cfg(test)]

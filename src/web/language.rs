@@ -74,7 +74,7 @@ impl Reader {
     /// The interface catalogue for this reader: the first of their languages there is one for,
     /// else English.
     fn interface(&self) -> &'static Messages {
-        self.pick(None, catalogue).unwrap_or(&EN)
+        self.pick(None, Messages::of).unwrap_or(&EN)
     }
 }
 
@@ -91,15 +91,6 @@ pub fn texts_for<'i>(instrument: &'i Instrument, invited: Option<&str>) -> &'i T
 /// facilitator or a meeting reads; downloads keep the default language.
 pub fn for_reader(instrument: &Instrument) -> Instrument {
     instrument.in_language(texts_for(instrument, None).lang())
-}
-
-/// The catalogue of language `tag`, by its primary subtag, if there is one.
-fn catalogue(tag: &str) -> Option<&'static Messages> {
-    let primary = tag.split(['-', '_']).next()?;
-    CATALOGUES
-        .iter()
-        .copied()
-        .find(|m| m.lang.eq_ignore_ascii_case(primary))
 }
 
 /// Whether `tag` can be a language tag: short, letters, digits and hyphens. It goes into a
@@ -197,7 +188,7 @@ pub fn interface_choices(shown: &str, back: &str) -> Vec<Choice> {
 /// The name of language `tag` in that language, from its catalogue; the tag itself for a
 /// language the interface does not have.
 pub fn name_of(tag: &str) -> String {
-    catalogue(tag).map_or_else(|| tag.to_string(), |m| m.language_name.to_string())
+    Messages::of(tag).map_or_else(|| tag.to_string(), |m| m.language_name.to_string())
 }
 
 #[cfg(test)]

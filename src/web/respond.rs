@@ -231,13 +231,23 @@ impl<'i> Speaking<'i> {
         }
     }
 
-    /// `instrument` in language `tag`, which `read` checked it has (a switch, or the language
-    /// a posted form was shown in).
-    fn in_language(instrument: &'i Instrument, tag: &str) -> Speaking<'i> {
-        Speaking::in_texts(
-            instrument,
-            instrument.texts_in(tag).unwrap_or(instrument.texts()),
-        )
+    /// `instrument` in the language a posted form is shown in again: the one switched to, else
+    /// the one the form was shown in (`shown`), both of which `read` checked the instrument has;
+    /// else, for a client that sent neither, the reader's.
+    fn posted(
+        instrument: &'i Instrument,
+        action: &Action,
+        shown: Option<&str>,
+        invited: Option<&str>,
+    ) -> Speaking<'i> {
+        let tag = match action {
+            Action::Language(tag) => Some(tag.as_str()),
+            _ => shown,
+        };
+        match tag.and_then(|tag| instrument.texts_in(tag)) {
+            Some(texts) => Speaking::in_texts(instrument, texts),
+            None => Speaking::to_reader(instrument, invited),
+        }
     }
 }
 
@@ -435,11 +445,12 @@ pub async fn post(
         mut answers,
         ..
     } = form::read(&instrument, link, interface(), fields)?;
-    let speaking = match (&action, &answers.language) {
-        (Action::Language(tag), _) => Speaking::in_language(&instrument, tag),
-        (_, Some(posted)) => Speaking::in_language(&instrument, posted),
-        _ => Speaking::to_reader(&instrument, invitation.language.as_deref()),
-    };
+    let speaking = Speaking::posted(
+        &instrument,
+        &action,
+        answers.language.as_deref(),
+        invitation.language.as_deref(),
+    );
     answers.language = Some(speaking.texts.lang().to_string());
     let target = Target::invitation(&token, &round, speaking.m);
     if let Action::Language(_) = action {
@@ -550,11 +561,7 @@ pub async fn post_open(
     } = form::read(&instrument, OPEN_LINK, interface(), fields)?;
     // `read` guarantees a form id on the open link.
     let form_id = form_id.ok_or(AppError::BadForm(interface().detail_form_id))?;
-    let speaking = match (&action, &answers.language) {
-        (Action::Language(tag), _) => Speaking::in_language(&instrument, tag),
-        (_, Some(posted)) => Speaking::in_language(&instrument, posted),
-        _ => Speaking::to_reader(&instrument, None),
-    };
+    let speaking = Speaking::posted(&instrument, &action, answers.language.as_deref(), None);
     answers.language = Some(speaking.texts.lang().to_string());
     if let Action::Language(_) = action {
         // Before the id is checked or the budget charged: switching uses up neither.

@@ -20,7 +20,7 @@ use super::read::{
 };
 use crate::instrument::{
     Band, CellReader, Coded, CommentQuestion, DEFAULT_MIN_ANSWERED, Dimension, Factor, Instrument,
-    Item, Profile, Scale, TextKey, Texts,
+    Item, Profile, Scale, TextKey, Texts, is_language_tag,
 };
 
 /// Names used for the scored and open-text columns must not clash with each other or with the
@@ -119,14 +119,11 @@ fn check_languages(
     languages
 }
 
-/// Whether `tag` has the shape of a BCP 47 tag: a primary language subtag of two or three
-/// letters, then subtags of letters and digits (`es`, `es-419`, `pt-BR`, `zh-Hant`).
+/// Whether `tag` can be declared: a language tag whose primary subtag is written in lower case,
+/// as the texts' keys (`text.es`) are.
 fn valid_language_tag(tag: &str) -> bool {
-    let mut parts = tag.split('-');
-    let primary = parts.next().unwrap_or_default();
-    (2..=3).contains(&primary.len())
-        && primary.bytes().all(|b| b.is_ascii_lowercase())
-        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+    let primary = tag.split('-').next().unwrap_or_default();
+    is_language_tag(tag) && primary.bytes().all(|b| b.is_ascii_lowercase())
 }
 
 /// Records every answer spelling that would read two ways: per scale, then per item with codes

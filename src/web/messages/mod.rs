@@ -904,12 +904,16 @@ impl Messages {
     /// The catalogue of the language `tag` (such as `es` or `en-GB`, by its primary subtag),
     /// English when there is none.
     pub fn for_language(tag: Option<&str>) -> &'static Messages {
-        let primary = tag.and_then(|tag| tag.split(['-', '_']).next());
+        tag.and_then(Messages::of).unwrap_or(&EN)
+    }
+
+    /// The catalogue of the language `tag`, by its primary subtag, if there is one.
+    pub fn of(tag: &str) -> Option<&'static Messages> {
+        let primary = tag.split(['-', '_']).next()?;
         CATALOGUES
             .iter()
             .copied()
-            .find(|m| primary.is_some_and(|p| p.eq_ignore_ascii_case(m.lang)))
-            .unwrap_or(&EN)
+            .find(|m| primary.eq_ignore_ascii_case(m.lang))
     }
 
     /// `on` as people of this language read a date: "Friday 4 December 2026".
