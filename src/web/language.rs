@@ -34,7 +34,7 @@ tokio::task_local! {
 }
 
 /// What a request says about its reader's languages.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug)]
 pub struct Reader {
     /// The language chosen with a language switch, if any.
     chosen: Option<String>,
@@ -42,6 +42,9 @@ pub struct Reader {
     accepted: Vec<String>,
     /// The request's path, which a language switch comes back to.
     path: String,
+    /// The interface catalogue for this reader: the first of their languages there is one for,
+    /// else English. Settled once, as every page and error reads it many times.
+    interface: &'static Messages,
 }
 
 impl Reader {
@@ -53,11 +56,14 @@ impl Reader {
             .filter(|value| value.len() <= MAX_ACCEPT)
             .map(accept_language::parse)
             .unwrap_or_default();
-        Reader {
+        let mut reader = Reader {
             chosen: cookie_value(headers, COOKIE).filter(|tag| is_tag(tag)),
             accepted,
             path: path.to_string(),
-        }
+            interface: &EN,
+        };
+        reader.interface = reader.pick(None, Messages::of).unwrap_or(&EN);
+        reader
     }
 
     /// The first of the reader's languages that `offered` has, trying the chosen language, then
@@ -70,20 +76,17 @@ impl Reader {
             .chain(self.accepted.iter().map(String::as_str))
             .find_map(offered)
     }
-
-    /// The interface catalogue for this reader: the first of their languages there is one for,
-    /// else English.
-    fn interface(&self) -> &'static Messages {
-        self.pick(None, Messages::of).unwrap_or(&EN)
-    }
 }
 
 /// The texts of `instrument` a reader sees: of the instrument's languages, the one they chose,
 /// then `invited` (a partner's invitation language), then their browser's; the instrument's
 /// default language when it has none of these.
 pub fn texts_for<'i>(instrument: &'i Instrument, invited: Option<&str>) -> &'i Texts {
-    reader()
-        .pick(invited, |tag| instrument.texts_in(tag))
+    let offered = |tag: &str| instrument.texts_in(tag);
+    REQUEST
+        .try_with(|reader| reader.pick(invited, offered))
+        // Outside a request only the invitation speaks for the reader.
+        .unwrap_or_else(|_| invited.and_then(offered))
         .unwrap_or(instrument.texts())
 }
 
@@ -99,14 +102,9 @@ fn is_tag(tag: &str) -> bool {
     (2..=35).contains(&tag.len()) && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
-/// The request's reader, or one without preferences outside a request (background work, tests).
-pub fn reader() -> Reader {
-    REQUEST.try_with(Reader::clone).unwrap_or_default()
-}
-
 /// The interface catalogue of the request being answered; English outside a request.
 pub fn interface() -> &'static Messages {
-    REQUEST.try_with(Reader::interface).unwrap_or(&EN)
+    REQUEST.try_with(|reader| reader.interface).unwrap_or(&EN)
 }
 
 /// The path of the request being answered, for a language switch to come back to.
@@ -117,7 +115,7 @@ pub fn path() -> String {
 }
 
 /// Middleware: answers the request with its reader's languages known to [`interface`] and
-/// [`reader`].
+/// [`texts_for`].
 pub async fn negotiate(request: Request, next: Next) -> Response {
     let reader = Reader::of(request.headers(), request.uri().path());
     REQUEST.scope(reader, next.run(request)).await
@@ -236,20 +234,18 @@ mod tests {
 
     #[test]
     fn the_interface_is_english_unless_the_reader_asks_for_a_language_it_has() {
-        assert_eq!(reader(None, None).interface().lang, "en");
-        assert_eq!(reader(None, Some("es-419")).interface().lang, "es");
-        assert_eq!(reader(None, Some("de, fr")).interface().lang, "en");
+        assert_eq!(reader(None, None).interface.lang, "en");
+        assert_eq!(reader(None, Some("es-419")).interface.lang, "es");
+        assert_eq!(reader(None, Some("de, fr")).interface.lang, "en");
         assert_eq!(
             reader(Some("partnerscope_lang=es"), Some("en"))
-                .interface()
+                .interface
                 .lang,
             "es"
         );
         // A cookie that is no language tag is ignored.
         assert_eq!(
-            reader(Some("partnerscope_lang=<es>"), None)
-                .interface()
-                .lang,
+            reader(Some("partnerscope_lang=<es>"), None).interface.lang,
             "en"
         );
     }
