@@ -163,12 +163,22 @@ impl Texts {
 
     /// Every value of `scale` with its label, ascending.
     pub fn scale_labels<'a>(&'a self, scale: &'a Scale) -> impl Iterator<Item = (i16, &'a str)> {
+        self.scale_labels_given(scale)
+            .map(|(value, label)| (value, label.expect(REQUIRED)))
+    }
+
+    /// Every value of `scale` with its label if the catalogue has one: the loader reads them
+    /// before it knows that every language has them all.
+    pub(super) fn scale_labels_given<'a>(
+        &'a self,
+        scale: &'a Scale,
+    ) -> impl Iterator<Item = (i16, Option<&'a str>)> {
         scale.values().map(move |value| {
             let key = TextKey::ScaleLabel {
                 scale: &scale.name,
                 value,
             };
-            (value, self.required(key))
+            (value, self.get(key))
         })
     }
 
@@ -177,12 +187,22 @@ impl Texts {
         &'a self,
         scale: &'a Scale,
     ) -> impl Iterator<Item = (&'a str, &'a str)> {
+        self.missing_options_given(scale)
+            .map(|(code, label)| (code, label.expect(REQUIRED)))
+    }
+
+    /// Every non-substantive option of `scale` with its label if the catalogue has one, as
+    /// [`Texts::scale_labels_given`] the values.
+    pub(super) fn missing_options_given<'a>(
+        &'a self,
+        scale: &'a Scale,
+    ) -> impl Iterator<Item = (&'a str, Option<&'a str>)> {
         scale.missing.iter().map(move |code| {
             let key = TextKey::MissingLabel {
                 scale: &scale.name,
                 code,
             };
-            (code.as_str(), self.required(key))
+            (code.as_str(), self.get(key))
         })
     }
 

@@ -230,16 +230,13 @@ fn band_range(instrument: &Instrument, d: usize, band: Option<usize>) -> (String
     let Some(b) = band else {
         return Default::default();
     };
-    let number = |x: f64| {
-        let text = format!("{x:.2}");
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    };
     let top = instrument.scales[instrument.dimensions[d].scale].max;
     // Bands are sorted by descending lower bound: the one before is the next higher.
     let to = b
         .checked_sub(1)
         .map_or(f64::from(top), |higher| instrument.bands[higher].min);
-    (number(instrument.bands[b].min), number(to))
+    // Written as the chart's band marks write them ("Strength ≥ 4").
+    (instrument.bands[b].min.to_string(), to.to_string())
 }
 
 /// A group as partners saw it: the label of the profile option with that code (in the

@@ -138,21 +138,15 @@ fn check_spellings(
 ) {
     // A label missing in some language was reported already; the others still count.
     let reader = |scale: &Scale, codes: &[(String, Coded)]| {
-        let name = scale.name.as_str();
         CellReader::from_texts(
             scale,
             texts.iter().flat_map(|t| {
-                scale.values().filter_map(move |value| {
-                    Some((value, t.get(TextKey::ScaleLabel { scale: name, value })?))
-                })
+                t.scale_labels_given(scale)
+                    .filter_map(|(value, label)| Some((value, label?)))
             }),
             texts.iter().flat_map(|t| {
-                scale.missing.iter().filter_map(move |code| {
-                    Some((
-                        code.as_str(),
-                        t.get(TextKey::MissingLabel { scale: name, code })?,
-                    ))
-                })
+                t.missing_options_given(scale)
+                    .filter_map(|(code, label)| Some((code, label?)))
             }),
             codes,
         )
