@@ -53,23 +53,19 @@ impl Listing {
     /// The language a row shows: the one it was answered in where the listing shows it, else
     /// blank.
     pub fn language<'a>(&self, response: &'a ReleasedResponse) -> &'a str {
-        let language = response.language.as_deref().unwrap_or_default();
-        if self.languages.contains(language) {
-            language
-        } else {
-            ""
-        }
+        shown(&self.languages, response.language.as_deref())
     }
 
     /// The group a row shows: its sector where the listing shows it, else blank.
     pub fn group<'a>(&self, response: &'a ReleasedResponse) -> &'a str {
-        let sector = response.sector.as_deref().unwrap_or_default().trim();
-        if self.groups.contains(sector) {
-            sector
-        } else {
-            ""
-        }
+        shown(&self.groups, response.sector.as_deref())
     }
+}
+
+/// `label` where `listed` holds it, else blank: what a row shows of a group or a language.
+fn shown<'a>(listed: &BTreeSet<String>, label: Option<&'a str>) -> &'a str {
+    let label = label.unwrap_or_default().trim();
+    if listed.contains(label) { label } else { "" }
 }
 
 #[cfg(test)]

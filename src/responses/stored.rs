@@ -1,9 +1,9 @@
 //! A round's stored responses as rows to score: the respondent is the response's pseudonym, and
 //! non-substantive codes are missing. A release is scored from rows whose group is the sector,
-//! whose language is the one it was answered in, and whose wave is the batch (the release that first included the response, then `-` and the one
-//! that first left it out, if one did); rows as listed in a
-//! download carry the round's wave and only the groups the release shows, exactly as the raw
-//! download reads back. A partnership's download lists the rows of several rounds one after
+//! whose language is the one it was answered in, and whose wave is the batch (the release that
+//! first included the response, then `-` and the one that first left it out, if one did); rows
+//! as listed in a download carry the round's wave and only the groups and languages the release
+//! shows, exactly as the raw download reads back. A partnership's download lists the rows of several rounds one after
 //! another, each as its own release lists them.
 
 use std::collections::HashMap;
