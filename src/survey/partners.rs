@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};
 
-use super::text::{self, Kind};
+use super::text::{self, Kind, TextError};
 use crate::accounts::is_email;
 use crate::instrument::{self, Instrument};
 
@@ -28,43 +28,148 @@ pub struct Partner {
     pub language: Option<String>,
 }
 
-/// A problem in a partner list, or in the one partner typed into the form.
+/// A problem in a partner list, or in the one partner typed into the form. It is data, so that
+/// each reader gets it in their own words; `Display` gives the command line's English.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct PartnerError {
     /// 1-based row, counting the header as row 1; 0 for the form, whose problems name their
     /// field in words.
     pub row: u64,
-    /// The column's name, when the problem is in one cell.
-    pub column: Option<String>,
+    /// The column, when the problem is in one cell.
+    pub column: Option<Column>,
     /// What is wrong.
-    pub message: String,
+    pub problem: PartnerProblem,
+}
+
+/// A column of a partner list, and the field of the partner form that holds the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    /// `organisation`.
+    Organisation,
+    /// `sector`.
+    Sector,
+    /// `email`.
+    Email,
+    /// `language`.
+    Language,
+}
+
+impl Column {
+    /// Every column, in the order the cells of a row are checked.
+    pub const ALL: [Column; 4] = [
+        Column::Organisation,
+        Column::Sector,
+        Column::Email,
+        Column::Language,
+    ];
+
+    /// The column's heading in a list, which is also its field's name in the form.
+    pub fn name(self) -> &'static str {
+        match self {
+            Column::Organisation => "organisation",
+            Column::Sector => "sector",
+            Column::Email => "email",
+            Column::Language => "language",
+        }
+    }
+
+    /// The rule the column's text meets.
+    fn kind(self) -> Kind {
+        match self {
+            Column::Organisation => Kind::Organisation,
+            Column::Email => Kind::Email,
+            Column::Sector | Column::Language => Kind::Label,
+        }
+    }
+
+    /// The column in the command line's words.
+    fn words(self) -> &'static str {
+        match self {
+            Column::Organisation => "the organisation",
+            Column::Sector => "the sector",
+            Column::Email => "the e-mail address",
+            Column::Language => "the language",
+        }
+    }
+}
+
+/// What is wrong with a partner list or a partner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartnerProblem {
+    /// The list has not even a header row.
+    Empty,
+    /// The CSV reader cannot read a row; its own words.
+    Unreadable(String),
+    /// The text is not UTF-8.
+    NotUtf8,
+    /// A heading (1-based position) holds a control character.
+    HeadingControlCharacter(usize),
+    /// A column's heading appears twice.
+    ColumnTwice(&'static str),
+    /// A heading (1-based position, as given) that names no column.
+    UnknownColumn(usize, String),
+    /// A required column is not in the header.
+    NoColumn(&'static str),
+    /// The list has a header but no partner.
+    NoPartners,
+    /// The cell breaks the rule of its text.
+    Text(TextError),
+    /// A required cell is blank.
+    Blank,
+    /// The sector is none of the survey's (which follow).
+    UnknownSector(String, Vec<String>),
+    /// The e-mail address is none.
+    NotEmail(String),
+    /// The language is not a language tag.
+    NotLanguageTag(String),
 }
 
 impl fmt::Display for PartnerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.row > 0 {
             write!(f, "row {}", self.row)?;
-            if let Some(column) = &self.column {
-                write!(f, ", column {column}")?;
+            if let Some(column) = self.column {
+                write!(f, ", column {}", column.name())?;
             }
             f.write_str(": ")?;
         }
-        f.write_str(&self.message)
+        let words = self.column.map_or("the cell", Column::words);
+        match &self.problem {
+            PartnerProblem::Empty => f.write_str(
+                "the list is empty; it needs a header row `organisation,sector,email,language`",
+            ),
+            PartnerProblem::Unreadable(reason) => f.write_str(reason),
+            PartnerProblem::NotUtf8 => f.write_str(
+                "the text is not UTF-8: save the list as UTF-8 (in Excel: \"CSV UTF-8\")",
+            ),
+            PartnerProblem::HeadingControlCharacter(at) => {
+                write!(f, "column {at} contains a control character")
+            }
+            PartnerProblem::ColumnTwice(name) => write!(f, "column `{name}` appears twice"),
+            PartnerProblem::UnknownColumn(at, name) => write!(
+                f,
+                "column {at} (`{name}`) is not one of organisation, sector, email, language"
+            ),
+            PartnerProblem::NoColumn(name) => write!(f, "there is no `{name}` column"),
+            PartnerProblem::NoPartners => f.write_str("the list has no partners"),
+            PartnerProblem::Text(problem) => write!(f, "{words} {problem}"),
+            PartnerProblem::Blank => write!(f, "{words} is blank"),
+            PartnerProblem::UnknownSector(sector, options) => write!(
+                f,
+                "`{sector}` is not a sector of this survey ({})",
+                options.join(", ")
+            ),
+            PartnerProblem::NotEmail(email) => write!(f, "`{email}` is not an e-mail address"),
+            PartnerProblem::NotLanguageTag(language) => write!(
+                f,
+                "`{language}` is not a language tag such as `en` or `fr-CA`"
+            ),
+        }
     }
 }
 
 /// At most this many problems are listed; after that the file needs a fresh look anyway.
 const MAX_PROBLEMS: usize = 20;
-
-const COLUMNS: [&str; 4] = ["organisation", "sector", "email", "language"];
-
-/// The columns' texts: their kind and, for problems, their name in words.
-const TEXTS: [(Kind, &str); 4] = [
-    (Kind::Organisation, "the organisation"),
-    (Kind::Label, "the sector"),
-    (Kind::Email, "the e-mail address"),
-    (Kind::Label, "the language"),
-];
 
 /// The longest language tag read (the length BCP 47 asks every implementation to support).
 pub const MAX_LANGUAGE_TAG: usize = 35;
@@ -123,11 +228,12 @@ pub struct PartnerList<'i, R: Read> {
     done: bool,
 }
 
-fn problem(row: u64, column: Option<&str>, message: String) -> PartnerError {
+/// A problem of the whole row `row`, not of one of its cells.
+fn problem(row: u64, problem: PartnerProblem) -> PartnerError {
     PartnerError {
         row,
-        column: column.map(str::to_string),
-        message,
+        column: None,
+        problem,
     }
 }
 
@@ -150,15 +256,8 @@ impl<'i, R: Read> PartnerList<'i, R> {
             .into_records();
         let header = match records.next() {
             Some(Ok(header)) => header,
-            Some(Err(e)) => return Err(vec![problem(1, None, csv_message(&e))]),
-            None => {
-                return Err(vec![problem(
-                    1,
-                    None,
-                    "the list is empty; it needs a header row `organisation,sector,email,language`"
-                        .into(),
-                )]);
-            }
+            Some(Err(e)) => return Err(vec![problem(1, unreadable(&e))]),
+            None => return Err(vec![problem(1, PartnerProblem::Empty)]),
         };
         let positions = read_header(&header)?;
         Ok(PartnerList {
@@ -173,13 +272,11 @@ impl<'i, R: Read> PartnerList<'i, R> {
     }
 }
 
-/// What the csv crate says about a row it cannot read, in our words where they are clearer.
-fn csv_message(error: &csv::Error) -> String {
+/// A row the csv crate cannot read: in our words where they are clearer, else in its own.
+fn unreadable(error: &csv::Error) -> PartnerProblem {
     match error.kind() {
-        csv::ErrorKind::Utf8 { .. } => {
-            "the text is not UTF-8: save the list as UTF-8 (in Excel: \"CSV UTF-8\")".into()
-        }
-        _ => error.to_string(),
+        csv::ErrorKind::Utf8 { .. } => PartnerProblem::NotUtf8,
+        _ => PartnerProblem::Unreadable(error.to_string()),
     }
 }
 
@@ -189,36 +286,22 @@ fn read_header(header: &csv::StringRecord) -> Result<[Option<usize>; 4], Vec<Par
     let mut problems = Vec::new();
     for (i, name) in header.iter().enumerate() {
         if text::has_control_character(name) {
-            problems.push(problem(
-                1,
-                None,
-                format!("column {} contains a control character", i + 1),
-            ));
+            problems.push(problem(1, PartnerProblem::HeadingControlCharacter(i + 1)));
             continue;
         }
         let name = name.trim().to_lowercase();
-        match COLUMNS.iter().position(|c| *c == name) {
+        match Column::ALL.iter().position(|c| c.name() == name) {
             Some(c) if positions[c].is_some() => {
-                problems.push(problem(1, None, format!("column `{name}` appears twice")));
+                let twice = PartnerProblem::ColumnTwice(Column::ALL[c].name());
+                problems.push(problem(1, twice));
             }
             Some(c) => positions[c] = Some(i),
-            None => problems.push(problem(
-                1,
-                None,
-                format!(
-                    "column {} (`{name}`) is not one of organisation, sector, email, language",
-                    i + 1
-                ),
-            )),
+            None => problems.push(problem(1, PartnerProblem::UnknownColumn(i + 1, name))),
         }
     }
-    for required in [0, 1] {
-        if positions[required].is_none() {
-            problems.push(problem(
-                1,
-                None,
-                format!("there is no `{}` column", COLUMNS[required]),
-            ));
+    for required in [Column::Organisation, Column::Sector] {
+        if positions[required as usize].is_none() {
+            problems.push(problem(1, PartnerProblem::NoColumn(required.name())));
         }
     }
     if problems.is_empty() {
@@ -243,7 +326,7 @@ impl<R: Read> Iterator for PartnerList<'_, R> {
                 self.done = true;
                 if self.partners == 0 && self.problems == 0 {
                     self.problems += 1;
-                    return Some(Err(problem(2, None, "the list has no partners".into())));
+                    return Some(Err(problem(2, PartnerProblem::NoPartners)));
                 }
                 return None;
             };
@@ -253,7 +336,7 @@ impl<R: Read> Iterator for PartnerList<'_, R> {
                 Err(e) => {
                     self.problems += 1;
                     let row = e.position().map_or(0, |p| p.record() + 1);
-                    return Some(Err(problem(row, None, csv_message(&e))));
+                    return Some(Err(problem(row, unreadable(&e))));
                 }
             };
             let row = record.position().map_or(0, |p| p.record() + 1);
@@ -283,31 +366,30 @@ fn read_partner(
 ) -> Option<Partner> {
     let before = problems.len();
     let cells = cells.map(str::trim);
-    let mut complain = |column: &str, message: String| {
+    let mut complain = |column: Column, problem: PartnerProblem| {
         problems.push(PartnerError {
             row,
-            column: Some(column.to_string()),
-            message,
+            column: Some(column),
+            problem,
         });
     };
     // A cell that breaks the rule of its text is reported for that alone: the checks below
     // would quote it.
     let mut fits = [true; 4];
-    for (i, cell) in cells.iter().enumerate() {
-        let (kind, words) = TEXTS[i];
-        if let Err(problem) = text::check(kind, cell) {
-            complain(COLUMNS[i], format!("{words} {problem}"));
-            fits[i] = false;
+    for (column, cell) in Column::ALL.into_iter().zip(cells) {
+        if let Err(problem) = text::check(column.kind(), cell) {
+            complain(column, PartnerProblem::Text(problem));
+            fits[column as usize] = false;
         }
     }
     let [organisation, sector, email, language] = cells;
     if organisation.is_empty() {
-        complain("organisation", "the organisation is blank".into());
+        complain(Column::Organisation, PartnerProblem::Blank);
     }
     let sector = match &instrument.profile {
-        _ if !fits[1] => String::new(),
+        _ if !fits[Column::Sector as usize] => String::new(),
         _ if sector.is_empty() => {
-            complain("sector", "the sector is blank".into());
+            complain(Column::Sector, PartnerProblem::Blank);
             String::new()
         }
         Some(profile) => match profile
@@ -317,25 +399,20 @@ fn read_partner(
         {
             Some(code) => code.clone(),
             None => {
-                complain(
-                    "sector",
-                    format!(
-                        "`{sector}` is not a sector of this survey ({})",
-                        profile.options.join(", ")
-                    ),
-                );
+                let unknown = PartnerProblem::UnknownSector(sector.into(), profile.options.clone());
+                complain(Column::Sector, unknown);
                 String::new()
             }
         },
         None => sector.to_string(),
     };
-    if fits[2] && !email.is_empty() && !is_email(email) {
-        complain("email", format!("`{email}` is not an e-mail address"));
+    if fits[Column::Email as usize] && !email.is_empty() && !is_email(email) {
+        complain(Column::Email, PartnerProblem::NotEmail(email.into()));
     }
-    if fits[3] && !language.is_empty() && !is_language_tag(language) {
+    if fits[Column::Language as usize] && !language.is_empty() && !is_language_tag(language) {
         complain(
-            "language",
-            format!("`{language}` is not a language tag such as `en` or `fr-CA`"),
+            Column::Language,
+            PartnerProblem::NotLanguageTag(language.into()),
         );
     }
     (problems.len() == before).then(|| Partner {

@@ -268,7 +268,7 @@ impl IntoResponse for AppError {
 
 /// The field in words for a page: the label a person knows for the fields of our forms, else the
 /// field's name or position.
-fn field_words(m: &Messages, field: &FieldRef) -> String {
+pub(crate) fn field_words(m: &Messages, field: &FieldRef) -> String {
     let name = match field {
         FieldRef::Named(name) => name.as_str(),
         FieldRef::Position(position) => {
@@ -302,7 +302,7 @@ fn body_detail(m: &Messages, error: &BodyError) -> String {
 }
 
 /// What the page says about a text that cannot be stored.
-fn text_detail(m: &Messages, field: &FieldRef, problem: TextError) -> String {
+pub(crate) fn text_detail(m: &Messages, field: &FieldRef, problem: TextError) -> String {
     let message = match problem {
         TextError::ControlCharacter => Cow::Borrowed(m.detail_control_character),
         TextError::NotOneLine => Cow::Borrowed(m.detail_not_one_line),

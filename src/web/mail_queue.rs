@@ -163,13 +163,14 @@ async fn letter_of(
 
 /// What a failed send means for the message: bounced at a permanent refusal, tried again after
 /// a temporary one while attempts are left, failed otherwise. The reply is kept without the
-/// recipient's address, which servers often repeat in it.
+/// recipient's address, which servers often repeat in it: an ellipsis stands in its place, as it
+/// reads the same in every interface language.
 fn judged(error: &MailError, to: &str, attempts: i64, pace: Pace, now: i64) -> Outcome {
     let reply = match error {
         MailError::Send(smtp) => smtp.to_string(),
         other => other.to_string(),
     }
-    .replace(to, "(the recipient)");
+    .replace(to, "…");
     match error {
         MailError::Send(smtp) if smtp.is_permanent() => Outcome::Bounced { error: reply },
         MailError::To(_) => Outcome::Bounced { error: reply },
@@ -241,5 +242,18 @@ mod tests {
             judged(&refused, "not an address", 1, pace, 0),
             Outcome::Bounced { .. }
         ));
+    }
+
+    #[test]
+    fn a_kept_reply_leaves_out_the_recipients_address() {
+        let pace = Pace::new(DEFAULT_MAIL_RATE);
+        let from = MailError::From("ana@example.org is not a mailbox".into());
+        match judged(&from, "ana@example.org", MAX_ATTEMPTS, pace, 0) {
+            Outcome::Failed { error } => {
+                assert!(error.starts_with("`… is not a mailbox`"), "{error}");
+                assert!(!error.contains("ana@example.org"), "{error}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

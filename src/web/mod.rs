@@ -434,11 +434,10 @@ fn html(status: StatusCode, template: &impl Template) -> Response {
         Ok(body) => (status, Html(body)).into_response(),
         Err(error) => {
             tracing::error!(%error, "template failed to render");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong on our side.",
-            )
-                .into_response()
+            // The page that failed may be the error page: plain text in the reader's words.
+            let m = interface();
+            let text = format!("{}\n\n{}\n", m.internal_heading, m.internal_text);
+            (StatusCode::INTERNAL_SERVER_ERROR, text).into_response()
         }
     }
 }

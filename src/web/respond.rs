@@ -25,7 +25,8 @@ use crate::store::StoreError;
 use crate::survey::answers::Answers;
 use crate::survey::secrets::{Code, FormIdError};
 use crate::survey::{
-    Invitation, OpenSubmission, Removal, Respondent, Round, erased_values, is_token,
+    IDENTIFIED_CONSENT, Invitation, OpenSubmission, Removal, Respondent, Round, erased_values,
+    is_token,
 };
 
 /// The cookie holding a draft's resume secret, scoped to its link.
@@ -165,6 +166,15 @@ struct Asker {
     answer_by: Option<String>,
 }
 
+/// The statement an identified round `stored`, in the reader's words when it is the one rounds
+/// store today; an older wording is shown as it was stored, since partners consent to it.
+fn identified_statement(stored: &str, m: &Messages) -> String {
+    match stored == IDENTIFIED_CONSENT {
+        true => m.identified_statement.to_string(),
+        false => stored.to_string(),
+    }
+}
+
 impl Target {
     /// The form of `round`, posting to `action`, with its words in `m`.
     fn of(round: &Round, action: String, m: &Messages) -> Target {
@@ -172,7 +182,10 @@ impl Target {
         Target {
             action,
             threshold: Some(round.threshold()),
-            identified: round.identified_consent.clone(),
+            identified: round
+                .identified_consent
+                .as_deref()
+                .map(|stored| identified_statement(stored, m)),
             asker: Some(Asker {
                 title: details.title.clone(),
                 contact: details.contact.clone(),

@@ -205,7 +205,7 @@ async fn an_uploaded_partner_list_larger_than_a_form_is_stored_all_or_nothing(en
     let (status, body) = upload(&browser, &round, Some(&csrf), bad.as_bytes()).await;
     assert_eq!(status, 422);
     assert!(
-        body.contains("row 4, column organisation: the organisation is blank"),
+        body.contains("Row 4, column organisation: The organisation is blank"),
         "{body}"
     );
     assert_eq!(invited(app.store.as_ref(), &round).await, 7000);

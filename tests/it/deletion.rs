@@ -601,9 +601,7 @@ async fn partner_e_mail_addresses_are_removed_only_from_a_closed_round(engine: E
     let (status, page) = ana.get(&remove).await;
     assert_eq!(status, 200);
     assert!(
-        page.contains(
-            "This removes the e-mail addresses of 3 partner(s) of the round 2026 spring."
-        ),
+        page.contains("This removes the e-mail addresses of 3 partners of the round 2026 spring."),
         "{page}"
     );
     let (status, location, _) = ana.post_checked(&remove, &[]).await;

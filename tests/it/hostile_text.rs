@@ -221,11 +221,11 @@ async fn a_nul_byte_in_a_partner_list_is_reported_by_row_and_column_and_stores_n
         .await;
     assert_eq!(status, 422, "{page}");
     assert!(
-        page.contains("row 3, column organisation: the organisation contains a control character"),
+        page.contains("Row 3, column organisation: The organisation contains a control character"),
         "{page}"
     );
     assert!(
-        page.contains("row 4, column email: the e-mail address contains a control character"),
+        page.contains("Row 4, column email: The e-mail address contains a control character"),
         "{page}"
     );
     assert_eq!(rows(&app, "invitations").await, 0);
@@ -409,7 +409,7 @@ async fn texts_longer_than_their_bound_are_refused_naming_the_field_and_store_no
         .await;
     assert_eq!(status, 422, "{page}");
     assert!(
-        page.contains("the organisation is longer than 200 characters"),
+        page.contains("<li>The organisation is longer than 200 characters</li>"),
         "{page}"
     );
     let long_email = format!("{}@example.org", "e".repeat(250));
@@ -419,11 +419,11 @@ async fn texts_longer_than_their_bound_are_refused_naming_the_field_and_store_no
     let (status, _, page) = browser.post_checked(&partners, &[("list", &list)]).await;
     assert_eq!(status, 422, "{page}");
     assert!(
-        page.contains("row 2, column organisation: the organisation is longer than 200 characters"),
+        page.contains("Row 2, column organisation: The organisation is longer than 200 characters"),
         "{page}"
     );
     assert!(
-        page.contains("row 3, column email: the e-mail address is longer than 254 bytes"),
+        page.contains("Row 3, column email: The e-mail address is longer than 254 bytes"),
         "{page}"
     );
     assert_eq!(rows(&app, "invitations").await, 1, "only the arranged one");

@@ -464,7 +464,79 @@ async fn a_language_with_too_few_answers_is_withheld_and_so_is_the_one_that_woul
     assert!(raw.iter().all(|row| row["language"].is_empty()), "{raw:?}");
 }
 
+async fn a_spanish_reader_gets_partner_list_and_password_problems_in_spanish(engine: Engine) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let browser = crate::web_facilitate::signed_in(&app, "ana@example.org").await;
+    let (round_path, _) = crate::privacy::round_with_partners(
+        &app,
+        &browser,
+        crate::privacy::ANONYMOUS,
+        &[("Partner 0".to_string(), "health")],
+    )
+    .await;
+    browser.get("/language?to=es&back=/facilitator").await;
+    let partners = format!("{round_path}/partners");
+    let list = "organisation,sector,email,colour
+                City Housing,government,housing@example.org,blue
+                ,nonprofit,,
+                Clinic,martians,clinic.example,
+";
+    let (status, _, page) = browser.post_checked(&partners, &[("list", list)]).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(
+        page.contains(
+            "Fila 1: La columna 4 (“colour”) no es ninguna de estas: organisation, sector, email, language"
+        ),
+        "{page}"
+    );
+    let (status, _, page) = browser
+        .post_checked(&partners, &[("list", &list.replace(",colour", ""))])
+        .await;
+    assert_eq!(status, 422, "{page}");
+    for problem in [
+        "Fila 3, columna organisation: La organización está en blanco",
+        "Fila 4, columna sector: “martians” no es un sector de esta encuesta (",
+        "Fila 4, columna email: “clinic.example” no es una dirección de correo electrónico",
+    ] {
+        assert!(page.contains(problem), "{problem}: {page}");
+    }
+    let (status, _, page) = browser
+        .post_checked(&partners, &[("organisation", ""), ("sector", "health")])
+        .await;
+    assert_eq!(status, 422, "{page}");
+    assert!(
+        page.contains("<li>La organización está en blanco</li>"),
+        "{page}"
+    );
+    let round_id: i64 = round_path.rsplit('/').next().unwrap().parse().unwrap();
+    let stored = app.store.invitation_progress(round_id).await.unwrap();
+    assert_eq!(
+        stored.len(),
+        1,
+        "nothing stored from a refused list or form"
+    );
+
+    let (status, _, page) = browser
+        .post_checked(
+            "/facilitator/password",
+            &[
+                ("current_password", crate::web_facilitate::PASSWORD),
+                ("password", "short"),
+                ("password_again", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422, "{page}");
+    assert!(
+        page.contains("La contraseña necesita al menos 10 caracteres"),
+        "{page}"
+    );
+}
+
 crate::on_both_engines!(
+    a_spanish_reader_gets_partner_list_and_password_problems_in_spanish,
     the_dashboard_breaks_results_down_by_language_and_rows_show_a_published_one,
     a_language_with_too_few_answers_is_withheld_and_so_is_the_one_that_would_reveal_it,
     the_demo_has_a_partner_invited_in_spanish_and_its_open_link_follows_the_browser,

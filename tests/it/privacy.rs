@@ -263,10 +263,11 @@ async fn a_release_changes_only_after_the_thresholds_worth_of_responses(engine: 
             "after {} more",
             k + 1
         );
-        assert!(page.contains(&format!(
-            "{} later responses are not in any release yet",
-            k + 1
-        )));
+        let later = match k {
+            0 => "1 later response is not in any release yet".to_string(),
+            _ => format!("{} later responses are not in any release yet", k + 1),
+        };
+        assert!(page.contains(&later), "{page}");
         assert_eq!(
             published(&browser, &round_path).await,
             first,
@@ -477,6 +478,16 @@ async fn an_identified_round_says_so_to_partners_and_its_rows_name_their_organis
     assert!(form.contains("This round is not anonymous"));
     assert!(form.contains("stored with the name of your organisation"));
     assert!(!form.contains("Results are shown only for groups"));
+    // A partner reading Spanish is told the same in Spanish.
+    let spanish = app
+        .client
+        .get(app.url(&links[0]))
+        .header("accept-language", "es")
+        .send()
+        .await
+        .unwrap();
+    let spanish = spanish.text().await.unwrap();
+    assert!(spanish.contains("Esta ronda no es anónima. Sus respuestas y comentarios se guardan con el nombre de su organización"), "{spanish}");
     submit(&app, &links[0], 2, "From the city.").await;
     submit(&app, &links[1], 4, "From the clinic.").await;
     browser

@@ -160,8 +160,14 @@ async fn bad_round_details_are_refused_naming_the_field_and_nothing_is_stored(en
             &[("closes_on", &yesterday)],
             "The closing date must be today or later",
         ),
-        (&[("title", &long_title)], "the title partners see"),
-        (&[("contact", "Ana\u{7}Ruiz")], "the contact for questions"),
+        (
+            &[("title", &long_title)],
+            "The title partners see is longer than 200 characters",
+        ),
+        (
+            &[("contact", "Ana\u{7}Ruiz")],
+            "The contact for questions contains a control character",
+        ),
     ];
     for (fields, message) in cases {
         let (status, _, body) = create_round(&browser, id, fields).await;

@@ -398,9 +398,9 @@ async fn a_facilitator_creates_a_partnership_and_a_round_and_adds_partners_one_b
                ,nonprofit,\nClinic,martians,clinic.example\n";
     let (status, _, page) = browser.post_checked(&partners_path, &[("list", bad)]).await;
     assert_eq!(status, 422);
-    assert!(page.contains("row 3, column organisation: the organisation is blank"));
-    assert!(page.contains("row 4, column sector: `martians` is not a sector of this survey"));
-    assert!(page.contains("row 4, column email: `clinic.example` is not an e-mail address"));
+    assert!(page.contains("Row 3, column organisation: The organisation is blank"));
+    assert!(page.contains("Row 4, column sector: “martians” is not a sector of this survey"));
+    assert!(page.contains("Row 4, column email: “clinic.example” is not an e-mail address"));
     assert!(
         page.contains("City Housing,government"),
         "the list is kept for fixing"

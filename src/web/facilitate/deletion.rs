@@ -16,7 +16,7 @@ use crate::store::{Contents, StoreError, Target};
 use crate::survey::{Invitation, Partnership, Round};
 use crate::web::errors::AppError;
 use crate::web::language::interface;
-use crate::web::messages::Named;
+use crate::web::messages::{Named, counted};
 use crate::web::session::{CheckedForm, SignedIn};
 use crate::web::{AppState, html};
 
@@ -282,12 +282,7 @@ async fn emails_page<'a>(
             .filter(|p| p.invitation.email.is_some())
             .count();
         (
-            Some(
-                interface()
-                    .emails_text
-                    .replace("{n}", &addresses.to_string())
-                    .replace("{wave}", &round.wave),
-            ),
+            Some(counted(interface().emails_text, addresses as u64).replace("{wave}", &round.wave)),
             Some((
                 format!("{path}/remove-emails"),
                 interface().emails_confirm_button,

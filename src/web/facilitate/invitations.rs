@@ -96,7 +96,10 @@ fn page(
             round,
             invitation,
             sectors,
-            problems: problems.iter().map(ToString::to_string).collect(),
+            problems: problems
+                .iter()
+                .map(|p| super::partners::in_words(interface(), p))
+                .collect(),
         },
     ))
 }

@@ -24,6 +24,7 @@ use crate::report::meeting::{
 use crate::survey::{Partnership, Round, is_token, new_token};
 use crate::web::errors::AppError;
 use crate::web::language::{self, interface};
+use crate::web::messages::counted;
 use crate::web::reports::{self, CommentList};
 use crate::web::session::{CheckedForm, SignedIn};
 use crate::web::{AppState, Chrome, html};
@@ -149,15 +150,11 @@ async fn render(
     let n = published.map_or(0, |p| p.release.responses);
     let responses = if invited > 0 {
         let rate = (n as f64 * 100.0 / invited as f64).round();
-        interface()
-            .report_responses
-            .replace("{n}", &n.to_string())
+        counted(interface().report_responses, n)
             .replace("{invited}", &invited.to_string())
             .replace("{rate}", &rate.to_string())
     } else {
-        interface()
-            .report_responses_open
-            .replace("{n}", &n.to_string())
+        counted(interface().report_responses_open, n)
     };
     let release = published.map(|p| {
         interface()

@@ -46,7 +46,9 @@ use super::errors::{AppError, Failure};
 use super::language::interface;
 use super::session::{CheckedForm, SignedIn};
 use super::{AppState, Chrome, current};
-use crate::accounts::{PasswordError, hash_password, unix_now};
+use crate::accounts::{
+    MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, PasswordError, hash_password, unix_now,
+};
 use crate::store::Visible;
 use crate::survey::closing::{ClosingDateError, RoundDetails, parse_closing_date};
 use crate::survey::text::{self, Kind};
@@ -181,18 +183,23 @@ async fn hash_off_thread(password: String) -> Result<Result<String, PasswordErro
         .map_err(|error| Failure::Join(error).into())
 }
 
-/// The hash of a new password typed twice (`password`, `again`), or the problem in words: the two
-/// differ, or the password breaks a rule of every password.
+/// The hash of a new password typed twice (`password`, `again`), or the problem in the reader's
+/// words: the two differ, or the password breaks a rule of every password.
 async fn new_password_hash(
     password: &str,
     again: &str,
 ) -> Result<Result<String, String>, AppError> {
+    let m = interface();
     if password != again {
-        return Ok(Err(interface().reset_mismatch.to_string()));
+        return Ok(Err(m.reset_mismatch.to_string()));
     }
-    Ok(hash_off_thread(password.to_string())
-        .await?
-        .map_err(|problem| problem.to_string()))
+    let (rule, bound) = match hash_off_thread(password.to_string()).await? {
+        Ok(hash) => return Ok(Ok(hash)),
+        Err(PasswordError::TooShort) => (m.password_too_short, MIN_PASSWORD_CHARS),
+        Err(PasswordError::TooLong) => (m.password_too_long, MAX_PASSWORD_BYTES),
+        Err(failed) => return Err(Failure::Password(failed).into()),
+    };
+    Ok(Err(rule.replace("{n}", &bound.to_string())))
 }
 
 /// The server's time zone as its pages name it, such as `America/Chicago`.

@@ -25,6 +25,7 @@ use crate::survey::text::Kind;
 use crate::web::errors::AppError;
 use crate::web::form::{self, Action, FormView, Link, Posted, Problem, decode_body};
 use crate::web::language::{interface, texts_for};
+use crate::web::messages::counted;
 use crate::web::session::{CheckedForm, SignedIn};
 use crate::web::{AppState, html};
 
@@ -222,9 +223,10 @@ pub async fn entry_form(
     let query = query.as_deref();
     page.notice = match (query_value(query, "stored"), query_value(query, "imported")) {
         (Some(sheet), _) => Some(interface().paper_stored.replace("{sheet}", &sheet)),
-        (None, Some(count)) if count.parse::<u64>().is_ok() => {
-            Some(interface().import_stored.replace("{n}", &count))
-        }
+        (None, Some(count)) => count
+            .parse()
+            .ok()
+            .map(|count| counted(interface().import_stored, count)),
         _ => None,
     };
     Ok(html(StatusCode::OK, &page))

@@ -14,10 +14,12 @@ use super::upload::spooled_file;
 use super::{SignedInChrome, base_url, chrome, owned_round, see_other};
 use crate::instrument::Instrument;
 use crate::survey::links::{LinkRow, links_csv};
-use crate::survey::partners::{self, PartnerError, PartnerList};
+use crate::survey::partners::{self, Column, PartnerError, PartnerList, PartnerProblem};
 use crate::survey::{InvitationProgress, Round, Status};
-use crate::web::errors::AppError;
+use crate::web::body::FieldRef;
+use crate::web::errors::{AppError, field_words, text_detail};
 use crate::web::language::interface;
+use crate::web::messages::Messages;
 use crate::web::session::{CheckedForm, SignedIn};
 use crate::web::{AppState, html};
 
@@ -69,11 +71,54 @@ async fn partners_page(
                 .map(|p| p.options.clone())
                 .unwrap_or_default(),
             list,
-            problems: problems.iter().map(ToString::to_string).collect(),
+            problems: problems.iter().map(|p| in_words(interface(), p)).collect(),
             invited,
             mailing,
         },
     ))
+}
+
+/// A problem of a partner list or of the partner form in the reader's words: placed by row and
+/// column as the list has them, or, in the form, naming its field.
+pub(super) fn in_words(m: &Messages, error: &PartnerError) -> String {
+    let field = FieldRef::Named(error.column.map_or("list", Column::name).into());
+    let problem = match &error.problem {
+        PartnerProblem::Empty => m.partner_list_empty.into(),
+        PartnerProblem::Unreadable(reason) => m.partner_unreadable.replace("{reason}", reason),
+        PartnerProblem::NotUtf8 => m.partner_not_utf8.into(),
+        PartnerProblem::HeadingControlCharacter(at) => {
+            m.partner_heading_control.replace("{n}", &at.to_string())
+        }
+        PartnerProblem::ColumnTwice(name) => m.partner_column_twice.replace("{name}", name),
+        PartnerProblem::UnknownColumn(at, name) => m
+            .partner_unknown_column
+            .replace("{n}", &at.to_string())
+            .replace("{name}", name),
+        PartnerProblem::NoColumn(name) => m.partner_no_column.replace("{name}", name),
+        PartnerProblem::NoPartners => m.partner_none.into(),
+        PartnerProblem::Text(problem) => text_detail(m, &field, *problem),
+        PartnerProblem::Blank => m.partner_blank.replace("{field}", &field_words(m, &field)),
+        PartnerProblem::UnknownSector(sector, sectors) => m
+            .partner_unknown_sector
+            .replace("{sector}", sector)
+            .replace("{sectors}", &sectors.join(", ")),
+        PartnerProblem::NotEmail(email) => m.partner_not_email.replace("{email}", email),
+        PartnerProblem::NotLanguageTag(language) => {
+            m.partner_not_language.replace("{language}", language)
+        }
+    };
+    match (error.row, error.column) {
+        (0, _) => problem,
+        (row, None) => m
+            .partner_place_row
+            .replace("{row}", &row.to_string())
+            .replace("{problem}", &problem),
+        (row, Some(column)) => m
+            .partner_place_cell
+            .replace("{row}", &row.to_string())
+            .replace("{column}", column.name())
+            .replace("{problem}", &problem),
+    }
 }
 
 /// `GET /facilitator/rounds/{id}/partners`.
@@ -217,4 +262,60 @@ pub async fn links(
         body,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::survey::text::{TextError, Unit};
+    use crate::web::messages::CATALOGUES;
+
+    #[test]
+    fn every_partner_problem_is_worded_whole_in_every_catalogue() {
+        let problems = [
+            PartnerProblem::Empty,
+            PartnerProblem::Unreadable("found a record with more fields".into()),
+            PartnerProblem::NotUtf8,
+            PartnerProblem::HeadingControlCharacter(2),
+            PartnerProblem::ColumnTwice("email"),
+            PartnerProblem::UnknownColumn(4, "colour".into()),
+            PartnerProblem::NoColumn("sector"),
+            PartnerProblem::NoPartners,
+            PartnerProblem::Text(TextError::TooLong {
+                max: 254,
+                unit: Unit::Bytes,
+            }),
+            PartnerProblem::Blank,
+            PartnerProblem::UnknownSector("martians".into(), vec!["health".into()]),
+            PartnerProblem::NotEmail("clinic.example".into()),
+            PartnerProblem::NotLanguageTag("english please".into()),
+        ];
+        for m in CATALOGUES {
+            for problem in &problems {
+                for (row, column) in [
+                    (0, Some(Column::Email)),
+                    (3, None),
+                    (3, Some(Column::Sector)),
+                ] {
+                    let error = PartnerError {
+                        row,
+                        column,
+                        problem: problem.clone(),
+                    };
+                    let words = in_words(m, &error);
+                    assert!(!words.contains('{'), "{}: {words}", m.lang);
+                    assert_eq!(row > 0, words.contains(" 3"), "{}: {words}", m.lang);
+                }
+            }
+        }
+        let error = PartnerError {
+            row: 4,
+            column: Some(Column::Email),
+            problem: PartnerProblem::NotEmail("clinic.example".into()),
+        };
+        assert_eq!(
+            in_words(&crate::web::messages::ES, &error),
+            "Fila 4, columna email: “clinic.example” no es una dirección de correo electrónico"
+        );
+    }
 }

@@ -287,10 +287,7 @@ fn release_view(published: &Published, submitted: u64, threshold: u64) -> Releas
     let later = submitted.saturating_sub(release.responses);
     let repeats = release.as_of.iter().any(|&(_, r)| r < release.number);
     let waiting = (later > 0 || repeats).then(|| {
-        interface()
-            .release_waiting
-            .replace("{n}", &later.to_string())
-            .replace("{threshold}", &threshold.to_string())
+        counted(interface().release_waiting, later).replace("{threshold}", &threshold.to_string())
     });
     ReleaseView { summary, waiting }
 }

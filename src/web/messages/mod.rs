@@ -377,8 +377,9 @@ messages! {
     /// The release the figures come from; `{number}`, `{date}` and `{submitted}` (the
     /// responses, counted with `count_submitted`).
     release_summary: &'static str,
-    /// Why figures lag behind; `{n}` later responses, `{threshold}` the minimum group size.
-    release_waiting: &'static str,
+    /// Why figures lag behind, for one and for several later responses (`{n}`); `{threshold}` is
+    /// the minimum group size.
+    release_waiting: [&'static str; 2],
     /// Before the first release.
     release_none: &'static str,
     /// Above the comments: what removing one does.
@@ -533,8 +534,9 @@ messages! {
     emails_button: &'static str,
     /// Heading of that confirmation page.
     emails_heading: &'static str,
-    /// What removing the addresses does; `{n}` addresses, `{wave}` the round.
-    emails_text: &'static str,
+    /// What removing the addresses does, for one and for several (`{n}`) addresses; `{wave}` is
+    /// the round.
+    emails_text: [&'static str; 2],
     /// Button that removes the addresses.
     emails_confirm_button: &'static str,
     /// Detail: the addresses of an open round cannot be removed.
@@ -593,10 +595,12 @@ messages! {
     // The meeting report and its share link (issue 15).
     /// Title of the meeting report; `{title}` is the round's title, `{wave}` its wave.
     report_title: &'static str,
-    /// The report's response count with invited partners; `{n}`, `{invited}`, `{rate}`.
-    report_responses: &'static str,
-    /// The report's response count without invited partners (open link only); `{n}`.
-    report_responses_open: &'static str,
+    /// The report's response count with invited partners, for one and several responses (`{n}`);
+    /// `{invited}`, `{rate}`.
+    report_responses: [&'static str; 2],
+    /// The report's response count without invited partners (open link only), for one and several
+    /// responses (`{n}`).
+    report_responses_open: [&'static str; 2],
     /// The report's release line; `{date}` and `{number}`.
     report_release: &'static str,
     /// The report before any release.
@@ -803,8 +807,8 @@ messages! {
     import_hint: &'static str,
     /// Button that uploads a responses file.
     import_button: &'static str,
-    /// After a file was imported; `{n}` is how many responses.
-    import_stored: &'static str,
+    /// After a file was imported, for one and several responses (`{n}`).
+    import_stored: [&'static str; 2],
     /// Above the problems of a refused responses file.
     import_refused: &'static str,
     // Invitations and reminders by e-mail (issue 15).
@@ -877,6 +881,42 @@ messages! {
     languages_text: &'static str,
     /// Its first column's heading.
     language_column: &'static str,
+    // Problems in a partner list or the partner form, in the reader's words.
+    /// Where a problem of a whole row is: `{row}`, then `{problem}`.
+    partner_place_row: &'static str,
+    /// Where a problem of one cell is: `{row}`, `{column}` (the list's heading), `{problem}`.
+    partner_place_cell: &'static str,
+    /// A partner list without even a header row.
+    partner_list_empty: &'static str,
+    /// A row the CSV reader cannot read; `{reason}` is its own (English) words.
+    partner_unreadable: &'static str,
+    /// A partner list that is not UTF-8 text.
+    partner_not_utf8: &'static str,
+    /// A heading, the `{n}`th, holding a control character.
+    partner_heading_control: &'static str,
+    /// A column's heading `{name}` given twice.
+    partner_column_twice: &'static str,
+    /// The `{n}`th heading, `{name}`, naming no column.
+    partner_unknown_column: &'static str,
+    /// The required column `{name}` is missing.
+    partner_no_column: &'static str,
+    /// A list with a header and no partner.
+    partner_none: &'static str,
+    /// A required `{field}` left blank.
+    partner_blank: &'static str,
+    /// `{sector}` is none of the survey's sectors, `{sectors}`.
+    partner_unknown_sector: &'static str,
+    /// `{email}` is not an e-mail address.
+    partner_not_email: &'static str,
+    /// `{language}` is not a language tag.
+    partner_not_language: &'static str,
+    /// A new password shorter than `{n}` characters.
+    password_too_short: &'static str,
+    /// A new password longer than `{n}` bytes.
+    password_too_long: &'static str,
+    /// What partners of an identified round are told; in English, the statement the round
+    /// stores (`survey::IDENTIFIED_CONSENT`).
+    identified_statement: &'static str,
 }
 
 /// `n` in words with the singular or plural of `forms` (`["{n} response", "{n} responses"]`).
@@ -1043,6 +1083,11 @@ mod tests {
         assert!(found[0].contains("privacy_note"));
         assert!(found[1].contains("consent_label"));
         assert!(found[2].contains("reset_mail_body"));
+    }
+
+    #[test]
+    fn the_english_identified_statement_is_the_one_rounds_store() {
+        assert_eq!(EN.identified_statement, crate::survey::IDENTIFIED_CONSENT);
     }
 
     #[test]
