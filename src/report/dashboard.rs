@@ -5,7 +5,7 @@
 //! interface sentence lives here.
 
 use super::chart::{BandMark, ChartRow, interval_chart};
-use crate::instrument::Instrument;
+use crate::instrument::{Instrument, Texts};
 use crate::scoring::stats::Summary;
 use crate::scoring::{Breakdown, Comparison, Reported, Results};
 
@@ -239,16 +239,15 @@ fn band_range(instrument: &Instrument, d: usize, band: Option<usize>) -> (String
     (instrument.bands[b].min.to_string(), to.to_string())
 }
 
-/// A group as partners saw it: the label of the profile option with that code (in the
-/// instrument's default language), or the group's own text when it is none of them (a sector
+/// A group as partners saw it: the label in `texts` (one of `instrument`'s languages) of the
+/// profile option with that code, or the group's own text when it is none of them (a sector
 /// typed in on a partner list or a file).
-pub fn group_label(instrument: &Instrument, group: &str) -> String {
+pub fn group_label(instrument: &Instrument, texts: &Texts, group: &str) -> String {
     instrument
         .profile
         .as_ref()
         .and_then(|profile| {
-            instrument
-                .texts()
+            texts
                 .profile_options(profile)
                 .find(|(code, _)| *code == group)
         })
@@ -453,7 +452,7 @@ pub fn build(
     let sectors = breakdown_tables(
         instrument,
         &results.groups,
-        |name| group_label(instrument, name),
+        |name| group_label(instrument, instrument.texts(), name),
         Some(text),
         &marks,
     );

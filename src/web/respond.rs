@@ -14,13 +14,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::cookies::{cookie_value, site_cookie};
 use super::errors::AppError;
 use super::form::{self, Action, FormFields, FormView, Link, Posted};
-use super::invited;
 use super::language::{self, interface, texts_for};
 use super::messages::Messages;
 use super::open_links::Client;
 use super::{AppState, Chrome, current, html};
 use crate::accounts::unix_now;
 use crate::instrument::{Instrument, Texts};
+use crate::report::dashboard::group_label;
 use crate::store::StoreError;
 use crate::survey::answers::Answers;
 use crate::survey::secrets::{Code, FormIdError};
@@ -151,7 +151,7 @@ struct Target {
     banner: Option<&'static str>,
     /// How many organisations were invited per sector, so partners see how large their group
     /// can be (and a sector padded with invented partners).
-    invited: invited::Counts,
+    invited: Vec<(String, i64)>,
     /// Who asks, whom to contact and until when (none in a preview).
     asker: Option<Asker>,
 }
@@ -261,6 +261,14 @@ impl<'i> Speaking<'i> {
             Some(texts) => Speaking::in_texts(instrument, texts),
             None => Speaking::to_reader(instrument, invited),
         }
+    }
+
+    /// How many organisations were invited per sector, each sector as the form names it.
+    fn sectors_invited(&self, counts: &[(String, i64)]) -> Vec<(String, i64)> {
+        counts
+            .iter()
+            .map(|(sector, n)| (group_label(self.instrument, self.texts, sector), *n))
+            .collect()
     }
 }
 
@@ -378,7 +386,8 @@ pub async fn show(
     let speaking = Speaking::to_reader(&instrument, invitation.language.as_deref());
     let code = resume_cookie(&headers);
     let mut target = Target::invitation(&token, &round, speaking.m);
-    target.invited = state.invited.of(state.store.as_ref(), round.id).await?;
+    let invited = state.invited.of(state.store.as_ref(), round.id).await?;
+    target.invited = speaking.sectors_invited(&invited);
     let answers = match draft(&state, &invitation, code.as_ref()).await? {
         Some((answers, true)) => {
             target.saved = query.as_deref() == Some(SAVED);

@@ -80,6 +80,15 @@ async fn a_partner_invited_in_spanish_answers_in_spanish_and_can_switch_keeping_
     assert_eq!(page_lang(&body), "es");
     assert!(body.contains(es.item_text(first)), "{body}");
     assert!(body.contains(ES.submit_button) && !body.contains(EN.submit_button));
+    let profile = instrument.profile.as_ref().unwrap();
+    let (_, business) = es
+        .profile_options(profile)
+        .find(|(code, _)| *code == "business")
+        .unwrap();
+    assert!(
+        body.contains(&format!("{} {business} 1.", ES.invited_note)),
+        "the invited sectors as partners read them: {body}"
+    );
     assert!(body.contains(r#"<input type="hidden" name="lang" value="es">"#));
     assert!(
         body.contains(r#"value="language:en" lang="en""#),

@@ -159,7 +159,8 @@ async fn a_round_runs_from_the_invitation_to_the_coalition_meeting(engine: Engin
         ("government", 1, 1, 0),
         ("residents", 1, 0, 1),
     ] {
-        let sector = partnerscope::report::dashboard::group_label(instrument, sector);
+        let sector =
+            partnerscope::report::dashboard::group_label(instrument, instrument.texts(), sector);
         let row = format!(
             "<th scope=\"row\">{sector}</th><td class=\"num\">{invited}</td>\
              <td class=\"num\">{submitted}</td><td class=\"num\">{submitted}</td>\

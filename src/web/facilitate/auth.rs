@@ -13,6 +13,7 @@ use crate::web::cookies;
 use crate::web::errors::{AppError, Failure};
 use crate::web::form::FormFields;
 use crate::web::language::interface;
+use crate::web::messages::counted;
 use crate::web::open_links::Client;
 use crate::web::session::{self, CheckedForm};
 use crate::web::{AppState, Chrome, SIGN_IN, html};
@@ -110,9 +111,7 @@ impl Refused {
         let (status, problem, wait) = match error {
             AuthError::Locked { seconds } => (
                 StatusCode::TOO_MANY_REQUESTS,
-                interface()
-                    .sign_in_wait
-                    .replace("{seconds}", &seconds.to_string()),
+                counted(interface().sign_in_wait, seconds.unsigned_abs()),
                 Some(seconds),
             ),
             AuthError::Busy => (

@@ -151,7 +151,7 @@ async fn sector_progress(
     Ok(sectors
         .into_iter()
         .map(|(sector, progress)| SectorProgress {
-            sector: group_label(&shown, &sector),
+            sector: group_label(&shown, shown.texts(), &sector),
             ..progress
         })
         .collect())

@@ -104,7 +104,10 @@ pub const EN: Messages = Messages {
     password_label: "Password",
     sign_in_button: "Sign in",
     sign_in_wrong: "The e-mail address or password is not right.",
-    sign_in_wait: "Too many failed attempts. Try again in {seconds} seconds.",
+    sign_in_wait: [
+        "Too many failed attempts. Try again in 1 second.",
+        "Too many failed attempts. Try again in {n} seconds.",
+    ],
     sign_in_busy: "Many sign-ins are being checked right now. Try again in a moment.",
     sign_out_button: "Sign out",
     sign_out_everywhere_button: "Sign out everywhere",

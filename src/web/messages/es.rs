@@ -112,7 +112,10 @@ pub const ES: Messages = Messages {
     password_label: "Contraseña",
     sign_in_button: "Iniciar sesión",
     sign_in_wrong: "El correo electrónico o la contraseña no son correctos.",
-    sign_in_wait: "Demasiados intentos fallidos. Vuelva a intentarlo en {seconds} segundos.",
+    sign_in_wait: [
+        "Demasiados intentos fallidos. Vuelva a intentarlo en 1 segundo.",
+        "Demasiados intentos fallidos. Vuelva a intentarlo en {n} segundos.",
+    ],
     sign_in_busy: "En este momento se están revisando muchos inicios de sesión. Vuelva a intentarlo en un momento.",
     sign_out_button: "Cerrar sesión",
     sign_out_everywhere_button: "Cerrar sesión en todos los dispositivos",

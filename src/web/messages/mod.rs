@@ -210,8 +210,8 @@ messages! {
     sign_in_button: &'static str,
     /// Sign-in refused: wrong address or password (never says which).
     sign_in_wrong: &'static str,
-    /// Sign-in refused after repeated failures; `{seconds}` is the wait.
-    sign_in_wait: &'static str,
+    /// Sign-in refused after repeated failures, for a wait of one and of several (`{n}`) seconds.
+    sign_in_wait: [&'static str; 2],
     /// Sign-in refused because every password checker is busy (status 503).
     sign_in_busy: &'static str,
     /// Sign-out button.
