@@ -302,7 +302,7 @@ fn body_detail(m: &Messages, error: &BodyError) -> String {
 }
 
 /// What the page says about a text that cannot be stored.
-fn text_detail(m: &Messages, field: &FieldRef, problem: TextError) -> String {
+pub(crate) fn text_detail(m: &Messages, field: &FieldRef, problem: TextError) -> String {
     let message = match problem {
         TextError::ControlCharacter => Cow::Borrowed(m.detail_control_character),
         TextError::NotOneLine => Cow::Borrowed(m.detail_not_one_line),
