@@ -8,6 +8,8 @@
 //! would mean two different answers.
 
 use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
 
 use super::{Instrument, Scale};
 
@@ -61,8 +63,51 @@ pub struct CellReader {
     missing: Vec<String>,
     /// Whether a code is spelled as a number, which then no longer reads as itself.
     numbers_coded: bool,
-    /// The accepted spellings, for an error message.
-    accepted: String,
+    /// The accepted spellings, for a refused cell: gathered once, shared by every refusal.
+    accepted: Arc<Accepted>,
+}
+
+/// The spellings a cell of an item may have, as a refused cell lists them: each reader of the
+/// refusal (the command line, a web page in the reader's language) words them its own way.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Accepted {
+    /// The scale's lowest value.
+    pub min: i16,
+    /// The scale's highest value.
+    pub max: i16,
+    /// The scale's labels, in every language of the instrument.
+    pub labels: Vec<String>,
+    /// The missing options as (code, label), once per language.
+    pub missing: Vec<(String, String)>,
+    /// The codes the instrument maps: the item's, then its scale's.
+    pub codes: Vec<String>,
+}
+
+impl fmt::Display for Accepted {
+    /// "1..5 or the labels `Agree`, …, dk or Don't know, the codes `SA`, …, blank or NA".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}..{}", self.min, self.max)?;
+        if !self.labels.is_empty() {
+            write!(f, " or the labels {}", quoted(&self.labels))?;
+        }
+        for (code, label) in &self.missing {
+            write!(f, ", {code} or {label}")?;
+        }
+        if !self.codes.is_empty() {
+            write!(f, ", the codes {}", quoted(&self.codes))?;
+        }
+        f.write_str(", blank or NA")
+    }
+}
+
+/// A cell that is none of the spellings its item accepts.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{cell}` is not an answer on the item's scale (accepted: {accepted})")]
+pub struct NotAnAnswer {
+    /// The cell, trimmed.
+    pub cell: String,
+    /// What the item accepts.
+    pub accepted: Arc<Accepted>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,7 +163,8 @@ impl CellReader {
             spellings: HashMap::new(),
             missing: scale.missing.clone(),
             numbers_coded: false,
-            accepted: String::new(),
+            // Settled once every spelling is known, below.
+            accepted: Arc::default(),
         };
         let missing_index = |code: &str| scale.missing.iter().position(|m| m == code);
         let mut table = Spellings::default();
@@ -157,7 +203,7 @@ impl CellReader {
             if uncoded(label) {
                 table.add(label, Meaning::Value(value));
             }
-            labels.push(label);
+            labels.push(label.to_string());
         }
         let mut missing = Vec::new();
         for (code, label) in missing_options {
@@ -170,7 +216,7 @@ impl CellReader {
                     table.add(spelling, Meaning::Missing(i));
                 }
             }
-            missing.push(format!("{code} or {label}"));
+            missing.push((code.to_string(), label.to_string()));
         }
         let Spellings {
             spellings,
@@ -183,28 +229,22 @@ impl CellReader {
         if !ambiguities.is_empty() {
             return Err(ambiguities);
         }
-        let mut accepted = format!("{}..{}", scale.min, scale.max);
-        if !labels.is_empty() {
-            accepted.push_str(&format!(" or the labels {}", quoted(&labels)));
-        }
-        for text in missing {
-            accepted.push_str(&format!(", {text}"));
-        }
-        let code_texts: Vec<&str> = codes
-            .iter()
-            .chain(&scale.codes)
-            .map(|(text, _)| text.as_str())
-            .collect();
-        if !code_texts.is_empty() {
-            accepted.push_str(&format!(", the codes {}", quoted(&code_texts)));
-        }
-        accepted.push_str(", blank or NA");
-        reader.accepted = accepted;
+        reader.accepted = Arc::new(Accepted {
+            min: scale.min,
+            max: scale.max,
+            labels,
+            missing,
+            codes: codes
+                .iter()
+                .chain(&scale.codes)
+                .map(|(text, _)| text.clone())
+                .collect(),
+        });
         Ok(reader)
     }
 
     /// What `cell` says, or why it is none of the accepted spellings.
-    pub fn read<'s>(&'s self, cell: &str) -> Result<Cell<'s>, String> {
+    pub fn read<'s>(&'s self, cell: &str) -> Result<Cell<'s>, NotAnAnswer> {
         // Nearly every cell is one digit or empty: answer those before trimming or folding.
         if let Some(cell) = self.one_digit(cell.as_bytes()) {
             return Ok(cell);
@@ -224,10 +264,10 @@ impl CellReader {
         }
         match cell.parse::<i16>() {
             Ok(v) if (self.min..=self.max).contains(&v) => Ok(Cell::Value(v)),
-            _ => Err(format!(
-                "`{cell}` is not an answer on the item's scale (accepted: {})",
-                self.accepted
-            )),
+            _ => Err(NotAnAnswer {
+                cell: cell.to_string(),
+                accepted: Arc::clone(&self.accepted),
+            }),
         }
     }
 
@@ -292,7 +332,8 @@ impl Spellings {
     }
 }
 
-fn quoted(texts: &[&str]) -> String {
+/// `texts` as "`a`, `b`".
+fn quoted(texts: &[String]) -> String {
     texts
         .iter()
         .map(|t| format!("`{t}`"))
@@ -359,12 +400,12 @@ dimension = "trust"
     fn anything_else_is_refused_with_every_accepted_spelling() {
         let i = instrument("", "").unwrap();
         let r = CellReader::for_item(&i, 0).unwrap();
-        let error = r.read("Strongly agre").unwrap_err();
+        let error = r.read("Strongly agre").unwrap_err().to_string();
         assert!(error.contains("`Strongly agre`"), "{error}");
         assert!(error.contains("1..5"), "{error}");
         assert!(error.contains("`Strongly agree`"), "{error}");
         assert!(error.contains("dk or Don't know"), "{error}");
-        assert!(r.read("6").unwrap_err().contains("`6`"));
+        assert!(r.read("6").unwrap_err().to_string().contains("`6`"));
         assert!(r.read("na").is_err(), "only `NA` itself is the blank code");
     }
 

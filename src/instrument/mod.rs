@@ -13,7 +13,7 @@ mod load;
 mod parsed;
 mod text;
 
-pub use cells::{Ambiguity, Cell, CellReader, Coded, fold};
+pub use cells::{Accepted, Ambiguity, Cell, CellReader, Coded, NotAnAnswer, fold};
 pub use library::{Library, SHIPPED};
 pub use load::{LoadError, Problem, load_file, load_str};
 pub use parsed::parsed;

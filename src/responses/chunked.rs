@@ -30,11 +30,10 @@ use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
 
 use super::input::guess_encoding;
-use super::read::{
-    BLANK_ID, Column, Header, ResponsesError, cell_error, not_utf8, repeated, unequal_lengths,
-};
+use super::problem::{FileProblem, ResponsesError};
+use super::read::{Column, Header, cell_error, not_utf8};
 use super::score::{Accumulated, ScoreFailure};
-use crate::instrument::{Cell, Instrument};
+use crate::instrument::{Cell, Instrument, NotAnAnswer};
 use crate::report::{RespondentLines, RespondentsWriter, restore};
 use crate::scoring::{Answer, CellKey, Labels, Score, Scorer};
 
@@ -427,7 +426,7 @@ struct Plain {
     /// Where its respondent, group and wave cells are (empty where the file has none).
     roles: [(usize, usize); 3],
     /// Its first cell, in file order, that is no answer, and why.
-    problem: Option<(usize, String)>,
+    problem: Option<(usize, NotAnAnswer)>,
 }
 
 impl<'a> Worker<'a> {
@@ -491,7 +490,7 @@ impl<'a> Worker<'a> {
                     result.error = Some(ResponsesError {
                         row: 0,
                         column: None,
-                        message: format!("cannot read the file: {failed}"),
+                        problem: FileProblem::Unreadable(failed.to_string()),
                     });
                 }
                 None => self.score(&chunk.bytes, chunk.last, &mut result),
@@ -605,7 +604,7 @@ impl<'a> Worker<'a> {
                     };
                     match read {
                         Ok(answer) => self.answers[item] = answer,
-                        Err(message) => plain.problem = Some((c, message)),
+                        Err(refused) => plain.problem = Some((c, refused)),
                     }
                 }
                 Some(&Action::Role(role)) => plain.roles[role] = (start, i),
@@ -637,7 +636,10 @@ impl<'a> Worker<'a> {
             return Err(ResponsesError {
                 row,
                 column: None,
-                message: unequal_lengths(plain.cells as u64, header.names.len() as u64),
+                problem: FileProblem::Cells {
+                    len: plain.cells as u64,
+                    expected: header.names.len() as u64,
+                },
             });
         }
         if plain.end > valid.len() {
@@ -648,8 +650,9 @@ impl<'a> Worker<'a> {
             .roles
             .map(|(start, end)| restore(valid[start..end].trim()));
         let respondent = self.respondent(respondent, row, done)?;
-        if let Some((c, message)) = &plain.problem {
-            return Err(cell_error(row, *c, &header.names, message.clone()));
+        if let Some((c, refused)) = &plain.problem {
+            let problem = FileProblem::NotAnAnswer(refused.clone());
+            return Err(cell_error(row, *c, &header.names, problem));
         }
         self.accept(respondent, group, wave, done);
         Ok(())
@@ -667,7 +670,7 @@ impl<'a> Worker<'a> {
             return Ok("");
         };
         if id.is_empty() {
-            return Err(cell_error(row, c, &self.header.names, BLANK_ID.into()));
+            return Err(cell_error(row, c, &self.header.names, FileProblem::BlankId));
         }
         let ids = &mut done.ids;
         ids.text.extend_from_slice(id.as_bytes());
@@ -760,7 +763,10 @@ impl<'a> Worker<'a> {
             return Err(ResponsesError {
                 row,
                 column: None,
-                message: unequal_lengths(self.spans.len() as u64, names.len() as u64),
+                problem: FileProblem::Cells {
+                    len: self.spans.len() as u64,
+                    expected: names.len() as u64,
+                },
             });
         }
         let Ok(source) = std::str::from_utf8(cells) else {
@@ -777,9 +783,9 @@ impl<'a> Worker<'a> {
         self.answers.fill(None);
         for (c, column) in header.columns.iter().enumerate() {
             if let Column::Item(item) = *column {
-                let read = header.cells[item]
-                    .read(cell(c))
-                    .map_err(|message| cell_error(row, c, names, message))?;
+                let read = header.cells[item].read(cell(c)).map_err(|refused| {
+                    cell_error(row, c, names, FileProblem::NotAnAnswer(refused))
+                })?;
                 self.answers[item] = read.score();
             }
         }
@@ -890,13 +896,15 @@ impl Collector<'_> {
             for (id, hash, line) in chunk.ids.iter() {
                 let row = self.line + line;
                 if let Some(earlier) = self.seen.insert(hash, id, row) {
-                    let id = String::from_utf8_lossy(id);
-                    let message = repeated(&id, earlier);
+                    let problem = FileProblem::Repeated {
+                        respondent: String::from_utf8_lossy(id).into_owned(),
+                        earlier,
+                    };
                     return Err(ScoreFailure::Input(cell_error(
                         row,
                         c,
                         &header.names,
-                        message,
+                        problem,
                     )));
                 }
             }

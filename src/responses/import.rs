@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Field, ResponsesError, ResponsesReader};
+use super::{Field, FileProblem, ResponsesError, ResponsesReader};
 use crate::instrument::Instrument;
 use crate::survey::Round;
 use crate::survey::answers::{Answer, Answers};
@@ -87,10 +87,10 @@ impl<'r, 'a> Importer<'r, 'a> {
         if !wave.is_empty() && wave != self.target.wave {
             return Err(self.reader.row_error(
                 Some(Field::Wave),
-                format!(
-                    "the wave `{wave}` is not this round's (`{}`): leave it blank or import the row into its own round",
-                    self.target.wave
-                ),
+                FileProblem::WaveNotRound {
+                    wave,
+                    round: self.target.wave.to_string(),
+                },
             ));
         }
         let sector = self.sector(&group)?;
@@ -99,9 +99,7 @@ impl<'r, 'a> Importer<'r, 'a> {
             false => None,
         };
         if items.is_empty() {
-            return Err(self
-                .reader
-                .row_error(None, "no item is answered on this row".into()));
+            return Err(self.reader.row_error(None, FileProblem::NoAnswer));
         }
         Ok(Some(Imported {
             organisation,
@@ -129,14 +127,14 @@ impl<'r, 'a> Importer<'r, 'a> {
                 .find(|code| code.eq_ignore_ascii_case(group))
             {
                 Some(code) => return Ok(Some(code.clone())),
-                None => format!(
-                    "`{group}` is not a sector of this survey ({})",
-                    profile.options.join(", ")
-                ),
+                None => FileProblem::NotASector {
+                    group: group.to_string(),
+                    sectors: profile.options.clone(),
+                },
             },
             None => match text::check(Kind::Label, group) {
                 Ok(()) => return Ok(Some(group.to_string())),
-                Err(problem) => format!("the group {problem}"),
+                Err(problem) => FileProblem::GroupText(problem),
             },
         };
         Err(self.reader.row_error(Some(Field::Group), problem))
@@ -149,7 +147,7 @@ impl<'r, 'a> Importer<'r, 'a> {
             .map_err(|problem| {
                 self.reader.row_error(
                     Some(Field::Respondent),
-                    format!("the respondent, kept as the organisation, {problem}"),
+                    FileProblem::OrganisationText(problem),
                 )
             })
     }

@@ -17,6 +17,8 @@ use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
 use encoding_rs::{Encoding, REPLACEMENT, UTF_8, UTF_16BE, UTF_16LE};
 use encoding_rs_io::{DecodeReaderBytes, DecodeReaderBytesBuilder};
 
+use super::problem::UnknownLabel;
+
 /// How many bytes at the start of a file are checked and looked at for the delimiter: enough for
 /// any header row and many data rows, little enough to hold in memory for every upload.
 pub const PEEK_BYTES: usize = 64 * 1024;
@@ -44,10 +46,7 @@ pub enum InputError {
         guess: &'static Encoding,
     },
     /// An `--encoding` label that names no encoding we can decode.
-    #[error(
-        "unknown encoding {label:?}: give an encoding label such as windows-1252 (also latin1), \
-         utf-8, utf-16le, utf-16be, iso-8859-15 or macintosh"
-    )]
+    #[error("{}", UnknownLabel(label))]
     UnknownEncoding {
         /// The label as given.
         label: String,

@@ -10,6 +10,7 @@ mod file;
 mod import;
 mod input;
 mod listing;
+mod problem;
 mod raw;
 mod read;
 mod score;
@@ -20,8 +21,9 @@ pub use file::{ScoredFile, score_file};
 pub use import::{ImportTarget, Imported, Importer};
 pub use input::{InputError, encoding_for_label};
 pub use listing::Listing;
+pub use problem::{Field, FileProblem, HeaderProblem, MissingItem, ResponsesError};
 pub use raw::{RawCsv, RawRow, encode_page};
-pub use read::{Columns, Field, Layout, ResponsesError, ResponsesReader};
+pub use read::{Columns, Layout, ResponsesReader};
 pub use score::{Accumulated, ScoreFailure, accumulate, score, statistics};
 pub use stored::StoredRows;
 

@@ -19,41 +19,25 @@ use std::io::Read;
 use foldhash::fast::RandomState;
 
 use super::input::{self, InputError, Utf8Reader, guess_encoding};
+use super::problem::{Field, FileProblem, HeaderProblem, MissingItem, ResponsesError};
 use super::{Row, Rows};
 use crate::instrument::{Cell, CellReader, Instrument, fold};
 use crate::report::restore;
 use crate::scoring::Answer;
 
-/// A problem in a responses file, at a row (1-based, the header is row 1) and possibly a column.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}{message}", location(*row, column))]
-pub struct ResponsesError {
-    /// 1-based row, counting the header as row 1.
-    pub row: u64,
-    /// 1-based column and its name, where the problem is in one cell.
-    pub column: Option<(usize, String)>,
-    /// What is wrong.
-    pub message: String,
-}
-
-fn location(row: u64, column: &Option<(usize, String)>) -> String {
-    match column {
-        Some((index, name)) if !name.is_empty() => {
-            format!("row {row}, column {index} ({name}): ")
-        }
-        Some((index, _)) => format!("row {row}, column {index}: "),
-        None => format!("row {row}: "),
-    }
-}
-
 impl From<InputError> for ResponsesError {
     fn from(error: InputError) -> Self {
         match error {
             InputError::NotUtf8 { line, guess } => not_utf8(line, None, guess),
-            other => ResponsesError {
+            InputError::Io(error) => ResponsesError {
                 row: 1,
                 column: None,
-                message: other.to_string(),
+                problem: FileProblem::Unopened(error.to_string()),
+            },
+            InputError::UnknownEncoding { label } => ResponsesError {
+                row: 1,
+                column: None,
+                problem: FileProblem::UnknownEncoding { label },
             },
         }
     }
@@ -65,13 +49,10 @@ pub(super) fn not_utf8(
     column: Option<(usize, String)>,
     guess: &'static encoding_rs::Encoding,
 ) -> ResponsesError {
-    let guess = guess.name();
     ResponsesError {
         row,
         column,
-        message: format!(
-            "the text is not UTF-8; the file looks like {guess}: save it as UTF-8 (in Excel: \"CSV UTF-8\") or pass --encoding {guess}"
-        ),
+        problem: FileProblem::NotUtf8 { guess },
     }
 }
 
@@ -130,17 +111,6 @@ pub struct Columns {
     pub delimiter: u8,
     /// The encoding read.
     pub encoding: &'static str,
-}
-
-/// The columns that say who answered, in the order of [`ResponsesReader`]'s `fields`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    /// The respondent id.
-    Respondent = 0,
-    /// The group.
-    Group = 1,
-    /// The wave.
-    Wave = 2,
 }
 
 /// What a column of the file holds.
@@ -205,40 +175,35 @@ enum LongState {
 
 fn csv_error(e: csv::Error) -> ResponsesError {
     let row = e.position().map_or(0, |p| p.line());
-    let message = match e.kind() {
+    let problem = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
-        } => unequal_lengths(*len, *expected_len),
-        csv::ErrorKind::Io(io) => format!("cannot read the file: {io}"),
-        _ => e.to_string(),
+        } => FileProblem::Cells {
+            len: *len,
+            expected: *expected_len,
+        },
+        csv::ErrorKind::Io(io) => FileProblem::Unreadable(io.to_string()),
+        _ => FileProblem::Csv(e.to_string()),
     };
     ResponsesError {
         row,
         column: None,
-        message,
+        problem,
     }
-}
-
-/// What is wrong with a row whose number of cells is not the header's.
-pub(super) fn unequal_lengths(len: u64, expected_len: u64) -> String {
-    format!("the row has {len} cells but the header has {expected_len}")
 }
 
 /// A problem in column `c` (0-based, of those `names`) of the row at `row`.
-pub(super) fn cell_error(row: u64, c: usize, names: &[String], message: String) -> ResponsesError {
+pub(super) fn cell_error(
+    row: u64,
+    c: usize,
+    names: &[String],
+    problem: FileProblem,
+) -> ResponsesError {
     ResponsesError {
         row,
         column: Some((c + 1, names[c].clone())),
-        message,
+        problem,
     }
-}
-
-/// The message for a blank respondent id.
-pub(super) const BLANK_ID: &str = "the respondent id is blank";
-
-/// The message for a respondent id of a wide file first seen on row `earlier`.
-pub(super) fn repeated(respondent: &str, earlier: u64) -> String {
-    format!("respondent `{respondent}` already appears on row {earlier}")
 }
 
 /// What reading the rows of a wide file needs of its header: the file's rows after the header
@@ -258,22 +223,13 @@ pub(super) struct Header {
     pub summary: Columns,
 }
 
-/// A header problem: row 1, every problem in one message.
-fn header_error(problems: &[String]) -> ResponsesError {
-    ResponsesError {
-        row: 1,
-        column: None,
-        message: format!("the header is not usable: {}", problems.join("; ")),
-    }
-}
-
-/// " (did you mean `X`?)" when a header reads like `wanted` but for case and spacing.
-fn did_you_mean<'a>(names: impl IntoIterator<Item = &'a str>, wanted: &[&str]) -> String {
+/// The header that reads like one of `wanted` but for case and spacing, if any.
+fn did_you_mean<'a>(names: impl IntoIterator<Item = &'a str>, wanted: &[&str]) -> Option<String> {
     let folded: Vec<String> = wanted.iter().map(|w| fold(w)).collect();
-    match names.into_iter().find(|name| folded.contains(&fold(name))) {
-        Some(near) => format!(" (did you mean `{near}`?)"),
-        None => String::new(),
-    }
+    names
+        .into_iter()
+        .find(|name| folded.contains(&fold(name)))
+        .map(str::to_string)
 }
 
 impl<'r> ResponsesReader<'r> {
@@ -323,7 +279,7 @@ impl<'r> ResponsesReader<'r> {
             return Err(ResponsesError {
                 row: 1,
                 column: None,
-                message: "the file is empty; it needs a header row naming its columns".into(),
+                problem: FileProblem::Empty,
             });
         }
         reader.names = reader
@@ -347,14 +303,14 @@ impl<'r> ResponsesReader<'r> {
 
     /// A problem with the row last handed on (a long file: with its respondent's first row), in
     /// the column of `field`, or of the row alone with no field or no such column.
-    pub fn row_error(&self, field: Option<Field>, message: String) -> ResponsesError {
+    pub fn row_error(&self, field: Option<Field>, problem: FileProblem) -> ResponsesError {
         let column = field
             .and_then(|field| self.fields[field as usize])
             .map(|c| (c + 1, self.names[c].clone()));
         ResponsesError {
             row: self.who.row,
             column,
-            message,
+            problem,
         }
     }
 
@@ -374,12 +330,12 @@ impl<'r> ResponsesReader<'r> {
         let names = &self.names;
         let mut columns = vec![Column::Ignored; names.len()];
         let roles = [
-            (&layout.respondent, "respondent", Column::Respondent),
-            (&layout.group, "group", Column::Group),
-            (&layout.wave, "wave", Column::Wave),
+            (&layout.respondent, Field::Respondent, Column::Respondent),
+            (&layout.group, Field::Group, Column::Group),
+            (&layout.wave, Field::Wave, Column::Wave),
         ];
-        for (i, (given, default, role)) in roles.into_iter().enumerate() {
-            let wanted = given.as_deref().unwrap_or(default);
+        for (i, (given, field, role)) in roles.into_iter().enumerate() {
+            let wanted = given.as_deref().unwrap_or(field.default_name());
             let found: Vec<usize> = (0..names.len()).filter(|&c| names[c] == wanted).collect();
             match found[..] {
                 [c] => {
@@ -389,15 +345,19 @@ impl<'r> ResponsesReader<'r> {
                 [] => {
                     let near = did_you_mean(names.iter().map(String::as_str), &[wanted]);
                     let required = given.is_some() || (layout.long && role == Column::Respondent);
-                    if required || !near.is_empty() {
-                        problems.push(format!("there is no {default} column `{wanted}`{near}"));
+                    if required || near.is_some() {
+                        problems.push(HeaderProblem::NoColumn {
+                            field,
+                            name: wanted.to_string(),
+                            near,
+                        });
                     }
                 }
-                [first, second, ..] => problems.push(format!(
-                    "columns {} and {} are both named `{wanted}`",
-                    first + 1,
-                    second + 1
-                )),
+                [first, second, ..] => problems.push(HeaderProblem::SameName {
+                    first: first + 1,
+                    second: second + 1,
+                    name: wanted.to_string(),
+                }),
             }
         }
         [
@@ -434,13 +394,11 @@ impl<'r> ResponsesReader<'r> {
             }
             match self.item_names.get(name.as_str()) {
                 Some(&item) => match item_column[item] {
-                    Some(earlier) => problems.push(format!(
-                        "columns {} (`{}`) and {} (`{name}`) are both item `{}`",
-                        earlier + 1,
-                        names[earlier],
-                        c + 1,
-                        instrument.items[item].id
-                    )),
+                    Some(earlier) => problems.push(HeaderProblem::SameItem {
+                        first: (earlier + 1, names[earlier].clone()),
+                        second: (c + 1, name.clone()),
+                        item: instrument.items[item].id.clone(),
+                    }),
                     None => {
                         item_column[item] = Some(c);
                         columns[c] = Column::Item(item);
@@ -455,39 +413,41 @@ impl<'r> ResponsesReader<'r> {
                 let found = names.iter().position(|name| name == wanted);
                 if found.is_none() {
                     let near = did_you_mean(names.iter().map(String::as_str), &[wanted]);
-                    problems.push(format!("a long file needs a column `{wanted}`{near}"));
+                    problems.push(HeaderProblem::LongColumn { name: wanted, near });
                 }
                 found
             });
             self.answer_columns = item.zip(value).map(|(item, value)| [item, value]);
         } else {
-            let absent: Vec<String> = instrument
+            let absent: Vec<MissingItem> = instrument
                 .items
                 .iter()
                 .zip(&item_column)
                 .filter(|(_, column)| column.is_none())
                 .map(|(item, _)| {
                     let headers: Vec<&str> = item.headers().collect();
-                    let near = did_you_mean(names.iter().map(String::as_str), &headers);
-                    format!("`{}`{near}", headers.join("` or `"))
+                    MissingItem {
+                        id: item.id.clone(),
+                        column: item.column.clone(),
+                        near: did_you_mean(names.iter().map(String::as_str), &headers),
+                    }
                 })
                 .collect();
             if !absent.is_empty() {
-                problems.push(format!("item columns are missing: {}", absent.join(", ")));
+                problems.push(HeaderProblem::MissingItems(absent));
             }
         }
         if layout.strict && !unknown.is_empty() {
-            let listed: Vec<String> = unknown
-                .iter()
-                .map(|&c| format!("{} (`{}`)", c + 1, names[c]))
-                .collect();
-            problems.push(format!(
-                "columns that are neither items nor respondent, group or wave (refused by --strict): {}",
-                listed.join(", ")
+            problems.push(HeaderProblem::Strict(
+                unknown.iter().map(|&c| (c + 1, names[c].clone())).collect(),
             ));
         }
         if !problems.is_empty() {
-            return Err(header_error(&problems));
+            return Err(ResponsesError {
+                row: 1,
+                column: None,
+                problem: FileProblem::Header(problems),
+            });
         }
         self.summary.ignored = unknown.iter().map(|&c| names[c].clone()).collect();
         self.cells = (0..instrument.items.len())
@@ -506,8 +466,8 @@ impl<'r> ResponsesReader<'r> {
     }
 
     /// A problem in column `c` of the row being read.
-    fn cell_error(&self, c: usize, message: String) -> ResponsesError {
-        cell_error(self.row(), c, &self.names, message)
+    fn cell_error(&self, c: usize, problem: FileProblem) -> ResponsesError {
+        cell_error(self.row(), c, &self.names, problem)
     }
 
     /// What reading the rows after the header needs, once the header is read (a wide file).
@@ -561,7 +521,7 @@ impl<'r> ResponsesReader<'r> {
             Some(c) => {
                 let id = self.text(Some(c));
                 if id.is_empty() {
-                    return Err(self.cell_error(c, BLANK_ID.into()));
+                    return Err(self.cell_error(c, FileProblem::BlankId));
                 }
                 id.to_string()
             }
@@ -570,15 +530,19 @@ impl<'r> ResponsesReader<'r> {
         match self.seen.entry(respondent.as_str().into()) {
             Entry::Occupied(earlier) => {
                 let c = self.fields[0].unwrap_or(0);
-                let message = if self.long == LongState::Wide {
-                    repeated(&respondent, *earlier.get())
+                let earlier = *earlier.get();
+                let problem = if self.long == LongState::Wide {
+                    FileProblem::Repeated {
+                        respondent,
+                        earlier,
+                    }
                 } else {
-                    format!(
-                        "respondent `{respondent}` already appears from row {}; a long file needs each respondent's rows together (sort it by respondent)",
-                        earlier.get()
-                    )
+                    FileProblem::NotTogether {
+                        respondent,
+                        earlier,
+                    }
                 };
-                return Err(self.cell_error(c, message));
+                return Err(self.cell_error(c, problem));
             }
             Entry::Vacant(slot) => {
                 slot.insert(row);
@@ -618,7 +582,7 @@ impl<'r> ResponsesReader<'r> {
             if let Column::Item(item) = self.columns[c] {
                 let cell = self.cells[item]
                     .read(&self.record[c])
-                    .map_err(|message| self.cell_error(c, message))?;
+                    .map_err(|refused| self.cell_error(c, FileProblem::NotAnAnswer(refused)))?;
                 keep(&mut self.answers, &mut self.missing, item, cell);
             }
         }
@@ -650,21 +614,20 @@ impl<'r> ResponsesReader<'r> {
                 self.long = LongState::Pending;
                 break;
             }
-            for (c, kept, what) in [
-                (self.fields[1], &self.who.group, "group"),
-                (self.fields[2], &self.who.wave, "wave"),
+            for (c, kept, field) in [
+                (self.fields[1], &self.who.group, Field::Group),
+                (self.fields[2], &self.who.wave, Field::Wave),
             ] {
                 if let Some(c) = c
                     && self.text(Some(c)) != kept
                 {
-                    return Err(self.cell_error(
-                        c,
-                        format!(
-                            "the {what} `{}` differs from `{kept}` on row {} of the same respondent",
-                            self.text(Some(c)),
-                            self.who.row
-                        ),
-                    ));
+                    let problem = FileProblem::Differs {
+                        field,
+                        value: self.text(Some(c)).to_string(),
+                        kept: kept.clone(),
+                        row: self.who.row,
+                    };
+                    return Err(self.cell_error(c, problem));
                 }
             }
         }
@@ -679,20 +642,22 @@ impl<'r> ResponsesReader<'r> {
         let name = self.record[item_c].trim();
         let Some(&item) = self.item_names.get(name) else {
             let near = did_you_mean(self.item_names.keys().map(String::as_str), &[name]);
-            return Err(self.cell_error(
-                item_c,
-                format!("`{name}` is not an item of the instrument{near}"),
-            ));
+            let problem = FileProblem::NotAnItem {
+                name: name.to_string(),
+                near,
+            };
+            return Err(self.cell_error(item_c, problem));
         };
         if let Some(row) = answered[item] {
-            return Err(self.cell_error(
-                item_c,
-                format!("item `{name}` is already answered on row {row} for this respondent"),
-            ));
+            let problem = FileProblem::AlreadyAnswered {
+                item: name.to_string(),
+                row,
+            };
+            return Err(self.cell_error(item_c, problem));
         }
         let cell = self.cells[item]
             .read(&self.record[value_c])
-            .map_err(|message| self.cell_error(value_c, message))?;
+            .map_err(|refused| self.cell_error(value_c, FileProblem::NotAnAnswer(refused)))?;
         answered[item] = Some(self.row());
         keep(&mut self.answers, &mut self.missing, item, cell);
         Ok(())

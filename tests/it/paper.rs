@@ -69,6 +69,11 @@ fn complete_sheet() -> Vec<(&'static str, &'static str)> {
     answers
 }
 
+/// A responses file whose third row answers `t2` (its fifth column) with 7, of a 1 to 5 scale.
+const SEVEN_IN_T2: &[u8] = b"respondent,group,wave,t1,t2,g1,g2,e1,e2\n\
+                             a@x.org,nonprofit,,4,2,3,3,5,4\n\
+                             b@x.org,nonprofit,,4,7,3,3,5,4\n";
+
 /// Uploads `file` to the round's import with `csrf`; status, `Location` and body.
 async fn upload(
     browser: &Browser,
@@ -259,14 +264,11 @@ async fn an_uploaded_responses_file_is_imported_all_or_nothing(engine: Engine) {
     )));
     let csrf = browser.csrf(&entry).await;
 
-    let bad = b"respondent,group,wave,t1,t2,g1,g2,e1,e2\n\
-                a@x.org,nonprofit,,4,2,3,3,5,4\n\
-                b@x.org,nonprofit,,4,7,3,3,5,4\n";
-    let (status, _, body) = upload(&browser, &round, Some(&csrf), bad).await;
+    let (status, _, body) = upload(&browser, &round, Some(&csrf), SEVEN_IN_T2).await;
     assert_eq!(status, 422);
     assert!(body.contains("Nothing was imported"), "{body}");
     assert!(
-        body.contains("row 3, column 5 (t2): `7` is not an answer"),
+        body.contains("Row 3, column 5 (t2): “7” is not an answer to this statement"),
         "{body}"
     );
     assert_eq!(submitted(store, &round).await, 0);
@@ -297,6 +299,43 @@ async fn an_uploaded_responses_file_is_imported_all_or_nothing(engine: Engine) {
     store.close_round(round.id).await.unwrap();
     assert_eq!(upload(&browser, &round, Some(&csrf), good).await.0, 410);
     assert_eq!(submitted(store, &round).await, 3002);
+}
+
+async fn a_refused_file_is_explained_in_the_language_the_facilitator_reads(engine: Engine) {
+    let Some(app) = spawn_app(engine).await else {
+        return;
+    };
+    let browser = signed_in(&app, "ana@example.org").await;
+    let round = paper_round(&app, browser.facilitator.id, false).await;
+    let entry = entry_path(&round);
+    browser.get(&format!("/language?to=es&back={entry}")).await;
+    let csrf = browser.csrf(&entry).await;
+
+    let (status, _, body) = upload(&browser, &round, Some(&csrf), SEVEN_IN_T2).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("<html lang=\"es\">"), "{body}");
+    assert!(body.contains("No se importó nada"), "{body}");
+    assert!(
+        body.contains(
+            "Fila 3, columna 5 (t2): “7” no es una respuesta para esta afirmación (se aceptan: \
+             los números del 1 al 5, las etiquetas “Strongly disagree”"
+        ),
+        "{body}"
+    );
+    assert!(!body.contains("is not an answer"), "{body}");
+
+    // Excel's plain "CSV" on Windows: the page asks for the file again as UTF-8.
+    let latin1 = b"respondent,group,wave,t1,t2,g1,g2,e1,e2\n\
+                   Jos\xe9 P\xe9rez,nonprofit,,4,2,3,3,5,4\n";
+    let (status, _, body) = upload(&browser, &round, Some(&csrf), latin1).await;
+    assert_eq!(status, 422);
+    assert!(
+        body.contains("Fila 2: el texto no está en UTF-8 (el archivo parece estar en "),
+        "{body}"
+    );
+    assert!(body.contains("Guarde el archivo como UTF-8"), "{body}");
+    assert!(!body.contains("--encoding"), "{body}");
+    assert_eq!(submitted(app.store.as_ref(), &round).await, 0);
 }
 
 /// The `source` column of the round's raw download, one cell per row.
@@ -426,6 +465,7 @@ crate::on_both_engines!(
     the_paper_form_prints_numbered_statements_boxes_and_a_sheet_id_on_each_sheet,
     a_keyed_in_paper_sheet_counts_in_the_round_once_per_sheet_id,
     an_uploaded_responses_file_is_imported_all_or_nothing,
+    a_refused_file_is_explained_in_the_language_the_facilitator_reads,
     the_source_column_shows_only_sources_with_the_threshold_of_rows_in_an_anonymous_round,
     an_identified_round_always_shows_each_rows_source,
     an_excluded_paper_sheet_included_again_keeps_its_source_and_its_sheet_id,

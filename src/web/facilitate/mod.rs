@@ -17,6 +17,8 @@ pub mod deletion;
 pub mod downloads;
 /// A partnership's owner and co-facilitators, and adding and removing co-facilitators.
 pub mod facilitators;
+/// A refused responses file's problem, in the reader's language.
+mod file_problems;
 /// Changing an invited partner's details until they submit.
 pub mod invitations;
 /// The partners page's e-mail section: queueing invitations and reminders.

@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
+use super::file_problems;
 use super::upload::spooled_file;
 use super::{SignedInChrome, checked_text, chrome, owned_round, see_other};
 use crate::instrument::Instrument;
@@ -310,7 +311,7 @@ pub async fn enter(
 /// `POST /facilitator/rounds/{id}/import`: a responses file (multipart: `csrf`, then `file`),
 /// read with the layout `partnerscope import` reads by default and stored through the same
 /// importer, all or nothing. A refused file stores nothing and comes back (422) with its problem
-/// placed by row and column, as the command line reports it.
+/// placed by row and column, in the facilitator's language.
 pub async fn import(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -341,7 +342,7 @@ pub async fn import(
     };
     let form = blank_form(&instrument);
     let mut page = EntryPage::new(&signed_in, round, form, String::new());
-    page.import_problems = vec![problem.to_string()];
+    page.import_problems = vec![file_problems::worded(interface(), &problem)];
     Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 

@@ -917,6 +917,81 @@ messages! {
     /// What partners of an identified round are told; in English, the statement the round
     /// stores (`survey::IDENTIFIED_CONSENT`).
     identified_statement: &'static str,
+    // Problems of an uploaded responses file, in the reader's language (issue 16).
+    /// A problem of an uploaded responses file on row `{row}`: `{problem}`.
+    file_at_row: &'static str,
+    /// A problem in column `{column}` (which has no name) of row `{row}`.
+    file_at_column: &'static str,
+    /// A problem in column `{column}`, named `{name}`, of row `{row}`.
+    file_at_cell: &'static str,
+    /// A `{problem}` about a name, and the column `{name}` that looks like it but for case and spaces.
+    file_did_you_mean: &'static str,
+    /// A name or text of the file, quoted, in lists.
+    file_quoted: &'static str,
+    /// The file could not be read; `{error}` is the system's own words.
+    file_unreadable: &'static str,
+    /// The file's text is not UTF-8; `{encoding}` is the encoding it looks like.
+    file_not_utf8: &'static str,
+    /// An encoding `{label}` that partnerscope cannot read.
+    file_unknown_encoding: &'static str,
+    /// The file is not CSV as the reader understands it; `{error}` is the reader's own words.
+    file_csv: &'static str,
+    /// The file is empty.
+    file_empty: &'static str,
+    /// The first row, of column names, cannot be used; `{problems}` lists why.
+    file_header: &'static str,
+    /// There is no respondent column called `{name}`.
+    file_no_respondent_column: &'static str,
+    /// There is no group (sector) column called `{name}`.
+    file_no_group_column: &'static str,
+    /// There is no wave column called `{name}`.
+    file_no_wave_column: &'static str,
+    /// Columns `{first}` and `{second}` have the same name `{name}`.
+    file_same_name: &'static str,
+    /// Columns `{first}` (`{first_name}`) and `{second}` (`{second_name}`) are both statement `{item}`.
+    file_same_item: &'static str,
+    /// A file with one row per answer has no column `{name}`.
+    file_long_column: &'static str,
+    /// Statements without a column; `{columns}` lists them.
+    file_missing_items: &'static str,
+    /// A statement's two possible column names, `{id}` and `{column}`.
+    file_either: &'static str,
+    /// Columns that are not statements nor respondent, group or wave; `{columns}` lists them.
+    file_extra_columns: &'static str,
+    /// A row with `{len}` cells where the first row has `{expected}`.
+    file_cells: &'static str,
+    /// A row without a respondent id.
+    file_blank_id: &'static str,
+    /// A respondent id `{respondent}` already on row `{row}`.
+    file_repeated: &'static str,
+    /// A respondent `{respondent}` of a file with one row per answer, whose rows started on row `{row}` and stopped.
+    file_not_together: &'static str,
+    /// A group `{value}` other than the `{kept}` of the same respondent's row `{row}`.
+    file_group_differs: &'static str,
+    /// A wave `{value}` other than the `{kept}` of the same respondent's row `{row}`.
+    file_wave_differs: &'static str,
+    /// A `{name}` that is not a statement of the survey.
+    file_not_an_item: &'static str,
+    /// A statement `{item}` answered twice by one respondent, first on row `{row}`.
+    file_already_answered: &'static str,
+    /// A cell `{cell}` that is no answer to its statement; `{accepted}` lists what is.
+    file_not_an_answer: &'static str,
+    /// Accepted: the scale's numbers from `{min}` to `{max}`.
+    file_accepted_numbers: &'static str,
+    /// Accepted: the scale's `{labels}`.
+    file_accepted_labels: &'static str,
+    /// Accepted: a missing option's `{code}` and `{label}`.
+    file_accepted_missing: &'static str,
+    /// Accepted: the instrument's `{codes}`.
+    file_accepted_codes: &'static str,
+    /// Accepted: nothing, for no answer.
+    file_accepted_blank: &'static str,
+    /// A row's wave `{wave}` that is not the round's `{round}`.
+    file_wave_not_round: &'static str,
+    /// A group `{group}` that is none of the survey's `{sectors}`.
+    file_not_a_sector: &'static str,
+    /// A row that answers no statement.
+    file_no_answer: &'static str,
 }
 
 /// `n` in words with the singular or plural of `forms` (`["{n} response", "{n} responses"]`).
