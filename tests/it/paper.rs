@@ -330,7 +330,7 @@ async fn a_refused_file_is_explained_in_the_language_the_facilitator_reads(engin
     let (status, _, body) = upload(&browser, &round, Some(&csrf), latin1).await;
     assert_eq!(status, 422);
     assert!(
-        body.contains("Fila 2: el texto no está en UTF-8 (el archivo parece estar en "),
+        body.contains("Fila 2: El texto no está en UTF-8 (el archivo parece estar en "),
         "{body}"
     );
     assert!(body.contains("Guarde el archivo como UTF-8"), "{body}");

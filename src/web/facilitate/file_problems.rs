@@ -10,7 +10,7 @@ use crate::instrument::Accepted;
 use crate::responses::{Field, FileProblem, HeaderProblem, MissingItem, ResponsesError};
 use crate::web::body::FieldRef;
 use crate::web::errors::text_detail;
-use crate::web::messages::Messages;
+use crate::web::messages::{Messages, fill};
 
 /// `error` as the page lists it, in the language of `m`.
 pub fn worded(m: &Messages, error: &ResponsesError) -> String {
@@ -235,34 +235,6 @@ fn quoted(m: &Messages, texts: &[String]) -> String {
     each.join(", ")
 }
 
-/// `template` with each `{key}` of `values` replaced, in one pass: a value is text from the file
-/// and may hold braces, which must not be read as a placeholder in turn.
-fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        let found = after.find('}').and_then(|end| {
-            let key = &after[..end];
-            let value = values.iter().find(|(k, _)| *k == key)?.1;
-            Some((value, &after[end + 1..]))
-        });
-        match found {
-            Some((value, next)) => {
-                out.push_str(value);
-                rest = next;
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -328,7 +300,7 @@ mod tests {
         assert!(error.to_string().contains("--encoding windows-1252"));
         assert_eq!(
             worded(&ES, &error),
-            "Fila 4, columna 2: el texto no está en UTF-8 (el archivo parece estar en \
+            "Fila 4, columna 2: El texto no está en UTF-8 (el archivo parece estar en \
              windows-1252). Guarde el archivo como UTF-8 (en Excel: “CSV UTF-8 (delimitado por \
              comas)”) y vuelva a subirlo"
         );
@@ -361,13 +333,13 @@ mod tests {
         );
         assert_eq!(
             worded(&ES, &error),
-            "Fila 1: no se puede usar la primera fila, con los nombres de las columnas: no hay \
+            "Fila 1: No se puede usar la primera fila, con los nombres de las columnas: no hay \
              una columna de grupo “group” (¿quiso decir “Group”?); algunas afirmaciones no \
              tienen columna: “t1” o “Q1” (¿quiso decir “q 1”?), “t2”"
         );
         assert_eq!(
             worded(&EN, &error),
-            "Row 1: the first row, which names the columns, cannot be used: there is no group \
+            "Row 1: The first row, which names the columns, cannot be used: there is no group \
              column “group” (did you mean “Group”?); some statements have no column: “t1” or \
              “Q1” (did you mean “q 1”?), “t2”"
         );

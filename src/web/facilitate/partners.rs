@@ -19,7 +19,7 @@ use crate::survey::{InvitationProgress, Round, Status};
 use crate::web::body::FieldRef;
 use crate::web::errors::{AppError, field_words, text_detail};
 use crate::web::language::interface;
-use crate::web::messages::Messages;
+use crate::web::messages::{Messages, fill};
 use crate::web::session::{CheckedForm, SignedIn};
 use crate::web::{AppState, html};
 
@@ -84,40 +84,41 @@ pub(super) fn in_words(m: &Messages, error: &PartnerError) -> String {
     let field = FieldRef::Named(error.column.map_or("list", Column::name).into());
     let problem = match &error.problem {
         PartnerProblem::Empty => m.partner_list_empty.into(),
-        PartnerProblem::Unreadable(reason) => m.partner_unreadable.replace("{reason}", reason),
+        PartnerProblem::Unreadable(reason) => fill(m.partner_unreadable, &[("reason", reason)]),
         PartnerProblem::NotUtf8 => m.partner_not_utf8.into(),
         PartnerProblem::HeadingControlCharacter(at) => {
-            m.partner_heading_control.replace("{n}", &at.to_string())
+            fill(m.partner_heading_control, &[("n", &at.to_string())])
         }
-        PartnerProblem::ColumnTwice(name) => m.partner_column_twice.replace("{name}", name),
-        PartnerProblem::UnknownColumn(at, name) => m
-            .partner_unknown_column
-            .replace("{n}", &at.to_string())
-            .replace("{name}", name),
-        PartnerProblem::NoColumn(name) => m.partner_no_column.replace("{name}", name),
+        PartnerProblem::ColumnTwice(name) => fill(m.partner_column_twice, &[("name", name)]),
+        PartnerProblem::UnknownColumn(at, name) => fill(
+            m.partner_unknown_column,
+            &[("n", &at.to_string()), ("name", name)],
+        ),
+        PartnerProblem::NoColumn(name) => fill(m.partner_no_column, &[("name", name)]),
         PartnerProblem::NoPartners => m.partner_none.into(),
         PartnerProblem::Text(problem) => text_detail(m, &field, *problem),
-        PartnerProblem::Blank => m.partner_blank.replace("{field}", &field_words(m, &field)),
-        PartnerProblem::UnknownSector(sector, sectors) => m
-            .partner_unknown_sector
-            .replace("{sector}", sector)
-            .replace("{sectors}", &sectors.join(", ")),
-        PartnerProblem::NotEmail(email) => m.partner_not_email.replace("{email}", email),
+        PartnerProblem::Blank => fill(m.partner_blank, &[("field", &field_words(m, &field))]),
+        PartnerProblem::UnknownSector(sector, sectors) => fill(
+            m.file_not_a_sector,
+            &[("group", sector), ("sectors", &sectors.join(", "))],
+        ),
+        PartnerProblem::NotEmail(email) => fill(m.partner_not_email, &[("email", email)]),
         PartnerProblem::NotLanguageTag(language) => {
-            m.partner_not_language.replace("{language}", language)
+            fill(m.partner_not_language, &[("language", language)])
         }
     };
-    match (error.row, error.column) {
-        (0, _) => problem,
-        (row, None) => m
-            .partner_place_row
-            .replace("{row}", &row.to_string())
-            .replace("{problem}", &problem),
-        (row, Some(column)) => m
-            .partner_place_cell
-            .replace("{row}", &row.to_string())
-            .replace("{column}", column.name())
-            .replace("{problem}", &problem),
+    let row = error.row.to_string();
+    match error.column {
+        _ if error.row == 0 => problem,
+        None => fill(m.file_at_row, &[("row", &row), ("problem", &problem)]),
+        Some(column) => fill(
+            m.file_at_column,
+            &[
+                ("row", &row),
+                ("column", column.name()),
+                ("problem", &problem),
+            ],
+        ),
     }
 }
 

@@ -881,11 +881,8 @@ messages! {
     languages_text: &'static str,
     /// Its first column's heading.
     language_column: &'static str,
-    // Problems in a partner list or the partner form, in the reader's words.
-    /// Where a problem of a whole row is: `{row}`, then `{problem}`.
-    partner_place_row: &'static str,
-    /// Where a problem of one cell is: `{row}`, `{column}` (the list's heading), `{problem}`.
-    partner_place_cell: &'static str,
+    // Problems in a partner list or the partner form, in the reader's words; placed as a
+    // responses file's problems are (`file_at_row`, `file_at_column`).
     /// A partner list without even a header row.
     partner_list_empty: &'static str,
     /// A row the CSV reader cannot read; `{reason}` is its own (English) words.
@@ -904,8 +901,6 @@ messages! {
     partner_none: &'static str,
     /// A required `{field}` left blank.
     partner_blank: &'static str,
-    /// `{sector}` is none of the survey's sectors, `{sectors}`.
-    partner_unknown_sector: &'static str,
     /// `{email}` is not an e-mail address.
     partner_not_email: &'static str,
     /// `{language}` is not a language tag.
@@ -918,9 +913,10 @@ messages! {
     /// stores (`survey::IDENTIFIED_CONSENT`).
     identified_statement: &'static str,
     // Problems of an uploaded responses file, in the reader's language (issue 16).
-    /// A problem of an uploaded responses file on row `{row}`: `{problem}`.
+    /// A problem of an uploaded responses file or a partner list on row `{row}`: `{problem}`.
     file_at_row: &'static str,
-    /// A problem in column `{column}` (which has no name) of row `{row}`.
+    /// A problem in column `{column}` (a responses file's column without a name, by number; a
+    /// partner list's, by name) of row `{row}`.
     file_at_column: &'static str,
     /// A problem in column `{column}`, named `{name}`, of row `{row}`.
     file_at_cell: &'static str,
@@ -988,10 +984,38 @@ messages! {
     file_accepted_blank: &'static str,
     /// A row's wave `{wave}` that is not the round's `{round}`.
     file_wave_not_round: &'static str,
-    /// A group `{group}` that is none of the survey's `{sectors}`.
+    /// A group or sector `{group}` that is none of the survey's `{sectors}`.
     file_not_a_sector: &'static str,
     /// A row that answers no statement.
     file_no_answer: &'static str,
+}
+
+/// `template` with each `{key}` of `values` replaced, in one pass: a value is text from the file
+/// and may hold braces, which must not be read as a placeholder in turn.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let found = after.find('}').and_then(|end| {
+            let key = &after[..end];
+            let value = values.iter().find(|(k, _)| *k == key)?.1;
+            Some((value, &after[end + 1..]))
+        });
+        match found {
+            Some((value, next)) => {
+                out.push_str(value);
+                rest = next;
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `n` in words with the singular or plural of `forms` (`["{n} response", "{n} responses"]`).
