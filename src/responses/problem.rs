@@ -271,7 +271,8 @@ impl fmt::Display for FileProblem {
                 Ok(())
             }
             FileProblem::Cells { len, expected } => {
-                write!(f, "the row has {len} cells but the header has {expected}")
+                let cells = if *len == 1 { "cell" } else { "cells" };
+                write!(f, "the row has {len} {cells} but the header has {expected}")
             }
             FileProblem::BlankId => f.write_str("the respondent id is blank"),
             FileProblem::Repeated {

@@ -10,7 +10,7 @@ use crate::instrument::Accepted;
 use crate::responses::{Field, FileProblem, HeaderProblem, MissingItem, ResponsesError};
 use crate::web::body::FieldRef;
 use crate::web::errors::text_detail;
-use crate::web::messages::{Messages, fill};
+use crate::web::messages::{Messages, counted, fill};
 
 /// `error` as the page lists it, in the language of `m`.
 pub fn worded(m: &Messages, error: &ResponsesError) -> String {
@@ -56,11 +56,8 @@ fn problem(m: &Messages, problem: &FileProblem) -> String {
             fill(m.file_header, &[("problems", &each.join("; "))])
         }
         FileProblem::Cells { len, expected } => fill(
-            m.file_cells,
-            &[
-                ("len", &len.to_string()),
-                ("expected", &expected.to_string()),
-            ],
+            &counted(m.file_cells, *len),
+            &[("expected", &expected.to_string())],
         ),
         FileProblem::BlankId => m.file_blank_id.to_string(),
         FileProblem::Repeated {
@@ -359,6 +356,23 @@ mod tests {
         assert_eq!(
             worded(&EN, &error),
             "Row 2, column 2 (group): The sector is longer than 200 characters"
+        );
+    }
+
+    #[test]
+    fn a_row_of_one_cell_is_counted_in_the_singular() {
+        let short = |len| at(4, None, FileProblem::Cells { len, expected: 9 });
+        assert_eq!(
+            worded(&EN, &short(1)),
+            "Row 4: The row has 1 cell, but the first row has 9"
+        );
+        assert_eq!(
+            worded(&ES, &short(2)),
+            "Fila 4: La fila tiene 2 celdas, pero la primera fila tiene 9"
+        );
+        assert_eq!(
+            short(1).to_string(),
+            "row 4: the row has 1 cell but the header has 9"
         );
     }
 

@@ -490,7 +490,10 @@ pub const EN: Messages = Messages {
     file_missing_items: "some statements have no column: {columns}",
     file_either: "“{id}” or “{column}”",
     file_extra_columns: "these columns are neither statements nor respondent, group or wave: {columns}",
-    file_cells: "The row has {len} cells, but the first row has {expected}",
+    file_cells: [
+        "The row has 1 cell, but the first row has {expected}",
+        "The row has {n} cells, but the first row has {expected}",
+    ],
     file_blank_id: "The respondent id is blank",
     file_repeated: "The respondent id “{respondent}” is already on row {row}",
     file_not_together: "The respondent id “{respondent}” already appears from row {row}; a file with one row per answer needs each respondent's rows together (sort it by respondent)",

@@ -498,7 +498,10 @@ pub const ES: Messages = Messages {
     file_missing_items: "algunas afirmaciones no tienen columna: {columns}",
     file_either: "“{id}” o “{column}”",
     file_extra_columns: "estas columnas no son afirmaciones ni respondent, group o wave: {columns}",
-    file_cells: "La fila tiene {len} celdas, pero la primera fila tiene {expected}",
+    file_cells: [
+        "La fila tiene 1 celda, pero la primera fila tiene {expected}",
+        "La fila tiene {n} celdas, pero la primera fila tiene {expected}",
+    ],
     file_blank_id: "Falta el identificador de quien respondió",
     file_repeated: "El identificador “{respondent}” ya aparece en la fila {row}",
     file_not_together: "El identificador “{respondent}” ya aparece desde la fila {row}; en un archivo con una fila por respuesta, las filas de cada identificador deben ir juntas (ordene el archivo por la columna respondent)",

@@ -954,8 +954,8 @@ messages! {
     file_either: &'static str,
     /// Columns that are not statements nor respondent, group or wave; `{columns}` lists them.
     file_extra_columns: &'static str,
-    /// A row with `{len}` cells where the first row has `{expected}`.
-    file_cells: &'static str,
+    /// A row with one and with several (`{n}`) cells where the first row has `{expected}`.
+    file_cells: [&'static str; 2],
     /// A row without a respondent id.
     file_blank_id: &'static str,
     /// A respondent id `{respondent}` already on row `{row}`.
