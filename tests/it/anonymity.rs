@@ -262,7 +262,7 @@ async fn a_personal_link_without_the_resume_secret_shows_none_of_the_draft(engin
     assert!(!page.contains(&code));
     assert!(page.contains("Answers from this link are saved elsewhere"));
     assert!(page.contains(
-        "Organisations invited to this round, by sector: Nonprofit or community organisation 1."
+        "Organisations invited to this round, by sector: Nonprofit or community organisation (1)."
     ));
     let wrong = other
         .post(app.url(&format!("{path}/resume")))

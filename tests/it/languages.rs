@@ -86,7 +86,7 @@ async fn a_partner_invited_in_spanish_answers_in_spanish_and_can_switch_keeping_
         .find(|(code, _)| *code == "business")
         .unwrap();
     assert!(
-        body.contains(&format!("{} {business} 1.", ES.invited_note)),
+        body.contains(&format!("{} {business} (1).", ES.invited_note)),
         "the invited sectors as partners read them: {body}"
     );
     assert!(body.contains(r#"<input type="hidden" name="lang" value="es">"#));
