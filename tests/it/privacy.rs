@@ -280,6 +280,14 @@ async fn a_release_changes_only_after_the_thresholds_worth_of_responses(engine: 
     let second = published(&browser, &round_path).await;
     assert_ne!(second, first);
     assert_eq!(second[0][0]["n"], "9");
+    // Nothing waits, but the figures that did not change enough repeat release 1: said so
+    // without counting "0 later responses".
+    let (_, page) = browser.get(&round_path).await;
+    assert!(
+        page.contains("Some figures may repeat an earlier release"),
+        "{page}"
+    );
+    assert!(!page.contains("later response"), "{page}");
     let health = |files: &[Vec<HashMap<String, String>>]| {
         files[1]
             .iter()
@@ -315,6 +323,10 @@ async fn a_release_changes_only_after_the_thresholds_worth_of_responses(engine: 
     assert_eq!(published(&browser, &round_path).await, second);
     let (_, page) = browser.get(&round_path).await;
     assert!(page.contains("These figures are release 2"), "{page}");
+    assert!(
+        page.contains("1 later response is not in any release yet"),
+        "{page}"
+    );
 }
 
 async fn one_response_publishes_its_count_and_nothing_else_open_or_closed(engine: Engine) {

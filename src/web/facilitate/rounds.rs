@@ -286,9 +286,12 @@ fn release_view(published: &Published, submitted: u64, threshold: u64) -> Releas
         );
     let later = submitted.saturating_sub(release.responses);
     let repeats = release.as_of.iter().any(|&(_, r)| r < release.number);
-    let waiting = (later > 0 || repeats).then(|| {
-        counted(interface().release_waiting, later).replace("{threshold}", &threshold.to_string())
-    });
+    let waiting = match (later, repeats) {
+        (0, false) => None,
+        (0, true) => Some(interface().release_repeats.to_string()),
+        _ => Some(counted(interface().release_waiting, later)),
+    };
+    let waiting = waiting.map(|words| words.replace("{threshold}", &threshold.to_string()));
     ReleaseView { summary, waiting }
 }
 

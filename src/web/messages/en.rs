@@ -469,6 +469,7 @@ pub const EN: Messages = Messages {
     password_too_short: "The password needs at least {n} characters",
     password_too_long: "The password may have at most {n} bytes",
     identified_statement: "This round is not anonymous. Your answers and comments are stored with the name of your organisation, and the facilitators of this partnership see and download them with that name. Results for small groups are not hidden.",
+    release_repeats: "Some figures may repeat an earlier release: a figure changes only once at least {threshold} more responses change it, so that nobody's answers can be found by comparing releases.",
     // Problems of an uploaded responses file, in the reader's language (issue 16).
     file_at_row: "Row {row}: {problem}",
     file_at_column: "Row {row}, column {column}: {problem}",

@@ -477,6 +477,7 @@ pub const ES: Messages = Messages {
     password_too_short: "La contraseña necesita al menos {n} caracteres",
     password_too_long: "La contraseña puede tener como máximo {n} bytes",
     identified_statement: "Esta ronda no es anónima. Sus respuestas y comentarios se guardan con el nombre de su organización, y las personas facilitadoras de esta alianza los ven y los descargan con ese nombre. Los resultados de grupos pequeños no se ocultan.",
+    release_repeats: "Algunas cifras pueden repetir una publicación anterior: una cifra solo cambia cuando al menos {threshold} respuestas nuevas la cambian. Así nadie puede descubrir las respuestas de otra persona comparando publicaciones.",
     // Problems of an uploaded responses file, in the reader's language (issue 16).
     file_at_row: "Fila {row}: {problem}",
     file_at_column: "Fila {row}, columna {column}: {problem}",

@@ -912,6 +912,9 @@ messages! {
     /// What partners of an identified round are told; in English, the statement the round
     /// stores (`survey::IDENTIFIED_CONSENT`).
     identified_statement: &'static str,
+    /// Why figures repeat an earlier release when no later response waits; `{threshold}` is the
+    /// minimum group size.
+    release_repeats: &'static str,
     // Problems of an uploaded responses file, in the reader's language (issue 16).
     /// A problem of an uploaded responses file or a partner list on row `{row}`: `{problem}`.
     file_at_row: &'static str,
