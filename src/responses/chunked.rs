@@ -487,11 +487,10 @@ impl<'a> Worker<'a> {
             };
             match chunk.failed {
                 Some(failed) => {
-                    result.error = Some(ResponsesError {
-                        row: 0,
-                        column: None,
-                        problem: FileProblem::Unreadable(failed.to_string()),
-                    });
+                    result.error = Some(ResponsesError::of_row(
+                        0,
+                        FileProblem::Unreadable(failed.to_string()),
+                    ));
                 }
                 None => self.score(&chunk.bytes, chunk.last, &mut result),
             }
@@ -633,14 +632,13 @@ impl<'a> Worker<'a> {
     ) -> Result<(), ResponsesError> {
         let header = self.header;
         if plain.cells != header.names.len() {
-            return Err(ResponsesError {
+            return Err(ResponsesError::of_row(
                 row,
-                column: None,
-                problem: FileProblem::Cells {
+                FileProblem::Cells {
                     len: plain.cells as u64,
                     expected: header.names.len() as u64,
                 },
-            });
+            ));
         }
         if plain.end > valid.len() {
             plain_record(text, at, header.summary.delimiter, &mut self.spans);
@@ -760,14 +758,13 @@ impl<'a> Worker<'a> {
         let header = self.header;
         let names = &header.names;
         if self.spans.len() != names.len() {
-            return Err(ResponsesError {
+            return Err(ResponsesError::of_row(
                 row,
-                column: None,
-                problem: FileProblem::Cells {
+                FileProblem::Cells {
                     len: self.spans.len() as u64,
                     expected: names.len() as u64,
                 },
-            });
+            ));
         }
         let Ok(source) = std::str::from_utf8(cells) else {
             return Err(self.not_utf8(cells, row));

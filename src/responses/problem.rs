@@ -26,6 +26,17 @@ pub struct ResponsesError {
     pub problem: FileProblem,
 }
 
+impl ResponsesError {
+    /// `problem` of the row at `row` as a whole, in no one column.
+    pub fn of_row(row: u64, problem: FileProblem) -> Self {
+        ResponsesError {
+            row,
+            column: None,
+            problem,
+        }
+    }
+}
+
 /// "row 3, column 5 (t1): ", as the command line places a problem.
 struct Location<'a>(u64, &'a Option<(usize, String)>);
 

@@ -29,16 +29,12 @@ impl From<InputError> for ResponsesError {
     fn from(error: InputError) -> Self {
         match error {
             InputError::NotUtf8 { line, guess } => not_utf8(line, None, guess),
-            InputError::Io(error) => ResponsesError {
-                row: 1,
-                column: None,
-                problem: FileProblem::Unopened(error.to_string()),
-            },
-            InputError::UnknownEncoding { label } => ResponsesError {
-                row: 1,
-                column: None,
-                problem: FileProblem::UnknownEncoding { label },
-            },
+            InputError::Io(error) => {
+                ResponsesError::of_row(1, FileProblem::Unopened(error.to_string()))
+            }
+            InputError::UnknownEncoding { label } => {
+                ResponsesError::of_row(1, FileProblem::UnknownEncoding { label })
+            }
         }
     }
 }
@@ -185,11 +181,7 @@ fn csv_error(e: csv::Error) -> ResponsesError {
         csv::ErrorKind::Io(io) => FileProblem::Unreadable(io.to_string()),
         _ => FileProblem::Csv(e.to_string()),
     };
-    ResponsesError {
-        row,
-        column: None,
-        problem,
-    }
+    ResponsesError::of_row(row, problem)
 }
 
 /// A problem in column `c` (0-based, of those `names`) of the row at `row`.
@@ -276,11 +268,7 @@ impl<'r> ResponsesReader<'r> {
             },
         };
         if !reader.read_record()? {
-            return Err(ResponsesError {
-                row: 1,
-                column: None,
-                problem: FileProblem::Empty,
-            });
+            return Err(ResponsesError::of_row(1, FileProblem::Empty));
         }
         reader.names = reader
             .record
@@ -443,11 +431,7 @@ impl<'r> ResponsesReader<'r> {
             ));
         }
         if !problems.is_empty() {
-            return Err(ResponsesError {
-                row: 1,
-                column: None,
-                problem: FileProblem::Header(problems),
-            });
+            return Err(ResponsesError::of_row(1, FileProblem::Header(problems)));
         }
         self.summary.ignored = unknown.iter().map(|&c| names[c].clone()).collect();
         self.cells = (0..instrument.items.len())
