@@ -56,7 +56,7 @@ async fn no_stored_row_links_a_submitted_response_to_its_partner_and_removing_pa
     for (i, link) in links.iter().enumerate() {
         submit(&app, link, 1 + (i % 5) as u8, "Fine.").await;
     }
-    let round_id: i64 = round_path.rsplit('/').next().unwrap().parse().unwrap();
+    let round_id = crate::web_facilitate::id_in(&round_path);
 
     // The rows: every invitation knows only that it was submitted; no response names one, keeps a
     // time of day, or can be joined to an invitation by any column they share.
@@ -397,7 +397,7 @@ async fn a_capped_open_link_refuses_the_response_past_its_cap(engine: Engine) {
         .post_checked(&format!("{round_path}/open-cap"), &[("cap", "1")])
         .await;
     assert_eq!(status, 303);
-    let round_id: i64 = round_path.rsplit('/').next().unwrap().parse().unwrap();
+    let round_id = crate::web_facilitate::id_in(&round_path);
     let round = app.store.round(round_id).await.unwrap().unwrap();
     assert_eq!(round.open_cap, Some(1));
     let path = format!("/o/{}", round.open_token.unwrap());

@@ -200,15 +200,8 @@ async fn error_pages_speak_the_browsers_language_and_the_switch_stays_on_this_si
         return;
     };
     let unknown = format!("/s/{}", "0".repeat(32));
-    let response = app
-        .client
-        .get(app.url(&unknown))
-        .header("accept-language", "es")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 404);
-    let body = response.text().await.unwrap();
+    let (status, body) = app.get_in(&unknown, "es").await;
+    assert_eq!(status, 404);
     assert_eq!(page_lang(&body), "es");
     assert!(body.contains(ES.unknown_link_heading), "{body}");
 
@@ -343,14 +336,8 @@ async fn the_demo_has_a_partner_invited_in_spanish_and_its_open_link_follows_the
         .unwrap();
     let rounds = app.store.rounds(partnership[0].id).await.unwrap();
     let open = rounds.iter().find(|r| r.is_open()).unwrap();
-    let response = app
-        .client
-        .get(app.url(&format!("/o/{}", open.open_token.clone().unwrap())))
-        .header("accept-language", "es-US,es;q=0.9")
-        .send()
-        .await
-        .unwrap();
-    let body = response.text().await.unwrap();
+    let open_link = format!("/o/{}", open.open_token.clone().unwrap());
+    let (_, body) = app.get_in(&open_link, "es-US,es;q=0.9").await;
     assert_eq!(page_lang(&body), "es");
     assert!(body.contains(es.item_text(&instrument.items[0])));
 }
@@ -519,7 +506,7 @@ async fn a_spanish_reader_gets_partner_list_and_password_problems_in_spanish(eng
         page.contains("<li>La organización está en blanco</li>"),
         "{page}"
     );
-    let round_id: i64 = round_path.rsplit('/').next().unwrap().parse().unwrap();
+    let round_id = crate::web_facilitate::id_in(&round_path);
     let stored = app.store.invitation_progress(round_id).await.unwrap();
     assert_eq!(
         stored.len(),

@@ -71,7 +71,7 @@ pub async fn round_with_partners(
 
 /// The personal links of the round at `round_path`, in the order of its partners.
 pub async fn links(app: &TestApp, round_path: &str) -> Vec<String> {
-    let round_id: i64 = round_path.rsplit('/').next().unwrap().parse().unwrap();
+    let round_id = crate::web_facilitate::id_in(round_path);
     app.store
         .invitation_progress(round_id)
         .await
@@ -302,7 +302,7 @@ async fn a_release_changes_only_after_the_thresholds_worth_of_responses(engine: 
     // not the order of submission (nine rows in submission order by chance: 1 in 362,880).
     let ids: Vec<&str> = second[2].iter().map(|r| r["respondent"].as_str()).collect();
     assert!(ids.windows(2).all(|w| w[0] < w[1]));
-    let round_id: i64 = round_path.rsplit('/').next().unwrap().parse().unwrap();
+    let round_id = crate::web_facilitate::id_in(&round_path);
     let mut stored = app.store.responses(round_id).await.unwrap();
     stored.sort_by(|a, b| a.submitted_at.cmp(&b.submitted_at).then(a.id.cmp(&b.id)));
     let in_submission_order: Vec<&str> = stored
@@ -456,7 +456,7 @@ async fn a_facilitator_removes_the_text_of_a_comment_that_names_its_author(engin
         .replace("/comments/", "/comments/0")
         .replace("0/remove", "/remove");
     assert_eq!(browser.post_checked(&other, &[]).await.0, 404);
-    let round_id: i64 = round_path.rsplit('/').next().unwrap().parse().unwrap();
+    let round_id = crate::web_facilitate::id_in(&round_path);
     let stored = app.store.listed_comments(round_id, 1).await.unwrap();
     assert_eq!(stored.iter().filter(|c| c.redacted).count(), 1);
     assert!(
@@ -479,7 +479,7 @@ async fn an_identified_round_says_so_to_partners_and_its_rows_name_their_organis
     let settings = [("min_group_size", "1"), ("identified", "yes")];
     // An identified round may report groups of one.
     let (round_path, links) = round_with_partners(&app, &browser, &settings, &partners).await;
-    let round_id: i64 = round_path.rsplit('/').next().unwrap().parse().unwrap();
+    let round_id = crate::web_facilitate::id_in(&round_path);
     let round = app.store.round(round_id).await.unwrap().unwrap();
     assert_eq!(
         round.identified_consent.as_deref(),
@@ -491,14 +491,7 @@ async fn an_identified_round_says_so_to_partners_and_its_rows_name_their_organis
     assert!(form.contains("stored with the name of your organisation"));
     assert!(!form.contains("Results are shown only for groups"));
     // A partner reading Spanish is told the same in Spanish.
-    let spanish = app
-        .client
-        .get(app.url(&links[0]))
-        .header("accept-language", "es")
-        .send()
-        .await
-        .unwrap();
-    let spanish = spanish.text().await.unwrap();
+    let (_, spanish) = app.get_in(&links[0], "es").await;
     assert!(spanish.contains("Esta ronda no es anónima. Sus respuestas y comentarios se guardan con el nombre de su organización"), "{spanish}");
     submit(&app, &links[0], 2, "From the city.").await;
     submit(&app, &links[1], 4, "From the clinic.").await;

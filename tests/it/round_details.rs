@@ -25,13 +25,7 @@ async fn partnership(browser: &Browser, name: &str) -> i64 {
         .post_checked("/facilitator/partnerships", &[("name", name)])
         .await;
     assert_eq!(status, 303);
-    location
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
+    crate::web_facilitate::id_in(&location.unwrap())
 }
 
 /// Posts the new round form of partnership `id` with the mini instrument and `details`.

@@ -220,7 +220,7 @@ async fn a_sector_withheld_in_one_round_adds_nothing_to_the_partnerships_sector(
     let mut answered = 0;
     for (link, progress) in links.iter().zip(
         app.store
-            .invitation_progress(second.rsplit('/').next().unwrap().parse().unwrap())
+            .invitation_progress(crate::web_facilitate::id_in(&second))
             .await
             .unwrap(),
     ) {
@@ -337,13 +337,7 @@ async fn a_round_of_a_translated_version_compares_with_the_rounds_before_the_tra
         .post_checked("/facilitator/partnerships", &[("name", "Harbour Alliance")])
         .await;
     assert_eq!(status, 303);
-    let partnership_id: i64 = location
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let partnership_id = crate::web_facilitate::id_in(&location.unwrap());
     // A round from before the Spanish texts: version 1.0.0, English only, as a server that has
     // run for a while has it stored.
     let old = partnerscope::instrument::load_file(&crate::support::fixture(
@@ -376,7 +370,7 @@ async fn a_round_of_a_translated_version_compares_with_the_rounds_before_the_tra
 
     // The next round takes the loaded 1.1.0, which scores alike, so it has the Spanish texts.
     let (second, links) = next_round(&app, &browser, &first, "2026 autumn").await;
-    let second_id: i64 = second.rsplit('/').next().unwrap().parse().unwrap();
+    let second_id = crate::web_facilitate::id_in(&second);
     let stored = app.store.round(second_id).await.unwrap().unwrap();
     assert_eq!(stored.instrument_version, "1.1.0");
     assert!(stored.instrument().unwrap().texts_in("es").is_some());

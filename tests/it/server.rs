@@ -214,6 +214,19 @@ impl TestApp {
         (response.status().as_u16(), response.text().await.unwrap())
     }
 
+    /// GETs `path` from a browser asking for `languages` (an `Accept-Language` value),
+    /// returning status and body.
+    pub async fn get_in(&self, path: &str, languages: &str) -> (u16, String) {
+        let response = self
+            .client
+            .get(self.url(path))
+            .header(reqwest::header::ACCEPT_LANGUAGE, languages)
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
     /// POSTs `fields` as a form to `path`, returning status, `Location` and body.
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (u16, Option<String>, String) {
         post_form(&self.client, &self.url(path), fields).await

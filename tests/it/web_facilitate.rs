@@ -60,6 +60,11 @@ impl Browser {
     }
 }
 
+/// The id a facilitator's path ends in, such as a round's `/facilitator/rounds/12`.
+pub(crate) fn id_in(path: &str) -> i64 {
+    path.rsplit('/').next().unwrap().parse().unwrap()
+}
+
 fn csrf_of(body: &str) -> String {
     let start = body.find(r#"name="csrf" value=""#).expect("a CSRF field") + 19;
     body[start..start + 32].to_string()
@@ -379,7 +384,7 @@ async fn a_facilitator_creates_a_partnership_and_a_round_and_adds_partners_one_b
         .await;
     assert_eq!(status, 303);
     let round_path = location.unwrap();
-    let round_id: i64 = round_path.rsplit('/').next().unwrap().parse().unwrap();
+    let round_id = id_in(&round_path);
     let round = app.store.round(round_id).await.unwrap().unwrap();
     assert_eq!(
         (
@@ -500,13 +505,7 @@ async fn a_round_is_closed_and_reopened_and_the_next_round_invites_the_same_part
         .post_checked(&format!("{path}/next"), &[("wave", "2026 spring")])
         .await;
     assert_eq!(status, 303);
-    let next_id: i64 = location
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let next_id = id_in(&location.unwrap());
     let next = app.store.round(next_id).await.unwrap().unwrap();
     assert_eq!(next.wave, "2026 spring");
     assert_eq!(next.instrument_source, round.instrument_source);

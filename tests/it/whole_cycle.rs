@@ -49,7 +49,7 @@ async fn a_round_runs_from_the_invitation_to_the_coalition_meeting(engine: Engin
         .await;
     assert_eq!(status, 303, "{page}");
     let round_path = location.unwrap();
-    let round_id: i64 = round_path.rsplit('/').next().unwrap().parse().unwrap();
+    let round_id = crate::web_facilitate::id_in(&round_path);
     let round = app.store.round(round_id).await.unwrap().unwrap();
     let partners = [
         ("Eastside Food Bank", "nonprofit", "food@example.org"),
